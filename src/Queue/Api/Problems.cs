@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace Queue.Api;
+
+/// <summary>Stable RFC 9457 problem types. Clients switch on these, never on titles.</summary>
+public static class ProblemTypes
+{
+    public const string InvalidEvents = "urn:queue:problem:invalid-events";
+    public const string InvalidRequest = "urn:queue:problem:invalid-request";
+    public const string MalformedJson = "urn:queue:problem:malformed-json";
+    public const string TooLarge = "urn:queue:problem:too-large";
+    public const string UnsupportedMediaType = "urn:queue:problem:unsupported-media-type";
+    public const string EventConflict = "urn:queue:problem:event-conflict";
+    public const string NotFound = "urn:queue:problem:not-found";
+    public const string Unauthorized = "urn:queue:problem:unauthorized";
+    public const string Forbidden = "urn:queue:problem:forbidden";
+    public const string DatabaseUnavailable = "urn:queue:problem:database-unavailable";
+}
+
+public static class Problems
+{
+    public static ProblemHttpResult Of(int status, string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        TypedResults.Problem(new ProblemDetails
+        {
+            Status = status, Type = type, Title = title, Detail = detail,
+            Extensions = extensions ?? new Dictionary<string, object?>(),
+        });
+
+    public static ValidationProblem Invalid(IDictionary<string, string[]> errors, string title, string detail, string type = ProblemTypes.InvalidRequest) =>
+        TypedResults.ValidationProblem(errors, detail, type: type, title: title);
+
+    public static ProblemHttpResult NotFound(string detail) => Of(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found", detail);
+}
+
+/// <summary>The one place where exceptions become problem documents.</summary>
+internal sealed partial class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            _ when IsDatabaseUnavailable(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = ProblemTypes.DatabaseUnavailable,
+                Title = "The database is unavailable",
+                Detail = "PostgreSQL could not be reached; nothing of this request was stored. Retry later.",
+            },
+            BadHttpRequestException bad => new ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Type = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ProblemTypes.TooLarge : ProblemTypes.InvalidRequest,
+                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request is invalid",
+                Detail = bad.Message,
+            },
+            _ => null,
+        };
+        if (problem is null) return false;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            LogDatabaseUnavailable(exception.GetType().Name, exception.Message);
+            http.Response.Headers.RetryAfter = "5";
+        }
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    {
+        PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+                or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+        NpgsqlException => true, // socket, timeout and pool errors: the database is out of reach
+        TimeoutException => true,
+        InvalidOperationException { InnerException: NpgsqlException } => true,
+        _ when exception.InnerException is { } inner && inner != exception => IsDatabaseUnavailable(inner),
+        _ => false,
+    };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answering 503: PostgreSQL unavailable ({Kind}: {Reason})")]
+    partial void LogDatabaseUnavailable(string kind, string reason);
+}

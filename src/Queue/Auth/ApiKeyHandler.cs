@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Queue.Api;
+
+namespace Queue.Auth;
+
+/// <summary>Authenticates <c>X-Api-Key: …</c> or <c>Authorization: Bearer …</c>; answers 401/403 as problem documents.</summary>
+internal sealed class ApiKeyHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ApiKeyStore keys)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var secret = ReadSecret(Request);
+        if (secret is null) return AuthenticateResult.NoResult();
+        if (secret.Length is < 16 or > 200) return AuthenticateResult.Fail("invalid API key");
+        var key = await keys.FindAsync(secret, Context.RequestAborted);
+        if (key is null) return AuthenticateResult.Fail("invalid or revoked API key");
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, key.Id.ToString()),
+                new Claim(ClaimTypes.Name, key.Name),
+                new Claim(ClaimTypes.Role, key.Role),
+            ], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    static string? ReadSecret(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue("X-Api-Key", out var header) && header.Count == 1 && !string.IsNullOrEmpty(header[0]))
+            return header[0];
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Write(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Authentication required",
+            "Send a valid API key as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'.");
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Write(StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden",
+            $"This API key's role ({Context.User.FindFirstValue(ClaimTypes.Role)}) may not do this.");
+
+    async Task Write(int status, string type, string title, string detail)
+    {
+        Response.StatusCode = status;
+        var problems = Context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
+        });
+    }
+}

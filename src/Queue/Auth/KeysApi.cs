@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Queue.Api;
+
+namespace Queue.Auth;
+
+public sealed record CreateKeyRequest(string? Name, string? Role);
+
+public static class KeysApi
+{
+    public static IEndpointRouteBuilder MapKeys(this IEndpointRouteBuilder app)
+    {
+        var keys = app.MapGroup("/api/keys").RequireAuthorization(Policies.Admin).WithTags("API keys")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden);
+        keys.MapPost("/", CreateAsync).WithName("CreateKey")
+            .WithSummary("Create an API key; its secret is shown in this answer only")
+            .ProducesValidationProblem();
+        keys.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("List API keys (never their secrets)");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke an API key");
+        return app;
+    }
+
+    static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateAsync(
+        CreateKeyRequest request, ApiKeyStore store, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Name is not { Length: >= 1 and <= 100 } name || name.Any(char.IsControl))
+            errors["name"] = ["is required: 1 to 100 characters, no control characters"];
+        if (request.Role is null || !Roles.All.Contains(request.Role))
+            errors["role"] = ["must be one of: " + string.Join(", ", Roles.All)];
+        if (errors.Count > 0) return Problems.Invalid(errors, "The key request is invalid", "Nothing was created.");
+        var key = await store.CreateAsync(request.Name!, request.Role!, ct);
+        return TypedResults.Created($"/api/keys/{key.Id}", key);
+    }
+
+    static async Task<Ok<IReadOnlyList<ApiKey>>> ListAsync(ApiKeyStore store, CancellationToken ct) =>
+        TypedResults.Ok(await store.ListAsync(ct));
+
+    static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(Guid id, ApiKeyStore store, CancellationToken ct) =>
+        await store.RevokeAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"There is no API key {id}.");
+}

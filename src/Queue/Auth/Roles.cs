@@ -1,0 +1,34 @@
+namespace Queue.Auth;
+
+public static class Roles
+{
+    public const string Ingest = "ingest";
+    public const string Wallboard = "wallboard";
+    public const string Supervisor = "supervisor";
+    public const string Admin = "admin";
+
+    public static readonly IReadOnlyList<string> All = [Ingest, Wallboard, Supervisor, Admin];
+}
+
+/// <summary>Authorization policies: admin may do everything; reading is open to wallboard keys and above.</summary>
+public static class Policies
+{
+    public const string Ingest = "ingest";
+    public const string Read = "read";
+    public const string Supervise = "supervise";
+    public const string Admin = "admin";
+
+    public static WebApplicationBuilder AddQueueAuth(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<ApiKeyStore>();
+        builder.Services.AddAuthentication(ApiKeyHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
+            .AddPolicy(Read, p => p.RequireRole(Roles.Wallboard, Roles.Supervisor, Roles.Admin))
+            .AddPolicy(Supervise, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
+            .AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
+        return builder;
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using Queue.Ingest;
+
+namespace Queue.Calls;
+
+public enum LegOutcome { Answered, Abandoned, Transferred }
+
+/// <summary>A call's stay in one queue. Open (still waiting) while <see cref="End"/> is null.</summary>
+public sealed record Leg(string Queue, DateTimeOffset Start, DateTimeOffset? End = null, LegOutcome? Outcome = null, string? AgentId = null)
+{
+    /// <summary>Time from leg start to answer or abandon; null for open or transferred legs.</summary>
+    public TimeSpan? Wait => Outcome is LegOutcome.Answered or LegOutcome.Abandoned ? End - Start : null;
+}
+
+/// <summary>The state of one call: a pure function of its events in source order.</summary>
+public sealed record CallState(
+    ImmutableList<Leg> Legs,
+    string? Region = null,
+    string? Language = null,
+    string? Segment = null,
+    string? CallerHash = null,
+    DateTimeOffset? CompletedAt = null,
+    Resolution? Resolution = null,
+    string? VisitId = null)
+{
+    public static readonly CallState Empty = new(ImmutableList<Leg>.Empty);
+
+    public Leg? OpenLeg => Legs.Count > 0 && Legs[^1].End is null ? Legs[^1] : null;
+
+    /// <summary>A completed call counts in the queue of its last leg.</summary>
+    public string? LastQueue => Legs.Count > 0 ? Legs[^1].Queue : null;
+
+    public CallState StartLeg(string queue, DateTimeOffset at) => this with { Legs = Legs.Add(new Leg(queue, at)) };
+
+    public CallState EndLeg(LegOutcome outcome, DateTimeOffset at, string? agentId = null) =>
+        OpenLeg is { } open
+            ? this with { Legs = Legs.SetItem(Legs.Count - 1, open with { End = at, Outcome = outcome, AgentId = agentId }) }
+            : this;
+}
+
+/// <summary>Pure: the same events in any order, with any duplicates, give the same state.</summary>
+public static class CallFold
+{
+    public static CallState Fold(IEnumerable<CallEvent> events) =>
+        events.DistinctBy(e => e.Id).Order(CallEvent.SourceOrder).Aggregate(CallState.Empty, Apply);
+
+    static CallState Apply(CallState call, CallEvent e) => e switch
+    {
+        // A second "queued" while a leg is open is the same wait announced twice: the first one stands.
+        CallQueued q when call.OpenLeg is null => call.StartLeg(q.Queue, q.At) with
+        {
+            Region = call.Region ?? q.Region,
+            Language = call.Language ?? q.Language,
+            Segment = call.Segment ?? q.Segment,
+            CallerHash = call.CallerHash ?? q.CallerHash,
+        },
+        CallQueued q => call with
+        {
+            Region = call.Region ?? q.Region,
+            Language = call.Language ?? q.Language,
+            Segment = call.Segment ?? q.Segment,
+            CallerHash = call.CallerHash ?? q.CallerHash,
+        },
+        // A transfer ends the waiting leg if there is one (an answered call can be transferred too),
+        // and the call waits again in the target queue.
+        CallTransferred t => call.EndLeg(LegOutcome.Transferred, t.At).StartLeg(t.ToQueue, t.At),
+        CallAnswered a => call.EndLeg(LegOutcome.Answered, a.At, a.AgentId),
+        CallAbandoned b => call.EndLeg(LegOutcome.Abandoned, b.At),
+        CallCompleted c when call.CompletedAt is null => call with { CompletedAt = c.At, Resolution = c.Resolution, VisitId = c.VisitId },
+        _ => call,
+    };
+}

@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Unicode;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Queue.Api;
+using Queue.Auth;
+
+namespace Queue.Ingest;
+
+/// <summary>The answer to an accepted batch: every event of it is durably committed.</summary>
+public sealed record IngestResult(int Received, int New, int Duplicates);
+
+public static class IngestApi
+{
+    static readonly JsonDocumentOptions JsonLimits = new() { MaxDepth = 8, AllowTrailingCommas = false, CommentHandling = JsonCommentHandling.Disallow };
+
+    public static WebApplicationBuilder AddIngest(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<CallerHasher>();
+        builder.Services.AddSingleton<EventParser>();
+        builder.Services.AddSingleton<EventStore>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/events", PostAsync)
+            .RequireAuthorization(Policies.Ingest)
+            .WithTags("Ingest")
+            .WithName("PostEvents")
+            .WithSummary("Ingest one event or a batch of up to 5,000")
+            .WithDescription("""
+                The body is one event object or an array of them (at most 5,000 events, at most 10 MB). The batch is
+                validated whole: one bad event rejects it with 400 and a problem document naming each bad event as
+                `[index].field`. A 2xx answer means every event is durably committed. The same `id` with the same
+                content counts as a duplicate; with other content the answer is 409 and nothing is stored. `at` must
+                be RFC 3339 with an offset, at most 5 minutes in the future and within the configured lateness.
+                """)
+            .Accepts<EventDocs.Event[]>("application/json")
+            .Produces<IngestResult>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> PostAsync(
+        HttpContext http, EventParser parser, EventStore store, IOptions<IngestOptions> options, CancellationToken ct)
+    {
+        var limits = options.Value;
+        if (!http.Request.HasJsonContentType())
+            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
+                "Unsupported media type", "Send the events as JSON with Content-Type: application/json.");
+
+        using var body = await ReadBodyAsync(http, limits.MaxBodyBytes, ct);
+        if (body is null)
+            return Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The request body is too large",
+                $"The body is larger than {limits.MaxBodyBytes:N0} bytes; split the batch.");
+        if (!Utf8.IsValid(body.Span))
+            return Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The body is not valid JSON",
+                "The body is not valid UTF-8.");
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.Memory, JsonLimits);
+        }
+        catch (JsonException ex)
+        {
+            return Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The body is not valid JSON",
+                $"The body could not be parsed as JSON at line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}: {FirstSentence(ex.Message)}");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > limits.MaxBatchEvents)
+                return Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The batch has too many events",
+                    $"The batch has {root.GetArrayLength():N0} events; at most {limits.MaxBatchEvents:N0} are accepted at once.");
+            if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() == 0)
+                return Problems.Invalid(new Dictionary<string, string[]> { ["batch"] = ["is empty; send at least one event"] },
+                    "The batch is empty", "An empty array carries no events.", ProblemTypes.InvalidEvents);
+
+            var parsed = parser.Parse(root);
+            if (!parsed.IsValid)
+                return Problems.Invalid(parsed.Errors.ToDictionary(), "The batch has invalid events",
+                    $"{parsed.Errors.Keys.Select(k => k.Split('.')[0]).Distinct().Count()} event(s) are invalid; nothing of this batch was stored.",
+                    ProblemTypes.InvalidEvents);
+
+            return await store.AppendAsync(parsed.Events, ct) switch
+            {
+                AppendResult.Stored s => TypedResults.Ok(new IngestResult(s.Received, s.New, s.Duplicates)),
+                AppendResult.Conflict c => Problems.Of(StatusCodes.Status409Conflict, ProblemTypes.EventConflict, "Event id conflict",
+                    $"Event [{c.Index}] has id '{c.Id}', which is already taken by an event with other content; nothing of this batch was stored.",
+                    new Dictionary<string, object?> { ["eventId"] = c.Id, ["index"] = c.Index }),
+                _ => throw new InvalidOperationException("unknown append result"),
+            };
+        }
+    }
+
+    /// <summary>Reads the body up to the limit; null when it is larger. Bodies are pooled, never over the limit in memory.</summary>
+    static async Task<PooledBody?> ReadBodyAsync(HttpContext http, int max, CancellationToken ct)
+    {
+        if (http.Request.ContentLength > max) return null;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+            sizeFeature.MaxRequestBodySize = max + 1L;
+        var body = new PooledBody((int)Math.Min(http.Request.ContentLength ?? 64 * 1024, max) + 1);
+        try
+        {
+            while (true)
+            {
+                var read = await http.Request.Body.ReadAsync(body.FreeSpace(max), ct);
+                if (read == 0) return body;
+                body.Advance(read);
+                if (body.Length > max)
+                {
+                    body.Dispose();
+                    return null;
+                }
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            body.Dispose();
+            return null;
+        }
+    }
+
+    static string FirstSentence(string message) => message.Split(". ", 2)[0].TrimEnd('.') + ".";
+
+    sealed class PooledBody(int initial) : IDisposable
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(initial);
+
+        public int Length { get; private set; }
+        public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, Length);
+        public ReadOnlySpan<byte> Span => buffer.AsSpan(0, Length);
+
+        public Memory<byte> FreeSpace(int max)
+        {
+            if (Length == buffer.Length)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                buffer.AsSpan(0, Length).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(buffer);
+                buffer = larger;
+            }
+            return buffer.AsMemory(Length);
+        }
+
+        public void Advance(int count) => Length += count;
+
+        public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Queue.Ingest;
+
+/// <summary>Limits and secrets of <c>POST /api/events</c>, bound from <c>Queue:Ingest</c>.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Queue:Ingest";
+
+    /// <summary>Key of the HMAC-SHA256 that replaces a caller's number. Required; at least 32 characters.</summary>
+    [Required(ErrorMessage = "Queue:Ingest:CallerHashSecret is required (at least 32 characters): set Queue__Ingest__CallerHashSecret")]
+    [MinLength(32, ErrorMessage = "Queue:Ingest:CallerHashSecret must be at least 32 characters")]
+    public string CallerHashSecret { get; set; } = "";
+
+    [Range(1, 100_000)]
+    public int MaxBatchEvents { get; set; } = 5_000;
+
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Events older than this (by <c>at</c>) are rejected.</summary>
+    public TimeSpan Lateness { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Events further than this in the future are rejected.</summary>
+    public TimeSpan MaxFuture { get; set; } = TimeSpan.FromMinutes(5);
+}

@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Queue.Api;
+using Queue.Auth;
+using Queue.Ingest;
+
+namespace Queue.Metrics;
+
+public static class MetricsApi
+{
+    static readonly TimeSpan MaxWindow = TimeSpan.FromDays(400);
+
+    public static WebApplicationBuilder AddMetrics(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TargetOptions>().BindConfiguration(TargetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<MetricsQuery>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/metrics", GetAsync)
+            .RequireAuthorization(Policies.Read)
+            .WithTags("Metrics")
+            .WithName("GetMetrics")
+            .WithSummary("The SPEC §3 figures over a window [from, to), for one queue or the whole center")
+            .WithDescription("`from` and `to` are RFC 3339 timestamps with an offset. Rates are fractions 0–1, seconds are seconds, and a rate with no samples is null.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    static async Task<Results<Ok<WindowFigures>, ValidationProblem>> GetAsync(
+        string? from, string? to, string? queue, MetricsQuery metrics, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!Rfc3339.TryParse(from, out var start)) errors["from"] = ["is required: " + Rfc3339.Expected];
+        if (!Rfc3339.TryParse(to, out var end)) errors["to"] = ["is required: " + Rfc3339.Expected];
+        if (queue is not null && !Identifiers.IsValid(queue)) errors["queue"] = [Identifiers.Rule];
+        if (errors.Count == 0 && end <= start) errors["to"] = ["must be later than from"];
+        if (errors.Count == 0 && end - start > MaxWindow) errors["to"] = [$"the window may span at most {MaxWindow.TotalDays:0} days"];
+        if (errors.Count > 0) return Problems.Invalid(errors, "The window is invalid", "See errors for each parameter.");
+        return TypedResults.Ok(await metrics.GetAsync(start, end, queue, targets.Value, time.GetUtcNow(), ct));
+    }
+}

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Queue.Metrics;
+
+/// <summary>The center's service targets and the thresholds of SPEC §3 (defaults for every queue), from <c>Queue:Targets</c>.</summary>
+public sealed class TargetOptions
+{
+    public const string Section = "Queue:Targets";
+
+    /// <summary>Average speed of answer target (<c>wait</c>).</summary>
+    public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Share of completed calls resolved remotely (<c>remote</c>).</summary>
+    [Range(0.0, 1.0)]
+    public double Remote { get; set; } = 0.9;
+
+    /// <summary>Share of visits resolved within 24 h (<c>visit24</c>).</summary>
+    [Range(0.0, 1.0)]
+    public double Visit24 { get; set; } = 0.8;
+
+    /// <summary>Share of visits resolved within 48 h (<c>visit48</c>).</summary>
+    [Range(0.0, 1.0)]
+    public double Visit48 { get; set; } = 1.0;
+
+    /// <summary>T of service level: answered within this counts as on time.</summary>
+    public TimeSpan ServiceLevelThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Abandons shorter than this are short abandons, counted apart.</summary>
+    public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A breach on a rate needs at least this many samples in its window.</summary>
+    [Range(1, 1_000_000)]
+    public int MinimumSample { get; set; } = 10;
+}

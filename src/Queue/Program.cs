@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+using Queue.Api;
+using Queue.Auth;
+using Queue.Calls;
+using Queue.Ingest;
+using Queue.Metrics;
+using Queue.Storage;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ExceptionProblems>();
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+    o.SerializerOptions.AllowDuplicateProperties = false;
+});
+builder.AddQueueStorage();
+builder.AddQueueAuth();
+builder.AddIngest();
+builder.AddMetrics();
+builder.AddApiDocs();
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapEvents();
+app.MapMetrics();
+app.MapCalls();
+app.MapKeys();
+app.MapApiDocs();
+app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
+
+await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
+if (args.Contains("--migrate-only")) return;
+await app.RunAsync();
+
+/// <summary>The service's entry point, visible to the test host.</summary>
+public partial class Program;

@@ -1,0 +1,21 @@
+-- The event log: the system of record. See docs/adr/0001-event-store.md for why the idempotency keys
+-- live apart from the bodies (so the bodies can be partitioned by time without losing a global unique id).
+
+create table event_keys (
+    id           text primary key,           -- the producer's idempotency key
+    content_hash bytea not null,             -- SHA-256 of the parsed content: same id + other hash = conflict
+    at           timestamptz not null
+);
+
+create table events (
+    position    bigint generated always as identity primary key,  -- catch-up cursor for live state
+    id          text not null,
+    type        text not null,
+    at          timestamptz not null,
+    entity      text not null,               -- c:<callId> | v:<visitId> | a:<agentId>: what the event folds into
+    body        jsonb not null,              -- the parsed event; the caller's number only as its keyed hash
+    received_at timestamptz not null default now()
+);
+
+-- Folding a call or visit reads all of its events.
+create index events_entity on events (entity);

@@ -1,0 +1,62 @@
+using DbUp;
+using Npgsql;
+
+namespace Queue.Storage;
+
+/// <summary>
+/// Applies the embedded SQL migrations (Storage/Migrations/NNNN_name.sql) with DbUp, under a PostgreSQL
+/// advisory lock so that several nodes starting together apply each script exactly once.
+/// </summary>
+internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger, TimeProvider time)
+{
+    const long LockKey = 0x5155_4555_4D49_47; // "QUEUEMIG"
+
+    public async Task MigrateAsync(TimeSpan waitForDatabase, CancellationToken ct)
+    {
+        var deadline = time.GetUtcNow() + waitForDatabase;
+        while (true)
+        {
+            try
+            {
+                await MigrateOnceAsync(ct);
+                return;
+            }
+            catch (NpgsqlException ex) when (ex is not PostgresException && time.GetUtcNow() < deadline)
+            {
+                LogWaiting(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+            }
+        }
+    }
+
+    async Task MigrateOnceAsync(CancellationToken ct)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection))
+            await lockCommand.ExecuteNonQueryAsync(ct);
+        try
+        {
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(dataSource))
+                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal))
+                .WithTransactionPerScript()
+                .LogToNowhere()
+                .Build();
+            var result = upgrader.PerformUpgrade();
+            if (!result.Successful)
+                throw new InvalidOperationException($"migration {result.ErrorScript?.Name} failed: {result.Error?.Message}", result.Error);
+            foreach (var script in result.Scripts) LogApplied(script.Name);
+        }
+        finally
+        {
+            await using var unlock = new NpgsqlCommand($"select pg_advisory_unlock({LockKey})", connection);
+            await unlock.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applied migration {Script}")]
+    partial void LogApplied(string script);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "PostgreSQL is not reachable yet ({Reason}); retrying")]
+    partial void LogWaiting(string reason);
+}

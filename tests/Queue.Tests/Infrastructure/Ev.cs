@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Queue.Tests.Infrastructure;
+
+/// <summary>Events as a producer would send them: JSON objects with an RFC 3339 <c>at</c> in center time (+05:00).</summary>
+public static class Ev
+{
+    public static string At(DateTimeOffset at) =>
+        at.ToOffset(TimeSpan.FromHours(5)).ToString("yyyy-MM-dd'T'HH:mm:ss.ffffffzzz", CultureInfo.InvariantCulture);
+
+    static JsonObject E(string id, string type, DateTimeOffset at) => new() { ["id"] = id, ["type"] = type, ["at"] = At(at) };
+
+    public static JsonObject Queued(string id, DateTimeOffset at, string callId, string queue, string? caller = null, string? region = null)
+    {
+        var e = E(id, "call.queued", at);
+        e["callId"] = callId;
+        e["queue"] = queue;
+        if (caller is not null) e["caller"] = caller;
+        if (region is not null) e["region"] = region;
+        return e;
+    }
+
+    public static JsonObject Answered(string id, DateTimeOffset at, string callId, string agentId) =>
+        With(E(id, "call.answered", at), ("callId", callId), ("agentId", agentId));
+
+    public static JsonObject Abandoned(string id, DateTimeOffset at, string callId) => With(E(id, "call.abandoned", at), ("callId", callId));
+
+    public static JsonObject Transferred(string id, DateTimeOffset at, string callId, string toQueue) =>
+        With(E(id, "call.transferred", at), ("callId", callId), ("toQueue", toQueue));
+
+    public static JsonObject Completed(string id, DateTimeOffset at, string callId, string resolution, string? visitId = null)
+    {
+        var e = With(E(id, "call.completed", at), ("callId", callId), ("resolution", resolution));
+        if (visitId is not null) e["visitId"] = visitId;
+        return e;
+    }
+
+    public static JsonObject AgentStatus(string id, DateTimeOffset at, string agentId, string status) =>
+        With(E(id, "agent.status", at), ("agentId", agentId), ("status", status));
+
+    public static JsonObject VisitCreated(string id, DateTimeOffset at, string visitId, string? callId = null, string? region = null)
+    {
+        var e = With(E(id, "visit.created", at), ("visitId", visitId));
+        if (callId is not null) e["callId"] = callId;
+        if (region is not null) e["region"] = region;
+        return e;
+    }
+
+    public static JsonObject VisitResolved(string id, DateTimeOffset at, string visitId) => With(E(id, "visit.resolved", at), ("visitId", visitId));
+
+    public static JsonObject VisitCancelled(string id, DateTimeOffset at, string visitId) => With(E(id, "visit.cancelled", at), ("visitId", visitId));
+
+    static JsonObject With(JsonObject e, params (string Name, string Value)[] fields)
+    {
+        foreach (var (name, value) in fields) e[name] = value;
+        return e;
+    }
+
+    public static Task<HttpResponseMessage> PostEventsAsync(this HttpClient client, params JsonNode[] events) =>
+        client.PostAsync("/api/events", JsonContent.Create(new JsonArray([.. events.Select(e => e.DeepClone())])));
+
+    public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string body, string contentType = "application/json") =>
+        client.PostAsync("/api/events", new StringContent(body, System.Text.Encoding.UTF8, contentType));
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
+        await response.Content.ReadFromJsonAsync<JsonElement>();
+}

@@ -1,0 +1,140 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+
+namespace Queue.Tests.Infrastructure;
+
+/// <summary>
+/// One service instance per test class, on its own PostgreSQL database (created here, dropped afterwards),
+/// with a fake clock and every log line captured.
+/// </summary>
+public class QueueApp : IAsyncLifetime
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+    public const string CallerSecret = "test-caller-hash-secret-0123456789abcdef";
+
+    /// <summary>Monday 2026-11-23 10:00 in the center (UTC+5).</summary>
+    public static readonly DateTimeOffset Start = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(5));
+
+    WebApplicationFactory<Program>? factory;
+
+    public FakeTimeProvider Time { get; } = new(Start);
+    public string Database { get; } = $"queue_t_{Guid.NewGuid():N}";
+    public string ConnectionString => new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = Database }.ConnectionString;
+    public ConcurrentQueue<string> Logs { get; } = new();
+    public NpgsqlDataSource Db { get; private set; } = null!;
+    public WebApplicationFactory<Program> Factory => factory ?? throw new InvalidOperationException("not started");
+
+    /// <summary>Extra settings for a test class (for example a database that cannot be reached).</summary>
+    protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    public virtual async ValueTask InitializeAsync()
+    {
+        await TestDatabase.CreateAsync(Database);
+        Db = NpgsqlDataSource.Create(ConnectionString);
+        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Testing");
+            web.ConfigureAppConfiguration((_, config) =>
+            {
+                var settings = new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Queue"] = ConnectionString,
+                    ["QUEUE_BOOTSTRAP_ADMIN_KEY"] = AdminKey,
+                    ["Queue:Ingest:CallerHashSecret"] = CallerSecret,
+                    ["Logging:LogLevel:Default"] = "Debug",
+                };
+                foreach (var (k, v) in Settings) settings[k] = v;
+                config.AddInMemoryCollection(settings);
+            });
+            web.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+            web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
+        });
+        _ = factory.Server; // start now: migrations run here, not inside the first test
+    }
+
+    public virtual async ValueTask DisposeAsync()
+    {
+        if (factory is not null) await factory.DisposeAsync();
+        await Db.DisposeAsync();
+        await TestDatabase.DropAsync(Database);
+        GC.SuppressFinalize(this);
+    }
+
+    public HttpClient Client(string? key = AdminKey)
+    {
+        var client = Factory.CreateClient();
+        if (key is not null) client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
+
+    public async Task<string> KeyAsync(string role)
+    {
+        using var admin = Client();
+        var response = await admin.PostAsJsonAsync("/api/keys", new { name = "test " + role, role });
+        response.EnsureSuccessStatusCode();
+        var created = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return created.GetProperty("key").GetString()!;
+    }
+
+    public async Task<long> CountAsync(string table)
+    {
+        await using var command = Db.CreateCommand($"select count(*) from {table}");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    sealed class CapturingLoggerProvider(ConcurrentQueue<string> sink) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, sink);
+        public void Dispose() { }
+
+        sealed class Logger(string category, ConcurrentQueue<string> sink) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+            {
+                sink.Enqueue($"{category} scope: {state}");
+                return null;
+            }
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var fields = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}")) : "";
+                sink.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {fields} {exception}");
+            }
+        }
+    }
+}
+
+/// <summary>Creates and drops per-class databases on the PostgreSQL server that ops/test started.</summary>
+public static class TestDatabase
+{
+    public static string BaseConnectionString =>
+        Environment.GetEnvironmentVariable("ConnectionStrings__Queue")
+        ?? "Host=127.0.0.1;Port=5432;Database=queue;Username=queue;Password=queue";
+
+    public static async Task CreateAsync(string name)
+    {
+        await using var connection = new NpgsqlConnection(BaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"create database \"{name}\"", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    public static async Task DropAsync(string name)
+    {
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(BaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
