@@ -35,6 +35,8 @@ app.MapKeys();
 app.MapApiDocs();
 app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
 
+// Refuse to start on bad configuration (a missing caller-hash secret, say) before touching the database.
+app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
 if (args.Contains("--migrate-only")) return;
 await app.RunAsync();

@@ -32,6 +32,9 @@ public class QueueApp : IAsyncLifetime
     public NpgsqlDataSource Db { get; private set; } = null!;
     public WebApplicationFactory<Program> Factory => factory ?? throw new InvalidOperationException("not started");
 
+    /// <summary>The connection string the service uses (a test class may route it through a proxy it can cut).</summary>
+    protected virtual string ServiceConnectionString => ConnectionString;
+
     /// <summary>Extra settings for a test class (for example a database that cannot be reached).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -46,7 +49,7 @@ public class QueueApp : IAsyncLifetime
             {
                 var settings = new Dictionary<string, string?>
                 {
-                    ["ConnectionStrings:Queue"] = ConnectionString,
+                    ["ConnectionStrings:Queue"] = ServiceConnectionString,
                     ["QUEUE_BOOTSTRAP_ADMIN_KEY"] = AdminKey,
                     ["Queue:Ingest:CallerHashSecret"] = CallerSecret,
                     ["Logging:LogLevel:Default"] = "Debug",

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using Queue.Tests.Infrastructure;
+
+namespace Queue.Tests.Api;
+
+public sealed class StartupTests
+{
+    [Fact]
+    public async Task The_service_refuses_to_start_outside_Development_without_a_caller_hash_secret()
+    {
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment("Production");
+            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Queue"] = TestDatabase.BaseConnectionString,
+                ["Queue:Ingest:CallerHashSecret"] = "",
+            }));
+        });
+
+        var error = Record.Exception(() => factory.Server);
+
+        Assert.NotNull(error);
+        Assert.Contains("CallerHashSecret", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Two_nodes_starting_together_apply_each_migration_once()
+    {
+        var database = $"queue_t_{Guid.NewGuid():N}";
+        await TestDatabase.CreateAsync(database);
+        var cs = new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString;
+        try
+        {
+            var nodes = Enumerable.Range(0, 2).Select(_ => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            {
+                web.UseEnvironment("Testing");
+                web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Queue"] = cs,
+                    ["Queue:Ingest:CallerHashSecret"] = QueueApp.CallerSecret,
+                }));
+            })).ToList();
+
+            await Task.WhenAll(nodes.Select(n => Task.Run(() => n.Server)));
+
+            await using var db = NpgsqlDataSource.Create(cs);
+            await using var command = db.CreateCommand("select count(*), count(distinct scriptname) from schemaversions");
+            await using var reader = await command.ExecuteReaderAsync();
+            await reader.ReadAsync();
+            Assert.True(reader.GetInt64(0) >= 3);
+            Assert.Equal(reader.GetInt64(0), reader.GetInt64(1));
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(database);
+        }
+    }
+}
