@@ -92,8 +92,10 @@ internal static class DerivedWrites
     public static void Agents(NpgsqlBatch batch, List<AgentStatusChanged> changes)
     {
         // Within the batch, keep each agent's latest; the database keeps the latest across batches.
+        // Rows go in agent order, so concurrent batches lock agents in the same order and cannot deadlock.
         var latest = changes.GroupBy(c => c.AgentId, StringComparer.Ordinal)
             .Select(g => g.OrderByDescending(c => c.At).ThenByDescending(c => c.Id, StringComparer.Ordinal).First())
+            .OrderBy(c => c.AgentId, StringComparer.Ordinal)
             .ToList();
         batch.BatchCommands.Add(Cmd(MergeAgentStatus,
             latest.Select(c => c.AgentId).ToArray(),
@@ -103,6 +105,7 @@ internal static class DerivedWrites
 
         var withQueues = changes.Where(c => c.Queues is not null).GroupBy(c => c.AgentId, StringComparer.Ordinal)
             .Select(g => g.OrderByDescending(c => c.At).ThenByDescending(c => c.Id, StringComparer.Ordinal).First())
+            .OrderBy(c => c.AgentId, StringComparer.Ordinal)
             .ToList();
         if (withQueues.Count == 0) return;
         batch.BatchCommands.Add(Cmd(MergeAgentQueues,

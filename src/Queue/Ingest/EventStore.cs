@@ -44,10 +44,11 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
             {
                 return await TryAppendAsync(unique, batch.Count, ct);
             }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && attempt < 5)
+            catch (PostgresException ex) when (attempt < 5 && ex.SqlState is PostgresErrorCodes.UniqueViolation
+                or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
             {
-                // A concurrent batch committed one of these ids between our check and our insert: look again.
-                LogRaced(attempt);
+                // A concurrent batch stored one of these ids between our check and our insert: look again.
+                LogRaced(attempt, ex.SqlState);
             }
         }
     }
@@ -92,7 +93,8 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
         await using (var keys = await connection.BeginBinaryImportAsync(
             "copy event_keys (id, content_hash, at) from stdin (format binary)", ct))
         {
-            foreach (var p in fresh)
+            // In id order, so two batches racing on the same new ids wait for each other instead of deadlocking.
+            foreach (var p in fresh.OrderBy(p => p.Event.Id, StringComparer.Ordinal))
             {
                 await keys.StartRowAsync(ct);
                 await keys.WriteAsync(p.Event.Id, NpgsqlDbType.Text, ct);
@@ -149,6 +151,6 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
 
     sealed record Pending(QueueEvent Event, byte[] Hash, int Index);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "A concurrent batch stored the same event id first (attempt {Attempt}); retrying")]
-    partial void LogRaced(int attempt);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "A concurrent batch touched the same events (attempt {Attempt}, SQLSTATE {SqlState}); retrying")]
+    partial void LogRaced(int attempt, string sqlState);
 }
