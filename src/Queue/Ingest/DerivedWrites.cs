@@ -124,7 +124,8 @@ internal static class DerivedWrites
 
     static DateTime? Utc(DateTimeOffset? value) => value?.UtcDateTime;
 
-    static NpgsqlBatchCommand Cmd(string sql, params Array[] columns)
+    /// <summary>A statement whose parameters are whole columns, as arrays.</summary>
+    public static NpgsqlBatchCommand Cmd(string sql, params Array[] columns)
     {
         var command = new NpgsqlBatchCommand(sql);
         foreach (var column in columns)
@@ -137,6 +138,7 @@ internal static class DerivedWrites
     static NpgsqlDbType ArrayType(Array column) => column switch
     {
         int[] => NpgsqlDbType.Array | NpgsqlDbType.Integer,
+        byte[][] => NpgsqlDbType.Array | NpgsqlDbType.Bytea,
         DateTime[] or DateTime?[] => NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
         _ => NpgsqlDbType.Array | NpgsqlDbType.Text,
     };

@@ -53,25 +53,29 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
         }
     }
 
+    // Three round trips per batch: lock and look (keys, history), write everything, commit.
     async Task<AppendResult> TryAppendAsync(List<Pending> unique, int received, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
 
-        // Entities are locked (in a fixed order, so batches cannot deadlock) before anything is read: a
-        // concurrent batch touching the same call must see our events when it folds, and we its.
-        var entities = unique.Where(p => p.Event is not AgentStatusChanged).Select(p => p.Event.Entity).Distinct().ToArray();
+        // Entities are locked (in a fixed order, so batches cannot deadlock) before their history is read: a
+        // concurrent batch touching the same call waits for our commit, then folds our events with its own.
+        var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
         var existing = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await using (var batch = new NpgsqlBatch(connection, tx))
+        var history = new List<QueueEvent>();
+        await using (var look = new NpgsqlBatch(connection, tx))
         {
-            batch.BatchCommands.Add(Command(
+            look.BatchCommands.Add(Command(
                 "select count(pg_advisory_xact_lock(k)) from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
                 entities));
-            batch.BatchCommands.Add(Command("select id, content_hash from event_keys where id = any($1)",
-                unique.Select(p => p.Event.Id).ToArray()));
-            await using var reader = await batch.ExecuteReaderAsync(ct);
+            look.BatchCommands.Add(Command("select id, content_hash from event_keys where id = any($1)", [.. unique.Select(p => p.Event.Id)]));
+            look.BatchCommands.Add(Command("select body::text from events where entity = any($1)", entities));
+            await using var reader = await look.ExecuteReaderAsync(ct);
             await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) existing[reader.GetString(0)] = (byte[])reader[1];
+            await reader.NextResultAsync(ct);
+            while (await reader.ReadAsync(ct)) history.Add(EventJson.Read(reader.GetString(0)));
         }
 
         var fresh = new List<Pending>(unique.Count);
@@ -82,72 +86,55 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
         }
         if (fresh.Count == 0) return new AppendResult.Stored(received, 0, received);
 
-        await CopyEventsAsync(connection, fresh, ct);
-        await RefreshDerivedAsync(connection, tx, fresh, ct);
+        await using (var write = new NpgsqlBatch(connection, tx))
+        {
+            AddEventWrites(write, fresh);
+            AddDerivedWrites(write, fresh, history);
+            await write.ExecuteNonQueryAsync(ct);
+        }
         await tx.CommitAsync(ct);
         return new AppendResult.Stored(received, fresh.Count, received - fresh.Count);
     }
 
-    static async Task CopyEventsAsync(NpgsqlConnection connection, List<Pending> fresh, CancellationToken ct)
+    static void AddEventWrites(NpgsqlBatch batch, List<Pending> fresh)
     {
-        await using (var keys = await connection.BeginBinaryImportAsync(
-            "copy event_keys (id, content_hash, at) from stdin (format binary)", ct))
-        {
-            // In id order, so two batches racing on the same new ids wait for each other instead of deadlocking.
-            foreach (var p in fresh.OrderBy(p => p.Event.Id, StringComparer.Ordinal))
-            {
-                await keys.StartRowAsync(ct);
-                await keys.WriteAsync(p.Event.Id, NpgsqlDbType.Text, ct);
-                await keys.WriteAsync(p.Hash, NpgsqlDbType.Bytea, ct);
-                await keys.WriteAsync(p.Event.At.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            }
-            await keys.CompleteAsync(ct);
-        }
-        await using var events = await connection.BeginBinaryImportAsync(
-            "copy events (id, type, at, entity, body) from stdin (format binary)", ct);
-        foreach (var p in fresh)
-        {
-            await events.StartRowAsync(ct);
-            await events.WriteAsync(p.Event.Id, NpgsqlDbType.Text, ct);
-            await events.WriteAsync(Wire.Name(p.Event.Type), NpgsqlDbType.Text, ct);
-            await events.WriteAsync(p.Event.At.UtcDateTime, NpgsqlDbType.TimestampTz, ct);
-            await events.WriteAsync(p.Event.Entity, NpgsqlDbType.Text, ct);
-            await events.WriteAsync(Encoding.UTF8.GetString(EventJson.Body(p.Event)), NpgsqlDbType.Jsonb, ct);
-        }
-        await events.CompleteAsync(ct);
+        // Keys in id order, so two batches racing on the same new ids wait for each other instead of deadlocking.
+        var keys = fresh.OrderBy(p => p.Event.Id, StringComparer.Ordinal).ToList();
+        batch.BatchCommands.Add(DerivedWrites.Cmd(
+            "insert into event_keys (id, content_hash, at) select * from unnest($1::text[], $2::bytea[], $3::timestamptz[])",
+            keys.Select(p => p.Event.Id).ToArray(),
+            keys.Select(p => p.Hash).ToArray(),
+            keys.Select(p => p.Event.At.UtcDateTime).ToArray()));
+        batch.BatchCommands.Add(DerivedWrites.Cmd(
+            """
+            insert into events (id, type, at, entity, body)
+            select i, t, a, e, b::jsonb from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[]) as u(i, t, a, e, b)
+            """,
+            fresh.Select(p => p.Event.Id).ToArray(),
+            fresh.Select(p => Wire.Name(p.Event.Type)).ToArray(),
+            fresh.Select(p => p.Event.At.UtcDateTime).ToArray(),
+            fresh.Select(p => p.Event.Entity).ToArray(),
+            fresh.Select(p => Encoding.UTF8.GetString(EventJson.Body(p.Event))).ToArray()));
     }
 
-    /// <summary>Re-folds every touched call and visit from all of its stored events; merges agents' latest status.</summary>
-    static async Task RefreshDerivedAsync(NpgsqlConnection connection, NpgsqlTransaction tx, List<Pending> fresh, CancellationToken ct)
+    /// <summary>Re-folds every touched call and visit from all of its events (stored and new); merges agents' latest status.</summary>
+    static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history)
     {
-        var touched = fresh.Select(p => p.Event).Where(e => e is CallEvent or VisitEvent).Select(e => e.Entity).Distinct().ToArray();
-        var history = new List<QueueEvent>();
-        if (touched.Length > 0)
-        {
-            await using var read = new NpgsqlCommand("select body::text from events where entity = any($1)", connection, tx)
-            {
-                Parameters = { TextArray(touched) },
-            };
-            await using var reader = await read.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) history.Add(EventJson.Read(reader.GetString(0)));
-        }
-
-        var calls = history.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
+        var touched = fresh.Select(p => p.Event).Where(e => e is CallEvent or VisitEvent).Select(e => e.Entity).ToHashSet(StringComparer.Ordinal);
+        var all = history.Where(e => touched.Contains(e.Entity)).Concat(fresh.Select(p => p.Event)).ToList();
+        var calls = all.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
             .Select(g => (g.Key, CallFold.Fold(g))).ToList();
-        var visits = history.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
+        var visits = all.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
             .Select(g => (g.Key, VisitFold.Fold(g))).ToList();
         var agents = fresh.Select(p => p.Event).OfType<AgentStatusChanged>().ToList();
 
-        await using var batch = new NpgsqlBatch(connection, tx);
         if (calls.Count > 0) DerivedWrites.Calls(batch, calls);
         if (visits.Count > 0) DerivedWrites.Visits(batch, visits);
         if (agents.Count > 0) DerivedWrites.Agents(batch, agents);
-        if (batch.BatchCommands.Count > 0) await batch.ExecuteNonQueryAsync(ct);
     }
 
-    static NpgsqlBatchCommand Command(string sql, string[] values) => new(sql) { Parameters = { TextArray(values) } };
+    static NpgsqlBatchCommand Command(string sql, string[] values) => DerivedWrites.Cmd(sql, values);
 
-    static NpgsqlParameter TextArray(string[] values) => new() { Value = values, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text };
 
     sealed record Pending(QueueEvent Event, byte[] Hash, int Index);
 

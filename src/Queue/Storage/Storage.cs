@@ -16,6 +16,8 @@ public static class StorageExtensions
             // An unreachable database must turn into a 503 within 2 s, not hang a client for Npgsql's default 15 s.
             if (csb.Timeout == 15) csb.Timeout = 2;
             csb.ApplicationName ??= "queue";
+            // Ingest runs the same few statements all day: prepare them once per connection.
+            if (csb.MaxAutoPrepare == 0) csb.MaxAutoPrepare = 64;
             return new NpgsqlDataSourceBuilder(csb.ConnectionString)
                 .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
                 .Build();
