@@ -1,0 +1,3 @@
+using Queue.Simulator;
+
+return await Cli.RunAsync(args);
