@@ -1,0 +1,179 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Queue.Tests.Ingest.Scenarios;
+
+/// <summary>The SPEC §3 figures of one window, as <c>GET /api/metrics</c> names them.</summary>
+public sealed record Figures(
+    long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
+    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48);
+
+/// <summary>
+/// A plain computation of what the service must derive from a scenario, independent of its folds and SQL: each
+/// call's and visit's events sorted by (instant, type rank, id ordinal) and walked once; each agent's latest
+/// status and queues by (instant, id); the figures counted over those with LINQ.
+/// </summary>
+public sealed class Reference
+{
+    static readonly TimeSpan ShortAbandon = TimeSpan.FromSeconds(5), ServiceLevelT = TimeSpan.FromSeconds(30);
+
+    public sealed record Leg(string Queue, DateTimeOffset Start, DateTimeOffset? End = null, string? Outcome = null, string? Agent = null)
+    {
+        public TimeSpan? Wait => Outcome is "answered" or "abandoned" ? End - Start : null;
+    }
+
+    public sealed class Call(string id)
+    {
+        public string Id => id;
+        public string? Region, Language, Segment, CallerHash, Resolution, VisitId;
+        public DateTimeOffset? CompletedAt;
+        public List<Leg> Legs { get; } = [];
+        public string? LastQueue => Legs.Count > 0 ? Legs[^1].Queue : null;
+    }
+
+    public sealed class Visit(string id)
+    {
+        public string Id => id;
+        public string? CallId, Region;
+        public DateTimeOffset? CreatedAt, ResolvedAt, CancelledAt;
+        public DateTimeOffset? Due24 => CreatedAt?.AddHours(24);
+        public DateTimeOffset? Due48 => CreatedAt?.AddHours(48);
+    }
+
+    public sealed record Agent(string Id, string Status, DateTimeOffset StatusAt, string StatusEvent,
+        string? Queues, DateTimeOffset? QueuesAt, string? QueuesEvent);
+
+    public IReadOnlyList<Call> Calls { get; }
+    public IReadOnlyList<Visit> Visits { get; }
+    public IReadOnlyList<Agent> Agents { get; }
+
+    public Reference(Scenario scenario, DateTimeOffset ingestNow, string callerSecret)
+    {
+        var events = scenario.Events.Select(e => (E: e, At: ingestNow + e.At)).ToList();
+        Calls = [.. events.Where(x => x.E.IsCall).GroupBy(x => x.E.Subject).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => FoldCall(g.Key, SourceOrder(g), callerSecret))];
+        Visits = [.. events.Where(x => x.E.IsVisit).GroupBy(x => x.E.Subject).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => FoldVisit(g.Key, SourceOrder(g)))];
+        Agents = [.. events.Where(x => x.E.IsAgent).GroupBy(x => x.E.Subject).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => LatestAgent(g.Key, g.ToList()))];
+    }
+
+    /// <summary>Tie order of SPEC §2: queued &lt; transferred &lt; answered &lt; abandoned &lt; completed; created &lt; resolved &lt; cancelled.</summary>
+    public static int Rank(string type) => type switch
+    {
+        "call.queued" or "visit.created" => 0,
+        "call.transferred" or "visit.resolved" => 1,
+        "call.answered" or "visit.cancelled" => 2,
+        "call.abandoned" => 3,
+        "call.completed" => 4,
+        _ => 0,
+    };
+
+    static List<(ScenarioEvent E, DateTimeOffset At)> SourceOrder(IEnumerable<(ScenarioEvent E, DateTimeOffset At)> events) =>
+        [.. events.OrderBy(x => x.At).ThenBy(x => Rank(x.E.Type)).ThenBy(x => x.E.Id, StringComparer.Ordinal)];
+
+    static Call FoldCall(string id, List<(ScenarioEvent E, DateTimeOffset At)> events, string callerSecret)
+    {
+        var call = new Call(id);
+        foreach (var (e, at) in events)
+        {
+            var open = call.Legs.Count > 0 && call.Legs[^1].End is null;
+            void Close(string outcome, string? agent = null) => call.Legs[^1] = call.Legs[^1] with { End = at, Outcome = outcome, Agent = agent };
+            switch (e.Type)
+            {
+                case "call.queued":
+                    // A second "queued" while the call waits is the same wait announced again; its details fill gaps only.
+                    if (!open) call.Legs.Add(new Leg(e.Queue!, at));
+                    call.Region ??= e.Region;
+                    call.Language ??= e.Language;
+                    call.Segment ??= e.Segment;
+                    call.CallerHash ??= e.Caller is null ? null : CallerHash(e.Caller, callerSecret);
+                    break;
+                case "call.transferred":
+                    if (open) Close("transferred");
+                    call.Legs.Add(new Leg(e.ToQueue!, at));
+                    break;
+                case "call.answered" when open: Close("answered", e.Agent); break;
+                case "call.abandoned" when open: Close("abandoned"); break;
+                case "call.completed" when call.CompletedAt is null:
+                    (call.CompletedAt, call.Resolution, call.VisitId) = (at, e.Resolution, e.VisitId);
+                    break;
+            }
+        }
+        return call;
+    }
+
+    static Visit FoldVisit(string id, List<(ScenarioEvent E, DateTimeOffset At)> events)
+    {
+        var visit = new Visit(id);
+        foreach (var (e, at) in events)
+        {
+            var closed = visit.ResolvedAt is not null || visit.CancelledAt is not null;
+            switch (e.Type)
+            {
+                case "visit.created" when visit.CreatedAt is null: (visit.CreatedAt, visit.CallId, visit.Region) = (at, e.CallId, e.Region); break;
+                case "visit.resolved" when !closed: visit.ResolvedAt = at; break;
+                case "visit.cancelled" when !closed: visit.CancelledAt = at; break;
+            }
+        }
+        return visit;
+    }
+
+    static Agent LatestAgent(string id, List<(ScenarioEvent E, DateTimeOffset At)> events)
+    {
+        var status = events.OrderBy(x => x.At).ThenBy(x => x.E.Id, StringComparer.Ordinal).Last();
+        var queues = events.Where(x => x.E.Queues is not null).OrderBy(x => x.At).ThenBy(x => x.E.Id, StringComparer.Ordinal).ToList();
+        var q = queues.Count > 0 ? queues[^1] : default;
+        return new Agent(id, status.E.Status!, status.At, status.E.Id,
+            q.E is null ? null : "[" + string.Join(", ", q.E.Queues!.Distinct().Order(StringComparer.Ordinal).Select(s => $"\"{s}\"")) + "]",
+            q.E is null ? null : q.At, q.E?.Id);
+    }
+
+    static string CallerHash(string number, string secret) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(Wire.Digits(number))));
+
+    /// <summary>The queue a visit counts in: its call's last leg, the call named by visit.created first, else a call completed with it.</summary>
+    string? QueueOf(Visit visit)
+    {
+        if (visit.CallId is not null && Calls.FirstOrDefault(c => c.Id == visit.CallId) is { LastQueue: { } named }) return named;
+        return Calls.Where(c => c.VisitId == visit.Id).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault()?.LastQueue;
+    }
+
+    public Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now)
+    {
+        bool In(DateTimeOffset? t) => t >= from && t < to;
+        var legs = Calls.SelectMany(c => c.Legs)
+            .Where(l => l.Outcome is "answered" or "abandoned" && In(l.End) && (queue is null || l.Queue == queue)).ToList();
+        var answered = legs.Where(l => l.Outcome == "answered").ToList();
+        var abandoned = legs.Count(l => l.Outcome == "abandoned" && l.Wait >= ShortAbandon);
+        var offered = answered.Count + abandoned;
+
+        var completed = Calls.Where(c => In(c.CompletedAt) && (queue is null || c.LastQueue == queue)).ToList();
+        var remote = completed.Count(c => c.Resolution == "resolved");
+
+        // A deadline counts once it has passed; one still ahead is neither met nor missed yet.
+        var visits = Visits.Where(v => v.CreatedAt is not null && (queue is null || QueueOf(v) == queue)).ToList();
+        var due24 = visits.Where(v => In(v.Due24) && v.Due24 < now && !(v.CancelledAt < v.Due24)).ToList();
+        var resolvedBy24 = due24.Count(v => v.ResolvedAt <= v.Due24);
+        var overdue48 = visits.Count(v => In(v.Due48) && v.Due48 < now && !(v.ResolvedAt <= v.Due48) && !(v.CancelledAt <= v.Due48));
+
+        return new Figures(
+            answered.Count, abandoned, legs.Count(l => l.Outcome == "abandoned" && l.Wait < ShortAbandon),
+            answered.Count == 0 ? null : answered.Average(l => l.Wait!.Value.TotalSeconds),
+            Rate(answered.Count(l => l.Wait <= ServiceLevelT), offered), Rate(abandoned, offered),
+            completed.Count, remote, Rate(remote, completed.Count),
+            due24.Count, resolvedBy24, Rate(resolvedBy24, due24.Count), overdue48);
+    }
+
+    static double? Rate(long part, long whole) => whole == 0 ? null : (double)part / whole;
+
+    // The derived rows as DerivedRows reads them from PostgreSQL, in the same textual form.
+    public IEnumerable<string> CallRows => Calls.Select(c => Row.Of(c.Id, c.Region, c.Language, c.Segment, c.CallerHash, c.LastQueue,
+        c.Legs.Count, c.CompletedAt, c.Resolution, c.VisitId));
+
+    public IEnumerable<string> LegRows => Calls.SelectMany(c => c.Legs.Select((l, i) => Row.Of(c.Id, i, l.Queue, l.Start, l.End, l.Outcome, l.Agent)));
+
+    public IEnumerable<string> VisitRows => Visits.Select(v => Row.Of(v.Id, v.CallId, v.Region, v.CreatedAt, v.Due24, v.Due48, v.ResolvedAt, v.CancelledAt));
+
+    public IEnumerable<string> AgentRows => Agents.Select(a => Row.Of(a.Id, a.Status, a.StatusAt, a.StatusEvent, a.Queues, a.QueuesAt, a.QueuesEvent));
+}
