@@ -42,7 +42,7 @@ internal sealed class MetricsQuery(NpgsqlDataSource db)
               and ((v.due24 >= @from and v.due24 < @to) or (v.due48 >= @from and v.due48 < @to))
               and (@queue::text is null or @queue = coalesce(
                     (select c.last_queue from calls c where c.call_id = v.call_id),
-                    (select c.last_queue from calls c where c.visit_id = v.visit_id order by c.call_id limit 1)))
+                    (select c.last_queue from calls c where c.visit_id = v.visit_id order by c.call_id collate "C" limit 1)))
         )
         select
             (select count(*) from legs_in where outcome = 'answered') as answered,
