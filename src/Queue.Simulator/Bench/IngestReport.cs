@@ -36,7 +36,12 @@ internal sealed record IngestReport(
 
     public bool AllTargetsMet => Targets.RatioMet && Targets.P99Met;
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file to read, never HTML
+    };
 
     public static IngestReport Create(IngestBenchOptions options, DateTimeOffset startedAt, string postgres, StreamStats stream,
         TrafficOptions traffic, PostResult batches, CpuSeconds batchCpu, BaselineResult baseline, bool sameRows,
