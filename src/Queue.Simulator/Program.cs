@@ -1,3 +1,7 @@
-using Queue.Simulator;
+namespace Queue.Simulator;
 
-return await Cli.RunAsync(args);
+// Not top-level statements: their generated Program is public, and would clash with the service's in the tests.
+internal static class Program
+{
+    static Task<int> Main(string[] args) => Cli.RunAsync(args);
+}

@@ -1,12 +1,22 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Npgsql;
 
 namespace Queue.Simulator.Bench;
 
-/// <summary>Throw-away databases on the PostgreSQL that ops/setup runs: one for the service, one for the baseline.</summary>
-internal sealed class BenchDatabases(string baseConnectionString)
+/// <summary>
+/// Throw-away databases on the PostgreSQL that ops/setup runs: one for the service, one for the baseline. Their
+/// names carry this process's id, so that two runs on one machine (two checkouts, or CI beside a developer)
+/// never drop each other's; those of runs that died without cleaning up are dropped by the next run.
+/// </summary>
+internal sealed partial class BenchDatabases(string baseConnectionString)
 {
-    public const string Service = "queue_bench";
-    public const string Baseline = "queue_bench_pg";
+    public string Service { get; } = $"queue_bench_{Environment.ProcessId}";
+    public string Baseline { get; } = $"queue_bench_{Environment.ProcessId}_pg";
+
+    [GeneratedRegex(@"^queue_bench_(\d+)(_pg)?$")]
+    private static partial Regex Ours();
 
     /// <summary>From <c>ConnectionStrings__Queue</c> (set by ops/setup), or the local default.</summary>
     public static BenchDatabases FromEnvironment() =>
@@ -23,6 +33,39 @@ internal sealed class BenchDatabases(string baseConnectionString)
     /// <summary>The service's connection string: what ops/setup gives the service, on its own database.</summary>
     public string ServiceConnectionString() =>
         new NpgsqlConnectionStringBuilder(baseConnectionString) { Database = Service }.ToString();
+
+    /// <summary>Drops the databases of earlier runs whose process is gone (killed, or the machine restarted).</summary>
+    public async Task<IReadOnlyList<string>> DropAbandonedAsync(CancellationToken ct)
+    {
+        var abandoned = new List<string>();
+        await using (var connection = new NpgsqlConnection(baseConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("select datname from pg_database where datname like 'queue\\_bench\\_%'", connection);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var name = reader.GetString(0);
+                if (Ours().Match(name) is { Success: true } m && !IsRunning(int.Parse(m.Groups[1].ValueSpan, CultureInfo.InvariantCulture)))
+                    abandoned.Add(name);
+            }
+        }
+        foreach (var name in abandoned) await DropAsync(name, ct);
+        return abandoned;
+    }
+
+    static bool IsRunning(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
 
     public async Task RecreateAsync(string database, CancellationToken ct)
     {

@@ -3,56 +3,68 @@ using System.Globalization;
 
 namespace Queue.Simulator.Bench;
 
-/// <summary>CPU seconds used by the service, PostgreSQL (all of its processes) and the benchmark itself.</summary>
-internal sealed record CpuSeconds(double Service, double Postgres, double Bench)
-{
-    public static CpuSeconds operator -(CpuSeconds a, CpuSeconds b) =>
-        new(a.Service - b.Service, a.Postgres - b.Postgres, a.Bench - b.Bench);
-}
+/// <summary>CPU seconds used by the service, PostgreSQL (for this run's databases) and the benchmark itself.</summary>
+internal sealed record CpuSeconds(double Service, double Postgres, double Bench);
 
 /// <summary>
 /// Reads CPU time where this machine exposes it: on a 2-core box the three share two cores, and where the time
-/// goes says what limits a rate. PostgreSQL's share is read from /proc (Linux), summed over its processes.
+/// goes says what limits a rate. PostgreSQL's share is read from /proc (Linux): the backends serving this run's
+/// databases and the cluster's own processes (WAL writer, checkpointer, …), not other users' sessions.
 /// </summary>
-internal sealed class CpuMeter(ServiceProcess service)
+internal sealed class CpuMeter(ServiceProcess service, IReadOnlyList<string> databases)
 {
     // USER_HZ: the unit of /proc/[pid]/stat times, 100 on every Linux this runs on.
     const double TicksPerSecond = 100;
 
-    public CpuSeconds Read() => new(
-        service.CpuTime.TotalSeconds,
-        PostgresSeconds(),
-        Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
+    public Sample Read() => new(service.CpuTime.TotalSeconds, PostgresTicks(), Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds);
 
-    static double PostgresSeconds()
+    /// <summary>What was used between two samples. A backend that ended in between takes its time with it
+    /// (it is counted as nothing rather than subtracted).</summary>
+    public static CpuSeconds Between(Sample from, Sample to)
     {
-        if (!Directory.Exists("/proc")) return double.NaN;
         long ticks = 0;
+        foreach (var (pid, now) in to.Postgres) ticks += now - from.Postgres.GetValueOrDefault(pid);
+        return new CpuSeconds(to.Service - from.Service, ticks / TicksPerSecond, to.Bench - from.Bench);
+    }
+
+    public sealed record Sample(double Service, Dictionary<int, long> Postgres, double Bench);
+
+    Dictionary<int, long> PostgresTicks()
+    {
+        var ticks = new Dictionary<int, long>();
+        if (!Directory.Exists("/proc")) return ticks;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            var name = Path.GetFileName(dir);
-            if (name.Length == 0 || !char.IsAsciiDigit(name[0])) continue;
-            string stat;
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)) continue;
             try
             {
-                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // "pid (comm) state ppid …": comm may hold spaces, so fields are counted after its closing bracket.
+                var open = stat.IndexOf('(', StringComparison.Ordinal);
+                var close = stat.LastIndexOf(')');
+                if (open < 0 || close < open || stat[(open + 1)..close] != "postgres") continue;
+                if (!Counts(File.ReadAllText(Path.Combine(dir, "cmdline")))) continue;
+                var fields = stat[(close + 2)..].Split(' ');
+                // utime and stime are fields 14 and 15 of the line: 11 and 12 after comm.
+                ticks[pid] = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
             }
             catch (IOException)
             {
-                continue; // the process ended meanwhile
+                // the process ended meanwhile
             }
             catch (UnauthorizedAccessException)
             {
-                continue;
+                // not ours to read
             }
-            // "pid (comm) state ppid …": comm may hold spaces, so fields are counted after its closing bracket.
-            var open = stat.IndexOf('(', StringComparison.Ordinal);
-            var close = stat.LastIndexOf(')');
-            if (open < 0 || close < open || stat[(open + 1)..close] != "postgres") continue;
-            var fields = stat[(close + 2)..].Split(' ');
-            // After comm: state(0) … utime is field 14 of the whole line, stime 15, i.e. 11 and 12 here.
-            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
         }
-        return ticks / TicksPerSecond;
+        return ticks;
+    }
+
+    // A backend's title is "postgres: <cluster>: <user> <database> <client>(<port>) <state>"; an auxiliary
+    // process's has no client ("postgres: 15/main: walwriter").
+    bool Counts(string cmdline)
+    {
+        var isBackend = cmdline.Contains('(', StringComparison.Ordinal) || cmdline.Contains("[local]", StringComparison.Ordinal);
+        return !isBackend || databases.Any(d => cmdline.Contains($" {d} ", StringComparison.Ordinal));
     }
 }

@@ -75,9 +75,10 @@ internal static class IngestBench
         var measuredRows = PostgresBaseline.Rows([.. measuredBatches.Select(b => b.Body)], callerHashSecret);
 
         var pgVersion = await databases.ServerVersionAsync(ct);
-        Say($"creating databases {BenchDatabases.Service} and {BenchDatabases.Baseline} (PostgreSQL {pgVersion})");
-        await databases.RecreateAsync(BenchDatabases.Service, ct);
-        await databases.RecreateAsync(BenchDatabases.Baseline, ct);
+        foreach (var name in await databases.DropAbandonedAsync(ct)) Console.Error.WriteLine($"    dropped {name}, left by a run that is gone");
+        Say($"creating databases {databases.Service} and {databases.Baseline} (PostgreSQL {pgVersion})");
+        await databases.RecreateAsync(databases.Service, ct);
+        await databases.RecreateAsync(databases.Baseline, ct);
         try
         {
             Directory.CreateDirectory(options.OutputDirectory);
@@ -87,30 +88,30 @@ internal static class IngestBench
                 callerHashSecret, logPath, ct);
             var key = await service.CreateKeyAsync("bench", "ingest", ct);
             using var load = new HttpLoad(service.Address, key);
-            var cpu = new CpuMeter(service);
+            var cpu = new CpuMeter(service, [databases.Service, databases.Baseline]);
 
             // (a)
             Say($"(a) service: {options.Events:N0} events in {options.BatchSize:N0}-event batches from {options.Clients} clients");
             await Expect(load.PostAsync([.. warmBatches.Select(b => b.Body)], [.. warmBatches.Select(b => b.Count)], options.Clients, ct), "warm-up batches");
             var cpuBefore = cpu.Read();
             var batches = await load.PostAsync([.. measuredBatches.Select(b => b.Body)], [.. measuredBatches.Select(b => b.Count)], options.Clients, ct);
-            var batchCpu = cpu.Read() - cpuBefore;
+            var batchCpu = CpuMeter.Between(cpuBefore, cpu.Read());
             Report("    ", batches);
 
             // (b)
             Say($"(b) PostgreSQL: the same {options.Events:N0} rows, prepared {options.BatchSize:N0}-row INSERT … ON CONFLICT DO NOTHING over {options.Clients} connections");
             BaselineResult baseline;
-            await using (var pg = await PostgresBaseline.OpenAsync(databases.ConnectionString(BenchDatabases.Baseline), options.Clients, options.BatchSize, ct))
+            await using (var pg = await PostgresBaseline.OpenAsync(databases.ConnectionString(databases.Baseline), options.Clients, options.BatchSize, ct))
             {
                 await pg.InsertAsync(warmRows, ct);
                 cpuBefore = cpu.Read();
                 var (elapsed, inserted) = await pg.InsertAsync(measuredRows, ct);
-                baseline = new BaselineResult(measuredRows.Sum(r => r.Length), inserted, elapsed, cpu.Read() - cpuBefore);
+                baseline = new BaselineResult(measuredRows.Sum(r => r.Length), inserted, elapsed, CpuMeter.Between(cpuBefore, cpu.Read()));
             }
             Console.Error.WriteLine($"    {baseline.Rows:N0} rows in {baseline.Elapsed.TotalSeconds:0.00} s: {baseline.RowsPerSecond:N0} rows/s");
 
-            var serviceRows = await databases.EventChecksumAsync(BenchDatabases.Service, ct);
-            var baselineRows = await databases.EventChecksumAsync(BenchDatabases.Baseline, ct);
+            var serviceRows = await databases.EventChecksumAsync(databases.Service, ct);
+            var baselineRows = await databases.EventChecksumAsync(databases.Baseline, ct);
             var identical = serviceRows == baselineRows;
             Console.Error.WriteLine(identical
                 ? $"    same rows in both: {serviceRows.Rows:N0} (id, type, at, entity, body), checksums equal"
@@ -121,7 +122,7 @@ internal static class IngestBench
             await Expect(load.PostAsync(singleWarm, [.. singleWarm.Select(_ => 1)], options.SingleClients, ct), "warm-up posts");
             cpuBefore = cpu.Read();
             var singles = await load.PostAsync(single, [.. single.Select(_ => 1)], options.SingleClients, ct);
-            var singleCpu = cpu.Read() - cpuBefore;
+            var singleCpu = CpuMeter.Between(cpuBefore, cpu.Read());
             Report("    ", singles);
 
             var report = IngestReport.Create(options, startedAt, pgVersion, stats, traffic, batches, batchCpu, baseline, identical, singles, singleCpu);
@@ -134,11 +135,12 @@ internal static class IngestBench
         }
         finally
         {
-            if (!options.KeepDatabases)
+            if (options.KeepDatabases) Console.Error.WriteLine($"kept databases {databases.Service} and {databases.Baseline}");
+            else
             {
                 // The service is gone by now (disposed above); drop what this run made.
-                await databases.DropAsync(BenchDatabases.Service, CancellationToken.None);
-                await databases.DropAsync(BenchDatabases.Baseline, CancellationToken.None);
+                await databases.DropAsync(databases.Service, CancellationToken.None);
+                await databases.DropAsync(databases.Baseline, CancellationToken.None);
             }
         }
     }

@@ -11,8 +11,8 @@ internal sealed record IngestBenchOptions
         INSERT … ON CONFLICT DO NOTHING, 1,000 rows a transaction, 4 connections), their ratio, and (c)
         single-event posts from 32 concurrent clients. SPEC §7 asks a/b ≥ 0.5 and a p99 ≤ 50 ms for (c).
 
-        The service runs as a child process on its own database (queue_bench); the baseline has its own
-        (queue_bench_pg). Both are dropped and created again at the start, and dropped at the end.
+        The service runs as a child process on a database of its own (queue_bench_<pid>); the baseline has
+        another (queue_bench_<pid>_pg). Both are created for the run and dropped at its end.
 
           --events N          events posted in batches, and rows of the baseline (200,000)
           --batch N           events per batch and rows per baseline transaction (1,000)
@@ -22,7 +22,7 @@ internal sealed record IngestBenchOptions
           --seed N            seed of the simulated traffic (1)
           --service PATH      the service's Queue.dll (src/Queue/bin/Release/net10.0/Queue.dll)
           --out DIR           where the JSON figures and the service log go (artifacts/bench)
-          --keep-databases    leave queue_bench and queue_bench_pg for inspection
+          --keep-databases    leave both databases for inspection (the next run drops them)
           --strict            exit 1 when a SPEC target is missed (a completed run exits 0 otherwise)
         """;
 

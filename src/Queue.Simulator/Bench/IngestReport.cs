@@ -36,7 +36,12 @@ internal sealed record IngestReport(
 
     public bool AllTargetsMet => Targets.RatioMet && Targets.P99Met;
 
-    static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file to read, never HTML
+    };
 
     public static IngestReport Create(IngestBenchOptions options, DateTimeOffset startedAt, string postgres, StreamStats stream,
         TrafficOptions traffic, PostResult batches, CpuSeconds batchCpu, BaselineResult baseline, bool sameRows,
@@ -93,8 +98,9 @@ internal sealed record IngestReport(
             Line($"  (a) is not valid: {Batches.Failed} failed batch(es), {N(Batches.New)} of {N(Batches.Events)} events new; first failure: {Batches.FirstFailure}");
         if (Single.Failed > 0) Line($"  (c) had {Single.Failed} failed post(s); first failure: {Single.FirstFailure}");
         if (!Baseline.SameRowsAsService) Line("  warning: the baseline's rows differ from the service's events (see the run's output)");
+        if (Baseline.Inserted != Baseline.Rows) Line($"  warning: the baseline inserted {N(Baseline.Inserted)} of {N(Baseline.Rows)} rows");
         Line("");
-        Line($"  CPU seconds     {"service",9} {"PostgreSQL",11} {"bench",7}   (2 cores = {F(2 * Batches.Seconds, "0")} s of CPU during (a))");
+        Line($"  CPU seconds     {"service",9} {"PostgreSQL",11} {"bench",7}   ({Machine.Cores} cores × {F(Batches.Seconds, "0.0")} s = {F(Machine.Cores * Batches.Seconds, "0")} s of CPU during (a))");
         Line($"  (a)             {F(Batches.Cpu.ServiceSeconds),9} {F(Batches.Cpu.PostgresSeconds),11} {F(Batches.Cpu.BenchSeconds),7}");
         Line($"  (b)             {F(Baseline.Cpu.ServiceSeconds),9} {F(Baseline.Cpu.PostgresSeconds),11} {F(Baseline.Cpu.BenchSeconds),7}");
         Line($"  (c)             {F(Single.Cpu.ServiceSeconds),9} {F(Single.Cpu.PostgresSeconds),11} {F(Single.Cpu.BenchSeconds),7}");

@@ -1,7 +1,7 @@
 namespace Queue.Simulator.Traffic;
 
-/// <summary>A shift in center time: its start, length and the breaks in it (offsets from the start).</summary>
-internal sealed record ShiftPattern(TimeSpan Start, double Share)
+/// <summary>A shift in center time: its start, its share of operators, and whether they serve every queue.</summary>
+internal sealed record ShiftPattern(TimeSpan Start, double Share, bool AllQueues = false)
 {
     public static readonly TimeSpan Length = TimeSpan.FromHours(8.5);
 
@@ -13,7 +13,8 @@ internal sealed record ShiftPattern(TimeSpan Start, double Share)
         (TimeSpan.FromHours(6.5), TimeSpan.FromMinutes(15)),
     ];
 
-    /// <summary>Staggered so that most operators work the day and a few the night.</summary>
+    /// <summary>Staggered so that most operators work the day and a few the night. The night team is small, so
+    /// each of them serves every queue (as real night teams do): no queue is left with nobody to answer.</summary>
     public static readonly IReadOnlyList<ShiftPattern> All =
     [
         new(TimeSpan.FromHours(7), 0.20),
@@ -21,7 +22,7 @@ internal sealed record ShiftPattern(TimeSpan Start, double Share)
         new(TimeSpan.FromHours(10), 0.18),
         new(TimeSpan.FromHours(12), 0.14),
         new(TimeSpan.FromHours(14), 0.16),
-        new(TimeSpan.FromHours(22), 0.10),
+        new(TimeSpan.FromHours(22), 0.10, AllQueues: true),
     ];
 }
 
@@ -79,14 +80,15 @@ internal static class RosterBuilder
         var operators = new Operator[options.Operators];
         for (var i = 0; i < operators.Length; i++)
         {
+            var shift = ShiftPattern.All[Draw.Weighted(random, shiftShares)];
             var main = Draw.Weighted(random, shares);
             int[] skills = [main];
-            if (options.Queues.Count > 1 && random.NextDouble() < options.SecondSkillShare)
+            if (shift.AllQueues) skills = [main, .. Enumerable.Range(0, shares.Length).Where(q => q != main)];
+            else if (options.Queues.Count > 1 && random.NextDouble() < options.SecondSkillShare)
             {
                 var others = shares.Select((s, q) => q == main ? 0 : s).ToArray();
                 skills = [main, Draw.Weighted(random, others)];
             }
-            var shift = ShiftPattern.All[Draw.Weighted(random, shiftShares)];
             operators[i] = new Operator(i, $"op-{i + 1:D5}", skills, shift)
             {
                 SkillNames = [.. skills.Select(q => options.Queues[q].Name).Order(StringComparer.Ordinal)],

@@ -32,7 +32,7 @@ public sealed record TrafficOptions
     public TimeSpan CenterOffset { get; init; } = TimeSpan.FromHours(5);
 
     /// <summary>Share of operators who also serve a second queue.</summary>
-    public double SecondSkillShare { get; init; } = 0.3;
+    public double SecondSkillShare { get; init; } = 0.5;
 
     /// <summary>Share of answered first legs that the operator transfers to another queue.</summary>
     public double TransferShare { get; init; } = 0.09;
