@@ -47,7 +47,7 @@ internal sealed class PostgresBaseline : IAsyncDisposable
                 throw new BenchException("the simulated stream has events the service rejects: " +
                     string.Join("; ", parsed.Errors.Take(5).Select(e => $"{e.Key} {string.Join(", ", e.Value)}")));
             rows.Add([.. parsed.Events.Select(e => new EventRow(e.Id, Wire.Name(e.Type), e.At.UtcDateTime, e.Entity,
-                Encoding.UTF8.GetString(EventJson.Body(e))))]);
+                EventJson.Body(e)))]);
         }
         return rows;
     }

@@ -128,12 +128,11 @@ internal static class DerivedWrites
     public static NpgsqlBatchCommand Cmd(string sql, params Array[] columns)
     {
         var command = new NpgsqlBatchCommand(sql);
-        foreach (var column in columns)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = column, NpgsqlDbType = ArrayType(column) });
-        }
+        foreach (var column in columns) command.Parameters.Add(Column(column));
         return command;
     }
+
+    public static NpgsqlParameter Column(Array values) => new() { Value = values, NpgsqlDbType = ArrayType(values) };
 
     static NpgsqlDbType ArrayType(Array column) => column switch
     {

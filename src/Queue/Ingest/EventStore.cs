@@ -53,29 +53,18 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
         }
     }
 
-    // Three round trips per batch: lock and look (keys, history), write everything, commit.
+    // Four round trips: look up the keys; store the new events, then lock their calls and visits and read
+    // their history; write the derived rows; commit. The bulk insert comes before the locks, so batches that
+    // share calls (consecutive slices of a stream do) overlap most of their work and queue only for the fold.
     async Task<AppendResult> TryAppendAsync(List<Pending> unique, int received, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-
-        // Entities are locked (in a fixed order, so batches cannot deadlock) before their history is read: a
-        // concurrent batch touching the same call waits for our commit, then folds our events with its own.
-        var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
         var existing = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var history = new List<QueueEvent>();
-        await using (var look = new NpgsqlBatch(connection, tx))
+        await using (var look = new NpgsqlCommand("select id, content_hash from event_keys where id = any($1)", connection))
         {
-            look.BatchCommands.Add(Command(
-                "select count(pg_advisory_xact_lock(k)) from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
-                entities));
-            look.BatchCommands.Add(Command("select id, content_hash from event_keys where id = any($1)", [.. unique.Select(p => p.Event.Id)]));
-            look.BatchCommands.Add(Command("select body::text from events where entity = any($1)", entities));
+            look.Parameters.Add(DerivedWrites.Column(unique.Select(p => p.Event.Id).ToArray()));
             await using var reader = await look.ExecuteReaderAsync(ct);
-            await reader.NextResultAsync(ct);
             while (await reader.ReadAsync(ct)) existing[reader.GetString(0)] = (byte[])reader[1];
-            await reader.NextResultAsync(ct);
-            while (await reader.ReadAsync(ct)) history.Add(EventJson.Read(reader.GetString(0)));
         }
 
         var fresh = new List<Pending>(unique.Count);
@@ -86,11 +75,32 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
         }
         if (fresh.Count == 0) return new AppendResult.Stored(received, 0, received);
 
-        await using (var write = new NpgsqlBatch(connection, tx))
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // Entities are locked in a fixed order (so batches cannot deadlock) before their history is read: a
+        // concurrent batch touching the same call waits for our commit, then folds our events with its own.
+        // The history includes this batch's own events, inserted just before.
+        var entities = fresh.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
+        var history = new List<QueueEvent>();
+        await using (var store = new NpgsqlBatch(connection, tx))
         {
-            AddEventWrites(write, fresh);
-            AddDerivedWrites(write, fresh, history);
-            await write.ExecuteNonQueryAsync(ct);
+            AddEventWrites(store, fresh);
+            store.BatchCommands.Add(Command(
+                "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
+                entities));
+            store.BatchCommands.Add(Command("select body::text as body from events where entity = any($1)", entities));
+            await using var reader = await store.ExecuteReaderAsync(ct);
+            do
+            {
+                if (reader.FieldCount == 1 && reader.GetName(0) == "body")
+                    while (await reader.ReadAsync(ct)) history.Add(EventJson.Read(reader.GetString(0)));
+            }
+            while (await reader.NextResultAsync(ct));
+        }
+
+        await using (var derive = new NpgsqlBatch(connection, tx))
+        {
+            AddDerivedWrites(derive, fresh, history);
+            if (derive.BatchCommands.Count > 0) await derive.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         return new AppendResult.Stored(received, fresh.Count, received - fresh.Count);
@@ -114,17 +124,15 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
             fresh.Select(p => Wire.Name(p.Event.Type)).ToArray(),
             fresh.Select(p => p.Event.At.UtcDateTime).ToArray(),
             fresh.Select(p => p.Event.Entity).ToArray(),
-            fresh.Select(p => Encoding.UTF8.GetString(EventJson.Body(p.Event))).ToArray()));
+            fresh.Select(p => EventJson.Body(p.Event)).ToArray()));
     }
 
     /// <summary>Re-folds every touched call and visit from all of its events (stored and new); merges agents' latest status.</summary>
     static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history)
     {
-        var touched = fresh.Select(p => p.Event).Where(e => e is CallEvent or VisitEvent).Select(e => e.Entity).ToHashSet(StringComparer.Ordinal);
-        var all = history.Where(e => touched.Contains(e.Entity)).Concat(fresh.Select(p => p.Event)).ToList();
-        var calls = all.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
+        var calls = history.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
             .Select(g => (g.Key, CallFold.Fold(g))).ToList();
-        var visits = all.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
+        var visits = history.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
             .Select(g => (g.Key, VisitFold.Fold(g))).ToList();
         var agents = fresh.Select(p => p.Event).OfType<AgentStatusChanged>().ToList();
 
