@@ -30,6 +30,15 @@ public sealed record CallState(
     /// <summary>A completed call counts in the queue of its last leg.</summary>
     public string? LastQueue => Legs.Count > 0 ? Legs[^1].Queue : null;
 
+    /// <summary>The call's attributes: the first value given for each wins.</summary>
+    public CallState Describe(CallQueued q) => this with
+    {
+        Region = Region ?? q.Region,
+        Language = Language ?? q.Language,
+        Segment = Segment ?? q.Segment,
+        CallerHash = CallerHash ?? q.CallerHash,
+    };
+
     public CallState StartLeg(string queue, DateTimeOffset at) => this with { Legs = Legs.Add(new Leg(queue, at)) };
 
     public CallState EndLeg(LegOutcome outcome, DateTimeOffset at, string? agentId = null) =>
@@ -47,20 +56,8 @@ public static class CallFold
     static CallState Apply(CallState call, CallEvent e) => e switch
     {
         // A second "queued" while a leg is open is the same wait announced twice: the first one stands.
-        CallQueued q when call.OpenLeg is null => call.StartLeg(q.Queue, q.At) with
-        {
-            Region = call.Region ?? q.Region,
-            Language = call.Language ?? q.Language,
-            Segment = call.Segment ?? q.Segment,
-            CallerHash = call.CallerHash ?? q.CallerHash,
-        },
-        CallQueued q => call with
-        {
-            Region = call.Region ?? q.Region,
-            Language = call.Language ?? q.Language,
-            Segment = call.Segment ?? q.Segment,
-            CallerHash = call.CallerHash ?? q.CallerHash,
-        },
+        CallQueued q when call.OpenLeg is null => call.StartLeg(q.Queue, q.At).Describe(q),
+        CallQueued q => call.Describe(q),
         // A transfer ends the waiting leg if there is one (an answered call can be transferred too),
         // and the call waits again in the target queue.
         CallTransferred t => call.EndLeg(LegOutcome.Transferred, t.At).StartLeg(t.ToQueue, t.At),
