@@ -124,20 +124,31 @@ public static class TestDatabase
         Environment.GetEnvironmentVariable("ConnectionStrings__Queue")
         ?? "Host=127.0.0.1;Port=5432;Database=queue;Username=queue;Password=queue";
 
-    public static async Task CreateAsync(string name)
-    {
-        await using var connection = new NpgsqlConnection(BaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"create database \"{name}\"", connection);
-        await command.ExecuteNonQueryAsync();
-    }
+    public static Task CreateAsync(string name) => ExecuteAsync($"create database \"{name}\"");
 
-    public static async Task DropAsync(string name)
+    public static Task DropAsync(string name)
     {
         NpgsqlConnection.ClearAllPools();
-        await using var connection = new NpgsqlConnection(BaseConnectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand($"drop database if exists \"{name}\" with (force)", connection);
-        await command.ExecuteNonQueryAsync();
+        return ExecuteAsync($"drop database if exists \"{name}\" with (force)");
+    }
+
+    static async Task ExecuteAsync(string sql)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var connection = new NpgsqlConnection(BaseConnectionString);
+                await connection.OpenAsync();
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+                return;
+            }
+            catch (NpgsqlException) when (attempt < 5)
+            {
+                // A session of a stopped service may still be closing, or the server is busy: give it a moment.
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+        }
     }
 }
