@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
@@ -17,47 +20,38 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
 {
     const int MaxReportedErrors = 1_000;
 
-    enum Kind { Id, Type, At, Identifier, Caller, Resolution, Status, Queues }
+    // Every field name of the contract; a name's place here is its Field and its bit in the masks.
+    static readonly string[] Names =
+        ["id", "type", "at", "callId", "queue", "region", "language", "segment", "caller", "agentId", "toQueue", "resolution", "visitId", "status", "queues"];
+    static readonly byte[][] Utf8Names = [.. Names.Select(Encoding.UTF8.GetBytes)];
 
-    static readonly Dictionary<string, Kind> Common = new(StringComparer.Ordinal)
-    {
-        ["id"] = Kind.Id, ["type"] = Kind.Type, ["at"] = Kind.At,
-    };
+    enum Field { Unknown = -1, Id, Type, At, CallId, Queue, Region, Language, Segment, Caller, AgentId, ToQueue, Resolution, VisitId, Status, Queues, Count }
 
-    // Per type: field → (kind, required). Common fields are checked for every type.
-    static readonly Dictionary<EventType, Dictionary<string, (Kind Kind, bool Required)>> Fields = new()
-    {
-        [EventType.CallQueued] = new(StringComparer.Ordinal)
-        {
-            ["callId"] = (Kind.Identifier, true), ["queue"] = (Kind.Identifier, true),
-            ["region"] = (Kind.Identifier, false), ["language"] = (Kind.Identifier, false),
-            ["segment"] = (Kind.Identifier, false), ["caller"] = (Kind.Caller, false),
-        },
-        [EventType.CallAnswered] = new(StringComparer.Ordinal) { ["callId"] = (Kind.Identifier, true), ["agentId"] = (Kind.Identifier, true) },
-        [EventType.CallAbandoned] = new(StringComparer.Ordinal) { ["callId"] = (Kind.Identifier, true) },
-        [EventType.CallTransferred] = new(StringComparer.Ordinal) { ["callId"] = (Kind.Identifier, true), ["toQueue"] = (Kind.Identifier, true) },
-        [EventType.CallCompleted] = new(StringComparer.Ordinal)
-        {
-            ["callId"] = (Kind.Identifier, true), ["resolution"] = (Kind.Resolution, true), ["visitId"] = (Kind.Identifier, false),
-        },
-        [EventType.AgentStatus] = new(StringComparer.Ordinal)
-        {
-            ["agentId"] = (Kind.Identifier, true), ["status"] = (Kind.Status, true), ["queues"] = (Kind.Queues, false),
-        },
-        [EventType.VisitCreated] = new(StringComparer.Ordinal)
-        {
-            ["visitId"] = (Kind.Identifier, true), ["callId"] = (Kind.Identifier, false), ["region"] = (Kind.Identifier, false),
-        },
-        [EventType.VisitResolved] = new(StringComparer.Ordinal) { ["visitId"] = (Kind.Identifier, true) },
-        [EventType.VisitCancelled] = new(StringComparer.Ordinal) { ["visitId"] = (Kind.Identifier, true) },
-    };
+    // Per type, its fields in the order missing ones are reported, and whether each is required. Id, type and at are common to all.
+    static readonly Schema[] Schemas =
+    [
+        new(EventType.CallQueued, (Field.CallId, true), (Field.Queue, true), (Field.Region, false), (Field.Language, false),
+            (Field.Segment, false), (Field.Caller, false)),
+        new(EventType.CallAnswered, (Field.CallId, true), (Field.AgentId, true)),
+        new(EventType.CallAbandoned, (Field.CallId, true)),
+        new(EventType.CallTransferred, (Field.CallId, true), (Field.ToQueue, true)),
+        new(EventType.CallCompleted, (Field.CallId, true), (Field.Resolution, true), (Field.VisitId, false)),
+        new(EventType.AgentStatus, (Field.AgentId, true), (Field.Status, true), (Field.Queues, false)),
+        new(EventType.VisitCreated, (Field.VisitId, true), (Field.CallId, false), (Field.Region, false)),
+        new(EventType.VisitResolved, (Field.VisitId, true)),
+        new(EventType.VisitCancelled, (Field.VisitId, true)),
+    ];
+
+    static readonly WireNames<EventType> Types = new(Wire.Types);
+    static readonly WireNames<Resolution> Resolutions = new(Wire.Resolutions);
+    static readonly WireNames<AgentStatus> Statuses = new(Wire.Statuses);
 
     readonly IngestOptions limits = options.Value;
 
     public ParsedBatch Parse(JsonElement root)
     {
         var errors = new Errors();
-        var events = new List<QueueEvent>();
+        var events = new List<QueueEvent>(root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : 1);
         var now = time.GetUtcNow();
         if (root.ValueKind == JsonValueKind.Array)
         {
@@ -78,142 +72,219 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
 
     QueueEvent? ParseOne(JsonElement item, int index, DateTimeOffset now, Errors errors)
     {
-        var at = $"[{index}]";
         if (item.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(at, "must be a JSON object (an event)");
+            errors.Add($"[{index}]", "must be a JSON object (an event)");
             return null;
         }
 
-        // First pass: duplicates and the type, which decides the allowed fields.
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        EventType? type = null;
+        // First pass: duplicates and the type, which decides the allowed fields. Like TryGetProperty, the last "type" counts.
+        var seen = 0;
+        HashSet<string>? otherNames = null;
+        var duplicated = false;
+        JsonElement? typeElement = null;
         foreach (var p in item.EnumerateObject())
         {
-            if (!seen.Add(p.Name)) errors.Add(Key(at, p.Name), "appears more than once in the event; send each field once");
+            var field = FieldOf(p);
+            bool repeated;
+            if (field == Field.Unknown) repeated = !(otherNames ??= new(StringComparer.Ordinal)).Add(p.Name);
+            else
+            {
+                repeated = (seen & Bit(field)) != 0;
+                seen |= Bit(field);
+                if (field == Field.Type) typeElement = p.Value;
+            }
+            if (repeated)
+            {
+                errors.Add(Key(index, p.Name), "appears more than once in the event; send each field once");
+                duplicated = true;
+            }
         }
-        if (item.TryGetProperty("type", out var typeElement))
+        Schema? schema = null;
+        if (typeElement is { } typeValue)
         {
-            if (typeElement.ValueKind == JsonValueKind.String && Wire.Types.TryGetValue(typeElement.GetString()!, out var t)) type = t;
-            else errors.Add(at + ".type", "must be one of: " + string.Join(", ", Wire.Types.Keys));
+            if (typeValue.ValueKind == JsonValueKind.String && Types.TryGet(typeValue, out var t)) schema = Schemas[(int)t];
+            else errors.Add(Key(index, "type"), Types.OneOf);
         }
-        else errors.Add(at + ".type", "is required");
+        else errors.Add(Key(index, "type"), "is required");
 
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var values = new Values();
         var ok = true;
         foreach (var p in item.EnumerateObject())
         {
-            if (p.Name == "type") continue;
-            Kind kind;
-            if (Common.TryGetValue(p.Name, out var common)) kind = common;
-            else if (type is { } known && Fields[known].TryGetValue(p.Name, out var spec)) kind = spec.Kind;
-            else
+            var field = FieldOf(p);
+            if (field == Field.Type) continue;
+            var common = field is Field.Id or Field.At;
+            if (!common && (field == Field.Unknown || schema is null || (schema.Allowed & Bit(field)) == 0))
             {
-                if (type is { } k) errors.Add(Key(at, p.Name), $"is not a field of {Wire.Name(k)}");
-                else if (!Fields.Values.Any(f => f.ContainsKey(p.Name))) errors.Add(Key(at, p.Name), "is not a field of any event type");
+                if (schema is not null) errors.Add(Key(index, p.Name), $"is not a field of {Wire.Name(schema.Type)}");
+                else if (field == Field.Unknown) errors.Add(Key(index, p.Name), "is not a field of any event type");
                 ok = false;
                 continue;
             }
-            if (p.Value.ValueKind == JsonValueKind.Null && kind is not (Kind.Id or Kind.At) && !(type is { } tt && Fields[tt][p.Name].Required))
+            if (p.Value.ValueKind == JsonValueKind.Null && !common && (schema!.Required & Bit(field)) == 0)
                 continue; // An optional field sent as null is absent.
-            var (value, problem) = Read(kind, p.Value, now);
+            var problem = Read(field, p.Value, now, ref values);
             if (problem is not null)
             {
-                errors.Add(Key(at, p.Name), problem);
+                errors.Add(Key(index, Names[(int)field]), problem);
                 ok = false;
             }
-            else values[p.Name] = value;
         }
 
-        if (!item.TryGetProperty("id", out _)) { errors.Add(at + ".id", "is required"); ok = false; }
-        if (!item.TryGetProperty("at", out _)) { errors.Add(at + ".at", "is required"); ok = false; }
-        if (type is not { } eventType) return null;
-        foreach (var (name, spec) in Fields[eventType])
+        if ((seen & Bit(Field.Id)) == 0) { errors.Add(Key(index, "id"), "is required"); ok = false; }
+        if ((seen & Bit(Field.At)) == 0) { errors.Add(Key(index, "at"), "is required"); ok = false; }
+        if (schema is null) return null;
+        foreach (var (field, required) in schema.Fields)
         {
-            if (spec.Required && !item.TryGetProperty(name, out _))
+            if (required && (seen & Bit(field)) == 0)
             {
-                errors.Add(at + "." + name, $"is required for {Wire.Name(eventType)}");
+                errors.Add(Key(index, Names[(int)field]), $"is required for {Wire.Name(schema.Type)}");
                 ok = false;
             }
         }
-        return ok && seen.Count == item.EnumerateObject().Count() ? Build(eventType, values) : null;
+        return ok && !duplicated ? Build(schema.Type, ref values) : null;
     }
 
-    (object? Value, string? Problem) Read(Kind kind, JsonElement v, DateTimeOffset now)
+    // Stores a good value in its slot and returns null, or returns what is wrong with it.
+    string? Read(Field field, JsonElement v, DateTimeOffset now, ref Values values)
     {
-        switch (kind)
+        switch (field)
         {
-            case Kind.Id:
-                return v.ValueKind == JsonValueKind.String && Identifiers.IsEventId(v.GetString()!)
-                    ? (v.GetString(), null)
-                    : (null, "must be a string of 1 to 100 characters, without control characters");
-            case Kind.At:
+            case Field.Id:
+                var id = v.ValueKind == JsonValueKind.String ? v.GetString()! : null;
+                if (id is null || !Identifiers.IsEventId(id)) return "must be a string of 1 to 100 characters, without control characters";
+                values.Text[(int)field] = id;
+                return null;
+            case Field.At:
                 if (v.ValueKind != JsonValueKind.String || !Rfc3339.TryParse(v.GetString(), out var instant))
-                    return (null, "must be " + Rfc3339.Expected);
+                    return "must be " + Rfc3339.Expected;
                 if (instant > now + limits.MaxFuture)
-                    return (null, $"is more than {limits.MaxFuture.TotalMinutes:0} minutes in the future");
+                    return $"is more than {limits.MaxFuture.TotalMinutes:0} minutes in the future";
                 if (instant < now - limits.Lateness)
-                    return (null, $"is older than the accepted lateness ({limits.Lateness.TotalDays:0.##} days)");
-                return (instant, null);
-            case Kind.Identifier:
-                return v.ValueKind == JsonValueKind.String && Identifiers.IsValid(v.GetString()!)
-                    ? (v.GetString(), null)
-                    : (null, Identifiers.Rule);
-            case Kind.Caller:
+                    return $"is older than the accepted lateness ({limits.Lateness.TotalDays:0.##} days)";
+                values.At = instant;
+                return null;
+            case Field.Caller:
                 // The number is never echoed back, whatever is wrong with it.
-                if (v.ValueKind != JsonValueKind.String) return (null, "must be a string (a phone number)");
-                var digits = CallerHasher.Normalize(v.GetString()!);
-                return digits is null
-                    ? (null, "must be a phone number: 5 to 20 digits, optionally with a leading +, spaces, dashes and brackets")
-                    : (hasher.Hash(digits), null);
-            case Kind.Resolution:
-                return v.ValueKind == JsonValueKind.String && Wire.Resolutions.TryGetValue(v.GetString()!, out var r)
-                    ? (r, null)
-                    : (null, "must be one of: " + string.Join(", ", Wire.Resolutions.Keys));
-            case Kind.Status:
-                return v.ValueKind == JsonValueKind.String && Wire.Statuses.TryGetValue(v.GetString()!, out var s)
-                    ? (s, null)
-                    : (null, "must be one of: " + string.Join(", ", Wire.Statuses.Keys));
-            case Kind.Queues:
-                if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > 100)
-                    return (null, "must be an array of at most 100 queue identifiers");
-                var queues = new List<string>();
-                foreach (var q in v.EnumerateArray())
-                {
-                    if (q.ValueKind != JsonValueKind.String || !Identifiers.IsValid(q.GetString()!))
-                        return (null, "must be an array of queue identifiers; each " + Identifiers.Rule);
-                    if (!queues.Contains(q.GetString()!, StringComparer.Ordinal)) queues.Add(q.GetString()!);
-                }
-                queues.Sort(StringComparer.Ordinal);
-                return (queues, null);
+                if (v.ValueKind != JsonValueKind.String) return "must be a string (a phone number)";
+                var hash = hasher.HashNumber(v.GetString()!);
+                if (hash is null) return "must be a phone number: 5 to 20 digits, optionally with a leading +, spaces, dashes and brackets";
+                values.Text[(int)field] = hash;
+                return null;
+            case Field.Resolution:
+                if (v.ValueKind != JsonValueKind.String || !Resolutions.TryGet(v, out values.Resolution)) return Resolutions.OneOf;
+                return null;
+            case Field.Status:
+                if (v.ValueKind != JsonValueKind.String || !Statuses.TryGet(v, out values.Status)) return Statuses.OneOf;
+                return null;
+            case Field.Queues:
+                return ReadQueues(v, out values.Queues);
             default:
-                throw new ArgumentOutOfRangeException(nameof(kind));
+                var text = v.ValueKind == JsonValueKind.String ? v.GetString()! : null;
+                if (text is null || !Identifiers.IsValid(text)) return Identifiers.Rule;
+                values.Text[(int)field] = text;
+                return null;
         }
     }
 
-    static QueueEvent Build(EventType type, Dictionary<string, object?> v)
+    static string? ReadQueues(JsonElement v, out List<string>? queues)
     {
-        var id = (string)v["id"]!;
-        var at = (DateTimeOffset)v["at"]!;
-        string S(string name) => (string)v[name]!;
-        string? O(string name) => v.GetValueOrDefault(name) as string;
+        queues = null;
+        if (v.ValueKind != JsonValueKind.Array || v.GetArrayLength() > 100)
+            return "must be an array of at most 100 queue identifiers";
+        var list = new List<string>(v.GetArrayLength());
+        foreach (var q in v.EnumerateArray())
+        {
+            var queue = q.ValueKind == JsonValueKind.String ? q.GetString()! : null;
+            if (queue is null || !Identifiers.IsValid(queue))
+                return "must be an array of queue identifiers; each " + Identifiers.Rule;
+            if (!list.Contains(queue, StringComparer.Ordinal)) list.Add(queue);
+        }
+        list.Sort(StringComparer.Ordinal);
+        queues = list;
+        return null;
+    }
+
+    static QueueEvent Build(EventType type, ref Values v)
+    {
+        var id = v.Text[(int)Field.Id]!;
+        var at = v.At;
+        var t = v.Text;
+        string S(Field field) => t[(int)field]!;
+        string? O(Field field) => t[(int)field];
         return type switch
         {
-            EventType.CallQueued => new CallQueued(id, at, S("callId"), S("queue"), O("region"), O("language"), O("segment"), O("caller")),
-            EventType.CallAnswered => new CallAnswered(id, at, S("callId"), S("agentId")),
-            EventType.CallAbandoned => new CallAbandoned(id, at, S("callId")),
-            EventType.CallTransferred => new CallTransferred(id, at, S("callId"), S("toQueue")),
-            EventType.CallCompleted => new CallCompleted(id, at, S("callId"), (Resolution)v["resolution"]!, O("visitId")),
-            EventType.AgentStatus => new AgentStatusChanged(id, at, S("agentId"), (AgentStatus)v["status"]!, v.GetValueOrDefault("queues") as List<string>),
-            EventType.VisitCreated => new VisitCreated(id, at, S("visitId"), O("callId"), O("region")),
-            EventType.VisitResolved => new VisitResolved(id, at, S("visitId")),
-            EventType.VisitCancelled => new VisitCancelled(id, at, S("visitId")),
+            EventType.CallQueued => new CallQueued(id, at, S(Field.CallId), S(Field.Queue), O(Field.Region), O(Field.Language), O(Field.Segment), O(Field.Caller)),
+            EventType.CallAnswered => new CallAnswered(id, at, S(Field.CallId), S(Field.AgentId)),
+            EventType.CallAbandoned => new CallAbandoned(id, at, S(Field.CallId)),
+            EventType.CallTransferred => new CallTransferred(id, at, S(Field.CallId), S(Field.ToQueue)),
+            EventType.CallCompleted => new CallCompleted(id, at, S(Field.CallId), v.Resolution, O(Field.VisitId)),
+            EventType.AgentStatus => new AgentStatusChanged(id, at, S(Field.AgentId), v.Status, v.Queues),
+            EventType.VisitCreated => new VisitCreated(id, at, S(Field.VisitId), O(Field.CallId), O(Field.Region)),
+            EventType.VisitResolved => new VisitResolved(id, at, S(Field.VisitId)),
+            EventType.VisitCancelled => new VisitCancelled(id, at, S(Field.VisitId)),
             _ => throw new ArgumentOutOfRangeException(nameof(type)),
         };
     }
 
+    static int Bit(Field field) => 1 << (int)field;
+
+    // Names are compared as raw UTF-8, without making a string per property. An escaped name ("t\u0079pe")
+    // means its unescaped text; such names are rare, so they take the slow way.
+    static Field FieldOf(JsonProperty p)
+    {
+        var name = JsonMarshal.GetRawUtf8PropertyName(p);
+        if (name.Contains((byte)'\\')) name = Encoding.UTF8.GetBytes(p.Name);
+        for (var f = 0; f < Utf8Names.Length; f++)
+        {
+            if (name.SequenceEqual(Utf8Names[f])) return (Field)f;
+        }
+        return Field.Unknown;
+    }
+
     // A hostile field name is cut short in the error key; the JSON writer escapes the rest.
-    static string Key(string at, string field) => at + "." + (field.Length > 100 ? field[..100] + "…" : field);
+    static string Key(int index, string field) => $"[{index}]." + (field.Length > 100 ? field[..100] + "…" : field);
+
+    sealed record Schema(EventType Type, params (Field Field, bool Required)[] Fields)
+    {
+        public int Allowed { get; } = Fields.Aggregate(0, (mask, f) => mask | Bit(f.Field));
+        public int Required { get; } = Fields.Where(f => f.Required).Aggregate(0, (mask, f) => mask | Bit(f.Field));
+    }
+
+    /// <summary>An event's good values so far: text fields by <see cref="Field"/>, the rest by name.</summary>
+    struct Values
+    {
+        public TextFields Text;
+        public DateTimeOffset At;
+        public Resolution Resolution;
+        public AgentStatus Status;
+        public List<string>? Queues;
+    }
+
+    [InlineArray((int)Field.Count)]
+    struct TextFields
+    {
+        string? first;
+    }
+
+    /// <summary>Wire names of an enum, matched against a JSON string without making a string of it.</summary>
+    sealed class WireNames<T>(IReadOnlyDictionary<string, T> names)
+    {
+        readonly (byte[] Name, T Value)[] entries = [.. names.Select(p => (Encoding.UTF8.GetBytes(p.Key), p.Value))];
+
+        public string OneOf { get; } = "must be one of: " + string.Join(", ", names.Keys);
+
+        public bool TryGet(JsonElement text, out T value)
+        {
+            foreach (var (name, v) in entries)
+            {
+                if (text.ValueEquals(name)) { value = v; return true; }
+            }
+            value = default!;
+            return false;
+        }
+    }
 
     sealed class Errors
     {

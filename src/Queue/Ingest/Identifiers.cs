@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Queue.Ingest;
 
 /// <summary>Identifier rules of SPEC §2. Braces and spaces are excluded, which keeps Redis hash tags sound.</summary>
@@ -5,10 +7,16 @@ public static class Identifiers
 {
     public const string Rule = "must be a string of 1 to 100 characters: letters, digits, '.', '_', '-', ':'";
 
+    static readonly SearchValues<char> AsciiAllowed =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-:");
+
     public static bool IsValid(string value)
     {
         if (value.Length is 0 or > 100) return false;
-        foreach (var ch in value)
+        // Almost every identifier is plain ASCII: one vectorised scan, then the Unicode rule from the first other character.
+        var first = value.AsSpan().IndexOfAnyExcept(AsciiAllowed);
+        if (first < 0) return true;
+        foreach (var ch in value.AsSpan(first))
         {
             if (!(char.IsLetterOrDigit(ch) || ch is '.' or '_' or '-' or ':')) return false;
         }
@@ -19,7 +27,10 @@ public static class Identifiers
     public static bool IsEventId(string value)
     {
         if (value.Length is 0 or > 100) return false;
-        for (var i = 0; i < value.Length; i++)
+        // Printable ASCII needs no further look; control characters and surrogates are all outside it.
+        var first = value.AsSpan().IndexOfAnyExceptInRange(' ', '~');
+        if (first < 0) return true;
+        for (var i = first; i < value.Length; i++)
         {
             var ch = value[i];
             if (char.IsControl(ch)) return false;
