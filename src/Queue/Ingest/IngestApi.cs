@@ -88,7 +88,17 @@ public static class IngestApi
                 return Problems.Invalid(new Dictionary<string, string[]> { ["batch"] = ["is empty; send at least one event"] },
                     "The batch is empty", "An empty array carries no events.", ProblemTypes.InvalidEvents);
 
-            var parsed = parser.Parse(root);
+            ParsedBatch parsed;
+            try
+            {
+                parsed = parser.Parse(root);
+            }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json parses "\ud800" (a lone surrogate escape) but cannot turn it into a string.
+                return Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The body is not valid JSON",
+                    "A string in the body is not valid Unicode (an unpaired surrogate escape such as \\ud800).");
+            }
             if (!parsed.IsValid)
                 return Problems.Invalid(parsed.Errors.ToDictionary(), "The batch has invalid events",
                     $"{parsed.Errors.Keys.Select(k => k.Split('.')[0]).Distinct().Count()} event(s) are invalid; nothing of this batch was stored.",

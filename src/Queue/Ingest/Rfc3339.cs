@@ -30,8 +30,7 @@ public static class Rfc3339
         if (s[i] == '.')
         {
             var start = ++i;
-            // Digits past the sixth are dropped unread, so, as with the regular expression this replaced, any Unicode digit passes there.
-            while (i < s.Length && i - start < 9 && (char.IsAsciiDigit(s[i]) || (i - start >= 6 && char.IsDigit(s[i])))) i++;
+            while (i < s.Length && i - start < 9 && char.IsAsciiDigit(s[i])) i++;
             var count = i - start;
             if (count == 0) return false;
             // Truncated, not rounded, to microseconds: the first six digits, padded with zeros.
@@ -53,8 +52,7 @@ public static class Rfc3339
         }
         else return false;
 
-        // Like the regular expression this replaced, a single trailing newline is tolerated ('$' semantics).
-        if (i != s.Length && !(i == s.Length - 1 && s[i] == '\n')) return false;
+        if (i != s.Length) return false;
 
         if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
             || hour > 23 || minute > 59 || second > 59)

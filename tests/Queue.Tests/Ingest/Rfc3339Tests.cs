@@ -59,6 +59,8 @@ public sealed class Rfc3339Tests
     [InlineData("２026-11-25T10:00:00Z")]
     [InlineData("2026-11-25T10:00:00.１Z")]
     [InlineData("2026-11-25T10:00:00.000000000000000000000000000Z")]
+    [InlineData("2026-11-25T10:00:00Z\n")]
+    [InlineData("2026-11-25T10:00:00.1234567٣Z")]
     public void Bad_timestamps_are_refused(string? text)
     {
         Assert.False(Rfc3339.TryParse(text, out _));

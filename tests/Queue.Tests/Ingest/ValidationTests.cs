@@ -149,6 +149,30 @@ public sealed class ValidationTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal("urn:queue:problem:" + problemType, (await response.JsonAsync()).GetProperty("type").GetString());
     }
 
+    [Theory]
+    [InlineData("id")]
+    [InlineData("type")]
+    [InlineData("at")]
+    [InlineData("callId")]
+    [InlineData("caller")]
+    [InlineData("\\ud800")]
+    public async Task A_lone_surrogate_escape_anywhere_is_a_400_not_a_500(string field)
+    {
+        using var client = app.Client();
+        var e = new Dictionary<string, string>
+        {
+            ["id"] = "sur-1", ["type"] = "call.queued", ["at"] = Ev.At(Now), ["callId"] = "c", ["queue"] = "b2c", ["caller"] = "+79120000000",
+        };
+        var body = "{" + string.Join(",", e.Select(p => p.Key == field
+            ? $"\"{p.Key}\":\"a\\ud800b\""
+            : $"\"{p.Key}\":\"{p.Value}\"")) + (field.StartsWith('\\') ? $",\"{field}\":1" : "") + "}";
+
+        var response = await client.PostRawAsync(body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, await CountWhereAsync("events", "id like 'sur-%'"));
+    }
+
     [Fact]
     public async Task Deep_nesting_is_refused_with_a_400()
     {
