@@ -21,10 +21,10 @@ internal sealed class PostgresBaseline : IAsyncDisposable
     // The columns the service writes into its events table; the unique id is what ON CONFLICT needs.
     const string CreateTable = """
         create table events (
-            id     text primary key,
+            id     text collate "C" primary key,
             type   text not null,
             at     timestamptz not null,
-            entity text not null,
+            entity text collate "C" not null,
             body   jsonb not null
         )
         """;

@@ -44,95 +44,106 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
             {
                 return await TryAppendAsync(unique, batch.Count, ct);
             }
-            catch (PostgresException ex) when (attempt < 5 && ex.SqlState is PostgresErrorCodes.UniqueViolation
-                or PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            catch (PostgresException ex) when (attempt < 5 && ex.SqlState is PostgresErrorCodes.DeadlockDetected
+                or PostgresErrorCodes.SerializationFailure)
             {
-                // A concurrent batch stored one of these ids between our check and our insert: look again.
+                // The lock orders make this unexpected; should it happen, the whole batch is tried again.
                 LogRaced(attempt, ex.SqlState);
             }
         }
     }
 
-    // Four round trips: look up the keys; store the new events, then lock their calls and visits and read
-    // their history; write the derived rows; commit. The bulk insert comes before the locks, so batches that
+    // Three round trips. First: store the events whose ids are new (the rest are duplicates, or conflicts
+    // found by comparing hashes), then lock their calls and visits and read those entities' whole history.
+    // Second: write the re-folded rows. Third: commit. The bulk insert comes before the locks, so batches that
     // share calls (consecutive slices of a stream do) overlap most of their work and queue only for the fold.
     async Task<AppendResult> TryAppendAsync(List<Pending> unique, int received, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var existing = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await using (var look = new NpgsqlCommand("select id, content_hash from event_keys where id = any($1)", connection))
-        {
-            look.Parameters.Add(DerivedWrites.Column(unique.Select(p => p.Event.Id).ToArray()));
-            await using var reader = await look.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) existing[reader.GetString(0)] = (byte[])reader[1];
-        }
-
-        var fresh = new List<Pending>(unique.Count);
-        foreach (var p in unique)
-        {
-            if (!existing.TryGetValue(p.Event.Id, out var stored)) fresh.Add(p);
-            else if (!stored.AsSpan().SequenceEqual(p.Hash)) return new AppendResult.Conflict(p.Event.Id, p.Index);
-        }
-        if (fresh.Count == 0) return new AppendResult.Stored(received, 0, received);
-
         await using var tx = await connection.BeginTransactionAsync(ct);
-        // Entities are locked in a fixed order (so batches cannot deadlock) before their history is read: a
-        // concurrent batch touching the same call waits for our commit, then folds our events with its own.
-        // The history includes this batch's own events, inserted just before.
-        var entities = fresh.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
+        var fresh = new HashSet<string>(StringComparer.Ordinal);
+        var conflicts = new HashSet<string>(StringComparer.Ordinal);
         var history = new List<QueueEvent>();
         await using (var store = new NpgsqlBatch(connection, tx))
         {
-            AddEventWrites(store, fresh);
-            store.BatchCommands.Add(Command(
+            AddEventWrites(store, unique);
+            var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
+            // Locked in a fixed order, so batches cannot deadlock; a concurrent batch touching the same call
+            // waits for our commit, then folds our events with its own.
+            store.BatchCommands.Add(DerivedWrites.Cmd(
                 "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
                 entities));
-            store.BatchCommands.Add(Command("select body::text as body from events where entity = any($1)", entities));
+            store.BatchCommands.Add(DerivedWrites.Cmd("select body::text as body from events where entity = any($1)", entities));
             await using var reader = await store.ExecuteReaderAsync(ct);
             do
             {
-                if (reader.FieldCount == 1 && reader.GetName(0) == "body")
-                    while (await reader.ReadAsync(ct)) history.Add(EventJson.Read(reader.GetString(0)));
+                var column = reader.FieldCount == 1 ? reader.GetName(0) : "";
+                while (await reader.ReadAsync(ct))
+                {
+                    if (column == "fresh") fresh.Add(reader.GetString(0));
+                    else if (column == "conflict") conflicts.Add(reader.GetString(0));
+                    else if (column == "body") history.Add(EventJson.Read(reader.GetString(0)));
+                }
             }
             while (await reader.NextResultAsync(ct));
         }
 
+        if (conflicts.Count > 0)
+        {
+            var first = unique.First(p => conflicts.Contains(p.Event.Id));
+            return new AppendResult.Conflict(first.Event.Id, first.Index);
+        }
+        if (fresh.Count == 0) return new AppendResult.Stored(received, 0, received);
+
         await using (var derive = new NpgsqlBatch(connection, tx))
         {
-            AddDerivedWrites(derive, fresh, history);
+            AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history);
             if (derive.BatchCommands.Count > 0) await derive.ExecuteNonQueryAsync(ct);
         }
         await tx.CommitAsync(ct);
         return new AppendResult.Stored(received, fresh.Count, received - fresh.Count);
     }
 
-    static void AddEventWrites(NpgsqlBatch batch, List<Pending> fresh)
+    static void AddEventWrites(NpgsqlBatch batch, List<Pending> unique)
     {
-        // Keys in id order, so two batches racing on the same new ids wait for each other instead of deadlocking.
-        var keys = fresh.OrderBy(p => p.Event.Id, StringComparer.Ordinal).ToList();
-        batch.BatchCommands.Add(DerivedWrites.Cmd(
-            "insert into event_keys (id, content_hash, at) select * from unnest($1::text[], $2::bytea[], $3::timestamptz[])",
-            keys.Select(p => p.Event.Id).ToArray(),
-            keys.Select(p => p.Hash).ToArray(),
-            keys.Select(p => p.Event.At.UtcDateTime).ToArray()));
+        // Keys go in id order, so two batches racing on the same new ids wait for each other instead of
+        // deadlocking; the later one then finds them taken and does nothing with them.
+        var rows = unique.OrderBy(p => p.Event.Id, StringComparer.Ordinal).ToList();
         batch.BatchCommands.Add(DerivedWrites.Cmd(
             """
+            with fresh as (
+                insert into event_keys (id, content_hash, at)
+                select * from unnest($1::text[], $2::bytea[], $3::timestamptz[])
+                on conflict (id) do nothing
+                returning id)
             insert into events (id, type, at, entity, body)
-            select i, t, a, e, b::jsonb from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[]) as u(i, t, a, e, b)
+            select i, t, a, e, b::jsonb
+            from unnest($1::text[], $4::text[], $3::timestamptz[], $5::text[], $6::text[]) as u(i, t, a, e, b)
+            where i in (select id from fresh)
+            returning id as fresh
             """,
-            fresh.Select(p => p.Event.Id).ToArray(),
-            fresh.Select(p => Wire.Name(p.Event.Type)).ToArray(),
-            fresh.Select(p => p.Event.At.UtcDateTime).ToArray(),
-            fresh.Select(p => p.Event.Entity).ToArray(),
-            fresh.Select(p => EventJson.Body(p.Event)).ToArray()));
+            rows.Select(p => p.Event.Id).ToArray(),
+            rows.Select(p => p.Hash).ToArray(),
+            rows.Select(p => p.Event.At.UtcDateTime).ToArray(),
+            rows.Select(p => Wire.Name(p.Event.Type)).ToArray(),
+            rows.Select(p => p.Event.Entity).ToArray(),
+            rows.Select(p => EventJson.Body(p.Event)).ToArray()));
+        // Ids that were already taken: the same content is a duplicate, other content a conflict.
+        batch.BatchCommands.Add(DerivedWrites.Cmd(
+            "select u.id as conflict from unnest($1::text[], $2::bytea[]) as u(id, h) join event_keys k on k.id = u.id where k.content_hash <> u.h",
+            rows.Select(p => p.Event.Id).ToArray(),
+            rows.Select(p => p.Hash).ToArray()));
     }
 
     /// <summary>Re-folds every touched call and visit from all of its events (stored and new); merges agents' latest status.</summary>
     static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history)
     {
-        var calls = history.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
+        // The history holds the batch's own events too; entities touched only by duplicates are left alone.
+        var touched = fresh.Select(p => p.Event.Entity).ToHashSet(StringComparer.Ordinal);
+        var all = history.Where(e => touched.Contains(e.Entity)).ToList();
+        var calls = all.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
             .Select(g => (g.Key, CallFold.Fold(g))).ToList();
-        var visits = history.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
+        var visits = all.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
             .Select(g => (g.Key, VisitFold.Fold(g))).ToList();
         var agents = fresh.Select(p => p.Event).OfType<AgentStatusChanged>().ToList();
 
@@ -140,9 +151,6 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
         if (visits.Count > 0) DerivedWrites.Visits(batch, visits);
         if (agents.Count > 0) DerivedWrites.Agents(batch, agents);
     }
-
-    static NpgsqlBatchCommand Command(string sql, string[] values) => DerivedWrites.Cmd(sql, values);
-
 
     sealed record Pending(QueueEvent Event, byte[] Hash, int Index);
 
