@@ -70,7 +70,7 @@ internal sealed partial class BenchDatabases(string baseConnectionString)
     public async Task RecreateAsync(string database, CancellationToken ct)
     {
         await DropAsync(database, ct);
-        await ExecuteAsync($"create database \"{database}\"", ct);
+        await ExecuteAsync($"create database \"{database}\" encoding 'UTF8' locale 'C.UTF-8' template template0", ct);
     }
 
     public Task DropAsync(string database, CancellationToken ct) =>

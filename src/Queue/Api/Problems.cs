@@ -47,7 +47,8 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
                 Status = StatusCodes.Status503ServiceUnavailable,
                 Type = ProblemTypes.DatabaseUnavailable,
                 Title = "The database is unavailable",
-                Detail = "PostgreSQL could not be reached; nothing of this request was stored. Retry later.",
+                Detail = "PostgreSQL could not be reached in time, so this request was not acknowledged. Retry later; "
+                    + "sending a batch of events again is safe, as event ids are idempotency keys.",
             },
             BadHttpRequestException bad => new ProblemDetails
             {
@@ -71,8 +72,9 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
     static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
+            || pg.SqlState.StartsWith("53", StringComparison.Ordinal) // out of memory, locks, connections, disk
             || pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
-                or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections,
+                or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.QueryCanceled,
         NpgsqlException => true, // socket, timeout and pool errors: the database is out of reach
         TimeoutException => true,
         InvalidOperationException { InnerException: NpgsqlException } => true,

@@ -1,7 +1,9 @@
 using System.Text;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 using Queue.Calls;
+using Queue.Storage;
 using Queue.Visits;
 
 namespace Queue.Ingest;
@@ -18,8 +20,15 @@ public abstract record AppendResult
 /// Appends a validated batch to the event log and refreshes the derived state of every entity it touches,
 /// in one transaction: all of the batch or nothing. Bulk statements only; no round trip per event.
 /// </summary>
-internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<EventStore> logger)
+internal sealed partial class EventStore(
+    [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, ILogger<EventStore> logger)
+    : IDisposable
 {
+    readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentBatches);
+    readonly TimeSpan timeout = options.Value.DatabaseTimeout;
+
+    public void Dispose() => slots.Dispose();
+
     public async Task<AppendResult> AppendAsync(IReadOnlyList<QueueEvent> batch, CancellationToken ct)
     {
         // Duplicates within the batch count as duplicates; the same id with other content is a conflict.
@@ -38,18 +47,44 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
             unique.Add(new Pending(e, hash, i));
         }
 
-        for (var attempt = 1; ; attempt++)
+        // The answer comes within the deadline whatever the database does: a server that stops answering can
+        // hold a connection (and a cancel request) far longer. The abandoned attempt finishes or fails on its
+        // own; had it committed, the client's retry is counted as duplicates.
+        var work = AppendInTurnAsync(unique, batch.Count, ct);
+        try
         {
-            try
+            return await work.WaitAsync(timeout, ct);
+        }
+        catch (TimeoutException)
+        {
+            _ = work.ContinueWith(t => LogAbandoned(t.Exception?.GetBaseException().Message ?? "completed late"),
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            throw new TimeoutException($"PostgreSQL did not store the batch within {timeout.TotalSeconds:0.#} s");
+        }
+    }
+
+    async Task<AppendResult> AppendInTurnAsync(List<Pending> unique, int received, CancellationToken ct)
+    {
+        await slots.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
             {
-                return await TryAppendAsync(unique, batch.Count, ct);
+                try
+                {
+                    return await TryAppendAsync(unique, received, ct);
+                }
+                catch (PostgresException ex) when (attempt < 5 && ex.SqlState is PostgresErrorCodes.DeadlockDetected
+                    or PostgresErrorCodes.SerializationFailure)
+                {
+                    // The lock orders make this unexpected; should it happen, the whole batch is tried again.
+                    LogRaced(attempt, ex.SqlState);
+                }
             }
-            catch (PostgresException ex) when (attempt < 5 && ex.SqlState is PostgresErrorCodes.DeadlockDetected
-                or PostgresErrorCodes.SerializationFailure)
-            {
-                // The lock orders make this unexpected; should it happen, the whole batch is tried again.
-                LogRaced(attempt, ex.SqlState);
-            }
+        }
+        finally
+        {
+            slots.Release();
         }
     }
 
@@ -153,6 +188,9 @@ internal sealed partial class EventStore(NpgsqlDataSource dataSource, ILogger<Ev
     }
 
     sealed record Pending(QueueEvent Event, byte[] Hash, int Index);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch answered 503 after the ingest deadline ended later: {Outcome}")]
+    partial void LogAbandoned(string outcome);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A concurrent batch touched the same events (attempt {Attempt}, SQLSTATE {SqlState}); retrying")]
     partial void LogRaced(int attempt, string sqlState);

@@ -23,4 +23,17 @@ public sealed class IngestOptions
 
     /// <summary>Events further than this in the future are rejected.</summary>
     public TimeSpan MaxFuture { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A batch not stored within this (waiting for its turn included) is answered 503: a database that does not
+    /// answer is unavailable, and a client is better told so quickly than kept waiting.
+    /// </summary>
+    public TimeSpan DatabaseTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Batches this node writes at once; more wait their turn. Each locks every call and visit it touches
+    /// (up to 5,000), so this bounds the node's share of PostgreSQL's lock table.
+    /// </summary>
+    [Range(1, 256)]
+    public int MaxConcurrentBatches { get; set; } = 8;
 }

@@ -32,6 +32,14 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
     async Task MigrateOnceAsync(CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using (var encoding = new NpgsqlCommand("select current_setting('server_encoding')", connection))
+        {
+            // Identifiers may be any Unicode letters: a SQL_ASCII or LATIN1 database would refuse them one event at a time.
+            var name = (string?)await encoding.ExecuteScalarAsync(ct);
+            if (name != "UTF8")
+                throw new InvalidOperationException(
+                    $"database '{connection.Database}' is encoded {name}; Queue needs UTF8 (create database … encoding 'UTF8' template template0)");
+        }
         await using (var lockCommand = new NpgsqlCommand($"select pg_advisory_lock({LockKey})", connection))
             await lockCommand.ExecuteNonQueryAsync(ct);
         try

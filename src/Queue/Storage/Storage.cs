@@ -1,27 +1,41 @@
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Queue.Ingest;
 
 namespace Queue.Storage;
 
 public static class StorageExtensions
 {
+    public const string IngestPool = "ingest";
+
+    static NpgsqlDataSource Build(IServiceProvider sp, TimeSpan? commandTimeout)
+    {
+        var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Queue")
+            ?? throw new InvalidOperationException("ConnectionStrings:Queue is not set (environment: ConnectionStrings__Queue)");
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        // An unreachable database must turn into a 503 within 2 s, not hang a client for Npgsql's default 15 s.
+        if (csb.Timeout == 15) csb.Timeout = 2;
+        // A statement that times out breaks its connection at once rather than waiting for PostgreSQL to
+        // acknowledge a cancel request: an unresponsive server must not hold a request.
+        if (csb.CancellationTimeout == 2000) csb.CancellationTimeout = -1;
+        if (commandTimeout is { } t) csb.CommandTimeout = Math.Max(1, (int)Math.Ceiling(t.TotalSeconds));
+        csb.ApplicationName ??= "queue";
+        // Ingest runs the same few statements all day: prepare them once per connection.
+        if (csb.MaxAutoPrepare == 0) csb.MaxAutoPrepare = 64;
+        return new NpgsqlDataSourceBuilder(csb.ConnectionString)
+            .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
+            .Build();
+    }
+
     /// <summary>The PostgreSQL data source (the system of record) and its schema migrations.</summary>
     public static WebApplicationBuilder AddQueueStorage(this WebApplicationBuilder builder)
     {
         // Resolved when first needed, so that every configuration source (tests' included) has been applied.
-        builder.Services.AddSingleton(sp =>
-        {
-            var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Queue")
-                ?? throw new InvalidOperationException("ConnectionStrings:Queue is not set (environment: ConnectionStrings__Queue)");
-            var csb = new NpgsqlConnectionStringBuilder(connectionString);
-            // An unreachable database must turn into a 503 within 2 s, not hang a client for Npgsql's default 15 s.
-            if (csb.Timeout == 15) csb.Timeout = 2;
-            csb.ApplicationName ??= "queue";
-            // Ingest runs the same few statements all day: prepare them once per connection.
-            if (csb.MaxAutoPrepare == 0) csb.MaxAutoPrepare = 64;
-            return new NpgsqlDataSourceBuilder(csb.ConnectionString)
-                .UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>())
-                .Build();
-        });
+        builder.Services.AddSingleton(sp => Build(sp, commandTimeout: null));
+        // Ingest has its own pool whose statements time out with the ingest deadline: a database that stops
+        // answering turns into a 503 within that time, not after the 30 s that reports may need.
+        builder.Services.AddKeyedSingleton(IngestPool, (sp, _) => Build(sp,
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.DatabaseTimeout));
         builder.Services.AddSingleton<Migrator>();
         return builder;
     }

@@ -28,6 +28,39 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task The_service_refuses_a_database_that_is_not_UTF8()
+    {
+        var database = $"queue_t_{Guid.NewGuid():N}";
+        await using (var admin = new NpgsqlConnection(TestDatabase.BaseConnectionString))
+        {
+            await admin.OpenAsync();
+            await using var create = new NpgsqlCommand($"create database \"{database}\" encoding 'SQL_ASCII' locale 'C' template template0", admin);
+            await create.ExecuteNonQueryAsync();
+        }
+        try
+        {
+            await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+            {
+                web.UseEnvironment("Testing");
+                web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:Queue"] = new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString,
+                    ["Queue:Ingest:CallerHashSecret"] = QueueApp.CallerSecret,
+                }));
+            });
+
+            var error = Record.Exception(() => factory.Server);
+
+            Assert.NotNull(error);
+            Assert.Contains("needs UTF8", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TestDatabase.DropAsync(database);
+        }
+    }
+
+    [Fact]
     public async Task Two_nodes_starting_together_apply_each_migration_once()
     {
         var database = $"queue_t_{Guid.NewGuid():N}";

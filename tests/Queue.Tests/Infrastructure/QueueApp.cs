@@ -124,7 +124,7 @@ public static class TestDatabase
         Environment.GetEnvironmentVariable("ConnectionStrings__Queue")
         ?? "Host=127.0.0.1;Port=5432;Database=queue;Username=queue;Password=queue";
 
-    public static Task CreateAsync(string name) => ExecuteAsync($"create database \"{name}\"");
+    public static Task CreateAsync(string name) => ExecuteAsync($"create database \"{name}\" encoding 'UTF8' locale 'C.UTF-8' template template0");
 
     public static Task DropAsync(string name)
     {

@@ -4,14 +4,16 @@ using System.Net.Sockets;
 namespace Queue.Tests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP forwarder that a test can cut (connections dropped, new ones refused) and restore,
-/// to make a real server unreachable from the service without stopping it for other tests.
+/// A loopback TCP forwarder that a test can cut (connections dropped, new ones refused), freeze (connections
+/// kept open, nothing forwarded: a server that stopped answering) and restore, to make a real server
+/// unreachable from the service without stopping it for other tests.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
     readonly IPEndPoint target;
     readonly List<TcpClient> open = [];
     TcpListener? listener;
+    volatile bool frozen;
     CancellationTokenSource? running;
 
     public TcpProxy(IPEndPoint target)
@@ -35,6 +37,10 @@ public sealed class TcpProxy : IAsyncDisposable
         running = new CancellationTokenSource();
         _ = AcceptAsync(listener, running.Token);
     }
+
+    public void Freeze() => frozen = true;
+
+    public void Thaw() => frozen = false;
 
     public void Cut()
     {
@@ -69,9 +75,19 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
-    static async Task PipeAsync(TcpClient from, TcpClient to, CancellationToken ct)
+    async Task PipeAsync(TcpClient from, TcpClient to, CancellationToken ct)
     {
-        try { await from.GetStream().CopyToAsync(to.GetStream(), ct); }
+        var buffer = new byte[64 * 1024];
+        try
+        {
+            while (true)
+            {
+                var read = await from.GetStream().ReadAsync(buffer, ct);
+                if (read == 0) break;
+                while (frozen) await Task.Delay(10, ct);
+                await to.GetStream().WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
         catch (Exception) { /* the other side went away or the proxy was cut */ }
         from.Dispose();
         to.Dispose();

@@ -57,6 +57,35 @@ public sealed class DatabaseDownTests(DatabaseDownTests.App app) : IClassFixture
         Assert.Equal(2, await CountAsync("down-%"));
     }
 
+    [Fact]
+    public async Task A_database_that_stops_answering_is_a_503_within_2_s_too()
+    {
+        using var client = app.Client();
+        var now = app.Time.GetUtcNow();
+        Assert.Equal(HttpStatusCode.OK, (await client.PostEventsAsync(Ev.Queued("warm-1", now, "warm-call", "b2c"))).StatusCode);
+
+        app.Proxy.Freeze();
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var response = await client.PostEventsAsync(Ev.Queued("frozen-1", now, "frozen-call", "b2c"));
+            clock.Stop();
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+            // 2 s is the configured deadline; what is over it is the answer's own way back.
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2.5), $"answered after {clock.Elapsed}" + string.Join("\n", app.Logs.Where(l => l.Contains("Npgsql", StringComparison.Ordinal) || l.Contains("Exception", StringComparison.Ordinal)).TakeLast(8)));
+        }
+        finally
+        {
+            app.Proxy.Thaw();
+        }
+
+        var retry = await client.PostEventsAsync(Ev.Queued("frozen-1", now, "frozen-call", "b2c"));
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(1, await CountAsync("frozen-%"));
+    }
+
     async Task<long> CountAsync(string like)
     {
         await using var command = app.Db.CreateCommand("select count(*) from events where id like $1");
