@@ -11,12 +11,14 @@ public static class KeysApi
     {
         var keys = app.MapGroup("/api/keys").RequireAuthorization(Policies.Admin).WithTags("API keys")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         keys.MapPost("/", CreateAsync).WithName("CreateKey")
             .WithSummary("Create an API key; its secret is shown in this answer only")
             .ProducesValidationProblem();
         keys.MapGet("/", ListAsync).WithName("ListKeys").WithSummary("List API keys (never their secrets)");
-        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke an API key");
+        keys.MapDelete("/{id:guid}", RevokeAsync).WithName("RevokeKey").WithSummary("Revoke an API key")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

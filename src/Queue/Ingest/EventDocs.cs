@@ -7,6 +7,7 @@ namespace Queue.Ingest;
 /// <summary>
 /// The ingest contract as OpenAPI schemas. Requests are not bound to these types (the parser reports every
 /// problem by index and field instead); they exist so that <c>/openapi/v1.json</c> describes each event type.
+/// Optional fields default to null: a constructor parameter without a default is listed as required.
 /// </summary>
 public static class EventDocs
 {
@@ -31,10 +32,10 @@ public static class EventDocs
     public sealed record CallQueued(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string CallId,
         [property: Required, RegularExpression(IdPattern)] string Queue,
-        [property: RegularExpression(IdPattern)] string? Region,
-        [property: RegularExpression(IdPattern)] string? Language,
-        [property: RegularExpression(IdPattern)] string? Segment,
-        [property: Description("The caller's phone number. Never stored: only an HMAC-SHA256 of its digits is kept.")] string? Caller) : Event(Id, At);
+        [property: RegularExpression(IdPattern)] string? Region = null,
+        [property: RegularExpression(IdPattern)] string? Language = null,
+        [property: RegularExpression(IdPattern)] string? Segment = null,
+        [property: Description("The caller's phone number. Never stored: only an HMAC-SHA256 of its digits is kept.")] string? Caller = null) : Event(Id, At);
 
     [Description("An operator answers the waiting call; its wait ends.")]
     public sealed record CallAnswered(string Id, DateTimeOffset At,
@@ -54,19 +55,19 @@ public static class EventDocs
     public sealed record CallCompleted(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string CallId,
         [property: Required, AllowedValues("resolved", "field_visit", "escalated", "unresolved")] string Resolution,
-        [property: RegularExpression(IdPattern)] string? VisitId) : Event(Id, At);
+        [property: RegularExpression(IdPattern)] string? VisitId = null) : Event(Id, At);
 
     [Description("An operator's status changes.")]
     public sealed record AgentStatusChanged(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string AgentId,
         [property: Required, AllowedValues("available", "busy", "wrap_up", "break", "offline")] string Status,
-        [property: MaxLength(100), Description("Queues the operator serves.")] string[]? Queues) : Event(Id, At);
+        [property: MaxLength(100), Description("Queues the operator serves.")] string[]? Queues = null) : Event(Id, At);
 
     [Description("A technician visit is created; its deadlines are +24 h and +48 h from `at`.")]
     public sealed record VisitCreated(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string VisitId,
-        [property: RegularExpression(IdPattern)] string? CallId,
-        [property: RegularExpression(IdPattern)] string? Region) : Event(Id, At);
+        [property: RegularExpression(IdPattern)] string? CallId = null,
+        [property: RegularExpression(IdPattern)] string? Region = null) : Event(Id, At);
 
     [Description("The visit solved the problem.")]
     public sealed record VisitResolved(string Id, DateTimeOffset At,

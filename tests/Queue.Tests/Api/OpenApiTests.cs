@@ -28,6 +28,116 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Contains("ProblemDetails", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("EventCallQueued", "callId,queue", "region,language,segment,caller")]
+    [InlineData("EventCallAnswered", "callId,agentId", "")]
+    [InlineData("EventCallAbandoned", "callId", "")]
+    [InlineData("EventCallTransferred", "callId,toQueue", "")]
+    [InlineData("EventCallCompleted", "callId,resolution", "visitId")]
+    [InlineData("EventAgentStatusChanged", "agentId,status", "queues")]
+    [InlineData("EventVisitCreated", "visitId", "callId,region")]
+    [InlineData("EventVisitResolved", "visitId", "")]
+    [InlineData("EventVisitCancelled", "visitId", "")]
+    public async Task Each_event_schema_requires_only_its_required_fields_and_refuses_unknown_ones(string name, string required, string optional)
+    {
+        using var doc = await DocumentAsync();
+        var schema = doc.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(name);
+
+        var listed = schema.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order().ToArray();
+        Assert.Equal(new[] { "id", "type", "at" }.Concat(Fields(required)).Order().ToArray(), listed);
+        foreach (var field in Fields(optional))
+            Assert.True(schema.GetProperty("properties").TryGetProperty(field, out _), $"{name} does not describe {field}");
+        Assert.Equal(JsonValueKind.False, schema.GetProperty("additionalProperties").ValueKind);
+    }
+
+    [Fact]
+    public async Task An_event_is_one_of_the_event_types_picked_by_its_type()
+    {
+        using var doc = await DocumentAsync();
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+        var union = schemas.GetProperty("Event");
+
+        Assert.Equal(9, union.GetProperty("oneOf").GetArrayLength());
+        Assert.False(union.TryGetProperty("anyOf", out _));
+        var mapping = union.GetProperty("discriminator").GetProperty("mapping");
+        Assert.Equal("#/components/schemas/EventCallQueued", mapping.GetProperty("call.queued").GetString());
+        foreach (var target in mapping.EnumerateObject())
+            Assert.True(schemas.TryGetProperty(target.Value.GetString()!.Split('/')[^1], out _), "dangling mapping " + target.Name);
+        var status = schemas.GetProperty("EventAgentStatusChanged").GetProperty("properties").GetProperty("status");
+        Assert.Contains("wrap_up", status.GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task The_events_body_is_one_event_or_a_bounded_array_of_them()
+    {
+        using var doc = await DocumentAsync();
+        var body = doc.RootElement.GetProperty("paths").GetProperty("/api/events").GetProperty("post")
+            .GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+
+        var oneOf = body.GetProperty("oneOf");
+        Assert.Equal("#/components/schemas/Event", oneOf[0].GetProperty("$ref").GetString());
+        Assert.Equal("array", oneOf[1].GetProperty("type").GetString());
+        Assert.Equal("#/components/schemas/Event", oneOf[1].GetProperty("items").GetProperty("$ref").GetString());
+        Assert.Equal(5000, oneOf[1].GetProperty("maxItems").GetInt32());
+    }
+
+    [Fact]
+    public async Task Every_API_operation_takes_the_key_in_either_header()
+    {
+        using var doc = await DocumentAsync();
+        var schemes = doc.RootElement.GetProperty("components").GetProperty("securitySchemes");
+        var apiKey = schemes.GetProperty("ApiKey");
+        Assert.Equal("apiKey", apiKey.GetProperty("type").GetString());
+        Assert.Equal("header", apiKey.GetProperty("in").GetString());
+        Assert.Equal("X-Api-Key", apiKey.GetProperty("name").GetString());
+        var bearer = schemes.GetProperty("Bearer");
+        Assert.Equal("http", bearer.GetProperty("type").GetString());
+        Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
+
+        var operations = doc.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => (Name: $"{op.Name} {path.Name}", Operation: op.Value))).ToList();
+        Assert.NotEmpty(operations);
+        foreach (var (name, operation) in operations)
+        {
+            var alternatives = operation.GetProperty("security").EnumerateArray()
+                .SelectMany(requirement => requirement.EnumerateObject().Select(s => s.Name)).Order().ToArray();
+            Assert.True(alternatives.SequenceEqual(["ApiKey", "Bearer"]), $"{name} has security [{string.Join(", ", alternatives)}]");
+        }
+        Assert.DoesNotContain(operations, o => o.Name.Contains("/openapi", StringComparison.Ordinal) || o.Name.Contains("/docs", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/api/keys/{id}", "delete", "404")]
+    [InlineData("/api/keys/{id}", "delete", "503")]
+    [InlineData("/api/keys", "get", "503")]
+    [InlineData("/api/keys", "post", "503")]
+    [InlineData("/api/calls/{callId}", "get", "503")]
+    [InlineData("/api/metrics", "get", "503")]
+    public async Task Problem_answers_are_documented(string path, string method, string status)
+    {
+        using var doc = await DocumentAsync();
+        var responses = doc.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method).GetProperty("responses");
+
+        Assert.True(responses.TryGetProperty(status, out var response), $"{method} {path} does not document {status}");
+        Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _));
+    }
+
+    [Fact]
+    public async Task The_metrics_window_bounds_are_required_and_say_how_to_encode_the_offset()
+    {
+        using var doc = await DocumentAsync();
+        var parameters = doc.RootElement.GetProperty("paths").GetProperty("/api/metrics").GetProperty("get")
+            .GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+
+        foreach (var bound in new[] { "from", "to" })
+        {
+            Assert.True(parameters[bound].GetProperty("required").GetBoolean(), bound + " is not required");
+            Assert.Contains("%2B", parameters[bound].GetProperty("description").GetString(), StringComparison.Ordinal);
+        }
+        Assert.False(parameters["queue"].TryGetProperty("required", out var queueRequired) && queueRequired.GetBoolean());
+        Assert.False(string.IsNullOrEmpty(parameters["queue"].GetProperty("description").GetString()));
+    }
+
     [Fact]
     public async Task The_browsable_page_is_served_by_the_service_without_a_CDN()
     {
@@ -41,4 +151,12 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
         var config = await (await client.GetAsync("/docs/index.js")).Content.ReadAsStringAsync();
         Assert.Contains("/openapi/v1.json", config + html, StringComparison.Ordinal);
     }
+
+    async Task<JsonDocument> DocumentAsync()
+    {
+        using var client = app.Client(key: null);
+        return JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+    }
+
+    static string[] Fields(string list) => list.Split(',', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -136,6 +136,30 @@ public sealed class MetricsTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.True((await response.JsonAsync()).GetProperty("errors").TryGetProperty(field, out _));
     }
 
+    [Theory]
+    [InlineData("?from=2026-11-23T00:00:00+05:00&to=2026-11-24T00:00:00Z", "from")]
+    [InlineData("?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00.5+05:00", "to")]
+    public async Task An_unencoded_plus_in_the_offset_is_a_400_that_says_to_encode_it(string query, string field)
+    {
+        using var client = app.Client();
+        var response = await client.GetAsync("/api/metrics" + query); // '+' in a query string decodes to a space
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.JsonAsync()).GetProperty("errors").GetProperty(field)[0].GetString();
+        Assert.Contains("%2B", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_timestamp_bad_in_another_way_gets_no_encoding_hint()
+    {
+        using var client = app.Client();
+        var response = await client.GetAsync("/api/metrics?from=2026-11-23%2000:00:00Z&to=2026-11-24T00:00:00Z");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var message = (await response.JsonAsync()).GetProperty("errors").GetProperty("from")[0].GetString();
+        Assert.DoesNotContain("%2B", message, StringComparison.Ordinal);
+    }
+
     static async Task PostOkAsync(HttpClient client, params System.Text.Json.Nodes.JsonNode[] events)
     {
         var response = await client.PostEventsAsync(events);
