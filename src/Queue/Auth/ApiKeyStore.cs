@@ -70,9 +70,10 @@ internal sealed class ApiKeyStore(NpgsqlDataSource db, IMemoryCache cache, TimeP
             """
             insert into api_keys (id, name, role, key_hash, prefix, created_at)
             values (@id, 'bootstrap admin', 'admin', @hash, @prefix, @at)
-            on conflict (key_hash) do update set role = 'admin', revoked_at = null
+            on conflict (key_hash) do update set role = 'admin', revoked_at = null, prefix = excluded.prefix
             """,
-            new { id = Guid.CreateVersion7(), hash = Hash(secret), prefix = secret[..Math.Min(8, secret.Length)], at = time.GetUtcNow().UtcDateTime },
+            // Its secret is chosen by whoever deploys: show none of it.
+            new { id = Guid.CreateVersion7(), hash = Hash(secret), prefix = "(bootstrap)", at = time.GetUtcNow().UtcDateTime },
             cancellationToken: ct));
     }
 

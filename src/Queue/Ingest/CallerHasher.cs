@@ -22,6 +22,11 @@ internal sealed class CallerHasher
         hmac = new(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key));
     }
 
+    static readonly string[] Withheld = ["anonymous", "unknown", "restricted", "private", "unavailable", "withheld"];
+
+    /// <summary>Whether the text is one of the words exchanges send for a withheld number (any case).</summary>
+    public static bool IsWithheld(string text) => Withheld.Contains(text.Trim(), StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Digits of a phone number, or null when it is not one (5 to 20 digits, with + ( ) - and spaces allowed).</summary>
     public static string? Normalize(string number)
     {

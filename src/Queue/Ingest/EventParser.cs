@@ -168,8 +168,10 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
             case Field.Caller:
                 // The number is never echoed back, whatever is wrong with it.
                 if (v.ValueKind != JsonValueKind.String) return "must be a string (a phone number)";
+                // Exchanges send a word for a withheld number: there is then no number to keep.
+                if (CallerHasher.IsWithheld(v.GetString()!)) return null;
                 var hash = hasher.HashNumber(v.GetString()!);
-                if (hash is null) return "must be a phone number: 5 to 20 digits, optionally with a leading +, spaces, dashes and brackets";
+                if (hash is null) return "must be a phone number: 5 to 20 digits, optionally with a leading +, spaces, dashes and brackets (or anonymous, unknown, restricted, private, unavailable for a withheld number)";
                 values.Text[(int)field] = hash;
                 return null;
             case Field.Resolution:

@@ -70,7 +70,9 @@ public static class IngestApi
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(body.Memory, JsonLimits);
+            // RFC 8259 lets a parser ignore a UTF-8 byte order mark; some producers send one.
+            var json = body.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? body.Memory[3..] : body.Memory;
+            document = JsonDocument.Parse(json, JsonLimits);
         }
         catch (JsonException ex)
         {

@@ -198,6 +198,20 @@ public sealed class ValidationTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_body_starting_with_a_byte_order_mark_is_read_as_JSON()
+    {
+        using var client = app.Client();
+        var bytes = System.Text.Encoding.UTF8.GetPreamble().Concat(System.Text.Encoding.UTF8.GetBytes(Ev.Queued("bom-1", Now, "bom-call", "b2c").ToJsonString())).ToArray();
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("application/json");
+
+        var response = await client.PostAsync("/api/events", content);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, await CountWhereAsync("events", "id = 'bom-1'"));
+    }
+
+    [Fact]
     public async Task Wrong_content_type_is_a_415()
     {
         using var client = app.Client();
@@ -242,6 +256,23 @@ public sealed class ValidationTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("urn:queue:problem:too-large", (await response.JsonAsync()).GetProperty("type").GetString());
         Assert.Equal(0, await CountWhereAsync("events", "id = 'huge-1'"));
+    }
+
+    [Theory]
+    [InlineData("anonymous")]
+    [InlineData("Restricted")]
+    [InlineData("unknown")]
+    public async Task A_withheld_number_is_accepted_as_no_caller(string caller)
+    {
+        using var client = app.Client();
+        var callId = $"withheld-{Guid.NewGuid():N}";
+        var e = Ev.Queued($"{callId}-q", Now, callId, "b2c");
+        e["caller"] = caller;
+
+        var response = await client.PostEventsAsync(e);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, await CountWhereAsync("calls", $"call_id = '{callId}' and caller_hash is null"));
     }
 
     [Fact]
