@@ -88,9 +88,9 @@ internal sealed partial class EventStore(
         }
     }
 
-    // Three round trips. First: store the events whose ids are new (the rest are duplicates, or conflicts
-    // found by comparing hashes), then lock their calls and visits and read those entities' whole history.
-    // Second: write the re-folded rows. Third: commit. The bulk insert comes before the locks, so batches that
+    // Three round trips (four when some ids were taken already). First: store the events whose ids are new,
+    // then lock their calls and visits and read those entities' other events. Then, if some ids were taken,
+    // compare their content: duplicates or a conflict. Then write the re-folded rows, and commit. The bulk insert comes before the locks, so batches that
     // share calls (consecutive slices of a stream do) overlap most of their work and queue only for the fold.
     async Task<AppendResult> TryAppendAsync(List<Pending> unique, int received, CancellationToken ct)
     {
@@ -108,7 +108,9 @@ internal sealed partial class EventStore(
             store.BatchCommands.Add(DerivedWrites.Cmd(
                 "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
                 entities));
-            store.BatchCommands.Add(DerivedWrites.Cmd("select body::text as body from events where entity = any($1)", entities));
+            // The batch's own events are in hand already: read only the others (those not written by this transaction).
+            store.BatchCommands.Add(DerivedWrites.Cmd(
+                "select body::text as body from events where entity = any($1) and xmin <> pg_current_xact_id()::xid", entities));
             await using var reader = await store.ExecuteReaderAsync(ct);
             do
             {
@@ -116,13 +118,30 @@ internal sealed partial class EventStore(
                 while (await reader.ReadAsync(ct))
                 {
                     if (column == "fresh") fresh.Add(reader.GetString(0));
-                    else if (column == "conflict") conflicts.Add(reader.GetString(0));
                     else if (column == "body") history.Add(EventJson.Read(reader.GetString(0)));
                 }
             }
             while (await reader.NextResultAsync(ct));
         }
 
+        // Ids that were already taken: the same content is a duplicate, other content a conflict. In a fresh
+        // statement, so that it sees keys committed by a concurrent batch that our insert waited for.
+        var taken = unique.Where(p => !fresh.Contains(p.Event.Id)).ToList();
+        if (taken.Count > 0)
+        {
+            await using var check = new NpgsqlBatch(connection, tx)
+            {
+                BatchCommands =
+                {
+                    DerivedWrites.Cmd(
+                        "select u.id from unnest($1::text[], $2::bytea[]) as u(id, h) join event_keys k on k.id = u.id where k.content_hash <> u.h",
+                        taken.Select(p => p.Event.Id).ToArray(),
+                        taken.Select(p => p.Hash).ToArray()),
+                },
+            };
+            await using var reader = await check.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) conflicts.Add(reader.GetString(0));
+        }
         if (conflicts.Count > 0)
         {
             var first = unique.First(p => conflicts.Contains(p.Event.Id));
@@ -163,19 +182,14 @@ internal sealed partial class EventStore(
             rows.Select(p => Wire.Name(p.Event.Type)).ToArray(),
             rows.Select(p => p.Event.Entity).ToArray(),
             rows.Select(p => EventJson.Body(p.Event)).ToArray()));
-        // Ids that were already taken: the same content is a duplicate, other content a conflict.
-        batch.BatchCommands.Add(DerivedWrites.Cmd(
-            "select u.id as conflict from unnest($1::text[], $2::bytea[]) as u(id, h) join event_keys k on k.id = u.id where k.content_hash <> u.h",
-            rows.Select(p => p.Event.Id).ToArray(),
-            rows.Select(p => p.Hash).ToArray()));
     }
 
     /// <summary>Re-folds every touched call and visit from all of its events (stored and new); merges agents' latest status.</summary>
     static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history)
     {
-        // The history holds the batch's own events too; entities touched only by duplicates are left alone.
+        // Entities touched only by duplicates are left alone.
         var touched = fresh.Select(p => p.Event.Entity).ToHashSet(StringComparer.Ordinal);
-        var all = history.Where(e => touched.Contains(e.Entity)).ToList();
+        var all = history.Where(e => touched.Contains(e.Entity)).Concat(fresh.Select(p => p.Event)).ToList();
         var calls = all.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
             .Select(g => (g.Key, CallFold.Fold(g))).ToList();
         var visits = all.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)

@@ -108,6 +108,25 @@ public sealed class IdempotencyTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(10, await ScalarAsync("select count(*) from legs where call_id like 'race-call-%'"));
     }
 
+    [Fact]
+    public async Task Racing_posts_of_one_id_with_different_content_store_one_and_refuse_the_other()
+    {
+        using var client = app.Client();
+        for (var round = 0; round < 20; round++)
+        {
+            var a = Ev.Queued($"rc-{round}", Now, $"rc-call-{round}", "b2c");
+            var b = Ev.Queued($"rc-{round}", Now, $"rc-call-{round}", "b2b");
+
+            var answers = await Task.WhenAll(client.PostEventsAsync(a), client.PostEventsAsync(b));
+
+            var statuses = answers.Select(r => r.StatusCode).Order().ToArray();
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], statuses);
+            var winner = answers[0].StatusCode == HttpStatusCode.OK ? "b2c" : "b2b";
+            Assert.Equal(1, await ScalarAsync($"select count(*) from legs where call_id = 'rc-call-{round}' and queue = '{winner}'"));
+            Assert.Equal(1, await ScalarAsync($"select count(*) from events where id = 'rc-{round}'"));
+        }
+    }
+
     async Task<long> ScalarAsync(string sql)
     {
         await using var command = app.Db.CreateCommand(sql);
