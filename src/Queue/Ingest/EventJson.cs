@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
@@ -7,22 +6,18 @@ namespace Queue.Ingest;
 
 /// <summary>
 /// The stored form of an event (the <c>events.body</c> jsonb): the parsed event with the caller already
-/// replaced by its hash, and <c>at</c> with its original offset. Also the content hash that decides
-/// "duplicate" versus "conflict": it is taken over the same form with <c>at</c> in UTC, so two events that
-/// differ only in how their instant is written are the same content.
+/// replaced by its hash, and <c>at</c> with its original offset.
 /// </summary>
 public static class EventJson
 {
-    // Ingest writes two forms of every event: one reusable writer per thread instead of two allocations each.
+    // Ingest writes every event: one reusable writer per thread instead of allocations each time.
     [ThreadStatic] static ArrayBufferWriter<byte>? buffer;
     [ThreadStatic] static Utf8JsonWriter? writer;
 
     /// <summary>The stored form, as the text the jsonb column takes.</summary>
-    public static string Body(QueueEvent e) => Encoding.UTF8.GetString(Write(e, utc: false));
+    public static string Body(QueueEvent e) => Encoding.UTF8.GetString(Write(e));
 
-    public static byte[] ContentHash(QueueEvent e) => SHA256.HashData(Write(e, utc: true));
-
-    static ReadOnlySpan<byte> Write(QueueEvent e, bool utc)
+    static ReadOnlySpan<byte> Write(QueueEvent e)
     {
         buffer ??= new ArrayBufferWriter<byte>(512);
         buffer.ResetWrittenCount();
@@ -33,7 +28,7 @@ public static class EventJson
             w.WriteStartObject();
             w.WriteString("id"u8, e.Id);
             w.WriteString("type"u8, Wire.Name(e.Type));
-            w.WriteString("at"u8, Rfc3339.Format(utc ? e.At.ToUniversalTime() : e.At));
+            w.WriteString("at"u8, Rfc3339.Format(e.At));
             switch (e)
             {
                 case CallQueued q:

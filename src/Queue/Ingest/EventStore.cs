@@ -37,7 +37,7 @@ internal sealed partial class EventStore(
         for (var i = 0; i < batch.Count; i++)
         {
             var e = batch[i];
-            var hash = EventJson.ContentHash(e);
+            var hash = ContentHash.Of(e);
             if (hashes.TryGetValue(e.Id, out var earlier))
             {
                 if (!earlier.AsSpan().SequenceEqual(hash)) return new AppendResult.Conflict(e.Id, i);
