@@ -11,15 +11,7 @@ public sealed class StartupTests
     [Fact]
     public async Task The_service_refuses_to_start_outside_Development_without_a_caller_hash_secret()
     {
-        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Production");
-            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
-            {
-                ["ConnectionStrings:Queue"] = TestDatabase.BaseConnectionString,
-                ["Queue:Ingest:CallerHashSecret"] = "",
-            }));
-        });
+        await using var factory = Node("Production", TestDatabase.BaseConnectionString, callerSecret: "");
 
         var error = Record.Exception(() => factory.Server);
 
@@ -39,15 +31,7 @@ public sealed class StartupTests
         }
         try
         {
-            await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-            {
-                web.UseEnvironment("Testing");
-                web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["ConnectionStrings:Queue"] = new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString,
-                    ["Queue:Ingest:CallerHashSecret"] = QueueApp.CallerSecret,
-                }));
-            });
+            await using var factory = Node("Testing", new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString);
 
             var error = Record.Exception(() => factory.Server);
 
@@ -68,15 +52,7 @@ public sealed class StartupTests
         var cs = new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString;
         try
         {
-            var nodes = Enumerable.Range(0, 2).Select(_ => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-            {
-                web.UseEnvironment("Testing");
-                web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["ConnectionStrings:Queue"] = cs,
-                    ["Queue:Ingest:CallerHashSecret"] = QueueApp.CallerSecret,
-                }));
-            })).ToList();
+            var nodes = Enumerable.Range(0, 2).Select(_ => Node("Testing", cs)).ToList();
 
             await Task.WhenAll(nodes.Select(n => Task.Run(() => n.Server)));
 
@@ -93,4 +69,15 @@ public sealed class StartupTests
             await TestDatabase.DropAsync(database);
         }
     }
+
+    static WebApplicationFactory<Program> Node(string environment, string connectionString, string callerSecret = QueueApp.CallerSecret) =>
+        new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+        {
+            web.UseEnvironment(environment);
+            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Queue"] = connectionString,
+                ["Queue:Ingest:CallerHashSecret"] = callerSecret,
+            }));
+        });
 }
