@@ -35,7 +35,9 @@ internal sealed class ApiKeyStore(NpgsqlDataSource db, IMemoryCache cache, TimeP
     public async Task<CreatedApiKey> CreateAsync(string name, string role, CancellationToken ct)
     {
         var secret = "qk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
-        var key = new CreatedApiKey(Guid.CreateVersion7(), name, role, secret[..8], time.GetUtcNow(), secret);
+        var now = time.GetUtcNow();
+        var createdAt = now.AddTicks(-(now.Ticks % 10)); // as PostgreSQL will keep it: microseconds
+        var key = new CreatedApiKey(Guid.CreateVersion7(), name, role, secret[..8], createdAt, secret);
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "insert into api_keys (id, name, role, key_hash, prefix, created_at) values (@Id, @Name, @Role, @hash, @Prefix, @at)",

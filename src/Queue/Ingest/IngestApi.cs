@@ -55,6 +55,9 @@ public static class IngestApi
         HttpContext http, EventParser parser, EventStore store, IOptions<IngestOptions> options, CancellationToken ct)
     {
         var limits = options.Value;
+        if (http.Request.Headers.ContentEncoding is { Count: > 0 } encoding && encoding.ToString() != "identity")
+            return Problems.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
+                "Unsupported content encoding", $"Content-Encoding '{encoding}' is not accepted; send the JSON uncompressed.");
         if (!http.Request.HasJsonContentType())
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
                 "Unsupported media type", "Send the events as JSON with Content-Type: application/json.");

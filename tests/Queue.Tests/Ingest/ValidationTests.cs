@@ -212,6 +212,19 @@ public sealed class ValidationTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_compressed_body_is_a_415_not_a_parse_error()
+    {
+        using var client = app.Client();
+        using var content = new StringContent(Ev.Queued("gz-1", Now, "gz-call", "b2c").ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+
+        var response = await client.PostAsync("/api/events", content);
+
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+        Assert.Equal(0, await CountWhereAsync("events", "id = 'gz-1'"));
+    }
+
+    [Fact]
     public async Task Wrong_content_type_is_a_415()
     {
         using var client = app.Client();
