@@ -37,8 +37,12 @@ internal sealed record IngestBenchOptions
     public bool KeepDatabases { get; init; }
     public bool Strict { get; init; }
 
-    /// <summary>Batches posted (and rows inserted) before the clock starts, so that neither side is timed cold.</summary>
-    public int WarmupBatches => 5;
+    /// <summary>
+    /// Batches posted (and rows inserted) before the clock starts, so that neither side is timed cold: a few
+    /// seconds of traffic, enough for the service's code to be compiled to its optimised tier (tiered JIT
+    /// waits for a lull in compiling before it promotes), as it is in a service that has been up a while.
+    /// </summary>
+    public int WarmupBatches => 40;
 
     /// <summary>Single posts before the clock starts for (c).</summary>
     public int SingleWarmup => 1_000;
