@@ -6,6 +6,9 @@ using Queue.Visits;
 
 namespace Queue.Ingest;
 
+/// <summary>An entity's folded state before (null: it had no stored events, so no row) and after a batch.</summary>
+internal sealed record Change<TState>(string Id, TState? Before, TState After);
+
 /// <summary>Bulk writes of folded state: one statement per table, rows passed as parallel arrays to <c>unnest</c>.</summary>
 internal static class DerivedWrites
 {
@@ -18,11 +21,17 @@ internal static class DerivedWrites
             completed_at = excluded.completed_at, resolution = excluded.resolution, visit_id = excluded.visit_id
         """;
 
-    const string DeleteLegs = "delete from legs where call_id = any($1)";
+    const string DeleteLegsFrom = """
+        delete from legs l using unnest($1::text[], $2::int[]) as t(call_id, legs)
+        where l.call_id = t.call_id and l.leg >= t.legs
+        """;
 
-    const string InsertLegs = """
+    const string UpsertLegs = """
         insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id)
         select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+        on conflict (call_id, leg) do update set
+            queue = excluded.queue, started_at = excluded.started_at, ended_at = excluded.ended_at,
+            outcome = excluded.outcome, agent_id = excluded.agent_id
         """;
 
     const string UpsertVisits = """
@@ -50,26 +59,36 @@ internal static class DerivedWrites
           and (a.queues_at is null or (a.queues_at, a.queues_event collate "C") < (t.at, t.id collate "C"))
         """;
 
-    public static void Calls(NpgsqlBatch batch, List<(string CallId, CallState State)> calls)
+    /// <summary>Writes each call's row if it is new or its summary changed, and only the legs that changed.</summary>
+    public static void Calls(NpgsqlBatch batch, List<Change<CallState>> changes)
     {
-        var ids = calls.Select(c => c.CallId).ToArray();
-        batch.BatchCommands.Add(Cmd(UpsertCalls,
-            ids,
-            calls.Select(c => c.State.Region).ToArray(),
-            calls.Select(c => c.State.Language).ToArray(),
-            calls.Select(c => c.State.Segment).ToArray(),
-            calls.Select(c => c.State.CallerHash).ToArray(),
-            calls.Select(c => c.State.LastQueue).ToArray(),
-            calls.Select(c => c.State.Legs.Count).ToArray(),
-            calls.Select(c => Utc(c.State.CompletedAt)).ToArray(),
-            calls.Select(c => c.State.Resolution is { } r ? Wire.Name(r) : null).ToArray(),
-            calls.Select(c => c.State.VisitId).ToArray()));
-        batch.BatchCommands.Add(Cmd(DeleteLegs, ids));
+        var calls = changes.Where(c => c.Before is not { } b || !SameRow(b, c.After)).ToList();
+        if (calls.Count > 0)
+        {
+            batch.BatchCommands.Add(Cmd(UpsertCalls,
+                calls.Select(c => c.Id).ToArray(),
+                calls.Select(c => c.After.Region).ToArray(),
+                calls.Select(c => c.After.Language).ToArray(),
+                calls.Select(c => c.After.Segment).ToArray(),
+                calls.Select(c => c.After.CallerHash).ToArray(),
+                calls.Select(c => c.After.LastQueue).ToArray(),
+                calls.Select(c => c.After.Legs.Count).ToArray(),
+                calls.Select(c => Utc(c.After.CompletedAt)).ToArray(),
+                calls.Select(c => c.After.Resolution is { } r ? Wire.Name(r) : null).ToArray(),
+                calls.Select(c => c.After.VisitId).ToArray()));
+        }
 
-        var legs = calls.SelectMany(c => c.State.Legs.Select((leg, i) => (c.CallId, Index: i, Leg: leg))).ToList();
+        var shrunk = changes.Where(c => c.Before is { } b && b.Legs.Count > c.After.Legs.Count).ToList();
+        if (shrunk.Count > 0)
+            batch.BatchCommands.Add(Cmd(DeleteLegsFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Legs.Count).ToArray()));
+
+        var legs = changes.SelectMany(c => c.After.Legs
+                .Select((leg, i) => (c.Id, Index: i, Leg: leg))
+                .Where(l => c.Before is not { } b || l.Index >= b.Legs.Count || b.Legs[l.Index] != l.Leg))
+            .ToList();
         if (legs.Count == 0) return;
-        batch.BatchCommands.Add(Cmd(InsertLegs,
-            legs.Select(l => l.CallId).ToArray(),
+        batch.BatchCommands.Add(Cmd(UpsertLegs,
+            legs.Select(l => l.Id).ToArray(),
             legs.Select(l => l.Index).ToArray(),
             legs.Select(l => l.Leg.Queue).ToArray(),
             legs.Select(l => l.Leg.Start.UtcDateTime).ToArray(),
@@ -78,16 +97,25 @@ internal static class DerivedWrites
             legs.Select(l => l.Leg.AgentId).ToArray()));
     }
 
-    public static void Visits(NpgsqlBatch batch, List<(string VisitId, VisitState State)> visits) =>
+    static bool SameRow(CallState a, CallState b) =>
+        a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment && a.CallerHash == b.CallerHash
+        && a.LastQueue == b.LastQueue && a.Legs.Count == b.Legs.Count && a.CompletedAt == b.CompletedAt
+        && a.Resolution == b.Resolution && a.VisitId == b.VisitId;
+
+    public static void Visits(NpgsqlBatch batch, List<Change<VisitState>> changes)
+    {
+        var visits = changes.Where(v => v.Before != v.After).ToList();
+        if (visits.Count == 0) return;
         batch.BatchCommands.Add(Cmd(UpsertVisits,
-            visits.Select(v => v.VisitId).ToArray(),
-            visits.Select(v => v.State.CallId).ToArray(),
-            visits.Select(v => v.State.Region).ToArray(),
-            visits.Select(v => Utc(v.State.CreatedAt)).ToArray(),
-            visits.Select(v => Utc(v.State.Due24)).ToArray(),
-            visits.Select(v => Utc(v.State.Due48)).ToArray(),
-            visits.Select(v => Utc(v.State.ResolvedAt)).ToArray(),
-            visits.Select(v => Utc(v.State.CancelledAt)).ToArray()));
+            visits.Select(v => v.Id).ToArray(),
+            visits.Select(v => v.After.CallId).ToArray(),
+            visits.Select(v => v.After.Region).ToArray(),
+            visits.Select(v => Utc(v.After.CreatedAt)).ToArray(),
+            visits.Select(v => Utc(v.After.Due24)).ToArray(),
+            visits.Select(v => Utc(v.After.Due48)).ToArray(),
+            visits.Select(v => Utc(v.After.ResolvedAt)).ToArray(),
+            visits.Select(v => Utc(v.After.CancelledAt)).ToArray()));
+    }
 
     public static void Agents(NpgsqlBatch batch, List<AgentStatusChanged> changes)
     {

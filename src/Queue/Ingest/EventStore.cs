@@ -184,21 +184,36 @@ internal sealed partial class EventStore(
             rows.Select(p => EventJson.Body(p.Event)).ToArray()));
     }
 
-    /// <summary>Re-folds every touched call and visit from all of its events (stored and new); merges agents' latest status.</summary>
+    /// <summary>
+    /// Re-folds every touched call and visit from all of its events, stored and new, and writes what changed
+    /// against the fold of the stored events alone (which is what the derived rows hold); merges agents' latest status.
+    /// </summary>
     static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history)
     {
         // Entities touched only by duplicates are left alone.
         var touched = fresh.Select(p => p.Event.Entity).ToHashSet(StringComparer.Ordinal);
-        var all = history.Where(e => touched.Contains(e.Entity)).Concat(fresh.Select(p => p.Event)).ToList();
-        var calls = all.OfType<CallEvent>().GroupBy(e => e.CallId, StringComparer.Ordinal)
-            .Select(g => (g.Key, CallFold.Fold(g))).ToList();
-        var visits = all.OfType<VisitEvent>().GroupBy(e => e.VisitId, StringComparer.Ordinal)
-            .Select(g => (g.Key, VisitFold.Fold(g))).ToList();
-        var agents = fresh.Select(p => p.Event).OfType<AgentStatusChanged>().ToList();
+        var stored = history.Where(e => touched.Contains(e.Entity)).ToList();
+        var added = fresh.Select(p => p.Event).ToList();
+
+        var calls = Changes<CallEvent, CallState>(stored, added, e => e.CallId, CallFold.Fold);
+        var visits = Changes<VisitEvent, VisitState>(stored, added, e => e.VisitId, VisitFold.Fold);
+        var agents = added.OfType<AgentStatusChanged>().ToList();
 
         if (calls.Count > 0) DerivedWrites.Calls(batch, calls);
         if (visits.Count > 0) DerivedWrites.Visits(batch, visits);
         if (agents.Count > 0) DerivedWrites.Agents(batch, agents);
+    }
+
+    static List<Change<TState>> Changes<TEvent, TState>(
+        List<QueueEvent> stored, List<QueueEvent> added, Func<TEvent, string> key, Func<IEnumerable<TEvent>, TState> fold)
+        where TEvent : QueueEvent
+    {
+        var before = stored.OfType<TEvent>().ToLookup(key, StringComparer.Ordinal);
+        return [.. added.OfType<TEvent>().GroupBy(key, StringComparer.Ordinal).Select(g =>
+        {
+            var old = before[g.Key].ToList();
+            return new Change<TState>(g.Key, old.Count == 0 ? default : fold(old), fold(old.Concat(g)));
+        })];
     }
 
     sealed record Pending(QueueEvent Event, byte[] Hash, int Index);
