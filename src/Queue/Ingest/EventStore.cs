@@ -1,7 +1,5 @@
-using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using NpgsqlTypes;
 using Queue.Calls;
 using Queue.Storage;
 using Queue.Visits;
