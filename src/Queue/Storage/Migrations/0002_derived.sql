@@ -26,9 +26,8 @@ create table legs (
     agent_id   text,
     primary key (call_id, leg)
 );
+-- Only what queries use: every index is paid for on each leg written.
 create index legs_ended on legs (ended_at) where ended_at is not null;
-create index legs_waiting on legs (queue, started_at) where ended_at is null;
-create index legs_agent on legs (agent_id, ended_at) where agent_id is not null;
 
 create table visits (
     visit_id     text primary key,
@@ -42,7 +41,6 @@ create table visits (
 );
 create index visits_due24 on visits (due24);
 create index visits_due48 on visits (due48);
-create index visits_call on visits (call_id) where call_id is not null;
 
 -- An agent's latest status and queue membership: each the last by (at, event id) of the events that carry it.
 create table agents (
