@@ -108,7 +108,7 @@ internal sealed partial class EventStore(
                 entities));
             // The batch's own events are in hand already: read only the others (those not written by this transaction).
             store.BatchCommands.Add(DerivedWrites.Cmd(
-                "select body::text as body from events where entity = any($1) and xmin <> pg_current_xact_id()::xid", entities));
+                "select body::text as body from events where entity = any($1) and type <> 'agent.status' and xmin <> pg_current_xact_id()::xid", entities));
             await using var reader = await store.ExecuteReaderAsync(ct);
             do
             {
