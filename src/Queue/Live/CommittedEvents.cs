@@ -1,0 +1,51 @@
+using Npgsql;
+using NpgsqlTypes;
+using Queue.Ingest;
+
+namespace Queue.Live;
+
+/// <summary>Where a reader of the event log stands: after the event stored as <see cref="Position"/> by <see cref="Tx"/>.</summary>
+public readonly record struct FeedCursor(ulong Tx, long Position)
+{
+    public static readonly FeedCursor Start = new(0, 0);
+}
+
+/// <summary>One stored event, as the log feed hands it out.</summary>
+public sealed record FeedEvent(ulong Tx, long Position, QueueEvent Event);
+
+public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, FeedCursor Next);
+
+/// <summary>
+/// Follows the event log in an order in which no committed event can be skipped (docs/adr/0002): by
+/// (transaction id, position), and only events of transactions older than the oldest one still running.
+/// Those have all ended, so every event ordered before the cursor was visible when the cursor passed it.
+/// </summary>
+internal sealed class CommittedEvents(NpgsqlDataSource db)
+{
+    const string Sql = """
+        select tx::text, position, body::text
+        from events
+        where (tx, position) > ($1::xid8, $2)
+          and tx < pg_snapshot_xmin(pg_current_snapshot())
+        order by tx, position
+        limit $3
+        """;
+
+    public async Task<FeedPage> ReadAsync(FeedCursor after, int max, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(Sql);
+        command.Parameters.Add(new NpgsqlParameter { Value = after.Tx.ToString(System.Globalization.CultureInfo.InvariantCulture), NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = after.Position, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = max, NpgsqlDbType = NpgsqlDbType.Integer });
+        var events = new List<FeedEvent>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            events.Add(new FeedEvent(
+                ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture),
+                reader.GetInt64(1),
+                EventJson.Read(reader.GetString(2))));
+        }
+        return new FeedPage(events, events.Count == 0 ? after : new FeedCursor(events[^1].Tx, events[^1].Position));
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Queue.Live;
+using Queue.Tests.Infrastructure;
+
+namespace Queue.Tests.Live;
+
+public sealed class CommittedEventsTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    DateTimeOffset Now => app.Time.GetUtcNow();
+
+    [Fact]
+    public async Task A_transaction_that_took_an_earlier_position_but_commits_later_is_not_skipped()
+    {
+        using var client = app.Client();
+        var feed = new CommittedEvents(app.Db);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostEventsAsync(Ev.Queued("held-before", Now, "held-c0", "b2c"))).StatusCode);
+        var cursor = await DrainAsync(feed, FeedCursor.Start, []);
+
+        // A writer takes a position and holds its transaction open…
+        await using var writer = await app.Db.OpenConnectionAsync();
+        await using var tx = await writer.BeginTransactionAsync();
+        await using (var insert = new Npgsql.NpgsqlCommand(
+            $$"""insert into events (id, type, at, entity, body) values ('held-1', 'call.abandoned', now(), 'c:held-c1', '{"id":"held-1","type":"call.abandoned","at":"{{Ev.At(Now)}}","callId":"held-c1"}')""",
+            writer, tx))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        // …while later positions commit: a reader following positions would pass the held one for good.
+        Assert.Equal(HttpStatusCode.OK, (await client.PostEventsAsync(Ev.Queued("held-2", Now, "held-c2", "b2c"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostEventsAsync(Ev.Queued("held-3", Now, "held-c3", "b2c"))).StatusCode);
+        var whileHeld = await feed.ReadAsync(cursor, 100, CancellationToken.None);
+        Assert.Empty(whileHeld.Events);
+
+        await tx.CommitAsync();
+        var after = await feed.ReadAsync(cursor, 100, CancellationToken.None);
+
+        Assert.Equal(["held-1", "held-2", "held-3"], after.Events.Select(e => e.Event.Id));
+        Assert.True(after.Events[0].Position < after.Events[1].Position);
+    }
+
+    [Fact]
+    public async Task Concurrent_writers_and_a_reader_see_every_committed_event_exactly_once()
+    {
+        using var client = app.Client();
+        var feed = new CommittedEvents(app.Db);
+        var cursor = await DrainAsync(feed, FeedCursor.Start, []);
+        var seen = new List<string>();
+        using var stop = new CancellationTokenSource();
+
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var page = await feed.ReadAsync(cursor, 37, CancellationToken.None);
+                seen.AddRange(page.Events.Select(e => e.Event.Id));
+                cursor = page.Next;
+                if (page.Events.Count == 0) await Task.Delay(5);
+            }
+        });
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var b = 0; b < 15; b++)
+            {
+                var events = Enumerable.Range(0, 1 + (w * 7 + b) % 20)
+                    .Select(i => (JsonNode)Ev.Queued($"cw-{w}-{b}-{i}", Now, $"cw-call-{w}-{i % 5}", "b2c"))
+                    .ToArray();
+                var response = await client.PostEventsAsync(events);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        })).ToList();
+        await Task.WhenAll(writers);
+        await stop.CancelAsync();
+        await reader;
+        cursor = await DrainAsync(feed, cursor, seen);
+
+        await using var command = app.Db.CreateCommand("select id from events where id like 'cw-%'");
+        var stored = new List<string>();
+        await using (var rows = await command.ExecuteReaderAsync())
+            while (await rows.ReadAsync()) stored.Add(rows.GetString(0));
+        var read = seen.Where(id => id.StartsWith("cw-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(read.Count, read.Distinct().Count());
+        Assert.Equal(stored.Order(), read.Order());
+    }
+
+    static async Task<FeedCursor> DrainAsync(CommittedEvents feed, FeedCursor cursor, List<string> seen)
+    {
+        while (true)
+        {
+            var page = await feed.ReadAsync(cursor, 500, CancellationToken.None);
+            if (page.Events.Count == 0) return cursor;
+            seen.AddRange(page.Events.Select(e => e.Event.Id));
+            cursor = page.Next;
+        }
+    }
+}
