@@ -93,12 +93,15 @@ internal sealed partial class EventStore(
     async Task<AppendResult> TryAppendAsync(List<Pending> unique, int received, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        // The transaction is opened and committed by statements inside the first and last batches, so that
+        // committing costs no round trip of its own while the call locks are held. On an error the connection
+        // goes back to the pool with the transaction open, and the pool rolls it back.
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         var conflicts = new HashSet<string>(StringComparer.Ordinal);
         var history = new List<QueueEvent>();
-        await using (var store = new NpgsqlBatch(connection, tx))
+        await using (var store = new NpgsqlBatch(connection))
         {
+            store.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
             AddEventWrites(store, unique);
             var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
             // Locked in a fixed order, so batches cannot deadlock; a concurrent batch touching the same call
@@ -127,7 +130,7 @@ internal sealed partial class EventStore(
         var taken = unique.Where(p => !fresh.Contains(p.Event.Id)).ToList();
         if (taken.Count > 0)
         {
-            await using var check = new NpgsqlBatch(connection, tx)
+            await using var check = new NpgsqlBatch(connection)
             {
                 BatchCommands =
                 {
@@ -140,19 +143,20 @@ internal sealed partial class EventStore(
             await using var reader = await check.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) conflicts.Add(reader.GetString(0));
         }
-        if (conflicts.Count > 0)
+        if (conflicts.Count > 0 || fresh.Count == 0)
         {
+            await using (var rollback = new NpgsqlCommand("rollback", connection)) await rollback.ExecuteNonQueryAsync(ct);
+            if (fresh.Count == 0 && conflicts.Count == 0) return new AppendResult.Stored(received, 0, received);
             var first = unique.First(p => conflicts.Contains(p.Event.Id));
             return new AppendResult.Conflict(first.Event.Id, first.Index);
         }
-        if (fresh.Count == 0) return new AppendResult.Stored(received, 0, received);
 
-        await using (var derive = new NpgsqlBatch(connection, tx))
+        await using (var derive = new NpgsqlBatch(connection))
         {
             AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history);
-            if (derive.BatchCommands.Count > 0) await derive.ExecuteNonQueryAsync(ct);
+            derive.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
+            await derive.ExecuteNonQueryAsync(ct);
         }
-        await tx.CommitAsync(ct);
         return new AppendResult.Stored(received, fresh.Count, received - fresh.Count);
     }
 
