@@ -77,7 +77,6 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
                 or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.QueryCanceled,
         NpgsqlException => true, // socket, timeout and pool errors: the database is out of reach
         TimeoutException => true,
-        InvalidOperationException { InnerException: NpgsqlException } => true,
         _ when exception.InnerException is { } inner && inner != exception => IsDatabaseUnavailable(inner),
         _ => false,
     };

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Npgsql;
-using NpgsqlTypes;
 using Queue.Calls;
+using Queue.Storage;
 using Queue.Visits;
 
 namespace Queue.Ingest;
@@ -65,7 +65,7 @@ internal static class DerivedWrites
         var calls = changes.Where(c => c.Before is not { } b || !SameRow(b, c.After)).ToList();
         if (calls.Count > 0)
         {
-            batch.BatchCommands.Add(Cmd(UpsertCalls,
+            batch.BatchCommands.Add(ColumnSql.Command(UpsertCalls,
                 calls.Select(c => c.Id).ToArray(),
                 calls.Select(c => c.After.Region).ToArray(),
                 calls.Select(c => c.After.Language).ToArray(),
@@ -80,14 +80,14 @@ internal static class DerivedWrites
 
         var shrunk = changes.Where(c => c.Before is { } b && b.Legs.Count > c.After.Legs.Count).ToList();
         if (shrunk.Count > 0)
-            batch.BatchCommands.Add(Cmd(DeleteLegsFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Legs.Count).ToArray()));
+            batch.BatchCommands.Add(ColumnSql.Command(DeleteLegsFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Legs.Count).ToArray()));
 
         var legs = changes.SelectMany(c => c.After.Legs
                 .Select((leg, i) => (c.Id, Index: i, Leg: leg))
                 .Where(l => c.Before is not { } b || l.Index >= b.Legs.Count || b.Legs[l.Index] != l.Leg))
             .ToList();
         if (legs.Count == 0) return;
-        batch.BatchCommands.Add(Cmd(UpsertLegs,
+        batch.BatchCommands.Add(ColumnSql.Command(UpsertLegs,
             legs.Select(l => l.Id).ToArray(),
             legs.Select(l => l.Index).ToArray(),
             legs.Select(l => l.Leg.Queue).ToArray(),
@@ -106,7 +106,7 @@ internal static class DerivedWrites
     {
         var visits = changes.Where(v => v.Before != v.After).ToList();
         if (visits.Count == 0) return;
-        batch.BatchCommands.Add(Cmd(UpsertVisits,
+        batch.BatchCommands.Add(ColumnSql.Command(UpsertVisits,
             visits.Select(v => v.Id).ToArray(),
             visits.Select(v => v.After.CallId).ToArray(),
             visits.Select(v => v.After.Region).ToArray(),
@@ -125,7 +125,7 @@ internal static class DerivedWrites
             .Select(g => g.OrderByDescending(c => c.At).ThenByDescending(c => c.Id, StringComparer.Ordinal).First())
             .OrderBy(c => c.AgentId, StringComparer.Ordinal)
             .ToList();
-        batch.BatchCommands.Add(Cmd(MergeAgentStatus,
+        batch.BatchCommands.Add(ColumnSql.Command(MergeAgentStatus,
             latest.Select(c => c.AgentId).ToArray(),
             latest.Select(c => Wire.Name(c.Status)).ToArray(),
             latest.Select(c => c.At.UtcDateTime).ToArray(),
@@ -136,7 +136,7 @@ internal static class DerivedWrites
             .OrderBy(c => c.AgentId, StringComparer.Ordinal)
             .ToList();
         if (withQueues.Count == 0) return;
-        batch.BatchCommands.Add(Cmd(MergeAgentQueues,
+        batch.BatchCommands.Add(ColumnSql.Command(MergeAgentQueues,
             withQueues.Select(c => c.AgentId).ToArray(),
             withQueues.Select(c => JsonSerializer.Serialize(c.Queues)).ToArray(),
             withQueues.Select(c => c.At.UtcDateTime).ToArray(),
@@ -151,22 +151,4 @@ internal static class DerivedWrites
     };
 
     static DateTime? Utc(DateTimeOffset? value) => value?.UtcDateTime;
-
-    /// <summary>A statement whose parameters are whole columns, as arrays.</summary>
-    public static NpgsqlBatchCommand Cmd(string sql, params Array[] columns)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var column in columns) command.Parameters.Add(Column(column));
-        return command;
-    }
-
-    public static NpgsqlParameter Column(Array values) => new() { Value = values, NpgsqlDbType = ArrayType(values) };
-
-    static NpgsqlDbType ArrayType(Array column) => column switch
-    {
-        int[] => NpgsqlDbType.Array | NpgsqlDbType.Integer,
-        byte[][] => NpgsqlDbType.Array | NpgsqlDbType.Bytea,
-        DateTime[] or DateTime?[] => NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
-        _ => NpgsqlDbType.Array | NpgsqlDbType.Text,
-    };
 }

@@ -86,10 +86,11 @@ internal sealed partial class EventStore(
         }
     }
 
-    // Three round trips (four when some ids were taken already). First: store the events whose ids are new,
+    // Two round trips (three when some ids were taken already). First: store the events whose ids are new,
     // then lock their calls and visits and read those entities' other events. Then, if some ids were taken,
-    // compare their content: duplicates or a conflict. Then write the re-folded rows, and commit. The bulk insert comes before the locks, so batches that
-    // share calls (consecutive slices of a stream do) overlap most of their work and queue only for the fold.
+    // compare their content: duplicates or a conflict. Last: write the re-folded rows, and commit. The bulk
+    // insert comes before the locks, so batches that share calls (consecutive slices of a stream do) overlap
+    // most of their work and queue only for the fold.
     async Task<AppendResult> TryAppendAsync(List<Pending> unique, int received, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -106,11 +107,11 @@ internal sealed partial class EventStore(
             var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
             // Locked in a fixed order, so batches cannot deadlock; a concurrent batch touching the same call
             // waits for our commit, then folds our events with its own.
-            store.BatchCommands.Add(DerivedWrites.Cmd(
+            store.BatchCommands.Add(ColumnSql.Command(
                 "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
                 entities));
             // The batch's own events are in hand already: read only the others (those not written by this transaction).
-            store.BatchCommands.Add(DerivedWrites.Cmd(
+            store.BatchCommands.Add(ColumnSql.Command(
                 "select body::text as body from events where entity = any($1) and type <> 'agent.status' and xmin <> pg_current_xact_id()::xid", entities));
             await using var reader = await store.ExecuteReaderAsync(ct);
             do
@@ -134,7 +135,7 @@ internal sealed partial class EventStore(
             {
                 BatchCommands =
                 {
-                    DerivedWrites.Cmd(
+                    ColumnSql.Command(
                         "select u.id from unnest($1::text[], $2::bytea[]) as u(id, h) join event_keys k on k.id = u.id where k.content_hash <> u.h",
                         taken.Select(p => p.Event.Id).ToArray(),
                         taken.Select(p => p.Hash).ToArray()),
@@ -165,7 +166,7 @@ internal sealed partial class EventStore(
         // Keys go in id order, so two batches racing on the same new ids wait for each other instead of
         // deadlocking; the later one then finds them taken and does nothing with them.
         var rows = unique.OrderBy(p => p.Event.Id, StringComparer.Ordinal).ToList();
-        batch.BatchCommands.Add(DerivedWrites.Cmd(
+        batch.BatchCommands.Add(ColumnSql.Command(
             """
             with fresh as (
                 insert into event_keys (id, content_hash, at)
