@@ -3,6 +3,7 @@ using Queue.Api;
 using Queue.Auth;
 using Queue.Calls;
 using Queue.Ingest;
+using Queue.Live;
 using Queue.Metrics;
 using Queue.Storage;
 
@@ -20,6 +21,7 @@ builder.AddQueueStorage();
 builder.AddQueueAuth();
 builder.AddIngest();
 builder.AddMetrics();
+builder.AddLiveState();
 builder.AddApiDocs();
 
 var app = builder.Build();
@@ -31,6 +33,7 @@ app.UseAuthorization();
 app.MapEvents();
 app.MapMetrics();
 app.MapCalls();
+app.MapLive();
 app.MapKeys();
 app.MapApiDocs();
 app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();

@@ -18,6 +18,7 @@ public static class ProblemTypes
     public const string Unauthorized = "urn:queue:problem:unauthorized";
     public const string Forbidden = "urn:queue:problem:forbidden";
     public const string DatabaseUnavailable = "urn:queue:problem:database-unavailable";
+    public const string LiveUnavailable = "urn:queue:problem:live-unavailable";
 }
 
 public static class Problems
@@ -42,6 +43,13 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
     {
         ProblemDetails? problem = exception switch
         {
+            StackExchange.Redis.RedisException or StackExchange.Redis.RedisTimeoutException => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Type = ProblemTypes.LiveUnavailable,
+                Title = "Live state is unavailable",
+                Detail = "Redis could not be reached in time. Live state is rebuilt from PostgreSQL as soon as it is back; retry shortly.",
+            },
             _ when IsDatabaseUnavailable(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable,
@@ -81,6 +89,6 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
         _ => false,
     };
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Answering 503: PostgreSQL unavailable ({Kind}: {Reason})")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Answering 503: PostgreSQL or Redis unavailable ({Kind}: {Reason})")]
     partial void LogDatabaseUnavailable(string kind, string reason);
 }

@@ -35,7 +35,13 @@ internal sealed class ApiKeyHandler(
         if (request.Headers.TryGetValue("X-Api-Key", out var header) && header.Count == 1 && !string.IsNullOrEmpty(header[0]))
             return header[0];
         var authorization = request.Headers.Authorization.ToString();
-        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return authorization[7..].Trim();
+        // Browsers cannot set headers on WebSockets or server-sent events: hub clients send the key as access_token.
+        // Hosting's request log, which would show it, is held at Warning (see AddQueueAuth).
+        return request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal)
+            && request.Query.TryGetValue("access_token", out var token) && token.Count == 1 && !string.IsNullOrEmpty(token[0])
+            ? token[0]
+            : null;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -20,6 +20,9 @@ public static class Policies
 
     public static WebApplicationBuilder AddQueueAuth(this WebApplicationBuilder builder)
     {
+        // Hub clients may carry their key in the query string (access_token): the request-start log line shows the
+        // query, so that category never logs below Warning, whatever the configuration says.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", level => level >= LogLevel.Warning);
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddAuthentication(ApiKeyHandler.SchemeName)

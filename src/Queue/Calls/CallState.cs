@@ -21,9 +21,15 @@ public sealed record CallState(
     string? CallerHash = null,
     DateTimeOffset? CompletedAt = null,
     Resolution? Resolution = null,
-    string? VisitId = null)
+    string? VisitId = null,
+    ImmutableSortedSet<string>? QueuesSeen = null)
 {
     public static readonly CallState Empty = new(ImmutableList<Leg>.Empty);
+
+    /// <summary>Every queue any of the call's events named, grow-only: the queues whose live state the call may touch.</summary>
+    public ImmutableSortedSet<string> Seen => QueuesSeen ?? ImmutableSortedSet.Create<string>(StringComparer.Ordinal);
+
+    public CallState See(string queue) => this with { QueuesSeen = Seen.Add(queue) };
 
     public Leg? OpenLeg => Legs.Count > 0 && Legs[^1].End is null ? Legs[^1] : null;
 
@@ -56,11 +62,11 @@ public static class CallFold
     static CallState Apply(CallState call, CallEvent e) => e switch
     {
         // A second "queued" while a leg is open is the same wait announced twice: the first one stands.
-        CallQueued q when call.OpenLeg is null => call.StartLeg(q.Queue, q.At).Describe(q),
-        CallQueued q => call.Describe(q),
+        CallQueued q when call.OpenLeg is null => call.StartLeg(q.Queue, q.At).Describe(q).See(q.Queue),
+        CallQueued q => call.Describe(q).See(q.Queue),
         // A transfer ends the waiting leg if there is one (an answered call can be transferred too),
         // and the call waits again in the target queue.
-        CallTransferred t => call.EndLeg(LegOutcome.Transferred, t.At).StartLeg(t.ToQueue, t.At),
+        CallTransferred t => call.EndLeg(LegOutcome.Transferred, t.At).StartLeg(t.ToQueue, t.At).See(t.ToQueue),
         CallAnswered a => call.EndLeg(LegOutcome.Answered, a.At, a.AgentId),
         CallAbandoned b => call.EndLeg(LegOutcome.Abandoned, b.At),
         CallCompleted c when call.CompletedAt is null => call with { CompletedAt = c.At, Resolution = c.Resolution, VisitId = c.VisitId },

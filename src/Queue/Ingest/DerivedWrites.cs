@@ -13,12 +13,16 @@ internal sealed record Change<TState>(string Id, TState? Before, TState After);
 internal static class DerivedWrites
 {
     const string UpsertCalls = """
-        insert into calls (call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id)
-        select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::text[])
+        insert into calls (call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id, queues_seen)
+        select t.call_id, t.region, t.language, t.segment, t.caller_hash, t.last_queue, t.legs, t.completed_at, t.resolution, t.visit_id,
+               string_to_array(t.queues_seen, ' ')
+        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
+            as t(call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id, queues_seen)
         on conflict (call_id) do update set
             region = excluded.region, language = excluded.language, segment = excluded.segment,
             caller_hash = excluded.caller_hash, last_queue = excluded.last_queue, legs = excluded.legs,
-            completed_at = excluded.completed_at, resolution = excluded.resolution, visit_id = excluded.visit_id
+            completed_at = excluded.completed_at, resolution = excluded.resolution, visit_id = excluded.visit_id,
+            queues_seen = excluded.queues_seen, version = nextval('live_version')
         """;
 
     const string DeleteLegsFrom = """
@@ -39,7 +43,8 @@ internal static class DerivedWrites
         select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])
         on conflict (visit_id) do update set
             call_id = excluded.call_id, region = excluded.region, created_at = excluded.created_at,
-            due24 = excluded.due24, due48 = excluded.due48, resolved_at = excluded.resolved_at, cancelled_at = excluded.cancelled_at
+            due24 = excluded.due24, due48 = excluded.due48, resolved_at = excluded.resolved_at, cancelled_at = excluded.cancelled_at,
+            version = nextval('live_version')
         """;
 
     // Latest-wins by (at, event id) is a fold too: the same maximum whatever the arrival order.
@@ -48,21 +53,27 @@ internal static class DerivedWrites
         insert into agents as a (agent_id, status, status_at, status_event)
         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
         on conflict (agent_id) do update set
-            status = excluded.status, status_at = excluded.status_at, status_event = excluded.status_event
+            status = excluded.status, status_at = excluded.status_at, status_event = excluded.status_event,
+            version = nextval('live_version')
         where (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
         """;
 
     const string MergeAgentQueues = """
-        update agents as a set queues = t.queues::jsonb, queues_at = t.at, queues_event = t.id
+        update agents as a set queues = t.queues::jsonb, queues_at = t.at, queues_event = t.id,
+            queues_seen = array(select distinct q collate "C" from unnest(a.queues_seen || array(select jsonb_array_elements_text(t.queues::jsonb))) as q order by 1),
+            version = nextval('live_version')
         from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[]) as t(agent_id, queues, at, id)
         where a.agent_id = t.agent_id
           and (a.queues_at is null or (a.queues_at, a.queues_event collate "C") < (t.at, t.id collate "C"))
         """;
 
-    /// <summary>Writes each call's row if it is new or its summary changed, and only the legs that changed.</summary>
+    /// <summary>
+    /// Writes each call's row if anything of the call changed (its version tells live state so), and only the legs
+    /// that changed.
+    /// </summary>
     public static void Calls(NpgsqlBatch batch, List<Change<CallState>> changes)
     {
-        var calls = changes.Where(c => c.Before is not { } b || !SameRow(b, c.After)).ToList();
+        var calls = changes.Where(c => c.Before is not { } b || !SameRow(b, c.After) || !SameLegs(b, c.After)).ToList();
         if (calls.Count > 0)
         {
             batch.BatchCommands.Add(ColumnSql.Command(UpsertCalls,
@@ -75,7 +86,8 @@ internal static class DerivedWrites
                 calls.Select(c => c.After.Legs.Count).ToArray(),
                 calls.Select(c => Utc(c.After.CompletedAt)).ToArray(),
                 calls.Select(c => c.After.Resolution is { } r ? Wire.Name(r) : null).ToArray(),
-                calls.Select(c => c.After.VisitId).ToArray()));
+                calls.Select(c => c.After.VisitId).ToArray(),
+                calls.Select(c => string.Join(' ', c.After.Seen)).ToArray()));
         }
 
         var shrunk = changes.Where(c => c.Before is { } b && b.Legs.Count > c.After.Legs.Count).ToList();
@@ -100,7 +112,9 @@ internal static class DerivedWrites
     static bool SameRow(CallState a, CallState b) =>
         a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment && a.CallerHash == b.CallerHash
         && a.LastQueue == b.LastQueue && a.Legs.Count == b.Legs.Count && a.CompletedAt == b.CompletedAt
-        && a.Resolution == b.Resolution && a.VisitId == b.VisitId;
+        && a.Resolution == b.Resolution && a.VisitId == b.VisitId && a.Seen.SetEquals(b.Seen);
+
+    static bool SameLegs(CallState a, CallState b) => a.Legs.SequenceEqual(b.Legs);
 
     public static void Visits(NpgsqlBatch batch, List<Change<VisitState>> changes)
     {

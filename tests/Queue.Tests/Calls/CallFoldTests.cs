@@ -56,7 +56,8 @@ public sealed class CallFoldTests
         {
             var call = CallFold.Fold([.. order, order[0], order[^1]]);
             Assert.Equal(expected.Legs, call.Legs);
-            Assert.Equal(expected with { Legs = call.Legs }, call);
+            Assert.Equal(["b2b", "b2c"], call.Seen);
+            Assert.Equal(expected with { Legs = call.Legs, QueuesSeen = call.QueuesSeen }, call);
         }
     }
 

@@ -26,6 +26,10 @@ public class QueueApp : IAsyncLifetime
     WebApplicationFactory<Program>? factory;
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>This class's Redis keys and SignalR channels all start with this.</summary>
+    public string RedisPrefix { get; } = $"t{Guid.NewGuid():N}:";
+    public TestRedis Redis { get; private set; } = null!;
     public string Database { get; } = $"queue_t_{Guid.NewGuid():N}";
     public string ConnectionString => new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = Database }.ConnectionString;
     public ConcurrentQueue<string> Logs { get; } = new();
@@ -35,6 +39,9 @@ public class QueueApp : IAsyncLifetime
     /// <summary>The connection string the service uses (a test class may route it through a proxy it can cut).</summary>
     protected virtual string ServiceConnectionString => ConnectionString;
 
+    /// <summary>The Redis server the service uses (a test class may run one of its own, to stop and flush it).</summary>
+    protected virtual string ServiceRedis => TestRedis.BaseConnectionString;
+
     /// <summary>Extra settings for a test class (for example a database that cannot be reached).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
@@ -42,6 +49,7 @@ public class QueueApp : IAsyncLifetime
     {
         await TestDatabase.CreateAsync(Database);
         Db = NpgsqlDataSource.Create(ConnectionString);
+        Redis = new TestRedis(ServiceRedis, RedisPrefix);
         factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment("Testing");
@@ -52,6 +60,8 @@ public class QueueApp : IAsyncLifetime
                     ["ConnectionStrings:Queue"] = ServiceConnectionString,
                     ["QUEUE_BOOTSTRAP_ADMIN_KEY"] = AdminKey,
                     ["Queue:Ingest:CallerHashSecret"] = CallerSecret,
+                    ["ConnectionStrings:Redis"] = ServiceRedis,
+                    ["Queue:Live:KeyPrefix"] = RedisPrefix,
                     ["Logging:LogLevel:Default"] = "Debug",
                 };
                 foreach (var (k, v) in Settings) settings[k] = v;
@@ -66,6 +76,8 @@ public class QueueApp : IAsyncLifetime
     public virtual async ValueTask DisposeAsync()
     {
         if (factory is not null) await factory.DisposeAsync();
+        await Redis.DeleteKeysAsync();
+        await Redis.DisposeAsync();
         await Db.DisposeAsync();
         await TestDatabase.DropAsync(Database);
         GC.SuppressFinalize(this);
@@ -85,6 +97,24 @@ public class QueueApp : IAsyncLifetime
         response.EnsureSuccessStatusCode();
         var created = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return created.GetProperty("key").GetString()!;
+    }
+
+    /// <summary>Waits until live state has applied every event committed so far (the shared cursor has passed the last one).</summary>
+    public async Task LiveCaughtUpAsync(TimeSpan? timeout = null)
+    {
+        await using var command = Db.CreateCommand("select tx::text, position from events order by tx desc, position desc limit 1");
+        await using var reader = await command.ExecuteReaderAsync();
+        var last = await reader.ReadAsync() ? (Tx: ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture), Position: reader.GetInt64(1)) : (Tx: 0UL, Position: 0L);
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var cursor = await Redis.CursorAsync();
+            if (cursor is { } c && (c.Tx > last.Tx || (c.Tx == last.Tx && c.Position >= last.Position))) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"live state did not catch up with ({last.Tx}, {last.Position}); its cursor is {cursor}\n"
+                    + string.Join("\n", Logs.Where(l => l.Contains("Live", StringComparison.Ordinal)).TakeLast(10)));
+            await Task.Delay(10);
+        }
     }
 
     public async Task<long> CountAsync(string table)

@@ -133,7 +133,7 @@ public sealed class Reference
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(Wire.Digits(number))));
 
     /// <summary>The queue a visit counts in: its call's last leg, the call named by visit.created first, else a call completed with it.</summary>
-    string? QueueOf(Visit visit)
+    public string? QueueOf(Visit visit)
     {
         if (visit.CallId is not null && Calls.FirstOrDefault(c => c.Id == visit.CallId) is { LastQueue: { } named }) return named;
         return Calls.Where(c => c.VisitId == visit.Id).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault()?.LastQueue;

@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Queue.Live;
+
+/// <summary>
+/// Keeps live state equal to PostgreSQL (docs/adr/0003): follows the committed log from the cursor shared in Redis,
+/// re-projects what each step touched, and moves the cursor on. A missing cursor means Redis lost live state
+/// (flushed, restarted, new): one node rebuilds it from the derived tables while the others wait, then all follow
+/// from where the rebuild stood. Runs on every node; applying twice changes nothing.
+/// </summary>
+internal sealed partial class LiveFollower(
+    CommittedEvents log, LiveProjector projector, LiveSource source, LiveStore store, LivePublisher publisher,
+    IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
+{
+    static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(15);
+    static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(10);
+    const int RebuildChunk = 2_000;
+
+    FeedCursor? cursor;
+    long lastTrim;
+
+    /// <summary>When this node last had nothing left to read: live state was then as fresh as PostgreSQL.</summary>
+    public DateTimeOffset? CaughtUpAt { get; private set; }
+
+    /// <summary>How long the last rebuild took, and how many entities it projected.</summary>
+    public (TimeSpan Took, int Entities)? LastRebuild { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var more = await StepAsync(ct);
+                failures = 0;
+                if (!more) await Task.Delay(options.Value.PollInterval, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is RedisException or NpgsqlException or TimeoutException)
+            {
+                // Redis or PostgreSQL away: try again soon, so live state is back within a second of them.
+                if (failures++ == 0) LogFollowFailed(logger, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, 50 * failures)), ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A defect, not an outage: say so loudly, and keep following rather than leave live state frozen.
+                LogFollowBroken(logger, e);
+                failures++;
+                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            }
+        }
+    }
+
+    /// <summary>One step: rebuild if live state is missing, else apply what the log has next. True if more may be waiting.</summary>
+    internal async Task<bool> StepAsync(CancellationToken ct)
+    {
+        var shared = await store.ReadCursorAsync();
+        if (shared is null)
+        {
+            cursor = null;
+            await RebuildAsync(ct);
+            return true;
+        }
+        if (cursor is not { } at || Compare(shared.Value, at) > 0) cursor = shared;
+        var page = await log.ReadAsync(cursor.Value, options.Value.FeedBatch, ct);
+        if (page.Events.Count > 0)
+        {
+            var touched = new Touched();
+            foreach (var e in page.Events) touched.Add(e.Event);
+            publisher.MarkDirty(await projector.ProjectAsync(touched, ct));
+            cursor = page.Next;
+            if (!await store.AdvanceCursorAsync(page.Next)) cursor = null; // lost meanwhile: the next step rebuilds
+            return page.Events.Count == options.Value.FeedBatch;
+        }
+        CaughtUpAt = time.GetUtcNow();
+        if (Stopwatch.GetElapsedTime(lastTrim) >= TrimEvery)
+        {
+            lastTrim = Stopwatch.GetTimestamp();
+            await TrimAsync();
+        }
+        return false;
+    }
+
+    async Task RebuildAsync(CancellationToken ct)
+    {
+        var token = Guid.NewGuid().ToString("N");
+        if (!await store.TryLockAsync(token, LockTtl))
+        {
+            // Another node is rebuilding: follow once it is done.
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
+            return;
+        }
+        try
+        {
+            var started = Stopwatch.GetTimestamp();
+            // Every transaction below the horizon has ended, so the rows read after it hold all their events;
+            // the log is followed again from the horizon on (re-applying what the rows already had changes nothing).
+            var horizon = await source.HorizonAsync(ct);
+            var now = time.GetUtcNow();
+            var calls = await source.LiveCallIdsAsync(now - options.Value.RetainEnded, ct);
+            var visits = await source.LiveVisitIdsAsync(now - options.Value.RetainVisits, ct);
+            var agents = await source.AgentIdsAsync(ct);
+            foreach (var chunk in calls.Chunk(RebuildChunk)) await ProjectAsync(t => t.Calls.UnionWith(chunk), token, ct);
+            foreach (var chunk in visits.Chunk(RebuildChunk)) await ProjectAsync(t => t.Visits.UnionWith(chunk), token, ct);
+            foreach (var chunk in agents.Chunk(RebuildChunk)) await ProjectAsync(t => t.Agents.UnionWith(chunk), token, ct);
+            var at = new FeedCursor(horizon - 1, long.MaxValue);
+            await store.SetCursorAsync(at);
+            cursor = at;
+            var took = Stopwatch.GetElapsedTime(started);
+            var entities = calls.Count + visits.Count + agents.Count;
+            LastRebuild = (took, entities);
+            LogRebuilt(logger, entities, took.TotalMilliseconds);
+            await publisher.MarkAllDirtyAsync();
+        }
+        finally
+        {
+            await store.ReleaseLockAsync(token);
+        }
+    }
+
+    async Task ProjectAsync(Action<Touched> fill, string token, CancellationToken ct)
+    {
+        var touched = new Touched();
+        fill(touched);
+        await projector.ProjectAsync(touched, ct);
+        if (!await store.RenewLockAsync(token, LockTtl)) throw new TimeoutException("the rebuild lock was lost");
+    }
+
+    async Task TrimAsync()
+    {
+        var now = time.GetUtcNow();
+        foreach (var queue in (await store.QueuesAsync()).Append(LiveKeys.Center))
+            while (await store.TrimAsync(queue, now, 1_000) == 1_000) { }
+    }
+
+    static int Compare(FeedCursor a, FeedCursor b) => a.Tx != b.Tx ? a.Tx.CompareTo(b.Tx) : a.Position.CompareTo(b.Position);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live state cannot follow the log now, retrying: {Reason}")]
+    static partial void LogFollowFailed(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Live state failed to apply a step of the log; retrying")]
+    static partial void LogFollowBroken(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live state rebuilt from PostgreSQL: {Entities} entities in {Milliseconds:F0} ms")]
+    static partial void LogRebuilt(ILogger logger, int entities, double milliseconds);
+}

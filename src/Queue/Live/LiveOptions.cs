@@ -1,0 +1,35 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Queue.Live;
+
+/// <summary>Live state in Redis and its pushes, from <c>Queue:Live</c>. The Redis server is <c>ConnectionStrings:Redis</c>.</summary>
+public sealed class LiveOptions
+{
+    public const string Section = "Queue:Live";
+
+    /// <summary>The center's time zone (IANA id): "today" is the calendar day there.</summary>
+    [Required]
+    public string TimeZone { get; set; } = "Asia/Yekaterinburg";
+
+    /// <summary>Put before every Redis key and SignalR channel, to share one Redis between deployments.</summary>
+    [RegularExpression(@"^[A-Za-z0-9_.:-]{0,50}$")]
+    public string KeyPrefix { get; set; } = "";
+
+    /// <summary>Pushes per queue are coalesced to at most one per interval; the last state is always sent.</summary>
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the log is polled when it has nothing new.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>Events read from the log per step.</summary>
+    [Range(1, 50_000)]
+    public int FeedBatch { get; set; } = 5_000;
+
+    /// <summary>How long an ended leg or a completed call stays in live state: today and the rolling hour, with a margin.</summary>
+    public TimeSpan RetainEnded { get; set; } = TimeSpan.FromHours(26);
+
+    /// <summary>How long a closed visit stays: the rolling 7 days of visit24 after its 48 h deadline, with a margin.</summary>
+    public TimeSpan RetainVisits { get; set; } = TimeSpan.FromDays(8);
+
+    public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+}

@@ -1,0 +1,165 @@
+using System.Globalization;
+using System.Text.Json;
+using Queue.Calls;
+using Queue.Ingest;
+using Queue.Metrics;
+
+namespace Queue.Live;
+
+/// <summary>One change to Redis: add a sorted-set member (Z), set a hash field (H), or add to a hash counter (I).</summary>
+public readonly record struct LiveOp(char Kind, string Key, string Field, string Value);
+
+/// <summary>
+/// What one entity contributes to one queue's live state, at one version. Applying a part replaces the entity's
+/// previous part in that queue (its ops undone, the new ones done), so applying the same part twice, or an older
+/// one after a newer, changes nothing. A part with no ops is a tombstone that keeps the version.
+/// </summary>
+public sealed record LivePart(string Queue, string Entity, long Version, long? ExpiresAt, IReadOnlyList<LiveOp> Ops)
+{
+    public string OpsJson() => JsonSerializer.Serialize(Ops.Select(o => new[] { o.Kind.ToString(), o.Key, o.Field, o.Value }), LiveJson.Options);
+}
+
+/// <summary>How thresholds and the calendar shape live state: the same for every node.</summary>
+public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAbandon, TimeZoneInfo Zone, TimeSpan RetainEnded, TimeSpan RetainVisits)
+{
+    public static LiveRules From(TargetOptions targets, LiveOptions live) =>
+        new(targets.ServiceLevelThreshold, targets.ShortAbandon, live.Zone(), live.RetainEnded, live.RetainVisits);
+
+    public static readonly TimeSpan TombstoneFor = TimeSpan.FromHours(1);
+
+    public DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone).DateTime);
+}
+
+/// <summary>
+/// Pure: stored rows → the parts they contribute to each queue's live state. Every figure of a live snapshot is a
+/// count or sum over these parts, so live state equals a recomputation from PostgreSQL by construction.
+/// </summary>
+public static class LiveParts
+{
+    public static IEnumerable<LivePart> OfCall(CallRow call, LiveRules rules, LiveKeys keys, DateTimeOffset now)
+    {
+        var entity = EntityKey.Call(call.CallId);
+        var queues = new SortedSet<string>(call.QueuesSeen, StringComparer.Ordinal);
+        queues.UnionWith(call.Legs.Select(l => l.Queue));
+        foreach (var queue in queues)
+        {
+            var ops = new List<LiveOp>();
+            long latest = long.MinValue;
+            var waiting = false;
+            for (var i = 0; i < call.Legs.Count; i++)
+            {
+                var leg = call.Legs[i];
+                if (leg.Queue != queue) continue;
+                var member = $"{entity}#{i.ToString(CultureInfo.InvariantCulture)}";
+                if (leg.End is not { } end)
+                {
+                    waiting = true;
+                    ops.Add(new('Z', keys.Waiting(queue), member, Num(Micros.Of(leg.Start))));
+                    ops.Add(new('H', keys.WaitInfo(queue), member, JsonSerializer.Serialize(
+                        new WaitingInfo(call.CallId, i, leg.Start, call.Region, call.Language, call.Segment), LiveJson.Options)));
+                    continue;
+                }
+                var endMicros = Micros.Of(end);
+                latest = Math.Max(latest, endMicros);
+                var wait = end - leg.Start;
+                var waitMicros = Micros.Of(end) - Micros.Of(leg.Start);
+                switch (leg.Outcome)
+                {
+                    case LegOutcome.Answered:
+                        // The wait rides in the member, so a window's edge can be summed from the members alone.
+                        var answered = $"{member}|{Num(waitMicros)}";
+                        ops.Add(new('Z', keys.Answered(queue), answered, Num(endMicros)));
+                        ops.Add(new('I', keys.WaitSum(queue), Num(Math.DivRem(endMicros, Micros.PerMinute).Quotient), Num(waitMicros)));
+                        if (wait <= rules.ServiceLevelThreshold) ops.Add(new('Z', keys.InServiceLevel(queue), member, Num(endMicros)));
+                        if (leg.AgentId is { } agent)
+                        {
+                            var day = keys.AgentDay(queue, rules.LocalDay(end));
+                            ops.Add(new('I', day, agent, "1"));
+                            if (i == call.Legs.Count - 1 && call.CompletedAt is { } done && done >= end)
+                            {
+                                ops.Add(new('I', day, agent + ":handled", "1"));
+                                ops.Add(new('I', day, agent + ":handle", Num(Micros.Of(done) - endMicros)));
+                            }
+                        }
+                        break;
+                    case LegOutcome.Abandoned:
+                        ops.Add(new('Z', wait >= rules.ShortAbandon ? keys.Abandoned(queue) : keys.ShortAbandoned(queue), member, Num(endMicros)));
+                        break;
+                }
+            }
+            if (call.LastQueue == queue && call.CompletedAt is { } completed)
+            {
+                var at = Micros.Of(completed);
+                latest = Math.Max(latest, at);
+                ops.Add(new('Z', keys.Completed(queue), entity, Num(at)));
+                if (call.Resolution == Resolution.Resolved) ops.Add(new('Z', keys.Resolved(queue), entity, Num(at)));
+            }
+            yield return Retained(queue, entity, call.Version, ops, waiting ? null : latest == long.MinValue ? null : latest + Span(rules.RetainEnded), now);
+        }
+    }
+
+    public static IEnumerable<LivePart> OfVisit(VisitRow visit, LiveRules rules, LiveKeys keys, DateTimeOffset now)
+    {
+        var entity = EntityKey.Visit(visit.VisitId);
+        var home = visit.Queue ?? LiveKeys.Center;
+        var queues = new SortedSet<string>(visit.QueuesSeen, StringComparer.Ordinal) { LiveKeys.Center, home };
+        foreach (var queue in queues)
+        {
+            var ops = new List<LiveOp>();
+            long? expires = null;
+            if (queue == home && visit.CreatedAt is { } created)
+            {
+                var due24 = created + Visits.VisitState.Deadline24;
+                var due48 = created + Visits.VisitState.Deadline48;
+                var closed = visit.ResolvedAt ?? visit.CancelledAt;
+                if (closed is null) ops.Add(new('Z', keys.OpenVisits(queue), entity, Num(Micros.Of(created))));
+                if (visit.CancelledAt is not { } cancelled || cancelled >= due24)
+                {
+                    ops.Add(new('Z', keys.Due24(queue), entity, Num(Micros.Of(due24))));
+                    if (visit.ResolvedAt <= due24) ops.Add(new('Z', keys.Due24Met(queue), entity, Num(Micros.Of(due24))));
+                }
+                if ((visit.ResolvedAt is null || visit.ResolvedAt > due48) && (visit.CancelledAt is null || visit.CancelledAt > due48))
+                    ops.Add(new('Z', keys.Overdue48(queue), entity, Num(Micros.Of(due48))));
+                if (closed is { } end) expires = Micros.Of(end > due48 ? end : due48) + Span(rules.RetainVisits);
+            }
+            yield return Retained(queue, entity, visit.Version, ops, expires, now);
+        }
+    }
+
+    public static IEnumerable<LivePart> OfAgent(AgentRow agent, LiveKeys keys)
+    {
+        var entity = EntityKey.Agent(agent.AgentId);
+        var current = new HashSet<string>(agent.Queues ?? [], StringComparer.Ordinal) { LiveKeys.Center };
+        var queues = new SortedSet<string>(agent.QueuesSeen, StringComparer.Ordinal);
+        queues.UnionWith(current);
+        var info = JsonSerializer.Serialize(new AgentInfo(Wire.Name(agent.Status), agent.StatusAt, agent.Queues), LiveJson.Options);
+        foreach (var queue in queues)
+        {
+            IReadOnlyList<LiveOp> ops = current.Contains(queue) ? [new('H', keys.Agents(queue), agent.AgentId, info)] : [];
+            yield return new LivePart(queue, entity, agent.Version, null, ops);
+        }
+    }
+
+    // What has aged out of every live window contributes nothing: a tombstone keeps its version for a while.
+    static LivePart Retained(string queue, string entity, long version, List<LiveOp> ops, long? expires, DateTimeOffset now)
+    {
+        var nowMicros = Micros.Of(now);
+        if (ops.Count == 0 || expires < nowMicros)
+            return new LivePart(queue, entity, version, nowMicros + Span(LiveRules.TombstoneFor), []);
+        return new LivePart(queue, entity, version, expires, ops);
+    }
+
+    static long Span(TimeSpan span) => span.Ticks / 10;
+
+    static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>A waiting leg as live state keeps it: never the caller.</summary>
+public sealed record WaitingInfo(string CallId, int Leg, DateTimeOffset Since, string? Region, string? Language, string? Segment);
+
+public sealed record AgentInfo(string Status, DateTimeOffset Since, IReadOnlyList<string>? Queues);
+
+public static class LiveJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+}

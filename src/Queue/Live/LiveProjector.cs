@@ -1,0 +1,68 @@
+using Microsoft.Extensions.Options;
+using Queue.Metrics;
+
+namespace Queue.Live;
+
+/// <summary>The entities whose stored state changed: live state re-projects exactly these.</summary>
+internal sealed class Touched
+{
+    public HashSet<string> Calls { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Visits { get; } = new(StringComparer.Ordinal);
+    public HashSet<string> Agents { get; } = new(StringComparer.Ordinal);
+
+    public bool IsEmpty => Calls.Count == 0 && Visits.Count == 0 && Agents.Count == 0;
+
+    public void Add(Ingest.QueueEvent e)
+    {
+        switch (e)
+        {
+            case Ingest.CallEvent c: Calls.Add(c.CallId); break;
+            case Ingest.VisitEvent v: Visits.Add(v.VisitId); break;
+            case Ingest.AgentStatusChanged a: Agents.Add(a.AgentId); break;
+        }
+    }
+}
+
+/// <summary>
+/// Thin shell around <see cref="LiveParts"/>: reads the touched rows from PostgreSQL, projects them, and applies the
+/// parts to Redis queue by queue. Safe to run on every node at once: parts carry versions.
+/// </summary>
+internal sealed class LiveProjector(LiveSource source, LiveStore store, LiveKeys keys, IOptions<TargetOptions> targets,
+    IOptions<LiveOptions> options, TimeProvider time)
+{
+    readonly LiveRules rules = LiveRules.From(targets.Value, options.Value);
+
+    public LiveRules Rules => rules;
+
+    /// <summary>Projects the touched entities; returns the queues whose live state changed.</summary>
+    public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var calls = await source.CallsAsync(touched.Calls, ct);
+        var parts = new List<LivePart>();
+        foreach (var call in calls) parts.AddRange(LiveParts.OfCall(call, rules, keys, now));
+
+        // A visit's queue follows its call: a changed call re-projects its visits, at least at the call's version.
+        var visitIds = new HashSet<string>(touched.Visits, StringComparer.Ordinal);
+        var linked = await source.LinkedVisitsAsync(touched.Calls, ct);
+        visitIds.UnionWith(linked);
+        var callVersion = linked.Count == 0 ? 0 : calls.Select(c => c.Version).DefaultIfEmpty().Max();
+        foreach (var visit in await source.VisitsAsync(visitIds, ct))
+        {
+            var row = linked.Contains(visit.VisitId) && callVersion > visit.Version ? visit with { Version = callVersion } : visit;
+            parts.AddRange(LiveParts.OfVisit(row, rules, keys, now));
+        }
+
+        foreach (var agent in await source.AgentsAsync(touched.Agents, ct)) parts.AddRange(LiveParts.OfAgent(agent, keys));
+        return await ApplyAsync(parts);
+    }
+
+    async Task<IReadOnlySet<string>> ApplyAsync(List<LivePart> parts)
+    {
+        var byQueue = parts.GroupBy(p => p.Queue, StringComparer.Ordinal).ToList();
+        var queues = byQueue.Where(g => g.Key != LiveKeys.Center && g.Any(p => p.Ops.Count > 0)).Select(g => g.Key).ToList();
+        if (queues.Count > 0) await store.RegisterQueuesAsync(queues);
+        var results = await Task.WhenAll(byQueue.Select(async g => (g.Key, Changed: await store.ApplyAsync(g.Key, g.ToList()))));
+        return results.Where(r => r.Changed).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
+    }
+}

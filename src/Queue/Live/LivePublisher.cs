@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+
+namespace Queue.Live;
+
+/// <summary>
+/// Pushes snapshots of queues whose live state changed, coalesced: at most one per queue per
+/// <see cref="LiveOptions.PublishInterval"/>, and the last state always goes out. Every second (of the service's
+/// clock) all queues are looked at again, because windows move with time alone. A snapshot goes out only if no
+/// node published the same content already, so several nodes do not push the same thing several times.
+/// </summary>
+internal sealed partial class LivePublisher(
+    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub,
+    IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
+{
+    readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
+    readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
+    readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    const string CenterKey = "";
+
+    public void MarkDirty(IEnumerable<string> queues)
+    {
+        var any = false;
+        foreach (var q in queues)
+        {
+            dirty[q == LiveKeys.Center ? CenterKey : q] = 0;
+            any = true;
+        }
+        if (!any) return;
+        dirty[CenterKey] = 0;
+        wake.Writer.TryWrite(true);
+    }
+
+    public async Task MarkAllDirtyAsync() => MarkDirty([.. await store.QueuesAsync(), LiveKeys.Center]);
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        var interval = Stopwatch.Frequency * options.Value.PublishInterval.Ticks / TimeSpan.TicksPerSecond;
+        while (!ct.IsCancellationRequested)
+        {
+            long? nextDue = null;
+            foreach (var queue in dirty.Keys.Order(StringComparer.Ordinal))
+            {
+                var now = Stopwatch.GetTimestamp();
+                var due = lastSent.GetValueOrDefault(queue, long.MinValue / 2) + interval;
+                if (due > now)
+                {
+                    nextDue = Math.Min(nextDue ?? long.MaxValue, due);
+                    continue;
+                }
+                dirty.TryRemove(queue, out _);
+                lastSent[queue] = now;
+                try
+                {
+                    await PublishAsync(queue);
+                }
+                catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+                {
+                    LogPublishFailed(logger, queue, e.Message);
+                    dirty[queue] = 0;
+                }
+            }
+            var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            if (wait != Timeout.InfiniteTimeSpan) timeout.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
+            try
+            {
+                await wake.Reader.ReadAsync(timeout.Token);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // the next queue is due
+            }
+        }
+    }
+
+    async Task AgeAsync()
+    {
+        try
+        {
+            await MarkAllDirtyAsync();
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            LogPublishFailed(logger, "(all)", e.Message);
+        }
+    }
+
+    async Task PublishAsync(string queue)
+    {
+        if (queue == CenterKey)
+        {
+            var center = await view.CenterAsync(seq: 0);
+            var seq = await store.ClaimPublishAsync(keys.PublishedCenter, Content(center));
+            if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
+            return;
+        }
+        var snapshot = await view.QueueAsync(queue, seq: 0);
+        var claimed = await store.ClaimPublishAsync(keys.Published(queue), Content(snapshot));
+        if (claimed > 0)
+            await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
+    }
+
+    // What makes two snapshots different: every figure and state, not the instant they were read, the window bounds
+    // that move with it, nor the longest wait that grows with it (screens tick it from OldestWaitingSince).
+    static string Content(QueueSnapshot s) => JsonSerializer.Serialize(
+        s with
+        {
+            AsOf = default,
+            LongestWaitSeconds = null,
+            Windows = new LiveWindows3(Bounds(s.Windows.M15), Bounds(s.Windows.M60), Bounds(s.Windows.Today)),
+            Visits = s.Visits with { From = default, To = default },
+        }, LiveJson.Options);
+
+    static LiveWindow Bounds(LiveWindow w) => w with { From = default, To = default };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Live snapshot of {Queue} not published: {Reason}")]
+    static partial void LogPublishFailed(ILogger logger, string queue, string reason);
+}

@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text.Json;
+using StackExchange.Redis;
+
+namespace Queue.Live;
+
+/// <summary>
+/// Reads a queue's live counts from Redis in one transaction (one consistent view). Counts come from sorted sets
+/// scored by event time, so any window edge is exact; wait sums come from per-minute buckets inside the window
+/// and from the members themselves in its partial first and last minutes.
+/// </summary>
+internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, LiveRules rules)
+{
+    public async Task<QueueCounts> ReadAsync(string queue, DateTimeOffset now)
+    {
+        now = Micros.Truncate(now);
+        var tx = redis.GetDatabase().CreateTransaction();
+        var waiting = tx.SortedSetLengthAsync(keys.Waiting(queue));
+        var oldest = tx.SortedSetRangeByRankWithScoresAsync(keys.Waiting(queue), 0, 0);
+        var waitSums = tx.HashGetAllAsync(keys.WaitSum(queue));
+        var m15 = Window(tx, queue, LiveWindows.M15(now));
+        var m60 = Window(tx, queue, LiveWindows.M60(now));
+        var today = Window(tx, queue, LiveWindows.Today(now, rules.Zone));
+        var (vFrom, vTo) = LiveWindows.Visits(now);
+        var open = tx.SortedSetLengthAsync(keys.OpenVisits(queue));
+        // Late: past the 24 h deadline, i.e. created strictly before now − 24 h (on the deadline is on time).
+        var late = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Visits.VisitState.Deadline24), Exclude.Stop);
+        var overdue = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Visits.VisitState.Deadline48), Exclude.Stop);
+        var due24 = Count(tx, keys.Due24(queue), vFrom, vTo);
+        var met24 = Count(tx, keys.Due24Met(queue), vFrom, vTo);
+        var overdue48 = Count(tx, keys.Overdue48(queue), vFrom, vTo);
+        var agents = tx.HashGetAllAsync(keys.Agents(queue));
+        await tx.ExecuteAsync();
+
+        var sums = (await waitSums).ToDictionary(e => long.Parse(e.Name.ToString(), CultureInfo.InvariantCulture), e => (long)e.Value);
+        var first = await oldest;
+        return new QueueCounts(now, await waiting, first.Length == 0 ? null : Micros.At((long)first[0].Score),
+            await m15.Read(sums), await m60.Read(sums), await today.Read(sums),
+            new VisitCounts(vFrom, vTo, await open, await late, await overdue, await due24, await met24, await overdue48),
+            (await agents).ToDictionary(e => e.Name.ToString(), e => JsonSerializer.Deserialize<AgentInfo>(e.Value.ToString(), LiveJson.Options)!, StringComparer.Ordinal));
+    }
+
+    /// <summary>Today's answered count and handle time per agent of the queue.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> AgentDayAsync(string queue, DateTimeOffset now)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(keys.AgentDay(queue, rules.LocalDay(now)));
+        return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<(string Member, WaitingInfo Info)>> WaitingAsync(string queue)
+    {
+        var db = redis.GetDatabase();
+        var tx = db.CreateTransaction();
+        var order = tx.SortedSetRangeByRankAsync(keys.Waiting(queue));
+        var info = tx.HashGetAllAsync(keys.WaitInfo(queue));
+        await tx.ExecuteAsync();
+        var byMember = (await info).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
+        return (await order)
+            .Select(m => m.ToString())
+            .Where(byMember.ContainsKey)
+            .Select(m => (m, JsonSerializer.Deserialize<WaitingInfo>(byMember[m], LiveJson.Options)!))
+            .ToList();
+    }
+
+    static Task<long> Count(ITransaction tx, string key, DateTimeOffset from, DateTimeOffset to) =>
+        tx.SortedSetLengthAsync(key, Micros.Of(from), Micros.Of(to), Exclude.Stop);
+
+    WindowRead Window(ITransaction tx, string queue, (DateTimeOffset From, DateTimeOffset To) w)
+    {
+        long from = Micros.Of(w.From), to = Micros.Of(w.To);
+        var firstWhole = (from + Micros.PerMinute - 1) / Micros.PerMinute;   // first minute wholly inside
+        var lastWhole = to / Micros.PerMinute;                                // first minute not wholly inside
+        var head = tx.SortedSetRangeByScoreAsync(keys.Answered(queue), from, Math.Min(firstWhole * Micros.PerMinute, to), Exclude.Stop);
+        var tail = lastWhole * Micros.PerMinute >= firstWhole * Micros.PerMinute
+            ? tx.SortedSetRangeByScoreAsync(keys.Answered(queue), lastWhole * Micros.PerMinute, to, Exclude.Stop)
+            : Task.FromResult(Array.Empty<RedisValue>());
+        return new WindowRead(w.From, w.To, firstWhole, lastWhole, head, tail,
+            Count(tx, keys.Answered(queue), w.From, w.To),
+            Count(tx, keys.InServiceLevel(queue), w.From, w.To),
+            Count(tx, keys.Abandoned(queue), w.From, w.To),
+            Count(tx, keys.ShortAbandoned(queue), w.From, w.To),
+            Count(tx, keys.Completed(queue), w.From, w.To),
+            Count(tx, keys.Resolved(queue), w.From, w.To));
+    }
+
+    sealed record WindowRead(DateTimeOffset From, DateTimeOffset To, long FirstWhole, long LastWhole,
+        Task<RedisValue[]> Head, Task<RedisValue[]> Tail,
+        Task<long> Answered, Task<long> InSl, Task<long> Abandoned, Task<long> Short, Task<long> Completed, Task<long> Resolved)
+    {
+        public async Task<WindowCounts> Read(Dictionary<long, long> minuteSums)
+        {
+            long wait = 0;
+            foreach (var (minute, sum) in minuteSums)
+                if (minute >= FirstWhole && minute < LastWhole) wait += sum;
+            foreach (var member in (await Head).Concat(await Tail)) wait += MemberWait(member.ToString());
+            return new WindowCounts(From, To, await Answered, await InSl, wait, await Abandoned, await Short, await Completed, await Resolved);
+        }
+
+        static long MemberWait(string member) =>
+            long.Parse(member.AsSpan(member.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
+    }
+}

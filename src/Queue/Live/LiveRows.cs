@@ -1,0 +1,52 @@
+using Queue.Calls;
+using Queue.Ingest;
+
+namespace Queue.Live;
+
+/// <summary>A call as stored (calls + legs), with the version of its last write.</summary>
+public sealed record CallRow(
+    string CallId,
+    long Version,
+    string? Region,
+    string? Language,
+    string? Segment,
+    string? LastQueue,
+    DateTimeOffset? CompletedAt,
+    Resolution? Resolution,
+    IReadOnlyList<string> QueuesSeen,
+    IReadOnlyList<Leg> Legs);
+
+/// <summary>
+/// A visit as stored, with what it takes from the calls linked to it: the queue it belongs to (its call's last leg),
+/// every queue those calls named, and a version no older than any of those rows.
+/// </summary>
+public sealed record VisitRow(
+    string VisitId,
+    long Version,
+    string? Queue,
+    IReadOnlyList<string> QueuesSeen,
+    DateTimeOffset? CreatedAt,
+    DateTimeOffset? ResolvedAt,
+    DateTimeOffset? CancelledAt);
+
+/// <summary>An agent's latest status and queues as stored.</summary>
+public sealed record AgentRow(
+    string AgentId,
+    long Version,
+    AgentStatus Status,
+    DateTimeOffset StatusAt,
+    IReadOnlyList<string>? Queues,
+    IReadOnlyList<string> QueuesSeen);
+
+/// <summary>Instants as whole microseconds since the Unix epoch: exact in a Redis score (a double) until the year 2255.</summary>
+public static class Micros
+{
+    public static long Of(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
+
+    public static DateTimeOffset At(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
+
+    /// <summary>Truncates to whole microseconds, the precision of stored events.</summary>
+    public static DateTimeOffset Truncate(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
+
+    public const long PerMinute = 60_000_000;
+}

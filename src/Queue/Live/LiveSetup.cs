@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+using Queue.Metrics;
+using StackExchange.Redis;
+
+namespace Queue.Live;
+
+public static class LiveSetup
+{
+    /// <summary>Redis, the log follower that keeps live state, the publisher, and SignalR with its Redis backplane.</summary>
+    public static WebApplicationBuilder AddLiveState(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations()
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Queue:Live:TimeZone is not a known time zone (use an IANA id such as Asia/Yekaterinburg)")
+            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Queue:Live intervals must be positive")
+            .ValidateOnStart();
+        // Configuration is read when the services are built, not here: a host (or a test) may still add to it.
+        // One multiplexer for live state, created at first use; it reconnects by itself when Redis comes back.
+        builder.Services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(RedisOptions(sp.GetRequiredService<IConfiguration>())));
+        builder.Services.AddSingleton(sp => new LiveKeys(sp.GetRequiredService<IOptions<LiveOptions>>().Value.KeyPrefix));
+        builder.Services.AddSingleton(sp => LiveRules.From(sp.GetRequiredService<IOptions<TargetOptions>>().Value, sp.GetRequiredService<IOptions<LiveOptions>>().Value));
+        builder.Services.AddSingleton<CommittedEvents>();
+        builder.Services.AddSingleton<LiveSource>();
+        builder.Services.AddSingleton<LiveStore>();
+        builder.Services.AddSingleton<LiveProjector>();
+        builder.Services.AddSingleton<LiveReader>();
+        builder.Services.AddSingleton<LiveView>();
+        builder.Services.AddSingleton<LivePublisher>();
+        builder.Services.AddSingleton<LiveFollower>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFollower>());
+
+        builder.Services.AddSignalR().AddStackExchangeRedis();
+        builder.Services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()
+            .Configure<IConfiguration, IOptions<LiveOptions>>((o, configuration, live) =>
+            {
+                o.Configuration = RedisOptions(configuration);
+                o.Configuration.ChannelPrefix = RedisChannel.Literal(live.Value.KeyPrefix + "signalr:");
+            });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapQueues();
+        app.MapHub<LiveHub>(LiveHub.Path);
+        return app;
+    }
+
+    static ConfigurationOptions RedisOptions(IConfiguration configuration)
+    {
+        var options = ConfigurationOptions.Parse(configuration.GetConnectionString("Redis") ?? "127.0.0.1:6379");
+        // Start without Redis and keep trying: live state is rebuilt as soon as it is reachable.
+        options.AbortOnConnectFail = false;
+        options.ConnectTimeout = 2_000;
+        options.SyncTimeout = 2_000;
+        options.AsyncTimeout = 2_000;
+        options.ReconnectRetryPolicy = new LinearRetry(250);
+        return options;
+    }
+}

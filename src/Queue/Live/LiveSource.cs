@@ -1,0 +1,167 @@
+using System.Text.Json;
+using Npgsql;
+using Queue.Calls;
+using Queue.Ingest;
+using Queue.Storage;
+
+namespace Queue.Live;
+
+/// <summary>Reads the stored rows live state is projected from: by id (following the log) or all that are live (rebuilding).</summary>
+internal sealed class LiveSource(NpgsqlDataSource db)
+{
+    const string CallsSql = """
+        select c.call_id, c.version, c.region, c.language, c.segment, c.last_queue, c.completed_at, c.resolution, c.queues_seen,
+               l.leg, l.queue, l.started_at, l.ended_at, l.outcome, l.agent_id
+        from calls c left join legs l on l.call_id = c.call_id
+        where c.call_id = any($1)
+        order by c.call_id, l.leg
+        """;
+
+    // A visit belongs to the queue of its call's last leg: the call it names, or else the first call that names it.
+    const string VisitsSql = """
+        select v.visit_id,
+               greatest(v.version, (select max(c.version) from calls c where c.call_id = v.call_id or c.visit_id = v.visit_id)),
+               coalesce((select c.last_queue from calls c where c.call_id = v.call_id),
+                        (select c.last_queue from calls c where c.visit_id = v.visit_id order by c.call_id collate "C" limit 1)),
+               array(select distinct q from calls c, unnest(c.queues_seen) q where c.call_id = v.call_id or c.visit_id = v.visit_id),
+               v.created_at, v.resolved_at, v.cancelled_at
+        from visits v
+        where v.visit_id = any($1)
+        """;
+
+    // Visits whose queue may follow these calls: those naming them, and every visit any of their completions named
+    // (a call completed twice may have named another visit first: that one must leave the call's queue).
+    const string LinkedVisitsSql = """
+        select visit_id from visits where call_id = any($1)
+        union
+        select body->>'visitId' from events where entity = any($2) and type = 'call.completed' and body ? 'visitId'
+        """;
+
+    const string AgentsSql = """
+        select agent_id, version, status, status_at, queues::text, queues_seen from agents where agent_id = any($1)
+        """;
+
+    const string LiveCallsSql = """
+        select call_id from legs where ended_at is null
+        union select call_id from legs where ended_at >= $1
+        union select call_id from calls where completed_at >= $1
+        """;
+
+    const string LiveVisitsSql = """
+        select visit_id from visits where resolved_at is null and cancelled_at is null
+        union select visit_id from visits where due48 >= $1
+        """;
+
+    public async Task<List<CallRow>> CallsAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var calls = new List<CallRow>(ids.Count);
+        if (ids.Count == 0) return calls;
+        await using var command = db.CreateCommand(CallsSql);
+        command.Parameters.Add(ColumnSql.Column(ids.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        CallRow? current = null;
+        List<Leg>? legs = null;
+        while (await reader.ReadAsync(ct))
+        {
+            var id = reader.GetString(0);
+            if (current?.CallId != id)
+            {
+                legs = [];
+                current = new CallRow(id, reader.GetInt64(1), Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5),
+                    Instant(reader, 6), reader.IsDBNull(7) ? null : Wire.Resolutions[reader.GetString(7)],
+                    reader.GetFieldValue<string[]>(8), legs);
+                calls.Add(current);
+            }
+            if (reader.IsDBNull(9)) continue;
+            legs!.Add(new Leg(reader.GetString(10), Instant(reader, 11)!.Value, Instant(reader, 12),
+                Text(reader, 13) switch
+                {
+                    "answered" => LegOutcome.Answered,
+                    "abandoned" => LegOutcome.Abandoned,
+                    "transferred" => LegOutcome.Transferred,
+                    _ => null,
+                },
+                Text(reader, 14)));
+        }
+        return calls;
+    }
+
+    public async Task<List<string>> LinkedVisitsAsync(IReadOnlyCollection<string> callIds, CancellationToken ct)
+    {
+        if (callIds.Count == 0) return [];
+        await using var command = db.CreateCommand(LinkedVisitsSql);
+        command.Parameters.Add(ColumnSql.Column(callIds.ToArray()));
+        command.Parameters.Add(ColumnSql.Column(callIds.Select(EntityKey.Call).ToArray()));
+        return await ReadIdsAsync(command, ct);
+    }
+
+    public async Task<List<VisitRow>> VisitsAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var visits = new List<VisitRow>(ids.Count);
+        if (ids.Count == 0) return visits;
+        await using var command = db.CreateCommand(VisitsSql);
+        command.Parameters.Add(ColumnSql.Column(ids.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            visits.Add(new VisitRow(reader.GetString(0), reader.GetInt64(1), Text(reader, 2), reader.GetFieldValue<string[]>(3),
+                Instant(reader, 4), Instant(reader, 5), Instant(reader, 6)));
+        }
+        return visits;
+    }
+
+    public async Task<List<AgentRow>> AgentsAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    {
+        var agents = new List<AgentRow>(ids.Count);
+        if (ids.Count == 0) return agents;
+        await using var command = db.CreateCommand(AgentsSql);
+        command.Parameters.Add(ColumnSql.Column(ids.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            agents.Add(new AgentRow(reader.GetString(0), reader.GetInt64(1), Wire.Statuses[reader.GetString(2)], Instant(reader, 3)!.Value,
+                reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(4)), reader.GetFieldValue<string[]>(5)));
+        }
+        return agents;
+    }
+
+    /// <summary>The oldest transaction still running: every transaction below it has ended (docs/adr/0002).</summary>
+    public async Task<ulong> HorizonAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select pg_snapshot_xmin(pg_current_snapshot())::text");
+        return ulong.Parse((string)(await command.ExecuteScalarAsync(ct))!, System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task<List<string>> LiveCallIdsAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(LiveCallsSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
+        return await ReadIdsAsync(command, ct);
+    }
+
+    public async Task<List<string>> LiveVisitIdsAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(LiveVisitsSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
+        return await ReadIdsAsync(command, ct);
+    }
+
+    public async Task<List<string>> AgentIdsAsync(CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select agent_id from agents");
+        return await ReadIdsAsync(command, ct);
+    }
+
+    static async Task<List<string>> ReadIdsAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        return ids;
+    }
+
+    static string? Text(NpgsqlDataReader reader, int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+
+    static DateTimeOffset? Instant(NpgsqlDataReader reader, int i) =>
+        reader.IsDBNull(i) ? null : new DateTimeOffset(reader.GetFieldValue<DateTime>(i), TimeSpan.Zero);
+}

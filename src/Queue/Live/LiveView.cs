@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using Queue.Metrics;
+
+namespace Queue.Live;
+
+/// <summary>Snapshots as the API and the hub serve them, read from Redis.</summary>
+internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys, IOptions<TargetOptions> targets, TimeProvider time)
+{
+    public Task<IReadOnlyList<string>> QueuesAsync() => store.QueuesAsync();
+
+    public async Task<QueueSnapshot> QueueAsync(string queue, long? seq = null, QueueCounts? counts = null)
+    {
+        counts ??= await reader.ReadAsync(queue, time.GetUtcNow());
+        return Snapshot.Of(queue, seq ?? await store.PublishedSeqAsync(keys.Published(queue)), counts, targets.Value);
+    }
+
+    public async Task<IReadOnlyList<QueueSnapshot>> AllAsync()
+    {
+        var queues = await store.QueuesAsync();
+        return await Task.WhenAll(queues.Select(q => QueueAsync(q)));
+    }
+
+    /// <summary>The whole center: every queue's counts added up (visits without a call included), every agent once.</summary>
+    public async Task<QueueSnapshot> CenterAsync(long? seq = null)
+    {
+        var counts = await CenterCountsAsync();
+        return Snapshot.Of(null, seq ?? await store.PublishedSeqAsync(keys.PublishedCenter), counts, targets.Value);
+    }
+
+    public async Task<QueueCounts> CenterCountsAsync()
+    {
+        var now = time.GetUtcNow();
+        var queues = await store.QueuesAsync();
+        var center = await reader.ReadAsync(LiveKeys.Center, now);
+        var all = await Task.WhenAll(queues.Select(q => reader.ReadAsync(q, now)));
+        return all.Aggregate(center, (sum, q) => sum.Plus(q));
+    }
+
+    public async Task<QueueDetail> DetailAsync(string queue)
+    {
+        var now = Micros.Truncate(time.GetUtcNow());
+        var counts = await reader.ReadAsync(queue, now);
+        var snapshot = await QueueAsync(queue, counts: counts);
+        var waiting = (await reader.WaitingAsync(queue))
+            .Select(w => new WaitingLeg(w.Info.CallId, w.Info.Leg, w.Info.Since, Math.Max(0, (now - w.Info.Since).TotalSeconds),
+                w.Info.Region, w.Info.Language, w.Info.Segment))
+            .ToList();
+        var day = await reader.AgentDayAsync(queue, now);
+        var agents = counts.Agents
+            .OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Select(a =>
+            {
+                var handled = day.GetValueOrDefault(a.Key + ":handled");
+                double? handle = handled == 0 ? null : day.GetValueOrDefault(a.Key + ":handle") / 1e6 / handled;
+                return new AgentLive(a.Key, a.Value.Status, a.Value.Since, Math.Max(0, (now - a.Value.Since).TotalSeconds),
+                    day.GetValueOrDefault(a.Key), handle, a.Value.Queues);
+            })
+            .ToList();
+        return new QueueDetail(snapshot, waiting, agents);
+    }
+}

@@ -1,0 +1,57 @@
+using System.ComponentModel;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Queue.Api;
+using Queue.Auth;
+using Queue.Ingest;
+
+namespace Queue.Live;
+
+public static class QueuesApi
+{
+    public static IEndpointRouteBuilder MapQueues(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").RequireAuthorization(Policies.Read).WithTags("Live")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/queues", ListAsync).WithName("ListQueues")
+            .WithSummary("The live snapshot of every queue with something live (calls today or waiting, agents, visits), from Redis")
+            .WithDescription("Figures per live window (rolling 15 and 60 minutes, today in the center's zone), calls waiting, longest wait, agents by status, visits, targets and each figure's state against them. Each window carries its bounds: /api/metrics over the same bounds gives the same figures.");
+        group.MapGet("/queues/{queue}", GetAsync).WithName("GetQueue")
+            .WithSummary("One queue in full: its snapshot, its waiting calls longest first, and its agents")
+            .WithDescription("Any valid queue name answers: a queue with nothing live (yet) has zeros and nulls, so a screen set up before its first call shows it.")
+            .ProducesValidationProblem();
+        group.MapGet("/center", CenterAsync).WithName("GetCenter")
+            .WithSummary("The whole center's live snapshot: every queue added up, every agent once");
+        return app;
+    }
+
+    static async Task<Results<Ok<IReadOnlyList<QueueSnapshot>>, ProblemHttpResult>> ListAsync(LiveView view, LiveStore store) =>
+        await Rebuilding(store) is { } problem ? problem : TypedResults.Ok(await view.AllAsync());
+
+    static async Task<Results<Ok<QueueDetail>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        [Description("The queue's name")] string queue, LiveView view, LiveStore store)
+    {
+        if (!Identifiers.IsValid(queue))
+            return Problems.Invalid(new Dictionary<string, string[]> { ["queue"] = [Identifiers.Rule] }, "The queue name is invalid", "See errors.");
+        if (await Rebuilding(store) is { } problem) return problem;
+        return TypedResults.Ok(await view.DetailAsync(queue));
+    }
+
+    static async Task<Results<Ok<QueueSnapshot>, ProblemHttpResult>> CenterAsync(LiveView view, LiveStore store) =>
+        await Rebuilding(store) is { } problem ? problem : TypedResults.Ok(await view.CenterAsync());
+
+    // Half-built live state would show wrong figures: say so instead, for the second or so a rebuild takes.
+    static async Task<ProblemHttpResult?> Rebuilding(LiveStore store)
+    {
+        if (await store.ReadCursorAsync() is not null) return null;
+        return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = StatusCodes.Status503ServiceUnavailable,
+            Type = ProblemTypes.LiveUnavailable,
+            Title = "Live state is being rebuilt",
+            Detail = "Live state is being rebuilt from PostgreSQL; retry in a second.",
+            Extensions = { ["retryAfterSeconds"] = 1 },
+        });
+    }
+}

@@ -1,0 +1,113 @@
+using Queue.Ingest;
+using Queue.Metrics;
+
+namespace Queue.Live;
+
+/// <summary>A figure against its target: <c>ok</c>, <c>warning</c> (close to the target, or past it on too few samples), <c>breach</c>, or <c>none</c> (no figure, or no target).</summary>
+public static class FigureState
+{
+    public const string Ok = "ok";
+    public const string Warning = "warning";
+    public const string Breach = "breach";
+    public const string None = "none";
+}
+
+/// <summary>The SPEC §3 figures of one live window [from, to).</summary>
+public sealed record LiveWindow(
+    DateTimeOffset From, DateTimeOffset To,
+    long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
+    long Completed, long ResolvedRemotely, double? RemoteResolution,
+    LiveWindowStates States);
+
+public sealed record LiveWindowStates(string Asa, string RemoteResolution);
+
+/// <summary>Visits now, and visit24 and 48 h breaches of deadlines in the rolling 7 days [from, to).</summary>
+public sealed record LiveVisits(
+    long Open, long Late, long Overdue,
+    DateTimeOffset From, DateTimeOffset To, long Due24, long ResolvedBy24, double? Visit24, long Overdue48);
+
+public sealed record LiveWindows3(LiveWindow M15, LiveWindow M60, LiveWindow Today);
+
+public sealed record LiveTargets(double WaitSeconds, double Remote, double Visit24, double Visit48, double ServiceLevelThresholdSeconds,
+    double ShortAbandonSeconds, int MinimumSample);
+
+/// <summary>States of the figures that are not per window.</summary>
+public sealed record LiveStates(string LongestWait, string Visit24, string Visit48);
+
+/// <summary>
+/// One queue's live state (or the whole center's, with <see cref="Queue"/> null). <see cref="Seq"/> orders pushed
+/// snapshots of one queue: a client keeps the highest it has seen. <see cref="OldestWaitingSince"/> lets a screen
+/// tick the longest wait between pushes.
+/// </summary>
+public sealed record QueueSnapshot(
+    string? Queue,
+    long Seq,
+    DateTimeOffset AsOf,
+    long CallsWaiting,
+    double? LongestWaitSeconds,
+    DateTimeOffset? OldestWaitingSince,
+    IReadOnlyDictionary<string, long> Agents,
+    LiveWindows3 Windows,
+    LiveVisits Visits,
+    LiveTargets Targets,
+    LiveStates States);
+
+public sealed record WaitingLeg(string CallId, int Leg, DateTimeOffset Since, double WaitSeconds, string? Region, string? Language, string? Segment);
+
+public sealed record AgentLive(string AgentId, string Status, DateTimeOffset Since, double StatusSeconds, long AnsweredToday, double? AverageHandleSeconds, IReadOnlyList<string>? Queues);
+
+/// <summary>A queue in full: its snapshot, every waiting leg longest first (never a caller), and its agents.</summary>
+public sealed record QueueDetail(QueueSnapshot Snapshot, IReadOnlyList<WaitingLeg> Waiting, IReadOnlyList<AgentLive> AgentList);
+
+/// <summary>Pure: counts and targets → the snapshot people see.</summary>
+public static class Snapshot
+{
+    public static QueueSnapshot Of(string? queue, long seq, QueueCounts c, TargetOptions t)
+    {
+        double? longest = c.OldestWaiting is { } since ? Math.Max(0, (c.Now - since).TotalSeconds) : null;
+        var agents = Wire.Statuses.Keys.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
+        foreach (var a in c.Agents.Values) agents[a.Status] = agents.GetValueOrDefault(a.Status) + 1;
+        var v = c.Visits;
+        var visit24 = MetricsQuery.Rate(v.ResolvedBy24, v.Due24);
+        return new QueueSnapshot(queue, seq, c.Now, c.Waiting, longest, c.OldestWaiting, agents,
+            new LiveWindows3(Window(c.M15, t), Window(c.M60, t), Window(c.Today, t)),
+            new LiveVisits(v.Open, v.Late, v.Overdue, v.From, v.To, v.Due24, v.ResolvedBy24, visit24, v.Overdue48),
+            Targets(t),
+            new LiveStates(
+                AtMost(longest, t.Wait.TotalSeconds, samples: int.MaxValue, t.MinimumSample),
+                AtLeast(visit24, t.Visit24, v.Due24, t.MinimumSample),
+                v.Overdue > 0 && t.Visit48 >= 1.0 ? FigureState.Breach : v.Late > 0 ? FigureState.Warning : FigureState.Ok));
+    }
+
+    public static LiveTargets Targets(TargetOptions t) => new(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48,
+        t.ServiceLevelThreshold.TotalSeconds, t.ShortAbandon.TotalSeconds, t.MinimumSample);
+
+    static LiveWindow Window(WindowCounts w, TargetOptions t)
+    {
+        var offered = w.Answered + w.Abandoned;
+        double? asa = w.Answered == 0 ? null : w.WaitMicros / 1e6 / w.Answered;
+        var remote = MetricsQuery.Rate(w.Resolved, w.Completed);
+        return new LiveWindow(w.From, w.To, w.Answered, w.Abandoned, w.ShortAbandoned, asa,
+            MetricsQuery.Rate(w.InServiceLevel, offered), MetricsQuery.Rate(w.Abandoned, offered),
+            w.Completed, w.Resolved, remote,
+            new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, w.Completed, t.MinimumSample)));
+    }
+
+    // A figure that must stay at or under its target: amber above 80 % of it, red strictly past it.
+    static string AtMost(double? value, double target, long samples, int minimum) => value switch
+    {
+        null => FigureState.None,
+        var x when x > target => samples >= minimum ? FigureState.Breach : FigureState.Warning,
+        var x when x > 0.8 * target => FigureState.Warning,
+        _ => FigureState.Ok,
+    };
+
+    // A share that must stay at or over its target: amber in the lower half of the room above it, red strictly under.
+    static string AtLeast(double? value, double target, long samples, int minimum) => value switch
+    {
+        null => FigureState.None,
+        var x when x < target => samples >= minimum ? FigureState.Breach : FigureState.Warning,
+        var x when x < target + (1 - target) / 2 && target < 1 => FigureState.Warning,
+        _ => FigureState.Ok,
+    };
+}

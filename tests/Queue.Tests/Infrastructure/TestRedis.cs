@@ -1,0 +1,47 @@
+using System.Globalization;
+using StackExchange.Redis;
+
+namespace Queue.Tests.Infrastructure;
+
+/// <summary>A test class's view of Redis: only the keys under its own prefix.</summary>
+public sealed class TestRedis(string connectionString, string prefix) : IAsyncDisposable
+{
+    public static string BaseConnectionString => Environment.GetEnvironmentVariable("ConnectionStrings__Redis") ?? "127.0.0.1:6379";
+
+    readonly Lazy<ConnectionMultiplexer> connection = new(() => ConnectionMultiplexer.Connect(connectionString + ",abortConnect=false,allowAdmin=true"));
+
+    public string Prefix => prefix;
+    public IDatabase Db => connection.Value.GetDatabase();
+    public ConnectionMultiplexer Connection => connection.Value;
+
+    public async Task<(ulong Tx, long Position)?> CursorAsync()
+    {
+        var value = await Db.StringGetAsync($"{prefix}live:{{~}}:cursor");
+        if (value.IsNull) return null;
+        var text = value.ToString();
+        var sep = text.IndexOf(':', StringComparison.Ordinal);
+        return (ulong.Parse(text[..sep], CultureInfo.InvariantCulture), long.Parse(text[(sep + 1)..], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Every key of this class, as Redis holds them.</summary>
+    public async Task<List<string>> KeysAsync()
+    {
+        var keys = new List<string>();
+        foreach (var endpoint in connection.Value.GetEndPoints())
+            await foreach (var key in connection.Value.GetServer(endpoint).KeysAsync(pattern: prefix + "*", pageSize: 1000))
+                keys.Add(key.ToString());
+        return keys;
+    }
+
+    /// <summary>Deletes this class's keys: for live state, the same as a FLUSHALL of a Redis of its own.</summary>
+    public async Task DeleteKeysAsync()
+    {
+        var keys = await KeysAsync();
+        foreach (var chunk in keys.Chunk(500)) await Db.KeyDeleteAsync(chunk.Select(k => (RedisKey)k).ToArray());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (connection.IsValueCreated) await connection.Value.DisposeAsync();
+    }
+}
