@@ -10,7 +10,7 @@ namespace Queue.Simulator.Bench;
 /// The real service (a Release build of src/Queue) running as a child process on a loopback port of its own,
 /// with its own database and secrets. Disposing it kills it, whatever happened before.
 /// </summary>
-internal sealed class ServiceProcess : IAsyncDisposable
+public sealed class ServiceProcess : IAsyncDisposable
 {
     readonly Process process;
     readonly StreamWriter log;
@@ -25,6 +25,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
     }
 
     public Uri Address { get; }
+    public int Port => Address.Port;
+    public int ProcessId => process.Id;
     public string AdminKey { get; }
 
     /// <summary>CPU time the service has used so far (user and system, all threads).</summary>
@@ -37,12 +39,16 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts the service and waits until it is live. <paramref name="environment"/> adds or overrides settings;
+    /// <paramref name="port"/> and <paramref name="adminKey"/> let a restarted node come back where it was.
+    /// </summary>
     public static async Task<ServiceProcess> StartAsync(string serviceDll, string connectionString, string callerHashSecret,
-        string logPath, CancellationToken ct)
+        string logPath, CancellationToken ct, IReadOnlyDictionary<string, string>? environment = null, int? port = null, string? adminKey = null)
     {
         var dll = Path.GetFullPath(serviceDll);
-        var address = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var adminKey = "bench_" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(40, lowercase: true);
+        var address = new Uri($"http://127.0.0.1:{port ?? FreePort()}/");
+        adminKey ??= "bench_" + System.Security.Cryptography.RandomNumberGenerator.GetHexString(40, lowercase: true);
         var start = new ProcessStartInfo("dotnet")
         {
             // The build output holds appsettings.json; the environment overrides what differs.
@@ -59,6 +65,7 @@ internal sealed class ServiceProcess : IAsyncDisposable
         start.Environment["QUEUE_BOOTSTRAP_ADMIN_KEY"] = adminKey;
         start.Environment["Queue__Ingest__CallerHashSecret"] = callerHashSecret;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
 
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(logPath))!);
         var log = new StreamWriter(logPath) { AutoFlush = true };
@@ -127,7 +134,15 @@ internal sealed class ServiceProcess : IAsyncDisposable
         lock (logLock) log.WriteLine(line);
     }
 
-    static int FreePort()
+    /// <summary>Ends the process at once, as <c>kill -9</c> does: no shutdown, no flush, nothing finished.</summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

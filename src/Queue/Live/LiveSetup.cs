@@ -54,7 +54,10 @@ public static class LiveSetup
         options.ConnectTimeout = 2_000;
         options.SyncTimeout = 2_000;
         options.AsyncTimeout = 2_000;
-        options.ReconnectRetryPolicy = new LinearRetry(250);
+        // Reconnection is attempted on the heartbeat: beat often enough that a Redis back from a restart is used
+        // again well within the second live state has to be rebuilt in.
+        options.HeartbeatInterval = TimeSpan.FromMilliseconds(200);
+        options.ReconnectRetryPolicy = new LinearRetry(200);
         return options;
     }
 }

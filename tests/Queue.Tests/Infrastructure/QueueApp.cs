@@ -99,23 +99,9 @@ public class QueueApp : IAsyncLifetime
         return created.GetProperty("key").GetString()!;
     }
 
-    /// <summary>Waits until live state has applied every event committed so far (the shared cursor has passed the last one).</summary>
-    public async Task LiveCaughtUpAsync(TimeSpan? timeout = null)
-    {
-        await using var command = Db.CreateCommand("select tx::text, position from events order by tx desc, position desc limit 1");
-        await using var reader = await command.ExecuteReaderAsync();
-        var last = await reader.ReadAsync() ? (Tx: ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture), Position: reader.GetInt64(1)) : (Tx: 0UL, Position: 0L);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
-        while (true)
-        {
-            var cursor = await Redis.CursorAsync();
-            if (cursor is { } c && (c.Tx > last.Tx || (c.Tx == last.Tx && c.Position >= last.Position))) return;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"live state did not catch up with ({last.Tx}, {last.Position}); its cursor is {cursor}\n"
-                    + string.Join("\n", Logs.Where(l => l.Contains("Live", StringComparison.Ordinal)).TakeLast(10)));
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Waits until live state has applied every event committed so far.</summary>
+    public Task LiveCaughtUpAsync(TimeSpan? timeout = null) =>
+        LiveCheck.CaughtUpAsync(Db, Redis, () => Logs.Where(l => l.Contains("Live", StringComparison.Ordinal)).TakeLast(10), timeout);
 
     public async Task<long> CountAsync(string table)
     {

@@ -1,0 +1,94 @@
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.TestHost;
+using Queue.Live;
+
+namespace Queue.Tests.Infrastructure;
+
+/// <summary>A live hub client (the .NET SignalR client) that keeps every push it receives, in order.</summary>
+public sealed class LiveClient : IAsyncDisposable
+{
+    readonly Dictionary<string, Channel<(QueueSnapshot Snapshot, DateTime ReceivedUtc)>> pushes = new()
+    {
+        [nameof(ILiveClient.QueueUpdated)] = Channel.CreateUnbounded<(QueueSnapshot, DateTime)>(),
+        [nameof(ILiveClient.CenterUpdated)] = Channel.CreateUnbounded<(QueueSnapshot, DateTime)>(),
+    };
+
+    LiveClient(HubConnection connection)
+    {
+        Connection = connection;
+        foreach (var (method, channel) in pushes)
+            connection.On<QueueSnapshot>(method, s => channel.Writer.TryWrite((s, DateTime.UtcNow)));
+    }
+
+    public HubConnection Connection { get; }
+
+    /// <summary>Connects to a service in this process (long polling through the test server).</summary>
+    public static async Task<LiveClient> ConnectAsync(TestServer server, string? key, bool keyInQuery = false)
+    {
+        var url = new Uri(server.BaseAddress, "hubs/live" + (keyInQuery && key is not null ? "?access_token=" + Uri.EscapeDataString(key) : ""));
+        var connection = new HubConnectionBuilder()
+            .WithUrl(url, o =>
+            {
+                o.HttpMessageHandlerFactory = _ => server.CreateHandler();
+                o.Transports = HttpTransportType.LongPolling;
+                if (key is not null && !keyInQuery) o.Headers["X-Api-Key"] = key;
+            })
+            .Build();
+        var client = new LiveClient(connection);
+        await connection.StartAsync();
+        return client;
+    }
+
+    /// <summary>Connects to a service process over WebSockets, the key as a bearer token.</summary>
+    public static async Task<LiveClient> ConnectAsync(Uri service, string key)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(service, "hubs/live"), o =>
+            {
+                o.Transports = HttpTransportType.WebSockets;
+                o.SkipNegotiation = true;
+                o.AccessTokenProvider = () => Task.FromResult<string?>(key);
+            })
+            .Build();
+        var client = new LiveClient(connection);
+        await connection.StartAsync();
+        return client;
+    }
+
+    public Task<CenterJoined> JoinCenterAsync() => Connection.InvokeAsync<CenterJoined>("JoinCenter");
+
+    public Task<QueueSnapshot[]> JoinQueuesAsync(params string[] queues) => Connection.InvokeAsync<QueueSnapshot[]>("JoinQueues", queues);
+
+    /// <summary>Waits for a push that satisfies <paramref name="match"/>; pushes before it are passed over (and returned too).</summary>
+    public async Task<(QueueSnapshot Snapshot, DateTime ReceivedUtc, List<QueueSnapshot> Before)> WaitForAsync(
+        string method, Func<QueueSnapshot, bool> match, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var before = new List<QueueSnapshot>();
+        try
+        {
+            while (true)
+            {
+                var push = await pushes[method].Reader.ReadAsync(cancel.Token);
+                if (match(push.Snapshot)) return (push.Snapshot, push.ReceivedUtc, before);
+                before.Add(push.Snapshot);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no matching {method} push within {timeout ?? TimeSpan.FromSeconds(10)}; {before.Count} others came");
+        }
+    }
+
+    /// <summary>Every push received so far and not yet read.</summary>
+    public List<QueueSnapshot> Drain(string method)
+    {
+        var list = new List<QueueSnapshot>();
+        while (pushes[method].Reader.TryRead(out var push)) list.Add(push.Snapshot);
+        return list;
+    }
+
+    public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
+}
