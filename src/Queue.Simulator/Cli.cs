@@ -13,6 +13,8 @@ internal static class Cli
         commands:
           ingest    SPEC §7 ingest benchmark: the service against PostgreSQL's own rate, and single-event latency
                     (run it through ops/bench ingest; --help lists its options)
+          live      SPEC §7 freshness and rebuild benchmark: wallboards connected while events flow, and live state
+                    rebuilt from a generated week (run it through ops/bench live; --help lists its options)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
         """;
@@ -30,6 +32,7 @@ internal static class Cli
             return args[0] switch
             {
                 "ingest" => await IngestBench.RunAsync(options),
+                "live" => await LiveBench.RunAsync(options),
                 "stream" => Stream(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),
             };

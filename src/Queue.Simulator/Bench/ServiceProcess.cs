@@ -27,6 +27,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri Address { get; }
     public int Port => Address.Port;
     public int ProcessId => process.Id;
+
+    /// <summary>The most memory the process has held resident so far (VmHWM on Linux).</summary>
+    public long PeakMemoryBytes
+    {
+        get
+        {
+            process.Refresh();
+            return process.HasExited ? 0 : process.PeakWorkingSet64;
+        }
+    }
     public string AdminKey { get; }
 
     /// <summary>CPU time the service has used so far (user and system, all threads).</summary>

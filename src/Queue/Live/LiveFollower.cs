@@ -18,6 +18,7 @@ internal sealed partial class LiveFollower(
     static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(15);
     static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(10);
     const int RebuildChunk = 2_000;
+    const int RebuildParallelism = 4;
 
     FeedCursor? cursor;
     long lastTrim;
@@ -108,9 +109,12 @@ internal sealed partial class LiveFollower(
             var calls = await source.LiveCallIdsAsync(now - options.Value.RetainEnded, ct);
             var visits = await source.LiveVisitIdsAsync(now - options.Value.RetainVisits, ct);
             var agents = await source.AgentIdsAsync(ct);
-            foreach (var chunk in calls.Chunk(RebuildChunk)) await ProjectAsync(t => t.Calls.UnionWith(chunk), token, ct);
-            foreach (var chunk in visits.Chunk(RebuildChunk)) await ProjectAsync(t => t.Visits.UnionWith(chunk), token, ct);
-            foreach (var chunk in agents.Chunk(RebuildChunk)) await ProjectAsync(t => t.Agents.UnionWith(chunk), token, ct);
+            // Chunks side by side: PostgreSQL, this process and Redis each get work while the others answer.
+            var chunks = calls.Chunk(RebuildChunk).Select(c => (Action<Touched>)(t => t.Calls.UnionWith(c)))
+                .Concat(visits.Chunk(RebuildChunk).Select(c => (Action<Touched>)(t => t.Visits.UnionWith(c))))
+                .Concat(agents.Chunk(RebuildChunk).Select(c => (Action<Touched>)(t => t.Agents.UnionWith(c))));
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = RebuildParallelism, CancellationToken = ct },
+                async (fill, cancel) => await ProjectAsync(fill, token, cancel));
             var at = new FeedCursor(horizon - 1, long.MaxValue);
             await store.SetCursorAsync(at);
             cursor = at;
@@ -130,7 +134,7 @@ internal sealed partial class LiveFollower(
     {
         var touched = new Touched();
         fill(touched);
-        await projector.ProjectAsync(touched, ct);
+        await projector.ProjectAsync(touched, ct, linkedVisits: false);
         if (!await store.RenewLockAsync(token, LockTtl)) throw new TimeoutException("the rebuild lock was lost");
     }
 

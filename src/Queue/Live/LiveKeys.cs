@@ -14,28 +14,52 @@ public sealed class LiveKeys(string prefix)
 
     public string Of(string queue, string name) => $"{Prefix}live:{{{queue}}}:{name}";
 
-    public string Parts(string queue) => Of(queue, "parts");
-    public string Expiry(string queue) => Of(queue, "expiry");
-    public string Waiting(string queue) => Of(queue, "waiting");
-    public string WaitInfo(string queue) => Of(queue, "waitinfo");
-    public string Answered(string queue) => Of(queue, "answered");
-    public string InServiceLevel(string queue) => Of(queue, "insl");
-    public string WaitSum(string queue) => Of(queue, "waitsum");
-    public string Abandoned(string queue) => Of(queue, "abandoned");
-    public string ShortAbandoned(string queue) => Of(queue, "short");
-    public string Completed(string queue) => Of(queue, "completed");
-    public string Resolved(string queue) => Of(queue, "resolved");
-    public string OpenVisits(string queue) => Of(queue, "vopen");
-    public string Due24(string queue) => Of(queue, "due24");
-    public string Due24Met(string queue) => Of(queue, "due24ok");
-    public string Overdue48(string queue) => Of(queue, "overdue48");
-    public string Agents(string queue) => Of(queue, "agents");
-    public string AgentDay(string queue, DateOnly day) => Of(queue, "agentday:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
-    public string Published(string queue) => Of(queue, "published");
+    public string Parts(string queue) => Of(queue, LiveNames.Parts);
+    public string Expiry(string queue) => Of(queue, LiveNames.Expiry);
+    public string Waiting(string queue) => Of(queue, LiveNames.Waiting);
+    public string WaitInfo(string queue) => Of(queue, LiveNames.WaitInfo);
+    public string Answered(string queue) => Of(queue, LiveNames.Answered);
+    public string InServiceLevel(string queue) => Of(queue, LiveNames.InServiceLevel);
+    public string WaitSum(string queue) => Of(queue, LiveNames.WaitSum);
+    public string Abandoned(string queue) => Of(queue, LiveNames.Abandoned);
+    public string ShortAbandoned(string queue) => Of(queue, LiveNames.ShortAbandoned);
+    public string Completed(string queue) => Of(queue, LiveNames.Completed);
+    public string Resolved(string queue) => Of(queue, LiveNames.Resolved);
+    public string OpenVisits(string queue) => Of(queue, LiveNames.OpenVisits);
+    public string Due24(string queue) => Of(queue, LiveNames.Due24);
+    public string Due24Met(string queue) => Of(queue, LiveNames.Due24Met);
+    public string Overdue48(string queue) => Of(queue, LiveNames.Overdue48);
+    public string Agents(string queue) => Of(queue, LiveNames.Agents);
+    public string Published(string queue) => Of(queue, LiveNames.Published);
+    public string AgentDay(string queue, DateOnly day) => Of(queue, LiveNames.AgentDay(day));
 
     /// <summary>Where live state stands in the log; absent while (or until) it is rebuilt.</summary>
     public string Cursor => Of(Center, "cursor");
     public string RebuildLock => Of(Center, "rebuild");
     public string Queues => Of(Center, "queues");
     public string PublishedCenter => Of(Center, "published-center");
+}
+
+/// <summary>The names of one queue's keys, after its <c>{queue}</c> tag: what parts store, to keep them short.</summary>
+public static class LiveNames
+{
+    public const string Parts = "parts";
+    public const string Expiry = "expiry";
+    public const string Waiting = "waiting";
+    public const string WaitInfo = "waitinfo";
+    public const string Answered = "answered";
+    public const string InServiceLevel = "insl";
+    public const string WaitSum = "waitsum";
+    public const string Abandoned = "abandoned";
+    public const string ShortAbandoned = "short";
+    public const string Completed = "completed";
+    public const string Resolved = "resolved";
+    public const string OpenVisits = "vopen";
+    public const string Due24 = "due24";
+    public const string Due24Met = "due24ok";
+    public const string Overdue48 = "overdue48";
+    public const string Agents = "agents";
+    public const string Published = "published";
+
+    public static string AgentDay(DateOnly day) => "agentday:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

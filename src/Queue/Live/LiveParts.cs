@@ -6,7 +6,10 @@ using Queue.Metrics;
 
 namespace Queue.Live;
 
-/// <summary>One change to Redis: add a sorted-set member (Z), set a hash field (H), or add to a hash counter (I).</summary>
+/// <summary>
+/// One change to Redis: add a sorted-set member (Z), set a hash field (H), or add to a hash counter (I). The key is
+/// named within the part's queue (<see cref="LiveNames"/>): parts are stored, and short names keep them small.
+/// </summary>
 public readonly record struct LiveOp(char Kind, string Key, string Field, string Value);
 
 /// <summary>
@@ -36,7 +39,7 @@ public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAba
 /// </summary>
 public static class LiveParts
 {
-    public static IEnumerable<LivePart> OfCall(CallRow call, LiveRules rules, LiveKeys keys, DateTimeOffset now)
+    public static IEnumerable<LivePart> OfCall(CallRow call, LiveRules rules, DateTimeOffset now)
     {
         var entity = EntityKey.Call(call.CallId);
         var queues = new SortedSet<string>(call.QueuesSeen, StringComparer.Ordinal);
@@ -54,8 +57,8 @@ public static class LiveParts
                 if (leg.End is not { } end)
                 {
                     waiting = true;
-                    ops.Add(new('Z', keys.Waiting(queue), member, Num(Micros.Of(leg.Start))));
-                    ops.Add(new('H', keys.WaitInfo(queue), member, JsonSerializer.Serialize(
+                    ops.Add(new('Z', LiveNames.Waiting, member, Num(Micros.Of(leg.Start))));
+                    ops.Add(new('H', LiveNames.WaitInfo, member, JsonSerializer.Serialize(
                         new WaitingInfo(call.CallId, i, leg.Start, call.Region, call.Language, call.Segment), LiveJson.Options)));
                     continue;
                 }
@@ -68,12 +71,12 @@ public static class LiveParts
                     case LegOutcome.Answered:
                         // The wait rides in the member, so a window's edge can be summed from the members alone.
                         var answered = $"{member}|{Num(waitMicros)}";
-                        ops.Add(new('Z', keys.Answered(queue), answered, Num(endMicros)));
-                        ops.Add(new('I', keys.WaitSum(queue), Num(Math.DivRem(endMicros, Micros.PerMinute).Quotient), Num(waitMicros)));
-                        if (wait <= rules.ServiceLevelThreshold) ops.Add(new('Z', keys.InServiceLevel(queue), member, Num(endMicros)));
+                        ops.Add(new('Z', LiveNames.Answered, answered, Num(endMicros)));
+                        ops.Add(new('I', LiveNames.WaitSum, Num(Math.DivRem(endMicros, Micros.PerMinute).Quotient), Num(waitMicros)));
+                        if (wait <= rules.ServiceLevelThreshold) ops.Add(new('Z', LiveNames.InServiceLevel, member, Num(endMicros)));
                         if (leg.AgentId is { } agent)
                         {
-                            var day = keys.AgentDay(queue, rules.LocalDay(end));
+                            var day = LiveNames.AgentDay(rules.LocalDay(end));
                             ops.Add(new('I', day, agent, "1"));
                             if (i == call.Legs.Count - 1 && call.CompletedAt is { } done && done >= end)
                             {
@@ -83,7 +86,7 @@ public static class LiveParts
                         }
                         break;
                     case LegOutcome.Abandoned:
-                        ops.Add(new('Z', wait >= rules.ShortAbandon ? keys.Abandoned(queue) : keys.ShortAbandoned(queue), member, Num(endMicros)));
+                        ops.Add(new('Z', wait >= rules.ShortAbandon ? LiveNames.Abandoned : LiveNames.ShortAbandoned, member, Num(endMicros)));
                         break;
                 }
             }
@@ -91,14 +94,14 @@ public static class LiveParts
             {
                 var at = Micros.Of(completed);
                 latest = Math.Max(latest, at);
-                ops.Add(new('Z', keys.Completed(queue), entity, Num(at)));
-                if (call.Resolution == Resolution.Resolved) ops.Add(new('Z', keys.Resolved(queue), entity, Num(at)));
+                ops.Add(new('Z', LiveNames.Completed, entity, Num(at)));
+                if (call.Resolution == Resolution.Resolved) ops.Add(new('Z', LiveNames.Resolved, entity, Num(at)));
             }
             yield return Retained(queue, entity, call.Version, ops, waiting ? null : latest == long.MinValue ? null : latest + Span(rules.RetainEnded), now);
         }
     }
 
-    public static IEnumerable<LivePart> OfVisit(VisitRow visit, LiveRules rules, LiveKeys keys, DateTimeOffset now)
+    public static IEnumerable<LivePart> OfVisit(VisitRow visit, LiveRules rules, DateTimeOffset now)
     {
         var entity = EntityKey.Visit(visit.VisitId);
         var home = visit.Queue ?? LiveKeys.Center;
@@ -112,21 +115,21 @@ public static class LiveParts
                 var due24 = created + Visits.VisitState.Deadline24;
                 var due48 = created + Visits.VisitState.Deadline48;
                 var closed = visit.ResolvedAt ?? visit.CancelledAt;
-                if (closed is null) ops.Add(new('Z', keys.OpenVisits(queue), entity, Num(Micros.Of(created))));
+                if (closed is null) ops.Add(new('Z', LiveNames.OpenVisits, entity, Num(Micros.Of(created))));
                 if (visit.CancelledAt is not { } cancelled || cancelled >= due24)
                 {
-                    ops.Add(new('Z', keys.Due24(queue), entity, Num(Micros.Of(due24))));
-                    if (visit.ResolvedAt <= due24) ops.Add(new('Z', keys.Due24Met(queue), entity, Num(Micros.Of(due24))));
+                    ops.Add(new('Z', LiveNames.Due24, entity, Num(Micros.Of(due24))));
+                    if (visit.ResolvedAt <= due24) ops.Add(new('Z', LiveNames.Due24Met, entity, Num(Micros.Of(due24))));
                 }
                 if ((visit.ResolvedAt is null || visit.ResolvedAt > due48) && (visit.CancelledAt is null || visit.CancelledAt > due48))
-                    ops.Add(new('Z', keys.Overdue48(queue), entity, Num(Micros.Of(due48))));
+                    ops.Add(new('Z', LiveNames.Overdue48, entity, Num(Micros.Of(due48))));
                 if (closed is { } end) expires = Micros.Of(end > due48 ? end : due48) + Span(rules.RetainVisits);
             }
             yield return Retained(queue, entity, visit.Version, ops, expires, now);
         }
     }
 
-    public static IEnumerable<LivePart> OfAgent(AgentRow agent, LiveKeys keys)
+    public static IEnumerable<LivePart> OfAgent(AgentRow agent)
     {
         var entity = EntityKey.Agent(agent.AgentId);
         var current = new HashSet<string>(agent.Queues ?? [], StringComparer.Ordinal) { LiveKeys.Center };
@@ -135,7 +138,7 @@ public static class LiveParts
         var info = JsonSerializer.Serialize(new AgentInfo(Wire.Name(agent.Status), agent.StatusAt, agent.Queues), LiveJson.Options);
         foreach (var queue in queues)
         {
-            IReadOnlyList<LiveOp> ops = current.Contains(queue) ? [new('H', keys.Agents(queue), agent.AgentId, info)] : [];
+            IReadOnlyList<LiveOp> ops = current.Contains(queue) ? [new('H', LiveNames.Agents, agent.AgentId, info)] : [];
             yield return new LivePart(queue, entity, agent.Version, null, ops);
         }
     }

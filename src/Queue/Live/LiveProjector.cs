@@ -27,33 +27,36 @@ internal sealed class Touched
 /// Thin shell around <see cref="LiveParts"/>: reads the touched rows from PostgreSQL, projects them, and applies the
 /// parts to Redis queue by queue. Safe to run on every node at once: parts carry versions.
 /// </summary>
-internal sealed class LiveProjector(LiveSource source, LiveStore store, LiveKeys keys, IOptions<TargetOptions> targets,
+internal sealed class LiveProjector(LiveSource source, LiveStore store, IOptions<TargetOptions> targets,
     IOptions<LiveOptions> options, TimeProvider time)
 {
     readonly LiveRules rules = LiveRules.From(targets.Value, options.Value);
 
     public LiveRules Rules => rules;
 
-    /// <summary>Projects the touched entities; returns the queues whose live state changed.</summary>
-    public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct)
+    /// <summary>
+    /// Projects the touched entities; returns the queues whose live state changed. A rebuild, which projects every
+    /// live visit anyway, need not follow calls to their visits.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct, bool linkedVisits = true)
     {
         var now = time.GetUtcNow();
         var calls = await source.CallsAsync(touched.Calls, ct);
         var parts = new List<LivePart>();
-        foreach (var call in calls) parts.AddRange(LiveParts.OfCall(call, rules, keys, now));
+        foreach (var call in calls) parts.AddRange(LiveParts.OfCall(call, rules, now));
 
         // A visit's queue follows its call: a changed call re-projects its visits, at least at the call's version.
         var visitIds = new HashSet<string>(touched.Visits, StringComparer.Ordinal);
-        var linked = await source.LinkedVisitsAsync(touched.Calls, ct);
+        var linked = linkedVisits ? await source.LinkedVisitsAsync(touched.Calls, ct) : [];
         visitIds.UnionWith(linked);
         var callVersion = linked.Count == 0 ? 0 : calls.Select(c => c.Version).DefaultIfEmpty().Max();
         foreach (var visit in await source.VisitsAsync(visitIds, ct))
         {
             var row = linked.Contains(visit.VisitId) && callVersion > visit.Version ? visit with { Version = callVersion } : visit;
-            parts.AddRange(LiveParts.OfVisit(row, rules, keys, now));
+            parts.AddRange(LiveParts.OfVisit(row, rules, now));
         }
 
-        foreach (var agent in await source.AgentsAsync(touched.Agents, ct)) parts.AddRange(LiveParts.OfAgent(agent, keys));
+        foreach (var agent in await source.AgentsAsync(touched.Agents, ct)) parts.AddRange(LiveParts.OfAgent(agent));
         return await ApplyAsync(parts);
     }
 

@@ -44,27 +44,22 @@ internal sealed partial class LivePublisher(
         while (!ct.IsCancellationRequested)
         {
             long? nextDue = null;
-            foreach (var queue in dirty.Keys.Order(StringComparer.Ordinal))
+            var due = new List<string>();
+            var now = Stopwatch.GetTimestamp();
+            foreach (var queue in dirty.Keys)
             {
-                var now = Stopwatch.GetTimestamp();
-                var due = lastSent.GetValueOrDefault(queue, long.MinValue / 2) + interval;
-                if (due > now)
+                var at = lastSent.GetValueOrDefault(queue, long.MinValue / 2) + interval;
+                if (at > now)
                 {
-                    nextDue = Math.Min(nextDue ?? long.MaxValue, due);
+                    nextDue = Math.Min(nextDue ?? long.MaxValue, at);
                     continue;
                 }
                 dirty.TryRemove(queue, out _);
                 lastSent[queue] = now;
-                try
-                {
-                    await PublishAsync(queue);
-                }
-                catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
-                {
-                    LogPublishFailed(logger, queue, e.Message);
-                    dirty[queue] = 0;
-                }
+                due.Add(queue);
             }
+            // Queues go out side by side: one slow read must not hold back the others.
+            await Task.WhenAll(due.Select(PublishOrRetryAsync));
             var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (wait != Timeout.InfiniteTimeSpan) timeout.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
@@ -76,6 +71,19 @@ internal sealed partial class LivePublisher(
             {
                 // the next queue is due
             }
+        }
+    }
+
+    async Task PublishOrRetryAsync(string queue)
+    {
+        try
+        {
+            await PublishAsync(queue);
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            LogPublishFailed(logger, queue, e.Message);
+            dirty[queue] = 0;
         }
     }
 

@@ -18,14 +18,25 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         """;
 
     // A visit belongs to the queue of its call's last leg: the call it names, or else the first call that names it.
+    // Its part may stand in any queue of any call it was ever linked to (links come and go as events arrive out of
+    // order), so those queues all get a part, empty where it is not, and its version is the highest of them all:
+    // a later projection never carries a lower number, nor misses a queue an earlier one wrote to.
     const string VisitsSql = """
         select v.visit_id,
-               greatest(v.version, (select max(c.version) from calls c where c.call_id = v.call_id or c.visit_id = v.visit_id)),
+               greatest(v.version, (select max(c.version) from calls c where c.call_id = any(l.calls))),
                coalesce((select c.last_queue from calls c where c.call_id = v.call_id),
                         (select c.last_queue from calls c where c.visit_id = v.visit_id order by c.call_id collate "C" limit 1)),
-               array(select distinct q from calls c, unnest(c.queues_seen) q where c.call_id = v.call_id or c.visit_id = v.visit_id),
+               array(select distinct q from calls c, unnest(c.queues_seen) q where c.call_id = any(l.calls)),
                v.created_at, v.resolved_at, v.cancelled_at
-        from visits v
+        from visits v,
+             lateral (select array(
+                 select v.call_id where v.call_id is not null
+                 union select c.call_id from calls c where c.visit_id = v.visit_id
+                 union select e.body->>'callId' from events e
+                       where e.entity = 'v:' || v.visit_id and e.type = 'visit.created' and e.body ? 'callId'
+                 union select substr(e.entity, 3) from events e
+                       where e.body->>'visitId' = v.visit_id and e.type = 'call.completed' and e.body ? 'visitId'
+             ) as calls) l
         where v.visit_id = any($1)
         """;
 

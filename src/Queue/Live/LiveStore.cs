@@ -12,9 +12,10 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     // Ops are [kind, key, field, value]; a part is stored as "version|ops". Undoing an add of n is adding -n,
     // and a counter back at zero is removed, so a replaced or expired part leaves no trace.
     const string Common = """
+        local base = ARGV[1]
         local function run(ops, undo)
           for _, op in ipairs(ops) do
-            local kind, key, field, value = op[1], op[2], op[3], op[4]
+            local kind, key, field, value = op[1], base .. op[2], op[3], op[4]
             if kind == 'Z' then
               if undo then redis.call('ZREM', key, field) else redis.call('ZADD', key, value, field) end
             elseif kind == 'H' then
@@ -33,7 +34,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
 
         local parts, expiry = KEYS[1], KEYS[2]
         local changed = 0
-        for i = 1, #ARGV, 4 do
+        for i = 2, #ARGV, 4 do
           local entity, version, expires, ops = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
           local old = redis.call('HGET', parts, entity)
           local newer, same = true, false
@@ -55,7 +56,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     const string TrimScript = Common + """
 
         local parts, expiry = KEYS[1], KEYS[2]
-        local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+        local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
         for _, entity in ipairs(due) do
           local old = redis.call('HGET', parts, entity)
           if old then
@@ -94,14 +95,15 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     /// <summary>Applies parts of one queue; true if anything in Redis changed.</summary>
     public async Task<bool> ApplyAsync(string queue, IReadOnlyList<LivePart> parts)
     {
-        var args = new RedisValue[parts.Count * 4];
+        var args = new RedisValue[1 + parts.Count * 4];
+        args[0] = keys.Of(queue, "");
         for (var i = 0; i < parts.Count; i++)
         {
             var p = parts[i];
-            args[i * 4] = p.Entity;
-            args[i * 4 + 1] = p.Version;
-            args[i * 4 + 2] = p.ExpiresAt is { } e ? e.ToString(CultureInfo.InvariantCulture) : "";
-            args[i * 4 + 3] = p.OpsJson();
+            args[1 + i * 4] = p.Entity;
+            args[2 + i * 4] = p.Version;
+            args[3 + i * 4] = p.ExpiresAt is { } e ? e.ToString(CultureInfo.InvariantCulture) : "";
+            args[4 + i * 4] = p.OpsJson();
         }
         var result = await Db.ScriptEvaluateAsync(ApplyScript, [keys.Parts(queue), keys.Expiry(queue)], args);
         return (long)result == 1;
@@ -111,7 +113,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     public async Task<long> TrimAsync(string queue, DateTimeOffset now, int max)
     {
         var result = await Db.ScriptEvaluateAsync(TrimScript, [keys.Parts(queue), keys.Expiry(queue)],
-            [Micros.Of(now), max]);
+            [keys.Of(queue, ""), Micros.Of(now), max]);
         return (long)result;
     }
 

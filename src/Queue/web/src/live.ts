@@ -1,0 +1,109 @@
+// The live hub's contract (/hubs/live), mirrored from src/Queue/Live (LiveHub.cs, Snapshots.cs).
+// Kept in step by tests/Queue.Tests/Live/LiveContractTests.cs: a member added there and not here fails the build's tests.
+
+/** A figure against its target. "warning": close to it, or past it on fewer samples than the minimum. */
+export type FigureState = "ok" | "warning" | "breach" | "none";
+
+export type AgentStatus = "available" | "busy" | "wrap_up" | "break" | "offline";
+
+export interface LiveWindowStates {
+  asa: FigureState;
+  remoteResolution: FigureState;
+}
+
+/** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
+export interface LiveWindow {
+  from: string;
+  to: string;
+  answered: number;
+  abandoned: number;
+  shortAbandoned: number;
+  asaSeconds: number | null;
+  serviceLevel: number | null;
+  abandonmentRate: number | null;
+  completed: number;
+  resolvedRemotely: number;
+  remoteResolution: number | null;
+  states: LiveWindowStates;
+}
+
+export interface LiveWindows3 {
+  m15: LiveWindow;
+  m60: LiveWindow;
+  today: LiveWindow;
+}
+
+/** Visits now (open, past 24 h, past 48 h), and deadlines of the rolling 7 days [from, to). */
+export interface LiveVisits {
+  open: number;
+  late: number;
+  overdue: number;
+  from: string;
+  to: string;
+  due24: number;
+  resolvedBy24: number;
+  visit24: number | null;
+  overdue48: number;
+}
+
+export interface LiveTargets {
+  waitSeconds: number;
+  remote: number;
+  visit24: number;
+  visit48: number;
+  serviceLevelThresholdSeconds: number;
+  shortAbandonSeconds: number;
+  minimumSample: number;
+}
+
+export interface LiveStates {
+  longestWait: FigureState;
+  visit24: FigureState;
+  visit48: FigureState;
+}
+
+/**
+ * One queue's live state, or the whole center's (queue null). Keep a pushed snapshot only if its seq is not lower
+ * than the one shown. Between pushes, tick the longest wait from oldestWaitingSince.
+ */
+export interface QueueSnapshot {
+  queue: string | null;
+  seq: number;
+  asOf: string;
+  callsWaiting: number;
+  longestWaitSeconds: number | null;
+  oldestWaitingSince: string | null;
+  agents: Record<AgentStatus, number>;
+  windows: LiveWindows3;
+  visits: LiveVisits;
+  targets: LiveTargets;
+  states: LiveStates;
+}
+
+/** What JoinCenter answers: the center's totals and every queue, at once. */
+export interface CenterJoined {
+  center: QueueSnapshot;
+  queues: QueueSnapshot[];
+}
+
+/** Methods the hub calls on its clients (ILiveClient). */
+export interface LiveClient {
+  queueUpdated(snapshot: QueueSnapshot): void;
+  centerUpdated(snapshot: QueueSnapshot): void;
+}
+
+/** Hub methods a client invokes, with what each answers. */
+export interface LiveServer {
+  joinCenter(): Promise<CenterJoined>;
+  joinQueues(queues: string[]): Promise<QueueSnapshot[]>;
+  leaveQueues(queues: string[]): Promise<void>;
+  leaveCenter(): Promise<void>;
+}
+
+/** The names on the wire (SignalR matches them case-insensitively; these are the server's). */
+export const LiveMethods = {
+  client: { queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated" },
+  server: { joinCenter: "JoinCenter", joinQueues: "JoinQueues", leaveQueues: "LeaveQueues", leaveCenter: "LeaveCenter" },
+} as const;
+
+export const LiveHubPath = "/hubs/live";

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Queue.Tests.Infrastructure;
+
+namespace Queue.Tests.Live;
+
+/// <summary>
+/// A visit counts in the queue of its call's last leg; a late event can take it out of that queue. Live state must
+/// then take its figures back from the queue it left, whichever event moved it.
+/// </summary>
+public sealed class LiveVisitsTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    DateTimeOffset Now => app.Time.GetUtcNow();
+
+    [Fact]
+    public async Task A_visit_whose_earlier_creation_names_no_call_leaves_the_queue_of_the_call_named_later()
+    {
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Queued("vl1-q", Now.AddHours(-3), "vl1-c", "vl-a"),
+            Ev.Answered("vl1-a", Now.AddHours(-3).AddSeconds(10), "vl1-c", "ag-vl"),
+            Ev.VisitCreated("vl1-v2", Now.AddHours(-1), "vl1-v", callId: "vl1-c"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        Assert.Equal(1, await OpenVisitsAsync(http, "vl-a"));
+
+        // The visit's first creation, delivered late, names no call: the visit is the center's alone from now on.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitCreated("vl1-v1", Now.AddHours(-2), "vl1-v", region: "ural"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        Assert.Equal(0, await OpenVisitsAsync(http, "vl-a"));
+        await AssertEqualToPostgresAsync(http, "vl-a");
+    }
+
+    [Fact]
+    public async Task A_visit_named_by_a_completion_that_a_later_completion_replaces_leaves_the_calls_queue()
+    {
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Queued("vl2-q", Now.AddHours(-3), "vl2-c", "vl-b"),
+            Ev.Answered("vl2-a", Now.AddHours(-3).AddSeconds(10), "vl2-c", "ag-vl"),
+            Ev.Completed("vl2-d1", Now.AddHours(-2), "vl2-c", "field_visit", visitId: "vl2-v1"),
+            Ev.VisitCreated("vl2-v1c", Now.AddHours(-2), "vl2-v1"),
+            Ev.VisitCreated("vl2-v2c", Now.AddHours(-2), "vl2-v2"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        Assert.Equal(1, await OpenVisitsAsync(http, "vl-b"));
+
+        // A later completion of the same call names the other visit: the first is no call's any more.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Completed("vl2-d2", Now.AddHours(-1), "vl2-c", "field_visit", visitId: "vl2-v2"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        var detail = await DetailAsync(http, "vl-b");
+        Assert.Equal(1, detail.GetProperty("visits").GetProperty("open").GetInt64());
+        await AssertEqualToPostgresAsync(http, "vl-b");
+    }
+
+    async Task AssertEqualToPostgresAsync(HttpClient http, string queue)
+    {
+        Assert.Empty(await LiveCheck.DifferencesAsync(http, app.Db, queue));
+        Assert.Empty(await LiveCheck.DifferencesAsync(http, app.Db, null));
+        await using var open = app.Db.CreateCommand("select count(*) from visits where resolved_at is null and cancelled_at is null");
+        var center = (await http.GetFromJsonAsync<JsonElement>("/api/center")).GetProperty("visits").GetProperty("open").GetInt64();
+        Assert.Equal((long)(await open.ExecuteScalarAsync())!, center);
+    }
+
+    static async Task<long> OpenVisitsAsync(HttpClient http, string queue) =>
+        (await DetailAsync(http, queue)).GetProperty("visits").GetProperty("open").GetInt64();
+
+    static async Task<JsonElement> DetailAsync(HttpClient http, string queue) =>
+        (await http.GetFromJsonAsync<JsonElement>($"/api/queues/{queue}")).GetProperty("snapshot");
+}
