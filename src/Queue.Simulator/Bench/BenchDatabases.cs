@@ -31,8 +31,20 @@ internal sealed partial class BenchDatabases(string baseConnectionString)
     }
 
     /// <summary>The service's connection string: what ops/setup gives the service, on its own database.</summary>
-    public string ServiceConnectionString() =>
-        new NpgsqlConnectionStringBuilder(baseConnectionString) { Database = Service }.ToString();
+    public string ServiceConnectionString() => ConnectionStringOf(Service);
+
+    /// <summary>What ops/setup gives the service, on another database.</summary>
+    public string ConnectionStringOf(string database) =>
+        new NpgsqlConnectionStringBuilder(baseConnectionString) { Database = database }.ToString();
+
+    public async Task<bool> ExistsAsync(string database, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(baseConnectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("select exists (select from pg_database where datname = $1)", connection);
+        command.Parameters.Add(new NpgsqlParameter { Value = database });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
 
     /// <summary>Drops the databases of earlier runs whose process is gone (killed, or the machine restarted).</summary>
     public async Task<IReadOnlyList<string>> DropAbandonedAsync(CancellationToken ct)

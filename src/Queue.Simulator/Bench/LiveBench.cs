@@ -28,6 +28,8 @@ internal static class LiveBench
           --queues N           queues the load spreads over (10)
           --week-operators N   operators of the generated center whose week is rebuilt (10000; ~100 calls a day each)
           --skip-rebuild       only (a)
+          --skip-freshness     only (b)
+          --keep-week          keep (b)'s generated week in database queue_week_N (N operators) and use it again next time
           --output DIR         where figures go (artifacts/bench)
         """;
 
@@ -41,7 +43,7 @@ internal static class LiveBench
         var options = new Options(
             args.String("--service", "src/Queue/bin/Release/net10.0/Queue.dll"),
             args.Int("--clients", 200), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 10),
-            args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.String("--output", "artifacts/bench"));
+            args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"));
         args.EnsureAllUsed();
 
         using var cancel = new CancellationTokenSource();
@@ -57,7 +59,7 @@ internal static class LiveBench
         {
             var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
             Directory.CreateDirectory(options.Output);
-            var freshness = await FreshnessAsync(options, stamp, cancel.Token);
+            var freshness = options.SkipFreshness ? null : await FreshnessAsync(options, stamp, cancel.Token);
             var rebuild = options.SkipRebuild ? null : await RebuildAsync(options, stamp, cancel.Token);
             var report = new LiveReport(options, freshness, rebuild);
             var path = Path.Combine(options.Output, $"live-{stamp}.json");
@@ -79,7 +81,7 @@ internal static class LiveBench
         }
     }
 
-    internal sealed record Options(string ServiceDll, int Clients, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, string Output);
+    internal sealed record Options(string ServiceDll, int Clients, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output);
 
     static async Task<FreshnessResult> FreshnessAsync(Options options, string stamp, CancellationToken ct)
     {
@@ -316,22 +318,29 @@ internal static class LiveBench
     static async Task<RebuildResult> RebuildAsync(Options options, string stamp, CancellationToken ct)
     {
         var databases = BenchDatabases.FromEnvironment();
-        var name = databases.Service;
-        await databases.RecreateAsync(name, ct);
+        var name = options.KeepWeek ? $"queue_week_{options.WeekOperators}" : databases.Service;
         var prefix = $"bench{System.Environment.ProcessId}w:";
+        var callsPerDay = options.WeekOperators * 100;
         try
         {
-            var callsPerDay = options.WeekOperators * 100;
-            Say($"(b) a week of a {options.WeekOperators:N0}-operator center: {7 * callsPerDay:N0} calls written straight to the derived tables");
-            var generated = Stopwatch.StartNew();
-            await WeekAsync(databases.ServiceConnectionString(), options, ct);
-            Console.Error.WriteLine($"    written in {generated.Elapsed.TotalSeconds:F0} s");
+            if (options.KeepWeek && await databases.ExistsAsync(name, ct))
+            {
+                Say($"(b) the week kept in {name} from an earlier run (it ended then, not now)");
+            }
+            else
+            {
+                await databases.RecreateAsync(name, ct);
+                Say($"(b) a week of a {options.WeekOperators:N0}-operator center: {7 * callsPerDay:N0} calls written straight to the derived tables");
+                var generated = Stopwatch.StartNew();
+                await WeekAsync(databases.ConnectionStringOf(name), options, ct);
+                Console.Error.WriteLine($"    written in {generated.Elapsed.TotalSeconds:F0} s");
+            }
 
             var logPath = Path.Combine(options.Output, $"live-{stamp}-rebuild.log");
             var memoryBefore = await RedisMemoryAsync();
             Say($"(b) starting a service on it with empty live state; it rebuilds; its log: {logPath}");
             var clock = Stopwatch.StartNew();
-            await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ServiceConnectionString(),
+            await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ConnectionStringOf(name),
                 RandomNumberGenerator.GetHexString(48, lowercase: true), logPath, ct, ServiceEnvironment(prefix));
             await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisAddress);
             while (!await redis.GetDatabase().KeyExistsAsync($"{prefix}live:{{~}}:cursor"))
@@ -349,7 +358,7 @@ internal static class LiveBench
         }
         finally
         {
-            await databases.DropAsync(name, CancellationToken.None);
+            if (!options.KeepWeek) await databases.DropAsync(name, CancellationToken.None);
             await DeleteKeysAsync(prefix);
         }
     }
@@ -472,22 +481,26 @@ internal sealed record RebuildResult(int Operators, long CallsInWeek, long Entit
         $"Redis +{RedisMiB:F0} MiB; service peak {ServicePeakMiB:F0} MiB";
 }
 
-internal sealed record LiveReport(LiveBench.Options Options, FreshnessResult Freshness, RebuildResult? Rebuild)
+internal sealed record LiveReport(LiveBench.Options Options, FreshnessResult? Freshness, RebuildResult? Rebuild)
 {
     public string Table()
     {
-        var f = Freshness;
         var text = new StringBuilder();
         text.AppendLine("| figure | measured | SPEC §7 |");
         text.AppendLine("|---|---|---|");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| event → wallboard, p50 / p99 / max ({f.Clients} wallboards, {f.EventsPerSecond:N0} events/s, {f.Seconds:F0} s) | {f.P50Ms:F0} / {f.P99Ms:F0} / {f.MaxMs:F0} ms | p99 ≤ 250 ms |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| pushes lost | {f.PushesLost} of {f.PushesReceived:N0} (probe sightings missed: {f.ProbesMissed}) | 0 |");
-        text.AppendLine(CultureInfo.InvariantCulture, $"| service CPU, peak memory | {f.ServiceCpuCores:F2} cores, {f.ServicePeakMiB:F0} MiB | |");
+        if (Freshness is { } f) Rows(text, f);
         if (Rebuild is { } r)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| live state rebuilt, week of {r.Operators:N0} operators ({r.CallsInWeek:N0} calls) | {r.RebuildSeconds:F1} s ({r.Entities:N0} entities; {r.StartToLiveSeconds:F1} s from start) | ≤ 60 s |");
             text.AppendLine(CultureInfo.InvariantCulture, $"| Redis memory for that live state | {r.RedisMiB:F0} MiB | |");
         }
         return text.ToString();
+    }
+
+    static void Rows(StringBuilder text, FreshnessResult f)
+    {
+        text.AppendLine(CultureInfo.InvariantCulture, $"| event → wallboard, p50 / p99 / max ({f.Clients} wallboards, {f.EventsPerSecond:N0} events/s, {f.Seconds:F0} s) | {f.P50Ms:F0} / {f.P99Ms:F0} / {f.MaxMs:F0} ms | p99 ≤ 250 ms |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| pushes lost | {f.PushesLost} of {f.PushesReceived:N0} (probe sightings missed: {f.ProbesMissed}) | 0 |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| service CPU, peak memory | {f.ServiceCpuCores:F2} cores, {f.ServicePeakMiB:F0} MiB | |");
     }
 }

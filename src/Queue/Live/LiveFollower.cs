@@ -16,7 +16,6 @@ internal sealed partial class LiveFollower(
     IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
 {
     static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(15);
-    static readonly TimeSpan TrimEvery = TimeSpan.FromSeconds(10);
     const int RebuildChunk = 2_000;
     const int RebuildParallelism = 4;
 
@@ -82,7 +81,7 @@ internal sealed partial class LiveFollower(
             return page.Events.Count == options.Value.FeedBatch;
         }
         CaughtUpAt = time.GetUtcNow();
-        if (Stopwatch.GetElapsedTime(lastTrim) >= TrimEvery)
+        if (Stopwatch.GetElapsedTime(lastTrim) >= options.Value.TrimInterval)
         {
             lastTrim = Stopwatch.GetTimestamp();
             await TrimAsync();
@@ -109,6 +108,7 @@ internal sealed partial class LiveFollower(
             var calls = await source.LiveCallIdsAsync(now - options.Value.RetainEnded, ct);
             var visits = await source.LiveVisitIdsAsync(now - options.Value.RetainVisits, ct);
             var agents = await source.AgentIdsAsync(ct);
+            var listed = Stopwatch.GetElapsedTime(started);
             // Chunks side by side: PostgreSQL, this process and Redis each get work while the others answer.
             var chunks = calls.Chunk(RebuildChunk).Select(c => (Action<Touched>)(t => t.Calls.UnionWith(c)))
                 .Concat(visits.Chunk(RebuildChunk).Select(c => (Action<Touched>)(t => t.Visits.UnionWith(c))))
@@ -121,7 +121,7 @@ internal sealed partial class LiveFollower(
             var took = Stopwatch.GetElapsedTime(started);
             var entities = calls.Count + visits.Count + agents.Count;
             LastRebuild = (took, entities);
-            LogRebuilt(logger, entities, took.TotalMilliseconds);
+            LogRebuilt(logger, entities, took.TotalMilliseconds, calls.Count, visits.Count, agents.Count, listed.TotalMilliseconds);
             await publisher.MarkAllDirtyAsync();
         }
         finally
@@ -134,7 +134,7 @@ internal sealed partial class LiveFollower(
     {
         var touched = new Touched();
         fill(touched);
-        await projector.ProjectAsync(touched, ct, linkedVisits: false);
+        await projector.ProjectAsync(touched, ct, rebuilding: true);
         if (!await store.RenewLockAsync(token, LockTtl)) throw new TimeoutException("the rebuild lock was lost");
     }
 
@@ -153,6 +153,7 @@ internal sealed partial class LiveFollower(
     [LoggerMessage(Level = LogLevel.Error, Message = "Live state failed to apply a step of the log; retrying")]
     static partial void LogFollowBroken(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Live state rebuilt from PostgreSQL: {Entities} entities in {Milliseconds:F0} ms")]
-    static partial void LogRebuilt(ILogger logger, int entities, double milliseconds);
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Live state rebuilt from PostgreSQL: {Entities} entities in {Milliseconds:F0} ms ({Calls} calls, {Visits} visits, {Agents} agents; listed in {ListedMilliseconds:F0} ms)")]
+    static partial void LogRebuilt(ILogger logger, int entities, double milliseconds, int calls, int visits, int agents, double listedMilliseconds);
 }

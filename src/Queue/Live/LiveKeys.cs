@@ -21,6 +21,7 @@ public sealed class LiveKeys(string prefix)
     public string Answered(string queue) => Of(queue, LiveNames.Answered);
     public string InServiceLevel(string queue) => Of(queue, LiveNames.InServiceLevel);
     public string WaitSum(string queue) => Of(queue, LiveNames.WaitSum);
+    public string Quarters(string queue) => Of(queue, LiveNames.Quarters);
     public string Abandoned(string queue) => Of(queue, LiveNames.Abandoned);
     public string ShortAbandoned(string queue) => Of(queue, LiveNames.ShortAbandoned);
     public string Completed(string queue) => Of(queue, LiveNames.Completed);
@@ -50,6 +51,7 @@ public static class LiveNames
     public const string Answered = "answered";
     public const string InServiceLevel = "insl";
     public const string WaitSum = "waitsum";
+    public const string Quarters = "quarters";
     public const string Abandoned = "abandoned";
     public const string ShortAbandoned = "short";
     public const string Completed = "completed";

@@ -21,6 +21,9 @@ public sealed class LiveOptions
     /// <summary>How often the log is polled when it has nothing new.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
 
+    /// <summary>How often a node removes parts that have aged out of every live window.</summary>
+    public TimeSpan TrimInterval { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Events read from the log per step.</summary>
     [Range(1, 50_000)]
     public int FeedBatch { get; set; } = 5_000;

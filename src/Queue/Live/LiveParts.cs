@@ -30,6 +30,12 @@ public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAba
 
     public static readonly TimeSpan TombstoneFor = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// What happened since then is kept member by member, for the rolling windows' edges; what happened before, only
+    /// in quarter-hour counts. More than the longest rolling window (60 min), so that clocks a little apart agree.
+    /// </summary>
+    public static readonly TimeSpan RecentFor = TimeSpan.FromMinutes(65);
+
     public DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone).DateTime);
 }
 
@@ -66,14 +72,24 @@ public static class LiveParts
                 latest = Math.Max(latest, endMicros);
                 var wait = end - leg.Start;
                 var waitMicros = Micros.Of(end) - Micros.Of(leg.Start);
+                // Only the last hour's windows need the members themselves (their edges fall anywhere); today's earlier
+                // quarters of an hour are counted by quarter, which a rebuild adds up in few commands.
+                var recent = end >= now - LiveRules.RecentFor;
+                var quarter = Quarter(endMicros);
                 switch (leg.Outcome)
                 {
                     case LegOutcome.Answered:
-                        // The wait rides in the member, so a window's edge can be summed from the members alone.
-                        var answered = $"{member}|{Num(waitMicros)}";
-                        ops.Add(new('Z', LiveNames.Answered, answered, Num(endMicros)));
-                        ops.Add(new('I', LiveNames.WaitSum, Num(Math.DivRem(endMicros, Micros.PerMinute).Quotient), Num(waitMicros)));
-                        if (wait <= rules.ServiceLevelThreshold) ops.Add(new('Z', LiveNames.InServiceLevel, member, Num(endMicros)));
+                        ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Answered, "1"));
+                        ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Wait, Num(waitMicros)));
+                        var inServiceLevel = wait <= rules.ServiceLevelThreshold;
+                        if (inServiceLevel) ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.InServiceLevel, "1"));
+                        if (recent)
+                        {
+                            // The wait rides in the member, so a window's edge can be summed from the members alone.
+                            ops.Add(new('Z', LiveNames.Answered, $"{member}|{Num(waitMicros)}", Num(endMicros)));
+                            ops.Add(new('I', LiveNames.WaitSum, Num(Math.DivRem(endMicros, Micros.PerMinute).Quotient), Num(waitMicros)));
+                            if (inServiceLevel) ops.Add(new('Z', LiveNames.InServiceLevel, member, Num(endMicros)));
+                        }
                         if (leg.AgentId is { } agent)
                         {
                             var day = LiveNames.AgentDay(rules.LocalDay(end));
@@ -86,7 +102,9 @@ public static class LiveParts
                         }
                         break;
                     case LegOutcome.Abandoned:
-                        ops.Add(new('Z', wait >= rules.ShortAbandon ? LiveNames.Abandoned : LiveNames.ShortAbandoned, member, Num(endMicros)));
+                        var counted = wait >= rules.ShortAbandon;
+                        ops.Add(new('I', LiveNames.Quarters, quarter + (counted ? QuarterKinds.Abandoned : QuarterKinds.ShortAbandoned), "1"));
+                        if (recent) ops.Add(new('Z', counted ? LiveNames.Abandoned : LiveNames.ShortAbandoned, member, Num(endMicros)));
                         break;
                 }
             }
@@ -94,8 +112,16 @@ public static class LiveParts
             {
                 var at = Micros.Of(completed);
                 latest = Math.Max(latest, at);
-                ops.Add(new('Z', LiveNames.Completed, entity, Num(at)));
-                if (call.Resolution == Resolution.Resolved) ops.Add(new('Z', LiveNames.Resolved, entity, Num(at)));
+                var quarter = Quarter(at);
+                var recent = completed >= now - LiveRules.RecentFor;
+                var resolved = call.Resolution == Resolution.Resolved;
+                ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Completed, "1"));
+                if (resolved) ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Resolved, "1"));
+                if (recent)
+                {
+                    ops.Add(new('Z', LiveNames.Completed, entity, Num(at)));
+                    if (resolved) ops.Add(new('Z', LiveNames.Resolved, entity, Num(at)));
+                }
             }
             yield return Retained(queue, entity, call.Version, ops, waiting ? null : latest == long.MinValue ? null : latest + Span(rules.RetainEnded), now);
         }
@@ -154,7 +180,24 @@ public static class LiveParts
 
     static long Span(TimeSpan span) => span.Ticks / 10;
 
+    static string Quarter(long micros) => Num(Math.DivRem(micros, Micros.PerQuarterHour).Quotient);
+
     static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Fields of the quarter-hour counts: <c>{quarter}:{kind}</c>, the quarter being whole quarter hours since the Unix
+/// epoch (every time zone's midnight falls on one), the kind one of these.
+/// </summary>
+public static class QuarterKinds
+{
+    public const string Answered = ":a";
+    public const string InServiceLevel = ":s";
+    public const string Wait = ":w";
+    public const string Abandoned = ":x";
+    public const string ShortAbandoned = ":y";
+    public const string Completed = ":c";
+    public const string Resolved = ":r";
 }
 
 /// <summary>A waiting leg as live state keeps it: never the caller.</summary>

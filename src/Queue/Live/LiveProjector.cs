@@ -35,37 +35,33 @@ internal sealed class LiveProjector(LiveSource source, LiveStore store, IOptions
     public LiveRules Rules => rules;
 
     /// <summary>
-    /// Projects the touched entities; returns the queues whose live state changed. A rebuild, which projects every
-    /// live visit anyway, need not follow calls to their visits.
+    /// Projects the touched entities; returns the queues whose live state changed. A rebuild projects every live
+    /// visit anyway, so it need not follow calls to their visits, and it mostly finds nothing stored to replace.
     /// </summary>
-    public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct, bool linkedVisits = true)
+    public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct, bool rebuilding = false)
     {
         var now = time.GetUtcNow();
         var calls = await source.CallsAsync(touched.Calls, ct);
         var parts = new List<LivePart>();
         foreach (var call in calls) parts.AddRange(LiveParts.OfCall(call, rules, now));
 
-        // A visit's queue follows its call: a changed call re-projects its visits, at least at the call's version.
+        // A visit's queue follows its call: a changed call re-projects its visits. A visit's version is already the
+        // highest of its own and its calls' (LiveSource), so it needs no raising here: raising it to another
+        // entity's number could put it above the version of a later state, which would then be refused.
         var visitIds = new HashSet<string>(touched.Visits, StringComparer.Ordinal);
-        var linked = linkedVisits ? await source.LinkedVisitsAsync(touched.Calls, ct) : [];
-        visitIds.UnionWith(linked);
-        var callVersion = linked.Count == 0 ? 0 : calls.Select(c => c.Version).DefaultIfEmpty().Max();
-        foreach (var visit in await source.VisitsAsync(visitIds, ct))
-        {
-            var row = linked.Contains(visit.VisitId) && callVersion > visit.Version ? visit with { Version = callVersion } : visit;
-            parts.AddRange(LiveParts.OfVisit(row, rules, now));
-        }
+        if (!rebuilding) visitIds.UnionWith(await source.LinkedVisitsAsync(touched.Calls, ct));
+        foreach (var visit in await source.VisitsAsync(visitIds, ct)) parts.AddRange(LiveParts.OfVisit(visit, rules, now));
 
         foreach (var agent in await source.AgentsAsync(touched.Agents, ct)) parts.AddRange(LiveParts.OfAgent(agent));
-        return await ApplyAsync(parts);
+        return await ApplyAsync(parts, likelyNew: rebuilding);
     }
 
-    async Task<IReadOnlySet<string>> ApplyAsync(List<LivePart> parts)
+    async Task<IReadOnlySet<string>> ApplyAsync(List<LivePart> parts, bool likelyNew)
     {
         var byQueue = parts.GroupBy(p => p.Queue, StringComparer.Ordinal).ToList();
         var queues = byQueue.Where(g => g.Key != LiveKeys.Center && g.Any(p => p.Ops.Count > 0)).Select(g => g.Key).ToList();
         if (queues.Count > 0) await store.RegisterQueuesAsync(queues);
-        var results = await Task.WhenAll(byQueue.Select(async g => (g.Key, Changed: await store.ApplyAsync(g.Key, g.ToList()))));
+        var results = await Task.WhenAll(byQueue.Select(async g => (g.Key, Changed: await store.ApplyAsync(g.Key, g.ToList(), likelyNew))));
         return results.Where(r => r.Changed).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
     }
 }

@@ -5,9 +5,10 @@ using StackExchange.Redis;
 namespace Queue.Live;
 
 /// <summary>
-/// Reads a queue's live counts from Redis in one transaction (one consistent view). Counts come from sorted sets
-/// scored by event time, so any window edge is exact; wait sums come from per-minute buckets inside the window
-/// and from the members themselves in its partial first and last minutes.
+/// Reads a queue's live counts from Redis in one transaction (one consistent view). Counts of the rolling windows
+/// come from sorted sets scored by event time, so any edge is exact; their wait sums from per-minute buckets inside
+/// the window and from the members themselves in its partial first and last minutes. Today's earlier quarter hours
+/// come from quarter-hour counts.
 /// </summary>
 internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, LiveRules rules)
 {
@@ -20,7 +21,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var waitSums = tx.HashGetAllAsync(keys.WaitSum(queue));
         var m15 = Window(tx, queue, LiveWindows.M15(now));
         var m60 = Window(tx, queue, LiveWindows.M60(now));
-        var today = Window(tx, queue, LiveWindows.Today(now, rules.Zone));
+        var today = Today(tx, queue, LiveWindows.Today(now, rules.Zone));
         var (vFrom, vTo) = LiveWindows.Visits(now);
         var open = tx.SortedSetLengthAsync(keys.OpenVisits(queue));
         // Late: past the 24 h deadline, i.e. created strictly before now − 24 h (on the deadline is on time).
@@ -81,6 +82,53 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             Count(tx, keys.ShortAbandoned(queue), w.From, w.To),
             Count(tx, keys.Completed(queue), w.From, w.To),
             Count(tx, keys.Resolved(queue), w.From, w.To));
+    }
+
+    /// <summary>
+    /// Today: its whole quarter hours from their counts, the rest (the quarter under way, and the part of a quarter
+    /// before midnight in a zone whose midnight is not on a quarter, of which there are none today) like a rolling window.
+    /// </summary>
+    TodayRead Today(ITransaction tx, string queue, (DateTimeOffset From, DateTimeOffset To) w)
+    {
+        long from = Micros.Of(w.From), to = Micros.Of(w.To);
+        var firstWhole = (from + Micros.PerQuarterHour - 1) / Micros.PerQuarterHour;
+        var lastWhole = to / Micros.PerQuarterHour;
+        if (firstWhole >= lastWhole) return new TodayRead(w, firstWhole, firstWhole, null, [Window(tx, queue, w)]);
+        var edges = new List<WindowRead>();
+        if (from < firstWhole * Micros.PerQuarterHour) edges.Add(Window(tx, queue, (w.From, Micros.At(firstWhole * Micros.PerQuarterHour))));
+        if (lastWhole * Micros.PerQuarterHour < to) edges.Add(Window(tx, queue, (Micros.At(lastWhole * Micros.PerQuarterHour), w.To)));
+        return new TodayRead(w, firstWhole, lastWhole, tx.HashGetAllAsync(keys.Quarters(queue)), edges);
+    }
+
+    sealed record TodayRead((DateTimeOffset From, DateTimeOffset To) Window, long FirstWhole, long LastWhole,
+        Task<HashEntry[]>? Quarters, IReadOnlyList<WindowRead> Edges)
+    {
+        public async Task<WindowCounts> Read(Dictionary<long, long> minuteSums)
+        {
+            var counts = new WindowCounts(Window.From, Window.To, 0, 0, 0, 0, 0, 0, 0);
+            foreach (var edge in Edges) counts = counts.Plus(await edge.Read(minuteSums));
+            if (Quarters is null) return counts;
+            long answered = 0, inSl = 0, wait = 0, abandoned = 0, shortAbandoned = 0, completed = 0, resolved = 0;
+            foreach (var entry in await Quarters)
+            {
+                var field = entry.Name.ToString();
+                var sep = field.IndexOf(':', StringComparison.Ordinal);
+                var quarter = long.Parse(field.AsSpan(0, sep), CultureInfo.InvariantCulture);
+                if (quarter < FirstWhole || quarter >= LastWhole) continue;
+                var value = (long)entry.Value;
+                switch (field.AsSpan(sep))
+                {
+                    case QuarterKinds.Answered: answered += value; break;
+                    case QuarterKinds.InServiceLevel: inSl += value; break;
+                    case QuarterKinds.Wait: wait += value; break;
+                    case QuarterKinds.Abandoned: abandoned += value; break;
+                    case QuarterKinds.ShortAbandoned: shortAbandoned += value; break;
+                    case QuarterKinds.Completed: completed += value; break;
+                    case QuarterKinds.Resolved: resolved += value; break;
+                }
+            }
+            return counts.Plus(new WindowCounts(Window.From, Window.To, answered, inSl, wait, abandoned, shortAbandoned, completed, resolved));
+        }
     }
 
     sealed record WindowRead(DateTimeOffset From, DateTimeOffset To, long FirstWhole, long LastWhole,

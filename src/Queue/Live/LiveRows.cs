@@ -49,4 +49,5 @@ public static class Micros
     public static DateTimeOffset Truncate(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
 
     public const long PerMinute = 60_000_000;
+    public const long PerQuarterHour = 15 * PerMinute;
 }

@@ -11,7 +11,7 @@ public static class LiveSetup
     {
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations()
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Queue:Live:TimeZone is not a known time zone (use an IANA id such as Asia/Yekaterinburg)")
-            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero, "Queue:Live intervals must be positive")
+            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero, "Queue:Live intervals must be positive")
             .ValidateOnStart();
         // Configuration is read when the services are built, not here: a host (or a test) may still add to it.
         // One multiplexer for live state, created at first use; it reconnects by itself when Redis comes back.

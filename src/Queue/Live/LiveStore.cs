@@ -3,118 +3,69 @@ using StackExchange.Redis;
 
 namespace Queue.Live;
 
-/// <summary>
-/// Live state's writes to Redis: each a Lua script on one queue's keys (one hash slot), so a part is replaced
-/// atomically and nodes applying the same parts concurrently, in any order, end in the same state.
-/// </summary>
+/// <summary>Live state's reads and writes of Redis; the writes are <see cref="LiveScripts"/>.</summary>
 internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
 {
-    // Ops are [kind, key, field, value]; a part is stored as "version|ops". Undoing an add of n is adding -n,
-    // and a counter back at zero is removed, so a replaced or expired part leaves no trace.
-    const string Common = """
-        local base = ARGV[1]
-        local function run(ops, undo)
-          for _, op in ipairs(ops) do
-            local kind, key, field, value = op[1], base .. op[2], op[3], op[4]
-            if kind == 'Z' then
-              if undo then redis.call('ZREM', key, field) else redis.call('ZADD', key, value, field) end
-            elseif kind == 'H' then
-              if undo then redis.call('HDEL', key, field) else redis.call('HSET', key, field, value) end
-            elseif value ~= '0' then -- Redis refuses "-0" as an integer
-              if undo then
-                if string.sub(value, 1, 1) == '-' then value = string.sub(value, 2) else value = '-' .. value end
-              end
-              if redis.call('HINCRBY', key, field, value) == 0 then redis.call('HDEL', key, field) end
-            end
-          end
-        end
-        """;
-
-    const string ApplyScript = Common + """
-
-        local parts, expiry = KEYS[1], KEYS[2]
-        local changed = 0
-        for i = 2, #ARGV, 4 do
-          local entity, version, expires, ops = ARGV[i], tonumber(ARGV[i + 1]), ARGV[i + 2], ARGV[i + 3]
-          local old = redis.call('HGET', parts, entity)
-          local newer, same = true, false
-          if old then
-            local sep = string.find(old, '|', 1, true)
-            newer = tonumber(string.sub(old, 1, sep - 1)) < version
-            same = string.sub(old, sep + 1) == ops
-            if newer and not same then run(cjson.decode(string.sub(old, sep + 1)), true) end
-          end
-          if newer then
-            if not same then run(cjson.decode(ops), false); changed = 1 end
-            redis.call('HSET', parts, entity, version .. '|' .. ops)
-            if expires == '' then redis.call('ZREM', expiry, entity) else redis.call('ZADD', expiry, expires, entity) end
-          end
-        end
-        return changed
-        """;
-
-    const string TrimScript = Common + """
-
-        local parts, expiry = KEYS[1], KEYS[2]
-        local due = redis.call('ZRANGEBYSCORE', expiry, '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
-        for _, entity in ipairs(due) do
-          local old = redis.call('HGET', parts, entity)
-          if old then
-            local sep = string.find(old, '|', 1, true)
-            run(cjson.decode(string.sub(old, sep + 1)), true)
-            redis.call('HDEL', parts, entity)
-          end
-          redis.call('ZREM', expiry, entity)
-        end
-        return #due
-        """;
-
-    // The cursor only moves forward, and only while it exists: a missing cursor means live state is being rebuilt.
-    const string AdvanceScript = """
-        local current = redis.call('GET', KEYS[1])
-        if not current then return 0 end
-        local sep = string.find(current, ':', 1, true)
-        local tx, pos = string.sub(current, 1, sep - 1), tonumber(string.sub(current, sep + 1))
-        local ntx, npos = ARGV[1], tonumber(ARGV[2])
-        if #ntx > #tx or (#ntx == #tx and (ntx > tx or (ntx == tx and npos > pos))) then
-          redis.call('SET', KEYS[1], ntx .. ':' .. ARGV[2])
-        end
-        return 1
-        """;
-
-    // Publishes a snapshot only if its content differs from the last one published for the queue, by any node, and
-    // numbers it: clients keep the highest number they have seen.
-    const string PublishScript = """
-        if redis.call('HGET', KEYS[1], 'content') == ARGV[1] then return 0 end
-        redis.call('HSET', KEYS[1], 'content', ARGV[1])
-        return redis.call('HINCRBY', KEYS[1], 'seq', 1)
-        """;
-
     IDatabase Db => redis.GetDatabase();
 
-    /// <summary>Applies parts of one queue; true if anything in Redis changed.</summary>
-    public async Task<bool> ApplyAsync(string queue, IReadOnlyList<LivePart> parts)
+    const int Attempts = 20;
+
+    /// <summary>
+    /// Applies parts of one queue; true if anything in Redis changed. <paramref name="likelyNew"/> (a rebuild) plans
+    /// at first as if none of the entities had a part stored, which saves reading them; the plan checks it anyway.
+    /// </summary>
+    public async Task<bool> ApplyAsync(string queue, IReadOnlyList<LivePart> parts, bool likelyNew = false)
     {
-        var args = new RedisValue[1 + parts.Count * 4];
-        args[0] = keys.Of(queue, "");
-        for (var i = 0; i < parts.Count; i++)
+        // A plan takes each entity once: of two parts of one entity, the newer stands.
+        var unique = parts.Count < 2 ? parts : parts.GroupBy(p => p.Entity, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Version)!).ToList();
+        var entities = unique.Select(p => (RedisValue)p.Entity).ToArray();
+        var read = !likelyNew;
+        return await RunAsync(queue, async () =>
         {
-            var p = parts[i];
-            args[1 + i * 4] = p.Entity;
-            args[2 + i * 4] = p.Version;
-            args[3 + i * 4] = p.ExpiresAt is { } e ? e.ToString(CultureInfo.InvariantCulture) : "";
-            args[4 + i * 4] = p.OpsJson();
-        }
-        var result = await Db.ScriptEvaluateAsync(ApplyScript, [keys.Parts(queue), keys.Expiry(queue)], args);
-        return (long)result == 1;
+            var stored = read ? await StoredAsync(queue, entities) : new string?[entities.Length];
+            read = true;
+            return LivePlanner.Apply(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), unique, stored);
+        });
     }
 
     /// <summary>Removes parts that have aged out of every live window; returns how many.</summary>
     public async Task<long> TrimAsync(string queue, DateTimeOffset now, int max)
     {
-        var result = await Db.ScriptEvaluateAsync(TrimScript, [keys.Parts(queue), keys.Expiry(queue)],
-            [keys.Of(queue, ""), Micros.Of(now), max]);
-        return (long)result;
+        long removed = 0;
+        await RunAsync(queue, async () =>
+        {
+            var due = await Db.SortedSetRangeByScoreAsync(keys.Expiry(queue), double.NegativeInfinity, Micros.Of(now), take: max);
+            removed = due.Length;
+            var stored = await StoredAsync(queue, due);
+            return LivePlanner.Remove(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), due.Select(d => d.ToString()).ToList(), stored);
+        });
+        return removed;
+    }
+
+    async Task<string?[]> StoredAsync(string queue, RedisValue[] entities) =>
+        entities.Length == 0 ? [] : (await Db.HashGetAsync(keys.Parts(queue), entities)).Select(v => v.IsNull ? null : v.ToString()).ToArray();
+
+    // Plans against what is stored, then runs the plan if that is still what is stored; another node changing one of
+    // the same parts in between makes it plan again (it rarely takes two tries: nodes apply the same parts).
+    async Task<bool> RunAsync(string queue, Func<Task<LivePlan>> plan)
+    {
+        for (var attempt = 0; attempt < Attempts; attempt++)
+        {
+            var p = await plan();
+            if (p.IsEmpty) return false;
+            var args = new List<RedisValue>(1 + 2 * p.Entities.Count + p.Commands.Sum(c => 3 + c.Args.Count)) { p.Entities.Count };
+            foreach (var e in p.Entities) args.Add(e);
+            foreach (var e in p.Expected) args.Add(e);
+            foreach (var c in p.Commands)
+            {
+                args.Add(c.Name);
+                args.Add(c.Key);
+                args.Add(c.Args.Count);
+                foreach (var a in c.Args) args.Add(a);
+            }
+            if ((long)await Db.ScriptEvaluateAsync(LiveScripts.Execute, [keys.Parts(queue)], [.. args]) == 1) return p.Changed;
+        }
+        throw new TimeoutException($"live state of queue '{queue}' kept changing under {Attempts} attempts to apply to it");
     }
 
     public async Task<FeedCursor?> ReadCursorAsync()
@@ -126,7 +77,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     /// <summary>Moves the shared cursor forward; false if it is missing (live state lost, to be rebuilt).</summary>
     public async Task<bool> AdvanceCursorAsync(FeedCursor cursor)
     {
-        var result = await Db.ScriptEvaluateAsync(AdvanceScript, [keys.Cursor],
+        var result = await Db.ScriptEvaluateAsync(LiveScripts.Advance, [keys.Cursor],
             [cursor.Tx.ToString(CultureInfo.InvariantCulture), cursor.Position]);
         return (long)result == 1;
     }
@@ -145,7 +96,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
 
     /// <summary>The sequence number to publish the snapshot under, or 0 if the same content was published already.</summary>
     public async Task<long> ClaimPublishAsync(string publishedKey, string content) =>
-        (long)await Db.ScriptEvaluateAsync(PublishScript, [publishedKey], [content]);
+        (long)await Db.ScriptEvaluateAsync(LiveScripts.Publish, [publishedKey], [content]);
 
     public async Task<long> PublishedSeqAsync(string publishedKey)
     {
@@ -158,11 +109,11 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
 
     public async Task<bool> RenewLockAsync(string token, TimeSpan ttl) =>
         (long)await Db.ScriptEvaluateAsync(
-            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end",
+            LiveScripts.RenewLock,
             [keys.RebuildLock], [token, (long)ttl.TotalMilliseconds]) == 1;
 
     public Task ReleaseLockAsync(string token) =>
-        Db.ScriptEvaluateAsync("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+        Db.ScriptEvaluateAsync(LiveScripts.ReleaseLock,
             [keys.RebuildLock], [token]);
 
     static string Format(FeedCursor c) => $"{c.Tx.ToString(CultureInfo.InvariantCulture)}:{c.Position.ToString(CultureInfo.InvariantCulture)}";

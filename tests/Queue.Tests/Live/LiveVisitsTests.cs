@@ -53,6 +53,29 @@ public sealed class LiveVisitsTests(QueueApp app) : IClassFixture<QueueApp>
         await AssertEqualToPostgresAsync(http, "vl-b");
     }
 
+    [Fact]
+    public async Task A_rebuild_over_live_state_still_there_counts_nothing_twice()
+    {
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Queued("vl3-q", Now.AddHours(-3), "vl3-c", "vl-c"),
+            Ev.Answered("vl3-a", Now.AddHours(-3).AddSeconds(10), "vl3-c", "ag-vl"),
+            Ev.Completed("vl3-d", Now.AddMinutes(-30), "vl3-c", "field_visit", visitId: "vl3-v"),
+            Ev.VisitCreated("vl3-vc", Now.AddMinutes(-30), "vl3-v"),
+            Ev.Queued("vl3-q2", Now.AddMinutes(-2), "vl3-c2", "vl-c"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        var before = await DetailAsync(http, "vl-c");
+
+        // Without its cursor, live state is rebuilt (as after a change of thresholds), over the parts still in Redis.
+        await app.Redis.Db.KeyDeleteAsync($"{app.RedisPrefix}live:{{~}}:cursor");
+        await app.LiveCaughtUpAsync();
+        var after = await DetailAsync(http, "vl-c");
+        Assert.Equal(before.GetProperty("windows").GetRawText(), after.GetProperty("windows").GetRawText());
+        Assert.Equal(1, after.GetProperty("callsWaiting").GetInt64());
+        Assert.Equal(1, after.GetProperty("visits").GetProperty("open").GetInt64());
+        await AssertEqualToPostgresAsync(http, "vl-c");
+    }
+
     async Task AssertEqualToPostgresAsync(HttpClient http, string queue)
     {
         Assert.Empty(await LiveCheck.DifferencesAsync(http, app.Db, queue));

@@ -1,0 +1,66 @@
+namespace Queue.Live;
+
+/// <summary>
+/// The Lua scripts that change live state. Each runs on one queue's keys (one hash slot), so parts are replaced
+/// atomically and nodes applying the same parts concurrently, in any order, end in the same state.
+/// </summary>
+internal static class LiveScripts
+{
+    /// <summary>
+    /// Runs a <see cref="LivePlan"/> if the parts it assumes are still the stored ones; else changes nothing and
+    /// answers -1 (another node moved on: plan again). KEYS: parts. ARGV: n, n entities, the n stored parts assumed
+    /// ("" for none), then commands, each as name, key, count, and count arguments. Every key is the queue's.
+    /// </summary>
+    public const string Execute = """
+        local n = tonumber(ARGV[1])
+        for j = 0, n - 1, 4000 do
+          local last = math.min(j + 4000, n)
+          local got = redis.call('HMGET', KEYS[1], unpack(ARGV, 2 + j, 1 + last))
+          for m = 1, #got do
+            if (got[m] or '') ~= ARGV[1 + n + j + m] then return -1 end
+          end
+        end
+        local i = 2 + 2 * n
+        while i <= #ARGV do
+          local command, key, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+          local first, stop = i + 3, i + 2 + count
+          if command == 'HINCRBY0' then
+            for f = first, stop, 2 do
+              if redis.call('HINCRBY', key, ARGV[f], ARGV[f + 1]) == 0 then redis.call('HDEL', key, ARGV[f]) end
+            end
+          else
+            -- In slices: Lua passes only so many values to one call.
+            for s = first, stop, 4000 do
+              redis.call(command, key, unpack(ARGV, s, math.min(s + 3999, stop)))
+            end
+          end
+          i = stop + 1
+        end
+        return 1
+        """;
+
+    // The cursor only moves forward, and only while it exists: a missing cursor means live state is being rebuilt.
+    public const string Advance = """
+        local current = redis.call('GET', KEYS[1])
+        if not current then return 0 end
+        local sep = string.find(current, ':', 1, true)
+        local tx, pos = string.sub(current, 1, sep - 1), tonumber(string.sub(current, sep + 1))
+        local ntx, npos = ARGV[1], tonumber(ARGV[2])
+        if #ntx > #tx or (#ntx == #tx and (ntx > tx or (ntx == tx and npos > pos))) then
+          redis.call('SET', KEYS[1], ntx .. ':' .. ARGV[2])
+        end
+        return 1
+        """;
+
+    // Publishes a snapshot only if its content differs from the last one published for the queue, by any node, and
+    // numbers it: clients keep the highest number they have seen.
+    public const string Publish = """
+        if redis.call('HGET', KEYS[1], 'content') == ARGV[1] then return 0 end
+        redis.call('HSET', KEYS[1], 'content', ARGV[1])
+        return redis.call('HINCRBY', KEYS[1], 'seq', 1)
+        """;
+
+    public const string RenewLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
+
+    public const string ReleaseLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+}
