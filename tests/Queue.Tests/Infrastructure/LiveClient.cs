@@ -44,15 +44,8 @@ public sealed class LiveClient : IAsyncDisposable
     /// <summary>Connects to a service process over WebSockets, the key as a bearer token.</summary>
     public static async Task<LiveClient> ConnectAsync(Uri service, string key)
     {
-        var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(service, "hubs/live"), o =>
-            {
-                o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
-                o.AccessTokenProvider = () => Task.FromResult<string?>(key);
-            })
-            .Build();
-        var client = new LiveClient(connection);
+        var client = new LiveClient(Queue.Simulator.Bench.LiveHubConnection.Build(service, key));
+        var connection = client.Connection;
         await connection.StartAsync();
         return client;
     }
