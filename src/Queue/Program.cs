@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Queue.Alerts;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Calls;
@@ -22,6 +23,7 @@ builder.AddQueueAuth();
 builder.AddIngest();
 builder.AddMetrics();
 builder.AddLiveState();
+builder.AddAlerts();
 builder.AddApiDocs();
 
 var app = builder.Build();
@@ -34,6 +36,7 @@ app.MapEvents();
 app.MapMetrics();
 app.MapCalls();
 app.MapLive();
+app.MapAlerts();
 app.MapKeys();
 app.MapApiDocs();
 app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();

@@ -19,6 +19,7 @@ public static class ProblemTypes
     public const string Forbidden = "urn:queue:problem:forbidden";
     public const string DatabaseUnavailable = "urn:queue:problem:database-unavailable";
     public const string LiveUnavailable = "urn:queue:problem:live-unavailable";
+    public const string AlertNotOpen = "urn:queue:problem:alert-not-open";
 }
 
 public static class Problems

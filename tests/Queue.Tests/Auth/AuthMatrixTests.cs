@@ -16,6 +16,12 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/keys", "admin" },
         { "POST /api/keys", "admin" },
         { "DELETE /api/keys/00000000-0000-0000-0000-000000000001", "admin" },
+        { "GET /api/queues", "wallboard supervisor admin" },
+        { "GET /api/queues/some-queue", "wallboard supervisor admin" },
+        { "GET /api/center", "wallboard supervisor admin" },
+        { "GET /api/alerts", "wallboard supervisor admin" },
+        { "GET /api/alerts/1", "wallboard supervisor admin" },
+        { "POST /api/alerts/1/ack", "supervisor admin" },
     };
 
     [Theory]
@@ -107,9 +113,12 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         using var request = new HttpRequestMessage(new HttpMethod(method), path == "/api/metrics" ? MetricsUrl : path);
         if (method == "POST")
         {
-            request.Content = path == "/api/keys"
-                ? JsonContent.Create(new { name = "matrix", role = "wallboard" })
-                : JsonContent.Create(Ev.Abandoned($"auth-{Guid.NewGuid():N}", app.Time.GetUtcNow(), "auth-call"));
+            request.Content = path switch
+            {
+                "/api/keys" => JsonContent.Create(new { name = "matrix", role = "wallboard" }),
+                "/api/events" => JsonContent.Create(Ev.Abandoned($"auth-{Guid.NewGuid():N}", app.Time.GetUtcNow(), "auth-call")),
+                _ => JsonContent.Create(new { note = "seen" }),
+            };
         }
         var response = await client.SendAsync(request);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)

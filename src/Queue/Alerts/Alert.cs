@@ -1,0 +1,64 @@
+namespace Queue.Alerts;
+
+/// <summary>The kinds of SPEC §4, each with its severity.</summary>
+public static class AlertKinds
+{
+    public const string QueueWait = "queue.wait";
+    public const string QueueAsa = "queue.asa";
+    public const string QueueRemote = "queue.remote";
+    public const string VisitLate = "visit.late";
+    public const string VisitOverdue = "visit.overdue";
+    public const string VisitsShare = "visits.share";
+
+    public static readonly IReadOnlyDictionary<string, string> Severity = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        [QueueWait] = AlertSeverity.Warning,
+        [QueueAsa] = AlertSeverity.Breach,
+        [QueueRemote] = AlertSeverity.Breach,
+        [VisitLate] = AlertSeverity.Warning,
+        [VisitOverdue] = AlertSeverity.Breach,
+        [VisitsShare] = AlertSeverity.Breach,
+    };
+}
+
+public static class AlertSeverity
+{
+    public const string Warning = "warning";
+    public const string Breach = "breach";
+}
+
+/// <summary>An alert is open until acknowledged or cleared; acknowledged until cleared; cleared for good.</summary>
+public static class AlertStates
+{
+    public const string Open = "open";
+    public const string Acknowledged = "acknowledged";
+    public const string Cleared = "cleared";
+
+    public static readonly IReadOnlyList<string> All = [Open, Acknowledged, Cleared];
+}
+
+public static class AlertActions
+{
+    public const string Raised = "raised";
+    public const string Acknowledged = "acknowledged";
+    public const string Cleared = "cleared";
+    public const string Escalated = "escalated";
+}
+
+/// <summary>One alert: a breach of a target by a queue or a visit, from when it was raised to when it cleared.</summary>
+public sealed record Alert(
+    long Id, string Kind, string Subject, string? Queue, string Severity, string State,
+    DateTimeOffset RaisedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? AckNote, DateTimeOffset? ClearedAt,
+    System.Text.Json.JsonElement Details);
+
+/// <summary>One change of an alert: raised, acknowledged, cleared or escalated, by whom (an API key's name, or the service) and when.</summary>
+public sealed record AlertChange(string Action, DateTimeOffset At, string By, string? Note);
+
+/// <summary>An alert with its history, oldest change first.</summary>
+public sealed record AlertDetail(Alert Alert, IReadOnlyList<AlertChange> History);
+
+/// <summary>A page of alerts, newest first; <see cref="Next"/> fetches the page after it, null on the last.</summary>
+public sealed record AlertPage(IReadOnlyList<Alert> Items, string? Next);
+
+/// <summary>What to list: alerts active at some time in [From, To), of a kind, a queue, a state; at most Limit, older than Before.</summary>
+public sealed record AlertFilter(DateTimeOffset? From, DateTimeOffset? To, string? Kind, string? Queue, string? State, int Limit, long? Before);

@@ -1,0 +1,103 @@
+using System.ComponentModel;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Queue.Api;
+using Queue.Auth;
+using Queue.Ingest;
+
+namespace Queue.Alerts;
+
+/// <summary>The body of an acknowledgement: what the supervisor is doing about it.</summary>
+public sealed record AckRequest(string? Note);
+
+public static class AlertsApi
+{
+    const int DefaultLimit = 100;
+    const int MaxLimit = 500;
+    const int MaxNote = 2_000;
+
+    public static WebApplicationBuilder AddAlerts(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<AlertStore>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapAlerts(this IEndpointRouteBuilder app)
+    {
+        var alerts = app.MapGroup("/api/alerts").WithTags("Alerts")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        alerts.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).WithName("ListAlerts")
+            .WithSummary("Alerts, newest first, by time range, kind, queue and state, a page at a time")
+            .WithDescription("An alert is in the range [from, to) if it was active at some time in it: raised before `to` and not cleared before `from`. `next`, when present, is the URL of the following page.")
+            .ProducesValidationProblem();
+        alerts.MapGet("/{id:long}", GetAsync).RequireAuthorization(Policies.Read).WithName("GetAlert")
+            .WithSummary("One alert with its history: raised, acknowledged, cleared, by whom and when")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        alerts.MapPost("/{id:long}/ack", AcknowledgeAsync).RequireAuthorization(Policies.Supervise).WithName("AcknowledgeAlert")
+            .WithSummary("Acknowledge an open alert with a note (supervisor)")
+            .WithDescription("The note is required: what is being done about it. An alert already acknowledged or cleared is a 409.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    static async Task<Results<Ok<AlertPage>, ValidationProblem>> ListAsync(
+        HttpRequest request,
+        [Description("Active at or after this instant (RFC 3339 with an offset).")] string? from,
+        [Description("Raised before this instant (RFC 3339 with an offset).")] string? to,
+        [Description("queue.wait, queue.asa, queue.remote, visit.late, visit.overdue or visits.share.")] string? kind,
+        [Description("The queue the alert shows under.")] string? queue,
+        [Description("open, acknowledged or cleared.")] string? state,
+        [Description("Alerts per page, 1–500 (100).")] int? limit,
+        [Description("Only alerts with a smaller id: the cursor that `next` carries.")] long? before,
+        AlertStore store, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        DateTimeOffset? start = null, end = null;
+        if (from is not null) { if (Rfc3339.TryParse(from, out var f)) start = f; else errors["from"] = [Rfc3339.Expected]; }
+        if (to is not null) { if (Rfc3339.TryParse(to, out var t)) end = t; else errors["to"] = [Rfc3339.Expected]; }
+        if (start is { } s && end is { } e && e <= s) errors["to"] = ["must be later than from"];
+        if (kind is not null && !AlertKinds.Severity.ContainsKey(kind)) errors["kind"] = ["must be one of: " + string.Join(", ", AlertKinds.Severity.Keys)];
+        if (queue is not null && !Identifiers.IsValid(queue)) errors["queue"] = [Identifiers.Rule];
+        if (state is not null && !AlertStates.All.Contains(state)) errors["state"] = ["must be one of: " + string.Join(", ", AlertStates.All)];
+        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
+        if (before is < 1) errors["before"] = ["must be a positive alert id"];
+        if (errors.Count > 0) return Problems.Invalid(errors, "The alert query is invalid", "See errors for each parameter.");
+
+        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? DefaultLimit, before);
+        var rows = await store.ListAsync(filter, ct);
+        var items = rows.Take(filter.Limit).ToList();
+        string? next = null;
+        if (rows.Count > filter.Limit)
+        {
+            var query = request.Query.Where(q => q.Key != "before").ToDictionary(q => q.Key, q => q.Value.ToString());
+            query["before"] = items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            next = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/api/alerts", query!);
+        }
+        return TypedResults.Ok(new AlertPage(items, next));
+    }
+
+    static async Task<Results<Ok<AlertDetail>, ProblemHttpResult>> GetAsync(long id, AlertStore store, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : Problems.NotFound($"There is no alert {id}.");
+
+    static async Task<Results<Ok<Alert>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(
+        long id, AckRequest request, ClaimsPrincipal user, AlertStore store, TimeProvider time, CancellationToken ct)
+    {
+        var note = request.Note?.Trim();
+        if (note is not { Length: >= 1 and <= MaxNote } || note.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
+            return Problems.Invalid(new Dictionary<string, string[]> { ["note"] = [$"is required: 1 to {MaxNote} characters saying what is being done"] },
+                "The acknowledgement is invalid", "Nothing was changed.");
+        var by = user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
+        var (outcome, alert) = await store.AcknowledgeAsync(id, by, note, time.GetUtcNow(), ct);
+        return outcome switch
+        {
+            AckOutcome.Acknowledged => TypedResults.Ok(alert!),
+            AckOutcome.NotFound => Problems.NotFound($"There is no alert {id}."),
+            _ => Problems.Of(StatusCodes.Status409Conflict, ProblemTypes.AlertNotOpen, "The alert is not open",
+                $"Alert {id} is {alert!.State}: only an open alert can be acknowledged.", new Dictionary<string, object?> { ["state"] = alert.State }),
+        };
+    }
+}

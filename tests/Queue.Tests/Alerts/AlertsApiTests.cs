@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Queue.Alerts;
+using Queue.Tests.Infrastructure;
+
+namespace Queue.Tests.Alerts;
+
+/// <summary>SPEC §4: one open alert per (kind, subject), acknowledged with a note, kept with its history, listed by filters.</summary>
+public sealed class AlertsApiTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    AlertStore Store => app.Factory.Services.GetRequiredService<AlertStore>();
+    DateTimeOffset Now => app.Time.GetUtcNow();
+
+    Task<Alert?> RaiseAsync(string kind, string subject, string? queue, DateTimeOffset at) =>
+        Store.RaiseAsync(kind, subject, queue, at, new { value = 42.0, target = 30.0 }, "node-test", CancellationToken.None);
+
+    [Fact]
+    public async Task Nodes_raising_the_same_alert_at_once_open_it_once_and_after_it_clears_it_can_open_again()
+    {
+        var raised = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => RaiseAsync(AlertKinds.QueueAsa, "race", "race", Now)));
+        var alert = Assert.Single(raised, a => a is not null)!;
+        Assert.Equal(AlertSeverity.Breach, alert.Severity);
+        Assert.Equal(42.0, alert.Details.GetProperty("value").GetDouble());
+
+        var cleared = await Store.ClearAsync(AlertKinds.QueueAsa, "race", Now.AddMinutes(5), "node-test", CancellationToken.None);
+        Assert.Equal(alert.Id, cleared!.Id);
+        Assert.Null(await Store.ClearAsync(AlertKinds.QueueAsa, "race", Now.AddMinutes(6), "node-test", CancellationToken.None));
+
+        var again = await RaiseAsync(AlertKinds.QueueAsa, "race", "race", Now.AddMinutes(10));
+        Assert.NotNull(again);
+        Assert.NotEqual(alert.Id, again.Id);
+
+        using var http = app.Client(await app.KeyAsync("wallboard"));
+        var detail = await http.GetFromJsonAsync<JsonElement>($"/api/alerts/{alert.Id}");
+        Assert.Equal(["raised", "cleared"], detail.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("action").GetString()).ToArray());
+        Assert.Equal("cleared", detail.GetProperty("alert").GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task PostgreSQL_itself_refuses_a_second_open_alert_of_one_kind_and_subject()
+    {
+        await RaiseAsync(AlertKinds.QueueWait, "unique", "unique", Now);
+        await using var insert = app.Db.CreateCommand(
+            "insert into alerts (kind, subject, severity, state, raised_at) values ('queue.wait', 'unique', 'warning', 'acknowledged', now())");
+        var refused = await Assert.ThrowsAsync<PostgresException>(() => insert.ExecuteNonQueryAsync());
+        Assert.Equal(PostgresErrorCodes.UniqueViolation, refused.SqlState);
+    }
+
+    [Fact]
+    public async Task A_supervisor_acknowledges_with_a_note_once_and_the_history_says_who_and_when()
+    {
+        var alert = (await RaiseAsync(AlertKinds.VisitLate, "v-ack", "ack", Now.AddMinutes(-3)))!;
+        using var supervisor = app.Client(await app.KeyAsync("supervisor"));
+
+        var noNote = await supervisor.PostAsJsonAsync($"/api/alerts/{alert.Id}/ack", new { note = "  " });
+        Assert.Equal(HttpStatusCode.BadRequest, noNote.StatusCode);
+        Assert.Contains("note", (await noNote.JsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(HttpStatusCode.BadRequest, (await supervisor.PostAsync($"/api/alerts/{alert.Id}/ack", JsonContent.Create(new { note = "x", extra = 1 }))).StatusCode);
+
+        var acked = await supervisor.PostAsJsonAsync($"/api/alerts/{alert.Id}/ack", new { note = "technician rebooked for 14:00" });
+        Assert.Equal(HttpStatusCode.OK, acked.StatusCode);
+        var body = await acked.JsonAsync();
+        Assert.Equal("acknowledged", body.GetProperty("state").GetString());
+        Assert.Equal("test supervisor", body.GetProperty("acknowledgedBy").GetString());
+
+        var twice = await supervisor.PostAsJsonAsync($"/api/alerts/{alert.Id}/ack", new { note = "again" });
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+        Assert.Equal("urn:queue:problem:alert-not-open", (await twice.JsonAsync()).GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await supervisor.PostAsJsonAsync("/api/alerts/999999999/ack", new { note = "n" })).StatusCode);
+
+        using var wallboard = app.Client(await app.KeyAsync("wallboard"));
+        var other = (await RaiseAsync(AlertKinds.VisitLate, "v-ack-2", "ack", Now))!;
+        Assert.Equal(HttpStatusCode.Forbidden, (await wallboard.PostAsJsonAsync($"/api/alerts/{other.Id}/ack", new { note = "n" })).StatusCode);
+        Assert.Equal("open", (await wallboard.GetFromJsonAsync<JsonElement>($"/api/alerts/{other.Id}")).GetProperty("alert").GetProperty("state").GetString());
+
+        var history = (await supervisor.GetFromJsonAsync<JsonElement>($"/api/alerts/{alert.Id}")).GetProperty("history").EnumerateArray().ToList();
+        Assert.Equal(["raised", "acknowledged"], history.Select(h => h.GetProperty("action").GetString()).ToArray());
+        Assert.Equal("technician rebooked for 14:00", history[1].GetProperty("note").GetString());
+        Assert.Equal(Now, history[1].GetProperty("at").GetDateTimeOffset());
+    }
+
+    [Fact]
+    public async Task Alerts_are_listed_by_time_range_kind_queue_and_state_a_page_at_a_time()
+    {
+        var t0 = Now.AddDays(-2);
+        for (var i = 0; i < 7; i++) await RaiseAsync(AlertKinds.QueueRemote, $"list-{i}", "list-a", t0.AddHours(i));
+        await RaiseAsync(AlertKinds.QueueWait, "list-w", "list-b", t0.AddHours(3));
+        await Store.ClearAsync(AlertKinds.QueueRemote, "list-0", t0.AddMinutes(30), "node-test", CancellationToken.None);
+        using var http = app.Client(await app.KeyAsync("wallboard"));
+
+        var seen = new List<string>();
+        string? next = $"/api/alerts?queue=list-a&kind=queue.remote&limit=3&from={Uri.EscapeDataString(t0.ToString("O"))}";
+        while (next is not null)
+        {
+            var page = await http.GetFromJsonAsync<JsonElement>(next);
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            Assert.InRange(items.Count, 1, 3);
+            seen.AddRange(items.Select(a => a.GetProperty("subject").GetString()!));
+            next = page.GetProperty("next").ValueKind == JsonValueKind.Null ? null : page.GetProperty("next").GetString();
+        }
+        Assert.Equal(Enumerable.Range(0, 7).Reverse().Select(i => $"list-{i}"), seen);
+
+        // Active in [t0 + 1 h, t0 + 3 h): list-0 cleared before it, list-3 and later raised at or after its end.
+        var range = await http.GetFromJsonAsync<JsonElement>(
+            $"/api/alerts?queue=list-a&from={Uri.EscapeDataString(t0.AddHours(1).ToString("O"))}&to={Uri.EscapeDataString(t0.AddHours(3).ToString("O"))}");
+        Assert.Equal(["list-2", "list-1"], range.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("subject").GetString()).ToArray());
+
+        var cleared = await http.GetFromJsonAsync<JsonElement>("/api/alerts?queue=list-a&state=cleared");
+        Assert.Equal("list-0", Assert.Single(cleared.GetProperty("items").EnumerateArray()).GetProperty("subject").GetString());
+    }
+
+    [Fact]
+    public async Task A_bad_filter_is_a_400_naming_each_parameter()
+    {
+        using var http = app.Client(await app.KeyAsync("wallboard"));
+        var response = await http.GetAsync("/api/alerts?from=yesterday&kind=queue.nope&state=closed&limit=0&queue=a%20b&before=-3");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.JsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name).Order().ToArray();
+        Assert.Equal(["before", "from", "kind", "limit", "queue", "state"], errors);
+    }
+}
