@@ -18,7 +18,11 @@ public static class AlertsApi
 
     public static WebApplicationBuilder AddAlerts(this WebApplicationBuilder builder)
     {
+        builder.Services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Queue:Alerts:RefreshInterval must be positive").ValidateOnStart();
         builder.Services.AddSingleton<AlertStore>();
+        builder.Services.AddSingleton<AlertEvaluator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         return builder;
     }
 
@@ -84,7 +88,7 @@ public static class AlertsApi
         await store.GetAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : Problems.NotFound($"There is no alert {id}.");
 
     static async Task<Results<Ok<Alert>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(
-        long id, AckRequest request, ClaimsPrincipal user, AlertStore store, TimeProvider time, CancellationToken ct)
+        long id, AckRequest request, ClaimsPrincipal user, AlertStore store, AlertEvaluator alerts, TimeProvider time, CancellationToken ct)
     {
         var note = request.Note?.Trim();
         if (note is not { Length: >= 1 and <= MaxNote } || note.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
@@ -92,6 +96,7 @@ public static class AlertsApi
                 "The acknowledgement is invalid", "Nothing was changed.");
         var by = user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
         var (outcome, alert) = await store.AcknowledgeAsync(id, by, note, time.GetUtcNow(), ct);
+        if (outcome == AckOutcome.Acknowledged) await alerts.PushAsync(alert!);
         return outcome switch
         {
             AckOutcome.Acknowledged => TypedResults.Ok(alert!),

@@ -13,6 +13,9 @@ public interface ILiveClient
 
     /// <summary>The whole center's new snapshot (to clients that joined the center).</summary>
     Task CenterUpdated(QueueSnapshot snapshot);
+
+    /// <summary>An alert was raised, acknowledged or cleared (to clients of its queue and of the whole center).</summary>
+    Task AlertChanged(Queue.Alerts.Alert alert);
 }
 
 /// <summary>What a client gets on joining the whole center: its totals and every queue, at once.</summary>

@@ -14,9 +14,12 @@ namespace Queue.Live;
 /// node published the same content already, so several nodes do not push the same thing several times.
 /// </summary>
 internal sealed partial class LivePublisher(
-    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub,
+    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, Alerts.AlertEvaluator alerts,
     IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
+    // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
+    // passes its target, or an open visit its deadline. It marks the queue dirty, so the alert needs no event.
+    readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -106,12 +109,34 @@ internal sealed partial class LivePublisher(
             var center = await view.CenterAsync(seq: 0);
             var seq = await store.ClaimPublishAsync(keys.PublishedCenter, Content(center));
             if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
+            await AlertAsync(queue, ct => alerts.ObserveVisitsAsync(ct));
             return;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
         var claimed = await store.ClaimPublishAsync(keys.Published(queue), Content(snapshot));
         if (claimed > 0)
             await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
+        await AlertAsync(queue, ct => alerts.ObserveQueueAsync(snapshot, ct));
+    }
+
+    // Alerts follow every snapshot a node computes; the next deadline they name wakes the queue again.
+    async Task AlertAsync(string queue, Func<CancellationToken, Task<DateTimeOffset?>> observe)
+    {
+        DateTimeOffset? next;
+        try
+        {
+            next = await observe(CancellationToken.None);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            LogAlertsFailed(logger, queue, e.Message);
+            return;
+        }
+        if (deadlines.TryRemove(queue, out var old)) old.Dispose();
+        if (next is not { } at) return;
+        var after = at - time.GetUtcNow();
+        deadlines[queue] = time.CreateTimer(_ => MarkDirty([queue == CenterKey ? LiveKeys.Center : queue]), null,
+            after < TimeSpan.Zero ? TimeSpan.Zero : after, Timeout.InfiniteTimeSpan);
     }
 
     // What makes two snapshots different: every figure and state, not the instant they were read, the window bounds
@@ -126,6 +151,9 @@ internal sealed partial class LivePublisher(
         }, LiveJson.Options);
 
     static LiveWindow Bounds(LiveWindow w) => w with { From = default, To = default };
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts of {Queue} not checked: {Reason}")]
+    static partial void LogAlertsFailed(ILogger logger, string queue, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live snapshot of {Queue} not published: {Reason}")]
     static partial void LogPublishFailed(ILogger logger, string queue, string reason);

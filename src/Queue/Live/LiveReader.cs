@@ -48,6 +48,23 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// A queue's open visits past their 24 h deadline now (strictly: created before now − 24 h), and when the next
+    /// ones were created whose 24 h or 48 h deadline is still ahead.
+    /// </summary>
+    public async Task<(IReadOnlyList<(string VisitId, DateTimeOffset Created)> Late, IReadOnlyList<DateTimeOffset> Upcoming)> OpenVisitsAsync(string queue, DateTimeOffset now)
+    {
+        var tx = redis.GetDatabase().CreateTransaction();
+        var key = keys.OpenVisits(queue);
+        var late = tx.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, Micros.Of(now - Visits.VisitState.Deadline24), Exclude.Stop);
+        var next24 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Visits.VisitState.Deadline24), double.PositiveInfinity, take: 1);
+        var next48 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Visits.VisitState.Deadline48), double.PositiveInfinity, take: 1);
+        await tx.ExecuteAsync();
+        var visits = (await late).Select(e => (e.Element.ToString()[2..], Micros.At((long)e.Score))).ToList();
+        var upcoming = (await next24).Concat(await next48).Select(e => Micros.At((long)e.Score)).ToList();
+        return (visits, upcoming);
+    }
+
     public async Task<IReadOnlyList<(string Member, WaitingInfo Info)>> WaitingAsync(string queue)
     {
         var db = redis.GetDatabase();

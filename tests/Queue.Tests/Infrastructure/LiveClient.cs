@@ -15,9 +15,12 @@ public sealed class LiveClient : IAsyncDisposable
         [nameof(ILiveClient.CenterUpdated)] = Channel.CreateUnbounded<(QueueSnapshot, DateTime)>(),
     };
 
+    readonly Channel<Queue.Alerts.Alert> alerts = Channel.CreateUnbounded<Queue.Alerts.Alert>();
+
     LiveClient(HubConnection connection)
     {
         Connection = connection;
+        connection.On<Queue.Alerts.Alert>(nameof(ILiveClient.AlertChanged), a => alerts.Writer.TryWrite(a));
         foreach (var (method, channel) in pushes)
             connection.On<QueueSnapshot>(method, s => channel.Writer.TryWrite((s, DateTime.UtcNow)));
     }
@@ -73,6 +76,34 @@ public sealed class LiveClient : IAsyncDisposable
         {
             throw new TimeoutException($"no matching {method} push within {timeout ?? TimeSpan.FromSeconds(10)}; {before.Count} others came");
         }
+    }
+
+    /// <summary>Waits for an alert push that satisfies <paramref name="match"/>; others before it are passed over.</summary>
+    public async Task<Queue.Alerts.Alert> WaitForAlertAsync(Func<Queue.Alerts.Alert, bool> match, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var others = new List<string>();
+        try
+        {
+            while (true)
+            {
+                var alert = await alerts.Reader.ReadAsync(cancel.Token);
+                if (match(alert)) return alert;
+                others.Add($"{alert.Kind} {alert.Subject} {alert.State}");
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no matching alert push within {timeout ?? TimeSpan.FromSeconds(10)}; others: {string.Join(", ", others)}");
+        }
+    }
+
+    /// <summary>Alert pushes received so far and not yet read.</summary>
+    public List<Queue.Alerts.Alert> DrainAlerts()
+    {
+        var list = new List<Queue.Alerts.Alert>();
+        while (alerts.Reader.TryRead(out var a)) list.Add(a);
+        return list;
     }
 
     /// <summary>Every push received so far and not yet read.</summary>

@@ -86,10 +86,33 @@ export interface CenterJoined {
   queues: QueueSnapshot[];
 }
 
+export type AlertKind = "queue.wait" | "queue.asa" | "queue.remote" | "visit.late" | "visit.overdue" | "visits.share";
+
+/**
+ * An alert (SPEC §4): raised when a target is breached, acknowledged by a supervisor with a note, cleared by itself.
+ * Subject is the queue for queue kinds, the visit for visit kinds; queue is where it shows (null: no queue).
+ */
+export interface Alert {
+  id: number;
+  kind: AlertKind;
+  subject: string;
+  queue: string | null;
+  severity: "warning" | "breach";
+  state: "open" | "acknowledged" | "cleared";
+  raisedAt: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+  ackNote: string | null;
+  clearedAt: string | null;
+  /** The figure behind it when raised: value, target, samples, window. */
+  details: { value: number | null; target: number; samples: number | null; window: string };
+}
+
 /** Methods the hub calls on its clients (ILiveClient). */
 export interface LiveClient {
   queueUpdated(snapshot: QueueSnapshot): void;
   centerUpdated(snapshot: QueueSnapshot): void;
+  alertChanged(alert: Alert): void;
 }
 
 /** Hub methods a client invokes, with what each answers. */
@@ -102,7 +125,7 @@ export interface LiveServer {
 
 /** The names on the wire (SignalR matches them case-insensitively; these are the server's). */
 export const LiveMethods = {
-  client: { queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated" },
+  client: { queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated", alertChanged: "AlertChanged" },
   server: { joinCenter: "JoinCenter", joinQueues: "JoinQueues", leaveQueues: "LeaveQueues", leaveCenter: "LeaveCenter" },
 } as const;
 

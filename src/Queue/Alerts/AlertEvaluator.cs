@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Queue.Live;
+using Queue.Metrics;
+
+namespace Queue.Alerts;
+
+/// <summary>Alerting, from <c>Queue:Alerts</c>.</summary>
+public sealed class AlertOptions
+{
+    public const string Section = "Queue:Alerts";
+
+    /// <summary>How far back inside its target a rate must come before its alert clears (a share, 0–0.5).</summary>
+    [Range(0.0, 0.5)]
+    public double ClearMargin { get; set; } = 0.1;
+
+    /// <summary>How often a node re-reads which alerts are open (to learn what other nodes raised, cleared or acknowledged).</summary>
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>
+/// Thin shell around <see cref="AlertRules"/>: every node looks at every snapshot it computes, raises what should be
+/// open and is not, clears what is open and should not be. PostgreSQL decides between nodes that raise or clear the
+/// same alert at once (one open alert per kind and subject), and only the node whose change took pushes it.
+/// </summary>
+internal sealed partial class AlertEvaluator(
+    AlertStore store, LiveReader reader, LiveStore live, IHubContext<LiveHub, ILiveClient> hub,
+    IOptions<TargetOptions> targets, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluator> logger) : BackgroundService
+{
+    const string By = "queue";
+    readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
+    volatile bool loaded;
+
+    /// <summary>Raises and clears the queue's alerts; answers when its longest wait will next pass the target.</summary>
+    public async Task<DateTimeOffset?> ObserveQueueAsync(QueueSnapshot snapshot, CancellationToken ct)
+    {
+        if (!loaded || snapshot.Queue is not { } queue) return null;
+        var t = targets.Value;
+        foreach (var c in AlertRules.OfQueue(snapshot, t, kind => open.ContainsKey((kind, queue)), options.Value.ClearMargin))
+            await SettleAsync(c, ct);
+        return open.ContainsKey((AlertKinds.QueueWait, queue)) ? null : AlertRules.WaitBreachAt(snapshot.OldestWaitingSince, t);
+    }
+
+    /// <summary>Raises and clears the visits' alerts, center-wide; answers when an open visit next passes a deadline.</summary>
+    public async Task<DateTimeOffset?> ObserveVisitsAsync(CancellationToken ct)
+    {
+        if (!loaded) return null;
+        var now = time.GetUtcNow();
+        var queues = (await live.QueuesAsync()).Append(LiveKeys.Center).ToList();
+        var late = new List<(string, string?, DateTimeOffset)>();
+        var upcoming = new List<DateTimeOffset>();
+        foreach (var queue in queues)
+        {
+            var visits = await reader.OpenVisitsAsync(queue, now);
+            late.AddRange(visits.Late.Select(v => (v.VisitId, queue == LiveKeys.Center ? null : queue, v.Created)));
+            upcoming.AddRange(visits.Upcoming);
+        }
+        var holding = AlertRules.OfVisits(late, now).ToList();
+        foreach (var c in holding) await SettleAsync(c, ct);
+        var still = holding.Select(c => (c.Kind, c.Subject)).ToHashSet();
+        foreach (var key in open.Keys.Where(k => k.Kind is AlertKinds.VisitLate or AlertKinds.VisitOverdue && !still.Contains(k)).ToList())
+            await SettleAsync(new AlertCondition(key.Kind, key.Subject, open.GetValueOrDefault(key)?.Queue, false, new(null, 0, null, "now")), ct);
+        return AlertRules.NextVisitDeadline(upcoming, now);
+    }
+
+    async Task SettleAsync(AlertCondition c, CancellationToken ct)
+    {
+        var key = (c.Kind, c.Subject);
+        var isOpen = open.ContainsKey(key);
+        if (c.Holds == isOpen) return;
+        var now = time.GetUtcNow();
+        if (c.Holds)
+        {
+            var raised = await store.RaiseAsync(c.Kind, c.Subject, c.Queue, now, c.Figures, By, ct);
+            if (raised is null)
+            {
+                // Another node raised it first: learn it, push nothing.
+                await RefreshAsync(ct);
+                return;
+            }
+            open[key] = raised;
+            LogRaised(logger, raised.Kind, raised.Subject, raised.Id);
+            await PushAsync(raised);
+        }
+        else
+        {
+            open.TryRemove(key, out _);
+            var cleared = await store.ClearAsync(c.Kind, c.Subject, now, By, ct);
+            if (cleared is null) return;
+            LogCleared(logger, cleared.Kind, cleared.Subject, cleared.Id);
+            await PushAsync(cleared);
+        }
+    }
+
+    /// <summary>Tells wallboards and consoles (of the alert's queue and of the whole center) that an alert changed.</summary>
+    public Task PushAsync(Alert alert)
+    {
+        var groups = alert.Queue is { } q ? new[] { LiveHub.CenterGroup, LiveHub.QueueGroup(q) } : [LiveHub.CenterGroup];
+        return hub.Clients.Groups(groups).AlertChanged(alert);
+    }
+
+    async Task RefreshAsync(CancellationToken ct)
+    {
+        var current = await store.UnclearedAsync(ct);
+        var keys = current.Select(a => (a.Kind, a.Subject)).ToHashSet();
+        foreach (var a in current) open[(a.Kind, a.Subject)] = a;
+        foreach (var k in open.Keys.Where(k => !keys.Contains(k)).ToList()) open.TryRemove(k, out _);
+        loaded = true;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(options.Value.RefreshInterval);
+        do
+        {
+            try
+            {
+                await RefreshAsync(ct);
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                LogRefreshFailed(logger, e.Message);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(ct));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert raised: {Kind} {Subject} (#{Id})")]
+    static partial void LogRaised(ILogger logger, string kind, string subject, long id);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Alert cleared: {Kind} {Subject} (#{Id})")]
+    static partial void LogCleared(ILogger logger, string kind, string subject, long id);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Open alerts could not be read, retrying: {Reason}")]
+    static partial void LogRefreshFailed(ILogger logger, string reason);
+}

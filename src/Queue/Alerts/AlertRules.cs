@@ -1,0 +1,90 @@
+using Queue.Live;
+using Queue.Metrics;
+
+namespace Queue.Alerts;
+
+/// <summary>Whether an alert's condition holds for a subject now, and the figures behind it.</summary>
+public sealed record AlertCondition(string Kind, string Subject, string? Queue, bool Holds, AlertFigures Figures);
+
+/// <summary>The figure an alert is about, its target, and the samples it stands on.</summary>
+public sealed record AlertFigures(double? Value, double Target, long? Samples, string Window);
+
+/// <summary>
+/// Pure: live figures and targets → which alerts should be open. A breach is strictly past its target (a wait of
+/// exactly 30 s is on target). A rate needs the minimum sample to raise an alert; once raised, it clears only when
+/// the rate is back inside its target by a margin (a share of the target for the average wait, a share of the room
+/// between the target and 100 % for the shares), or when its samples fall under the minimum: a rate hovering at
+/// the target does not raise and clear an alert on every call.
+/// </summary>
+public static class AlertRules
+{
+    public static IEnumerable<AlertCondition> OfQueue(QueueSnapshot s, TargetOptions t, Func<string, bool> isOpen, double clearMargin)
+    {
+        var queue = s.Queue!;
+        var wait = t.Wait.TotalSeconds;
+        yield return new(AlertKinds.QueueWait, queue, queue, s.LongestWaitSeconds > wait,
+            new(s.LongestWaitSeconds, wait, s.CallsWaiting, "now"));
+
+        var m60 = s.Windows.M60;
+        yield return new(AlertKinds.QueueAsa, queue, queue,
+            Rate(isOpen(AlertKinds.QueueAsa), m60.AsaSeconds, m60.Answered, t.MinimumSample,
+                breached: v => v > wait, recovered: v => v <= wait * (1 - clearMargin) + Rounding),
+            new(m60.AsaSeconds, wait, m60.Answered, "m60"));
+
+        var today = s.Windows.Today;
+        yield return new(AlertKinds.QueueRemote, queue, queue,
+            Rate(isOpen(AlertKinds.QueueRemote), today.RemoteResolution, today.Completed, t.MinimumSample,
+                breached: v => v < t.Remote, recovered: v => v >= t.Remote + (1 - t.Remote) * clearMargin - Rounding),
+            new(today.RemoteResolution, t.Remote, today.Completed, "today"));
+
+        var visits = s.Visits;
+        yield return new(AlertKinds.VisitsShare, queue, queue,
+            Rate(isOpen(AlertKinds.VisitsShare), visits.Visit24, visits.Due24, t.MinimumSample,
+                breached: v => v < t.Visit24, recovered: v => v >= t.Visit24 + (1 - t.Visit24) * clearMargin - Rounding),
+            new(visits.Visit24, t.Visit24, visits.Due24, "7d"));
+    }
+
+    // Shares are ratios of counts: 91 of 100 must count as back at 0.91, whatever the rounding of 0.9 + 0.01.
+    const double Rounding = 1e-9;
+
+    static bool Rate(bool open, double? value, long samples, int minimum, Func<double, bool> breached, Func<double, bool> recovered)
+    {
+        if (value is not { } v || samples < minimum) return false;
+        return open ? !recovered(v) : breached(v);
+    }
+
+    /// <summary>The first instant at which the queue's longest wait is past its target, if a call is waiting.</summary>
+    public static DateTimeOffset? WaitBreachAt(DateTimeOffset? oldestWaitingSince, TargetOptions t) =>
+        oldestWaitingSince is { } since ? since + t.Wait + TimeSpan.FromTicks(10) : null;
+
+    /// <summary>
+    /// Open visits (id → created) → the visits past their 24 h deadline (<c>visit.late</c>) and past their 48 h
+    /// deadline (<c>visit.overdue</c>) now, strictly. A visit resolved or cancelled is no longer open: its alerts clear.
+    /// </summary>
+    public static IEnumerable<AlertCondition> OfVisits(IEnumerable<(string VisitId, string? Queue, DateTimeOffset Created)> open, DateTimeOffset now)
+    {
+        foreach (var (visit, queue, created) in open)
+        {
+            var late = now - created;
+            if (late > Visits.VisitState.Deadline24)
+                yield return new(AlertKinds.VisitLate, visit, queue, true, new(late.TotalHours, 24, null, "now"));
+            if (late > Visits.VisitState.Deadline48)
+                yield return new(AlertKinds.VisitOverdue, visit, queue, true, new(late.TotalHours, 48, null, "now"));
+        }
+    }
+
+    /// <summary>The first instant after <paramref name="now"/> at which an open visit passes a deadline.</summary>
+    public static DateTimeOffset? NextVisitDeadline(IEnumerable<DateTimeOffset> createdOfOpenVisits, DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        foreach (var created in createdOfOpenVisits)
+        {
+            foreach (var deadline in (TimeSpan[])[Visits.VisitState.Deadline24, Visits.VisitState.Deadline48])
+            {
+                var at = created + deadline + TimeSpan.FromTicks(10);
+                if (at > now && (next is null || at < next)) next = at;
+            }
+        }
+        return next;
+    }
+}

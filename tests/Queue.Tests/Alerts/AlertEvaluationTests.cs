@@ -1,0 +1,137 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Queue.Alerts;
+using Queue.Tests.Infrastructure;
+
+namespace Queue.Tests.Alerts;
+
+/// <summary>
+/// SPEC §4 alerts raised and cleared by the service itself, on a fake clock: time-driven ones with no event arriving,
+/// at the exact threshold; rates only on their minimum sample; every change pushed to the hub's clients.
+/// </summary>
+public sealed class AlertEvaluationTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    DateTimeOffset Now => app.Time.GetUtcNow();
+
+    async Task<JsonElement> AlertsAsync(HttpClient http, string query) =>
+        (await http.GetFromJsonAsync<JsonElement>("/api/alerts?" + query)).GetProperty("items");
+
+    [Fact]
+    public async Task A_call_waiting_past_the_target_raises_queue_wait_with_no_event_and_its_answer_clears_it()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await client.JoinQueuesAsync("aw");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("aw-1", Now.AddSeconds(-29), "aw-c1", "aw"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+
+        // 30.000 s: on target. The clock alone moves; no event arrives.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await client.WaitForAsync("QueueUpdated", s => s.Queue == "aw" && s.CallsWaiting == 1);
+        await Task.Delay(300);
+        Assert.Empty(client.DrainAlerts());
+        Assert.Equal(0, (await AlertsAsync(http, "queue=aw")).GetArrayLength());
+
+        // 30.001 s: past it.
+        app.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var raised = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueWait && a.Subject == "aw");
+        Assert.Equal(AlertStates.Open, raised.State);
+        Assert.Equal(AlertSeverity.Warning, raised.Severity);
+        Assert.Equal(Now, raised.RaisedAt);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Answered("aw-2", Now, "aw-c1", "ag-aw"))).StatusCode);
+        var cleared = await client.WaitForAlertAsync(a => a.Id == raised.Id && a.State == AlertStates.Cleared);
+        Assert.Equal(Now, cleared.ClearedAt);
+        var listed = Assert.Single((await AlertsAsync(http, "queue=aw")).EnumerateArray());
+        Assert.Equal("cleared", listed.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task The_hourly_average_wait_raises_only_on_its_minimum_sample_and_clears_with_a_margin()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await client.JoinQueuesAsync("asa");
+        var n = 0;
+        async Task AnswerAsync(int calls, int waitSeconds)
+        {
+            var events = new List<JsonNode>();
+            for (var i = 0; i < calls; i++, n++)
+            {
+                var at = Now.AddMinutes(-30).AddSeconds(n);
+                events.Add(Ev.Queued($"asa-q{n}", at, $"asa-c{n}", "asa"));
+                events.Add(Ev.Answered($"asa-a{n}", at.AddSeconds(waitSeconds), $"asa-c{n}", "ag-asa"));
+            }
+            Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
+            await app.LiveCaughtUpAsync();
+        }
+
+        await AnswerAsync(9, 40); // ASA 40 s, but 9 answers: too few to mean anything
+        await client.WaitForAsync("QueueUpdated", s => s.Queue == "asa" && s.Windows.M60.Answered == 9);
+        await Task.Delay(300);
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Kind == AlertKinds.QueueAsa);
+
+        await AnswerAsync(1, 40); // the tenth
+        var raised = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueAsa && a.Subject == "asa");
+        Assert.Equal(AlertSeverity.Breach, raised.Severity);
+        Assert.Equal(40, raised.Details.GetProperty("value").GetDouble(), 6);
+
+        await AnswerAsync(5, 10); // (400 + 50) / 15 = 30 s: on target again, but not back by the margin (27 s)
+        await client.WaitForAsync("QueueUpdated", s => s.Queue == "asa" && s.Windows.M60.Answered == 15);
+        await Task.Delay(300);
+        var detail = await http.GetFromJsonAsync<JsonElement>($"/api/alerts/{raised.Id}");
+        Assert.Equal("open", detail.GetProperty("alert").GetProperty("state").GetString());
+
+        await AnswerAsync(10, 10); // (450 + 100) / 25 = 22 s: back by more than the margin
+        var cleared = await client.WaitForAlertAsync(a => a.Id == raised.Id && a.State == AlertStates.Cleared);
+        Assert.NotNull(cleared.ClearedAt);
+    }
+
+    [Fact]
+    public async Task A_visit_unresolved_past_24_hours_is_late_past_48_overdue_and_its_resolution_clears_both()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await client.JoinCenterAsync();
+        var created = Now.AddHours(-24).AddMilliseconds(2);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitCreated("av-1", created, "av-v1", region: "ural"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+
+        app.Time.Advance(TimeSpan.FromMilliseconds(2)); // exactly 24 h: on time
+        await Task.Delay(300);
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "av-v1");
+
+        app.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var late = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == "av-v1");
+        Assert.Equal(AlertSeverity.Warning, late.Severity);
+
+        app.Time.Advance(TimeSpan.FromHours(24));
+        var overdue = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitOverdue && a.Subject == "av-v1");
+        Assert.Equal(AlertSeverity.Breach, overdue.Severity);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitResolved("av-2", Now, "av-v1"))).StatusCode);
+        var clears = new[]
+        {
+            await client.WaitForAlertAsync(a => a.Subject == "av-v1" && a.State == AlertStates.Cleared),
+            await client.WaitForAlertAsync(a => a.Subject == "av-v1" && a.State == AlertStates.Cleared),
+        };
+        Assert.Equal([late.Id, overdue.Id], clears.Select(a => a.Id).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task An_acknowledgement_is_pushed_to_every_console()
+    {
+        using var http = app.Client();
+        await using var console = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await console.JoinCenterAsync();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("ak-1", Now.AddMinutes(-2), "ak-c1", "ak"))).StatusCode);
+        var raised = await console.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueWait && a.Subject == "ak");
+
+        using var supervisor = app.Client(await app.KeyAsync("supervisor"));
+        Assert.Equal(HttpStatusCode.OK, (await supervisor.PostAsJsonAsync($"/api/alerts/{raised.Id}/ack", new { note = "two more on the phones" })).StatusCode);
+        var acked = await console.WaitForAlertAsync(a => a.Id == raised.Id && a.State == AlertStates.Acknowledged);
+        Assert.Equal("two more on the phones", acked.AckNote);
+    }
+}

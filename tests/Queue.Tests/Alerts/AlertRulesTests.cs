@@ -1,0 +1,76 @@
+using Queue.Alerts;
+using Queue.Live;
+using Queue.Metrics;
+
+namespace Queue.Tests.Alerts;
+
+/// <summary>SPEC §4 thresholds, exactly: a breach is strictly past its target; a rate needs its minimum sample; clearing has a margin.</summary>
+public sealed class AlertRulesTests
+{
+    static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(5));
+    static readonly TargetOptions Targets = new();
+    const double Margin = 0.1;
+
+    static WindowCounts Window(long answered = 0, double asaSeconds = 0, long completed = 0, long resolved = 0) =>
+        new(Now.AddHours(-1), Now, answered, 0, (long)Math.Round(asaSeconds * 1e6 * answered), 0, 0, completed, resolved);
+
+    static QueueSnapshot Snapshot(DateTimeOffset? oldestWaiting = null, WindowCounts? m60 = null, WindowCounts? today = null, long due24 = 0, long met24 = 0) =>
+        Queue.Live.Snapshot.Of("q", 1, new QueueCounts(Now, oldestWaiting is null ? 0 : 1, oldestWaiting,
+            Window(), m60 ?? Window(), today ?? Window(),
+            new VisitCounts(Now.AddDays(-7), Now, 0, 0, 0, due24, met24, 0), new Dictionary<string, AgentInfo>()), Targets);
+
+    static bool Holds(QueueSnapshot s, string kind, bool open = false) =>
+        AlertRules.OfQueue(s, Targets, k => open && k == kind, Margin).Single(c => c.Kind == kind).Holds;
+
+    [Fact]
+    public void A_wait_of_exactly_the_target_is_on_target_and_a_microsecond_more_is_a_breach()
+    {
+        Assert.False(Holds(Snapshot(oldestWaiting: Now.AddSeconds(-30)), AlertKinds.QueueWait));
+        Assert.True(Holds(Snapshot(oldestWaiting: Now.AddSeconds(-30).AddTicks(-10)), AlertKinds.QueueWait));
+        Assert.False(Holds(Snapshot(), AlertKinds.QueueWait));
+        Assert.Equal(Now.AddSeconds(30).AddTicks(10), AlertRules.WaitBreachAt(Now, Targets));
+    }
+
+    [Fact]
+    public void Average_wait_needs_the_minimum_sample_to_raise_and_comes_back_by_the_margin_to_clear()
+    {
+        Assert.False(Holds(Snapshot(m60: Window(answered: 10, asaSeconds: 30)), AlertKinds.QueueAsa));
+        Assert.True(Holds(Snapshot(m60: Window(answered: 10, asaSeconds: 30.001)), AlertKinds.QueueAsa));
+        Assert.False(Holds(Snapshot(m60: Window(answered: 9, asaSeconds: 60)), AlertKinds.QueueAsa));
+        // Open: it stays open until the average is back at 27 s (30 s less 10 %), however it hovers near 30 s.
+        Assert.True(Holds(Snapshot(m60: Window(answered: 20, asaSeconds: 29)), AlertKinds.QueueAsa, open: true));
+        Assert.False(Holds(Snapshot(m60: Window(answered: 20, asaSeconds: 27)), AlertKinds.QueueAsa, open: true));
+        Assert.False(Holds(Snapshot(m60: Window(answered: 5, asaSeconds: 60)), AlertKinds.QueueAsa, open: true));
+    }
+
+    [Fact]
+    public void Remote_resolution_and_the_visit_share_breach_strictly_under_their_targets()
+    {
+        Assert.False(Holds(Snapshot(today: Window(completed: 10, resolved: 9)), AlertKinds.QueueRemote));
+        Assert.True(Holds(Snapshot(today: Window(completed: 100, resolved: 89)), AlertKinds.QueueRemote));
+        Assert.True(Holds(Snapshot(today: Window(completed: 100, resolved: 90)), AlertKinds.QueueRemote, open: true));
+        Assert.False(Holds(Snapshot(today: Window(completed: 100, resolved: 91)), AlertKinds.QueueRemote, open: true));
+
+        Assert.False(Holds(Snapshot(due24: 10, met24: 8), AlertKinds.VisitsShare));
+        Assert.True(Holds(Snapshot(due24: 10, met24: 7), AlertKinds.VisitsShare));
+        Assert.False(Holds(Snapshot(due24: 9, met24: 0), AlertKinds.VisitsShare));
+        Assert.True(Holds(Snapshot(due24: 100, met24: 81), AlertKinds.VisitsShare, open: true));
+        Assert.False(Holds(Snapshot(due24: 100, met24: 82), AlertKinds.VisitsShare, open: true));
+    }
+
+    [Fact]
+    public void A_visit_is_late_strictly_past_24_hours_and_overdue_strictly_past_48()
+    {
+        static string[] Kinds(TimeSpan age) =>
+            [.. AlertRules.OfVisits([("v1", "q", Now - age)], Now).Select(c => c.Kind)];
+        Assert.Empty(Kinds(TimeSpan.FromHours(24)));
+        Assert.Equal([AlertKinds.VisitLate], Kinds(TimeSpan.FromHours(24) + TimeSpan.FromTicks(10)));
+        Assert.Equal([AlertKinds.VisitLate], Kinds(TimeSpan.FromHours(48)));
+        Assert.Equal([AlertKinds.VisitLate, AlertKinds.VisitOverdue], Kinds(TimeSpan.FromHours(48) + TimeSpan.FromTicks(10)));
+
+        // Created 30 h ago: its 48 h deadline (in 18 h) comes before the 24 h deadline of one created an hour ago (in 23 h).
+        Assert.Equal(Now.AddHours(18).AddTicks(10), AlertRules.NextVisitDeadline([Now.AddHours(-1), Now.AddHours(-30)], Now));
+        Assert.Equal(Now.AddHours(23).AddTicks(10), AlertRules.NextVisitDeadline([Now.AddHours(-1)], Now));
+        Assert.Null(AlertRules.NextVisitDeadline([Now.AddHours(-49)], Now));
+    }
+}
