@@ -26,10 +26,11 @@ public sealed class AlertOptions
 /// same alert at once (one open alert per kind and subject), and only the node whose change took pushes it.
 /// </summary>
 internal sealed partial class AlertEvaluator(
-    AlertStore store, LiveReader reader, LiveStore live, IHubContext<LiveHub, ILiveClient> hub,
+    AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub, ILiveClient> hub,
     IOptions<TargetOptions> targets, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluator> logger) : BackgroundService
 {
-    const string By = "queue";
+    // Who raised or cleared an alert: this node (host and process), for the history.
+    static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
     readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
     volatile bool loaded;
 
@@ -65,33 +66,47 @@ internal sealed partial class AlertEvaluator(
         return AlertRules.NextVisitDeadline(upcoming, now);
     }
 
+    // A condition that disagrees with what this node believes is open is decided again under the alert's lock, on a
+    // fresh view: another node may have raised or cleared it meanwhile, and this node's view may be the older one.
     async Task SettleAsync(AlertCondition c, CancellationToken ct)
     {
         var key = (c.Kind, c.Subject);
-        var isOpen = open.ContainsKey(key);
-        if (c.Holds == isOpen) return;
-        var now = time.GetUtcNow();
-        if (c.Holds)
+        if (c.Holds == open.ContainsKey(key)) return;
+        var changed = await store.DecideAsync(c.Kind, c.Subject, c.Queue, isOpen => RecheckAsync(c, isOpen, ct), time.GetUtcNow(), By, ct);
+        if (changed is null)
         {
-            var raised = await store.RaiseAsync(c.Kind, c.Subject, c.Queue, now, c.Figures, By, ct);
-            if (raised is null)
-            {
-                // Another node raised it first: learn it, push nothing.
-                await RefreshAsync(ct);
-                return;
-            }
-            open[key] = raised;
-            LogRaised(logger, raised.Kind, raised.Subject, raised.Id);
-            await PushAsync(raised);
+            // Nothing to change: another node got there first. Learn what is open now.
+            await RefreshAsync(ct);
+            return;
+        }
+        if (changed.State == AlertStates.Cleared)
+        {
+            open.TryRemove(key, out _);
+            LogCleared(logger, changed.Kind, changed.Subject, changed.Id);
         }
         else
         {
-            open.TryRemove(key, out _);
-            var cleared = await store.ClearAsync(c.Kind, c.Subject, now, By, ct);
-            if (cleared is null) return;
-            LogCleared(logger, cleared.Kind, cleared.Subject, cleared.Id);
-            await PushAsync(cleared);
+            open[key] = changed;
+            LogRaised(logger, changed.Kind, changed.Subject, changed.Id);
         }
+        await PushAsync(changed);
+    }
+
+    async Task<(bool, object)> RecheckAsync(AlertCondition c, bool isOpen, CancellationToken ct)
+    {
+        if (c.Kind is AlertKinds.VisitLate or AlertKinds.VisitOverdue)
+        {
+            // PostgreSQL has the last word on a visit: resolved or cancelled there, its alerts clear.
+            var visit = await store.VisitAsync(c.Subject, ct);
+            var now = time.GetUtcNow();
+            var fresh = visit is { Open: true } v
+                ? AlertRules.OfVisits([(c.Subject, c.Queue, v.Created)], now).FirstOrDefault(x => x.Kind == c.Kind)
+                : null;
+            return (fresh is not null, fresh?.Figures ?? c.Figures);
+        }
+        var snapshot = await view.QueueAsync(c.Subject);
+        var again = AlertRules.OfQueue(snapshot, targets.Value, kind => kind == c.Kind && isOpen, options.Value.ClearMargin).Single(x => x.Kind == c.Kind);
+        return (again.Holds, again.Figures);
     }
 
     /// <summary>Tells wallboards and consoles (of the alert's queue and of the whole center) that an alert changed.</summary>

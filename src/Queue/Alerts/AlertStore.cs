@@ -53,6 +53,50 @@ internal sealed class AlertStore(NpgsqlDataSource db)
         select {Columns} from acked
         """;
 
+    /// <summary>
+    /// Decides an alert's fate under a lock of its own (kind and subject), across nodes: <paramref name="holds"/> is
+    /// asked again inside the lock, given whether the alert is open now, and the alert is raised or cleared to match.
+    /// A node deciding on a view older than the last decision cannot undo it: it reads again after that decision
+    /// committed. Answers the change made, or null.
+    /// </summary>
+    public async Task<Alert?> DecideAsync(string kind, string subject, string? queue, Func<bool, Task<(bool Holds, object Figures)>> holds,
+        DateTimeOffset at, string by, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtextextended(@key, 0))",
+            new { key = kind + "|" + subject }, tx, cancellationToken: ct));
+        var isOpen = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select from alerts where kind = @kind and subject = @subject and state <> 'cleared')", new { kind, subject }, tx, cancellationToken: ct));
+        var (now, figures) = await holds(isOpen);
+        Row? row = null;
+        if (now && !isOpen)
+        {
+            row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(RaiseSql, new
+            {
+                kind, subject, queue, severity = AlertKinds.Severity[kind], at = at.UtcDateTime,
+                details = JsonSerializer.Serialize(figures, AlertJson.Options), by,
+            }, tx, cancellationToken: ct));
+        }
+        else if (!now && isOpen)
+        {
+            row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(ClearSql,
+                new { kind, subject, at = at.UtcDateTime, by }, tx, cancellationToken: ct));
+        }
+        await tx.CommitAsync(ct);
+        return row?.ToAlert();
+    }
+
+    /// <summary>A visit's creation and whether it is still open, as PostgreSQL has it.</summary>
+    public async Task<(DateTimeOffset Created, bool Open)?> VisitAsync(string visitId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<(DateTime? Created, bool Open)>(new CommandDefinition(
+            "select created_at, resolved_at is null and cancelled_at is null from visits where visit_id = @visitId",
+            new { visitId }, cancellationToken: ct));
+        return row.Created is { } created ? (Utc(created), row.Open) : null;
+    }
+
     /// <summary>Raises an alert; null if one of that kind and subject is open already (raised by this node or another).</summary>
     public async Task<Alert?> RaiseAsync(string kind, string subject, string? queue, DateTimeOffset at, object details, string by, CancellationToken ct)
     {

@@ -25,6 +25,7 @@ public sealed class OwnRedisApp : QueueApp
 }
 
 /// <summary>SPEC §2, §7: Redis flushed or restarted, live state is rebuilt from PostgreSQL within a second of Redis being reachable.</summary>
+[Collection(AloneCollection.Name)]
 public sealed class RedisFaultTests(OwnRedisApp app) : IClassFixture<OwnRedisApp>
 {
     static readonly TimeSpan Within = TimeSpan.FromSeconds(1);

@@ -1,0 +1,120 @@
+using System.Net;
+using Queue.Simulator.Bench;
+using Queue.Tests.Infrastructure;
+using Queue.Tests.Live;
+
+namespace Queue.Tests.Alerts;
+
+/// <summary>SPEC §4: with several service nodes running, each alert is raised once, not once per node, and cleared once.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class AlertNodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
+{
+    // 1,000 episodes: 25 queues side by side, 40 in a row in each.
+    const int Queues = 25;
+    const int Rounds = 40;
+    static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    async Task<long> CountAsync(string sql, string subject)
+    {
+        await using var command = nodes.Db.CreateCommand(sql);
+        command.Parameters.AddWithValue(subject);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    Task<long> OpenAsync(string queue) =>
+        CountAsync("select count(*) from alerts where kind = 'queue.wait' and subject = $1 and state <> 'cleared'", queue);
+
+    // As a producer does: a 503 (the machine's two cores are shared by two nodes, PostgreSQL, Redis and the rest of
+    // the suite) is sent again after a moment; ids make that safe.
+    static async Task PostAsync(HttpClient node, System.Text.Json.Nodes.JsonNode e)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await node.PostEventsAsync(e.DeepClone());
+            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 10)
+            {
+                await Task.Delay(200 * attempt);
+                continue;
+            }
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            return;
+        }
+    }
+
+    async Task UntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} did not happen within {Patience.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task A_thousand_breach_episodes_on_two_nodes_raise_and_clear_each_alert_exactly_once()
+    {
+        using var a = nodes.Client(nodes.A);
+        using var b = nodes.Client(nodes.B);
+        await Task.WhenAll(Enumerable.Range(0, Queues).Select(async q =>
+        {
+            var queue = $"ep-{q:D2}";
+            for (var round = 0; round < Rounds; round++)
+            {
+                var (first, second) = (round + q) % 2 == 0 ? (a, b) : (b, a);
+                var call = $"{queue}-c{round}";
+                // Queued 40 s ago: its wait is past the 30 s target the moment any node sees it.
+                await PostAsync(first, Ev.Queued($"{call}-q", DateTimeOffset.UtcNow.AddSeconds(-40), call, queue));
+                await UntilAsync(async () => await OpenAsync(queue) == 1, $"the alert of {call}");
+                await PostAsync(second, Ev.Answered($"{call}-a", DateTimeOffset.UtcNow, call, "ag-ep"));
+                await UntilAsync(async () => await OpenAsync(queue) == 0, $"the clearing of {call}");
+            }
+        }));
+
+        await using (var extra = nodes.Db.CreateCommand("""
+            select string_agg(format('%s %s #%s %s..%s %s', kind, subject, id, raised_at::time, cleared_at::time,
+                (select string_agg(h.action || ' by ' || h.by, ', ') from alert_history h where h.alert_id = alerts.id)), E'\n' order by id)
+            from alerts where kind = 'queue.wait'
+              and subject in (select subject from alerts where kind = 'queue.wait' and subject like 'ep-%' group by subject having count(*) <> 40)
+            """))
+        {
+            var listing = await extra.ExecuteScalarAsync();
+            Assert.True(listing is DBNull, $"queues with other than {Rounds} alerts:\n{listing}");
+        }
+        await using var check = nodes.Db.CreateCommand("""
+            select count(*) filter (where state = 'cleared'),
+                   count(*),
+                   (select count(*) from alert_history h join alerts x on x.id = h.alert_id where x.kind = 'queue.wait' and x.subject like 'ep-%' and h.action = 'raised'),
+                   (select count(*) from alert_history h join alerts x on x.id = h.alert_id where x.kind = 'queue.wait' and x.subject like 'ep-%' and h.action = 'cleared'),
+                   (select count(*) from (select subject from alerts where kind = 'queue.wait' and subject like 'ep-%' group by subject having count(*) <> 40) s)
+            from alerts where kind = 'queue.wait' and subject like 'ep-%'
+            """);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(Queues * Rounds, reader.GetInt64(1));
+        Assert.Equal(Queues * Rounds, reader.GetInt64(0));
+        Assert.Equal(Queues * Rounds, reader.GetInt64(2));
+        Assert.Equal(Queues * Rounds, reader.GetInt64(3));
+        Assert.Equal(0, reader.GetInt64(4));
+    }
+
+    [Fact]
+    public async Task A_node_killed_while_an_alert_is_open_leaves_no_duplicate_and_no_lost_clear()
+    {
+        using (var a = nodes.Client(nodes.A))
+            Assert.Equal(HttpStatusCode.OK, (await a.PostEventsAsync(Ev.Queued("nk-q", DateTimeOffset.UtcNow.AddSeconds(-40), "nk-c", "nk"))).StatusCode);
+        await UntilAsync(async () => await OpenAsync("nk") == 1, "the alert");
+        await nodes.A.KillAsync();
+
+        using (var b = nodes.Client(nodes.B))
+            Assert.Equal(HttpStatusCode.OK, (await b.PostEventsAsync(Ev.Answered("nk-a", DateTimeOffset.UtcNow, "nk-c", "ag-nk"))).StatusCode);
+        await UntilAsync(async () => await OpenAsync("nk") == 0, "the clearing by the node still up");
+
+        await nodes.RestartAAsync();
+        using (var a = nodes.Client(nodes.A))
+            Assert.Equal(HttpStatusCode.OK, (await a.PostEventsAsync(Ev.Queued("nk-q2", DateTimeOffset.UtcNow.AddSeconds(-40), "nk-c2", "nk"))).StatusCode);
+        await UntilAsync(async () => await OpenAsync("nk") == 1, "the next alert");
+        Assert.Equal(2, await CountAsync("select count(*) from alerts where subject = $1", "nk"));
+        Assert.Equal(1, await CountAsync("select count(*) from alert_history h join alerts x on x.id = h.alert_id where x.subject = $1 and h.action = 'cleared'", "nk"));
+    }
+}
