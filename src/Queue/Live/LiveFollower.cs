@@ -49,7 +49,7 @@ internal sealed partial class LiveFollower(
                 if (failures++ == 0) LogFollowFailed(logger, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250, 50 * failures)), ct);
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
                 // A defect, not an outage: say so loudly, and keep following rather than leave live state frozen.
                 LogFollowBroken(logger, e);
@@ -116,7 +116,9 @@ internal sealed partial class LiveFollower(
             await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = RebuildParallelism, CancellationToken = ct },
                 async (fill, cancel) => await ProjectAsync(fill, token, cancel));
             var at = new FeedCursor(horizon - 1, long.MaxValue);
-            await store.SetCursorAsync(at);
+            // Only while the lock is still ours: Redis lost meanwhile (flushed, restarted) must not get a cursor
+            // over state this rebuild no longer holds.
+            if (!await store.SetCursorIfLockedAsync(at, token)) throw new TimeoutException("the rebuild lock was lost before the cursor was set");
             cursor = at;
             var took = Stopwatch.GetElapsedTime(started);
             var entities = calls.Count + visits.Count + agents.Count;

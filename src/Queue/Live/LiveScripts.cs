@@ -60,6 +60,23 @@ internal static class LiveScripts
         return redis.call('HINCRBY', KEYS[1], 'seq', 1)
         """;
 
+    // Parts due to expire and the parts themselves, read at one instant. KEYS: expiry, parts. ARGV: now, the most.
+    // Answers entity, part ("" for none), entity, part, …
+    public const string Due = """
+        local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+        if #due == 0 then return {} end
+        local parts = redis.call('HMGET', KEYS[2], unpack(due))
+        local out = {}
+        for i = 1, #due do out[#out + 1] = due[i]; out[#out + 1] = parts[i] or '' end
+        return out
+        """;
+
+    // KEYS: cursor, rebuild lock (both of the center's slot). ARGV: the cursor, the lock's token.
+    public const string SetCursorIfLocked = """
+        if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('SET', KEYS[1], ARGV[1]) return 1 end
+        return 0
+        """;
+
     public const string RenewLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
     public const string ReleaseLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";

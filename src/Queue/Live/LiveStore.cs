@@ -34,9 +34,18 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         long removed = 0;
         await RunAsync(queue, async () =>
         {
-            var due = await Db.SortedSetRangeByScoreAsync(keys.Expiry(queue), double.NegativeInfinity, Micros.Of(now), take: max);
+            // What is due and what is stored, read at one instant: a part replaced (with a later expiry) between two
+            // reads would otherwise be planned away as if it were the one that was due.
+            var read = (RedisResult[])(await Db.ScriptEvaluateAsync(LiveScripts.Due, [keys.Expiry(queue), keys.Parts(queue)], [Micros.Of(now), max]))!;
+            var due = new RedisValue[read.Length / 2];
+            var stored = new string?[due.Length];
+            for (var i = 0; i < due.Length; i++)
+            {
+                due[i] = (RedisValue)read[2 * i];
+                var part = (string?)read[2 * i + 1];
+                stored[i] = string.IsNullOrEmpty(part) ? null : part;
+            }
             removed = due.Length;
-            var stored = await StoredAsync(queue, due);
             return LivePlanner.Remove(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), due.Select(d => d.ToString()).ToList(), stored);
         });
         return removed;
@@ -82,8 +91,9 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         return (long)result == 1;
     }
 
-    public Task SetCursorAsync(FeedCursor cursor) =>
-        Db.StringSetAsync(keys.Cursor, Format(cursor));
+    /// <summary>Sets the cursor where a rebuild left live state, if the rebuild lock is still held by <paramref name="token"/>.</summary>
+    public async Task<bool> SetCursorIfLockedAsync(FeedCursor cursor, string token) =>
+        (long)await Db.ScriptEvaluateAsync(LiveScripts.SetCursorIfLocked, [keys.Cursor, keys.RebuildLock], [Format(cursor), token]) == 1;
 
     public Task RegisterQueuesAsync(IEnumerable<string> queues) =>
         Db.SetAddAsync(keys.Queues, queues.Select(q => (RedisValue)q).ToArray());

@@ -64,6 +64,7 @@ public sealed class LiveVisitsTests(QueueApp app) : IClassFixture<QueueApp>
             Ev.VisitCreated("vl3-vc", Now.AddMinutes(-30), "vl3-v"),
             Ev.Queued("vl3-q2", Now.AddMinutes(-2), "vl3-c2", "vl-c"))).StatusCode);
         await app.LiveCaughtUpAsync();
+        await AssertEqualToPostgresAsync(http, "vl-c");
         var before = await DetailAsync(http, "vl-c");
 
         // Without its cursor, live state is rebuilt (as after a change of thresholds), over the parts still in Redis.
