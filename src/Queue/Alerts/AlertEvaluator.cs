@@ -27,7 +27,7 @@ public sealed class AlertOptions
 /// </summary>
 internal sealed partial class AlertEvaluator(
     AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub, ILiveClient> hub,
-    IOptions<TargetOptions> targets, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluator> logger) : BackgroundService
+    Targets.QueueTargets targets, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluator> logger) : BackgroundService
 {
     // Who raised or cleared an alert: this node (host and process), for the history.
     static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
@@ -38,7 +38,7 @@ internal sealed partial class AlertEvaluator(
     public async Task<DateTimeOffset?> ObserveQueueAsync(QueueSnapshot snapshot, CancellationToken ct)
     {
         if (!loaded || snapshot.Queue is not { } queue) return null;
-        var t = targets.Value;
+        var t = targets.For(queue);
         foreach (var c in AlertRules.OfQueue(snapshot, t, kind => open.ContainsKey((kind, queue)), options.Value.ClearMargin))
             await SettleAsync(c, ct);
         return open.ContainsKey((AlertKinds.QueueWait, queue)) ? null : AlertRules.WaitBreachAt(snapshot.OldestWaitingSince, t);
@@ -105,7 +105,7 @@ internal sealed partial class AlertEvaluator(
             return (fresh is not null, fresh?.Figures ?? c.Figures);
         }
         var snapshot = await view.QueueAsync(c.Subject);
-        var again = AlertRules.OfQueue(snapshot, targets.Value, kind => kind == c.Kind && isOpen, options.Value.ClearMargin).Single(x => x.Kind == c.Kind);
+        var again = AlertRules.OfQueue(snapshot, targets.For(c.Subject), kind => kind == c.Kind && isOpen, options.Value.ClearMargin).Single(x => x.Kind == c.Kind);
         return (again.Holds, again.Figures);
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -13,8 +14,12 @@ namespace Queue.Live;
 /// </summary>
 internal sealed partial class LiveFollower(
     CommittedEvents log, LiveProjector projector, LiveSource source, LiveStore store, LivePublisher publisher,
-    IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
+    Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
 {
+    // Queues whose thresholds changed, to be projected again, each with the number of the change it is marked for.
+    readonly ConcurrentDictionary<string, long> reproject = new(StringComparer.Ordinal);
+    long changes;
+
     static readonly TimeSpan LockTtl = TimeSpan.FromSeconds(15);
     const int RebuildChunk = 2_000;
     const int RebuildParallelism = 4;
@@ -30,6 +35,10 @@ internal sealed partial class LiveFollower(
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        targets.Changed += changed =>
+        {
+            foreach (var c in changed.Where(c => c.Thresholds)) reproject[c.Queue] = Interlocked.Increment(ref changes);
+        };
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -70,6 +79,15 @@ internal sealed partial class LiveFollower(
             return true;
         }
         if (cursor is not { } at || Compare(shared.Value, at) > 0) cursor = shared;
+        foreach (var (queue, change) in reproject)
+        {
+            // What this node projected before it learned of the change is replaced too: it runs after that step.
+            var started = Stopwatch.GetTimestamp();
+            await projector.ReprojectAsync(queue, time.GetUtcNow() - options.Value.RetainEnded, ct);
+            reproject.TryRemove(KeyValuePair.Create(queue, change));
+            publisher.MarkDirty([queue]);
+            LogReprojected(logger, queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
         var page = await log.ReadAsync(cursor.Value, options.Value.FeedBatch, ct);
         if (page.Events.Count > 0)
         {
@@ -154,6 +172,9 @@ internal sealed partial class LiveFollower(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Live state failed to apply a step of the log; retrying")]
     static partial void LogFollowBroken(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live state of queue {Queue} projected again with its new thresholds in {Milliseconds:F0} ms")]
+    static partial void LogReprojected(ILogger logger, string queue, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "Live state rebuilt from PostgreSQL: {Entities} entities in {Milliseconds:F0} ms ({Calls} calls, {Visits} visits, {Agents} agents; listed in {ListedMilliseconds:F0} ms)")]

@@ -22,9 +22,19 @@ public sealed record LivePart(string Queue, string Entity, long Version, long? E
     public string OpsJson() => JsonSerializer.Serialize(Ops.Select(o => new[] { o.Kind.ToString(), o.Key, o.Field, o.Value }), LiveJson.Options);
 }
 
+/// <summary>A queue's service-level T and short-abandon threshold, where they differ from the defaults.</summary>
+public sealed record QueueThresholds(TimeSpan ServiceLevel, TimeSpan ShortAbandon);
+
 /// <summary>How thresholds and the calendar shape live state: the same for every node.</summary>
 public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAbandon, TimeZoneInfo Zone, TimeSpan RetainEnded, TimeSpan RetainVisits)
 {
+    /// <summary>Queues whose thresholds differ from the defaults above.</summary>
+    public IReadOnlyDictionary<string, QueueThresholds> Queues { get; init; } = new Dictionary<string, QueueThresholds>();
+
+    public TimeSpan ServiceLevelOf(string queue) => Queues.TryGetValue(queue, out var q) ? q.ServiceLevel : ServiceLevelThreshold;
+
+    public TimeSpan ShortAbandonOf(string queue) => Queues.TryGetValue(queue, out var q) ? q.ShortAbandon : ShortAbandon;
+
     public static LiveRules From(TargetOptions targets, LiveOptions live) =>
         new(targets.ServiceLevelThreshold, targets.ShortAbandon, live.Zone(), live.RetainEnded, live.RetainVisits);
 
@@ -55,6 +65,8 @@ public static class LiveParts
             var ops = new List<LiveOp>();
             long latest = long.MinValue;
             var waiting = false;
+            var serviceLevel = rules.ServiceLevelOf(queue);
+            var shortAbandon = rules.ShortAbandonOf(queue);
             for (var i = 0; i < call.Legs.Count; i++)
             {
                 var leg = call.Legs[i];
@@ -81,7 +93,7 @@ public static class LiveParts
                     case LegOutcome.Answered:
                         ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Answered, "1"));
                         ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Wait, Num(waitMicros)));
-                        var inServiceLevel = wait <= rules.ServiceLevelThreshold;
+                        var inServiceLevel = wait <= serviceLevel;
                         if (inServiceLevel) ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.InServiceLevel, "1"));
                         if (recent)
                         {
@@ -102,7 +114,7 @@ public static class LiveParts
                         }
                         break;
                     case LegOutcome.Abandoned:
-                        var counted = wait >= rules.ShortAbandon;
+                        var counted = wait >= shortAbandon;
                         ops.Add(new('I', LiveNames.Quarters, quarter + (counted ? QuarterKinds.Abandoned : QuarterKinds.ShortAbandoned), "1"));
                         if (recent) ops.Add(new('Z', counted ? LiveNames.Abandoned : LiveNames.ShortAbandoned, member, Num(endMicros)));
                         break;

@@ -37,7 +37,10 @@ public static class LivePlanner
     /// <param name="expiryKey">The queue's sorted set of when parts expire.</param>
     /// <param name="parts">At most one part per entity.</param>
     /// <param name="stored">The entity's stored part, or null, for each part.</param>
-    public static LivePlan Apply(Func<string, string> keyOf, string partsKey, string expiryKey, IReadOnlyList<LivePart> parts, IReadOnlyList<string?> stored)
+    /// <param name="replaceEqual">Also replace a stored part of the same version whose ops differ: the queue's thresholds
+    /// changed, so the same rows now project otherwise.</param>
+    public static LivePlan Apply(Func<string, string> keyOf, string partsKey, string expiryKey, IReadOnlyList<LivePart> parts, IReadOnlyList<string?> stored,
+        bool replaceEqual = false)
     {
         var gather = new Gather(keyOf);
         var entities = new List<string>(parts.Count);
@@ -58,8 +61,9 @@ public static class LivePlanner
             if (old is not null)
             {
                 var sep = old.IndexOf('|', StringComparison.Ordinal);
-                newer = long.Parse(old.AsSpan(0, sep), CultureInfo.InvariantCulture) < part.Version;
+                var version = long.Parse(old.AsSpan(0, sep), CultureInfo.InvariantCulture);
                 same = old.AsSpan(sep + 1).SequenceEqual(ops);
+                newer = version < part.Version || (replaceEqual && version == part.Version && !same);
                 if (newer && !same) gather.Undo(old.AsSpan(sep + 1));
             }
             if (!newer) continue;

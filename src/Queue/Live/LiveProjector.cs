@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Options;
-using Queue.Metrics;
-
 namespace Queue.Live;
 
 /// <summary>The entities whose stored state changed: live state re-projects exactly these.</summary>
@@ -27,12 +24,10 @@ internal sealed class Touched
 /// Thin shell around <see cref="LiveParts"/>: reads the touched rows from PostgreSQL, projects them, and applies the
 /// parts to Redis queue by queue. Safe to run on every node at once: parts carry versions.
 /// </summary>
-internal sealed class LiveProjector(LiveSource source, LiveStore store, IOptions<TargetOptions> targets,
-    IOptions<LiveOptions> options, TimeProvider time)
+internal sealed class LiveProjector(LiveSource source, LiveStore store, LiveRules defaults, Targets.QueueTargets targets, TimeProvider time)
 {
-    readonly LiveRules rules = LiveRules.From(targets.Value, options.Value);
-
-    public LiveRules Rules => rules;
+    /// <summary>The rules as they stand now: the defaults, and the thresholds of queues that set their own.</summary>
+    public LiveRules Rules => defaults with { Queues = targets.Thresholds };
 
     /// <summary>
     /// Projects the touched entities; returns the queues whose live state changed. A rebuild projects every live
@@ -40,6 +35,7 @@ internal sealed class LiveProjector(LiveSource source, LiveStore store, IOptions
     /// </summary>
     public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct, bool rebuilding = false)
     {
+        var rules = Rules;
         var now = time.GetUtcNow();
         var calls = await source.CallsAsync(touched.Calls, ct);
         var parts = new List<LivePart>();
@@ -56,12 +52,27 @@ internal sealed class LiveProjector(LiveSource source, LiveStore store, IOptions
         return await ApplyAsync(parts, likelyNew: rebuilding);
     }
 
-    async Task<IReadOnlySet<string>> ApplyAsync(List<LivePart> parts, bool likelyNew)
+    /// <summary>
+    /// Projects again the calls that ended a leg in <paramref name="queue"/> since <paramref name="since"/>, with the
+    /// queue's thresholds as they are now: a part of the same version is replaced if it was projected with others.
+    /// </summary>
+    public async Task ReprojectAsync(string queue, DateTimeOffset since, CancellationToken ct)
+    {
+        var rules = Rules;
+        foreach (var chunk in (await source.CallIdsEndedInAsync(queue, since, ct)).Chunk(2_000))
+        {
+            var now = time.GetUtcNow();
+            var parts = (await source.CallsAsync(chunk, ct)).SelectMany(c => LiveParts.OfCall(c, rules, now)).Where(p => p.Queue == queue).ToList();
+            await ApplyAsync(parts, likelyNew: false, replaceEqual: true);
+        }
+    }
+
+    async Task<IReadOnlySet<string>> ApplyAsync(List<LivePart> parts, bool likelyNew, bool replaceEqual = false)
     {
         var byQueue = parts.GroupBy(p => p.Queue, StringComparer.Ordinal).ToList();
         var queues = byQueue.Where(g => g.Key != LiveKeys.Center && g.Any(p => p.Ops.Count > 0)).Select(g => g.Key).ToList();
         if (queues.Count > 0) await store.RegisterQueuesAsync(queues);
-        var results = await Task.WhenAll(byQueue.Select(async g => (g.Key, Changed: await store.ApplyAsync(g.Key, g.ToList(), likelyNew))));
+        var results = await Task.WhenAll(byQueue.Select(async g => (g.Key, Changed: await store.ApplyAsync(g.Key, g.ToList(), likelyNew, replaceEqual))));
         return results.Where(r => r.Changed).Select(r => r.Key).ToHashSet(StringComparer.Ordinal);
     }
 }

@@ -15,7 +15,7 @@ namespace Queue.Live;
 /// </summary>
 internal sealed partial class LivePublisher(
     LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, Alerts.AlertEvaluator alerts,
-    IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
+    Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
     // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
     // passes its target, or an open visit its deadline. It marks the queue dirty, so the alert needs no event.
@@ -42,6 +42,8 @@ internal sealed partial class LivePublisher(
 
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        // New targets: snapshots carry them and their figures' states, and alerts are decided against them.
+        targets.Changed += changed => MarkDirty(changed.Select(c => c.Queue));
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var interval = Stopwatch.Frequency * options.Value.PublishInterval.Ticks / TimeSpan.TicksPerSecond;
         while (!ct.IsCancellationRequested)

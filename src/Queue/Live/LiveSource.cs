@@ -69,6 +69,8 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         order by date_trunc('hour', max(started_at)), max(agent_id), call_id
         """;
 
+    const string EndedInSql = "select distinct call_id from legs where queue = $1 and ended_at >= $2";
+
     const string LiveVisitsSql = """
         select visit_id from visits where resolved_at is null and cancelled_at is null
         union select visit_id from visits where due48 >= $1
@@ -158,6 +160,15 @@ internal sealed class LiveSource(NpgsqlDataSource db)
     public async Task<List<string>> LiveCallIdsAsync(DateTimeOffset since, CancellationToken ct)
     {
         await using var command = db.CreateCommand(LiveCallsSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
+        return await ReadIdsAsync(command, ct);
+    }
+
+    /// <summary>Calls that ended a leg in the queue since then: those whose live figures its thresholds shape.</summary>
+    public async Task<List<string>> CallIdsEndedInAsync(string queue, DateTimeOffset since, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand(EndedInSql);
+        command.Parameters.Add(new NpgsqlParameter { Value = queue });
         command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
         return await ReadIdsAsync(command, ct);
     }

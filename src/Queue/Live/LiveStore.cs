@@ -14,7 +14,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     /// Applies parts of one queue; true if anything in Redis changed. <paramref name="likelyNew"/> (a rebuild) plans
     /// at first as if none of the entities had a part stored, which saves reading them; the plan checks it anyway.
     /// </summary>
-    public async Task<bool> ApplyAsync(string queue, IReadOnlyList<LivePart> parts, bool likelyNew = false)
+    public async Task<bool> ApplyAsync(string queue, IReadOnlyList<LivePart> parts, bool likelyNew = false, bool replaceEqual = false)
     {
         // A plan takes each entity once: of two parts of one entity, the newer stands.
         var unique = parts.Count < 2 ? parts : parts.GroupBy(p => p.Entity, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Version)!).ToList();
@@ -24,7 +24,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         {
             var stored = read ? await StoredAsync(queue, entities) : new string?[entities.Length];
             read = true;
-            return LivePlanner.Apply(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), unique, stored);
+            return LivePlanner.Apply(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), unique, stored, replaceEqual);
         });
     }
 

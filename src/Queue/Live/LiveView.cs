@@ -1,17 +1,14 @@
-using Microsoft.Extensions.Options;
-using Queue.Metrics;
-
 namespace Queue.Live;
 
 /// <summary>Snapshots as the API and the hub serve them, read from Redis.</summary>
-internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys, IOptions<TargetOptions> targets, TimeProvider time)
+internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys, Targets.QueueTargets targets, TimeProvider time)
 {
     public Task<IReadOnlyList<string>> QueuesAsync() => store.QueuesAsync();
 
     public async Task<QueueSnapshot> QueueAsync(string queue, long? seq = null, QueueCounts? counts = null)
     {
         counts ??= await reader.ReadAsync(queue, time.GetUtcNow());
-        return Snapshot.Of(queue, seq ?? await store.PublishedSeqAsync(keys.Published(queue)), counts, targets.Value);
+        return Snapshot.Of(queue, seq ?? await store.PublishedSeqAsync(keys.Published(queue)), counts, targets.For(queue));
     }
 
     public async Task<IReadOnlyList<QueueSnapshot>> AllAsync()
@@ -24,7 +21,7 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
     public async Task<QueueSnapshot> CenterAsync(long? seq = null)
     {
         var counts = await CenterCountsAsync();
-        return Snapshot.Of(null, seq ?? await store.PublishedSeqAsync(keys.PublishedCenter), counts, targets.Value);
+        return Snapshot.Of(null, seq ?? await store.PublishedSeqAsync(keys.PublishedCenter), counts, targets.Defaults);
     }
 
     public async Task<QueueCounts> CenterCountsAsync()

@@ -23,17 +23,20 @@ public sealed record WindowFigures(
     long Overdue48);
 
 /// <summary>
-/// Exact figures over any window [from, to), computed in PostgreSQL from the derived tables. Visit deadlines
+/// Exact figures over any window [from, to), computed in PostgreSQL from the derived tables, each leg judged by the
+/// service-level T and short-abandon threshold of its queue (the defaults given, where it set none). Visit deadlines
 /// count once they have passed (before <c>now</c>): a deadline still ahead is neither met nor missed yet.
 /// </summary>
 internal sealed class MetricsQuery(NpgsqlDataSource db)
 {
     const string Sql = """
         with legs_in as (
-            select outcome, ended_at - started_at as wait
-            from legs
-            where ended_at >= @from and ended_at < @to and outcome in ('answered', 'abandoned')
-              and (@queue::text is null or queue = @queue)
+            -- Each leg is judged by its own queue's thresholds: the center's service level adds up the queues'.
+            select l.outcome, l.ended_at - l.started_at as wait,
+                   coalesce(t.service_level, @sl) as sl, coalesce(t.short_abandon, @short) as short_threshold
+            from legs l left join queue_targets t on t.queue = l.queue
+            where l.ended_at >= @from and l.ended_at < @to and l.outcome in ('answered', 'abandoned')
+              and (@queue::text is null or l.queue = @queue)
         ),
         visits_in as (
             select v.*
@@ -46,10 +49,10 @@ internal sealed class MetricsQuery(NpgsqlDataSource db)
         )
         select
             (select count(*) from legs_in where outcome = 'answered') as answered,
-            (select count(*) from legs_in where outcome = 'abandoned' and wait >= @short) as abandoned,
-            (select count(*) from legs_in where outcome = 'abandoned' and wait < @short) as short_abandoned,
+            (select count(*) from legs_in where outcome = 'abandoned' and wait >= short_threshold) as abandoned,
+            (select count(*) from legs_in where outcome = 'abandoned' and wait < short_threshold) as short_abandoned,
             (select extract(epoch from avg(wait))::float8 from legs_in where outcome = 'answered') as asa_seconds,
-            (select count(*) from legs_in where outcome = 'answered' and wait <= @sl) as answered_in_time,
+            (select count(*) from legs_in where outcome = 'answered' and wait <= sl) as answered_in_time,
             (select count(*) from calls where completed_at >= @from and completed_at < @to
                 and (@queue::text is null or last_queue = @queue)) as completed,
             (select count(*) from calls where completed_at >= @from and completed_at < @to and resolution = 'resolved'
@@ -62,7 +65,7 @@ internal sealed class MetricsQuery(NpgsqlDataSource db)
                 and (resolved_at is null or resolved_at > due48) and (cancelled_at is null or cancelled_at > due48)) as overdue48
         """;
 
-    public async Task<WindowFigures> GetAsync(DateTimeOffset from, DateTimeOffset to, string? queue, TargetOptions targets,
+    public async Task<WindowFigures> GetAsync(DateTimeOffset from, DateTimeOffset to, string? queue, TargetOptions defaults,
         DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -72,8 +75,8 @@ internal sealed class MetricsQuery(NpgsqlDataSource db)
             to = to.UtcDateTime,
             now = now.UtcDateTime,
             queue,
-            @short = targets.ShortAbandon,
-            sl = targets.ServiceLevelThreshold,
+            @short = defaults.ShortAbandon,
+            sl = defaults.ServiceLevelThreshold,
         }, cancellationToken: ct));
         var offered = r.Answered + r.Abandoned;
         return new WindowFigures(from, to, queue,

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Queue.Metrics;
 
-/// <summary>The center's service targets and the thresholds of SPEC §3 (defaults for every queue), from <c>Queue:Targets</c>.</summary>
+/// <summary>
+/// The center's service targets and the thresholds of SPEC §3, from <c>Queue:Targets</c>: the defaults of every queue,
+/// which a queue may override (<c>PUT /api/targets/{queue}</c>).
+/// </summary>
 public sealed class TargetOptions
 {
     public const string Section = "Queue:Targets";
@@ -29,6 +32,9 @@ public sealed class TargetOptions
     public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>A breach on a rate needs at least this many samples in its window.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, 10_000)]
     public int MinimumSample { get; set; } = 10;
+
+    /// <summary>How often a node reads the per-queue targets again, whether or not it was told they changed.</summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -79,4 +79,22 @@ public sealed class LivePlannerTests
         Assert.Equal(["v:1", "v:gone"], Command(plan, "ZREM", "q:expiry").Args);
         Assert.Equal([LivePlanner.Stored(old), ""], plan.Expected);
     }
+
+    [Fact]
+    public void A_part_of_the_same_version_with_other_ops_replaces_the_stored_one_only_when_thresholds_changed()
+    {
+        var counted = Part("c:1", 5, new LiveOp('I', "quarters", "9:a", "1"), new LiveOp('I', "quarters", "9:s", "1"));
+        var recounted = Part("c:1", 5, new LiveOp('I', "quarters", "9:a", "1"));
+        Assert.True(Plan([recounted], LivePlanner.Stored(counted)).IsEmpty);
+
+        var plan = LivePlanner.Apply(Key, "q:parts", "q:expiry", [recounted], [LivePlanner.Stored(counted)], replaceEqual: true);
+        Assert.True(plan.Changed);
+        Assert.Equal(["9:s", "-1"], Command(plan, LiveCommand.AddToCounters, "q:quarters").Args);
+        Assert.Equal(["c:1", LivePlanner.Stored(recounted)], Command(plan, "HSET", "q:parts").Args);
+
+        // The same ops again: nothing to do. An older version: never, whatever the thresholds.
+        Assert.True(LivePlanner.Apply(Key, "q:parts", "q:expiry", [recounted], [LivePlanner.Stored(recounted)], replaceEqual: true).Commands
+            .All(c => c.Key == "q:parts" || c.Key == "q:expiry"));
+        Assert.True(LivePlanner.Apply(Key, "q:parts", "q:expiry", [recounted], [LivePlanner.Stored(counted with { Version = 6 })], replaceEqual: true).IsEmpty);
+    }
 }
