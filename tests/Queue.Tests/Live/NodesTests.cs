@@ -39,6 +39,8 @@ public sealed class TwoNodes : IAsyncLifetime
             {
                 ["ConnectionStrings__Redis"] = TestRedis.BaseConnectionString,
                 ["Queue__Live__KeyPrefix"] = Redis.Prefix,
+                // Nodes learn of changed targets from each other at once; here, only that way.
+                ["Queue__Targets__ReloadInterval"] = "01:00:00",
             },
             port, AdminKey);
 
@@ -93,6 +95,31 @@ public sealed class NodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         // How soon is measured by ops/bench live, on a quiet machine; here, that it arrives at all.
         var (snapshot, _, _) = await client.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "two" && s.CallsWaiting == 1, TimeSpan.FromSeconds(10));
         Assert.InRange(snapshot.LongestWaitSeconds!.Value, 3, 3 + (DateTime.UtcNow - posted).TotalSeconds + 1);
+    }
+
+    [Fact]
+    public async Task Targets_set_on_node_A_take_effect_on_node_B_at_once_live_windows_recounted()
+    {
+        using var a = nodes.Client(nodes.A);
+        using var b = nodes.Client(nodes.B);
+        var start = Now.AddMinutes(-5);
+        Assert.Equal(HttpStatusCode.OK, (await b.PostEventsAsync(
+            Ev.Queued("tt-q1", start, "tt-c1", "two-t"), Ev.Answered("tt-a1", start.AddSeconds(15), "tt-c1", "ag-tt"),
+            Ev.Queued("tt-q2", start, "tt-c2", "two-t"), Ev.Answered("tt-a2", start.AddSeconds(25), "tt-c2", "ag-tt"))).StatusCode);
+        await using var client = await LiveClient.ConnectAsync(nodes.B.Address, nodes.AdminKey);
+        var joined = Assert.Single(await client.JoinQueuesAsync("two-t"));
+        if (joined.Windows.Today.Answered != 2)
+            await client.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "two-t" && s.Windows.Today.Answered == 2);
+        Assert.Equal(1.0, (await client.JoinQueuesAsync("two-t"))[0].Windows.Today.ServiceLevel);
+
+        Assert.Equal(HttpStatusCode.OK, (await a.PutAsJsonAsync("/api/targets/two-t", new { waitSeconds = 12, serviceLevelThresholdSeconds = 20 })).StatusCode);
+        var (snapshot, _, _) = await client.WaitForAsync(nameof(ILiveClient.QueueUpdated),
+            s => s.Queue == "two-t" && s.Targets.WaitSeconds == 12 && s.Windows.Today.ServiceLevel == 0.5, TimeSpan.FromSeconds(5));
+        Assert.Equal(20, snapshot.Targets.ServiceLevelThresholdSeconds);
+        Assert.Empty(await LiveCheck.DifferencesAsync(b, nodes.Db, "two-t"));
+        Assert.Equal(HttpStatusCode.NoContent, (await b.DeleteAsync("/api/targets/two-t")).StatusCode);
+        await client.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "two-t" && s.Targets.WaitSeconds == 30 && s.Windows.Today.ServiceLevel == 1.0,
+            TimeSpan.FromSeconds(5));
     }
 
     [Fact]
