@@ -105,7 +105,9 @@ internal static class AlertBench
             var logPath = Path.Combine(options.Output, $"alerts-{stamp}-service.log");
             Say($"starting the service; its log: {logPath}");
             var environment = ServiceEnvironment(prefix);
-            environment["Logging__LogLevel__Queue.Alerts"] = "Information"; // each raise and clear, with its id
+            environment["Logging__LogLevel__Queue.Alerts"] = "Information"; // each raise and clear, with its id and time
+            environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
+            environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
             await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ServiceConnectionString(),
                 RandomNumberGenerator.GetHexString(48, lowercase: true), logPath, ct, environment);
             var ingestKey = await service.CreateKeyAsync("bench ingest", "ingest", ct);

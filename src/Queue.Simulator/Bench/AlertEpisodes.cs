@@ -32,7 +32,7 @@ internal sealed class AlertEpisodes(HttpClient http, AlertWatch watch, TimeSpan 
             var crossing = queuedAt + target;
             if (crossing + timeout > lastEnd) return;
             var call = $"aw-{run}-{queue}-{k}";
-            var episode = new Episode(watch.Clients, crossing);
+            var episode = new Episode(queue, watch.Clients, crossing);
             watch.Begin(AlertBench.QueueWait, queue, episode);
             await PostAsync([Load.Queued(call + "-q", call, queue, queuedAt)], ct);
             await Until(episode.AllRaised.Task, crossing + timeout, ct);
@@ -67,7 +67,7 @@ internal sealed class AlertEpisodes(HttpClient http, AlertWatch watch, TimeSpan 
                 if (BenchClock.Now + 2 * timeout > lastEnd) return;
                 // Strictly past the target: (sum + wait) / (samples + 1) > t.
                 var wait = (long)Math.Floor(t * (samples + 1) - sum) + 5;
-                var episode = new Episode(watch.Clients, default);
+                var episode = new Episode(queue, watch.Clients, default);
                 watch.Begin(AlertBench.QueueAsa, queue, episode);
                 await PostAsync(AnsweredCalls(queue, $"r{k}", 1, TimeSpan.FromSeconds(Math.Max(1, wait))), ct);
                 episode.Trigger = BenchClock.Now;

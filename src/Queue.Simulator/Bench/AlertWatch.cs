@@ -29,7 +29,7 @@ internal static class BenchClock
 }
 
 /// <summary>One breach episode while it runs: what each client has seen of its alert.</summary>
-internal sealed class Episode(int clients, DateTimeOffset trigger)
+internal sealed class Episode(string queue, int clients, DateTimeOffset trigger)
 {
     readonly Lock gate = new();
     readonly DateTimeOffset?[] raiseSeen = new DateTimeOffset?[clients];
@@ -74,7 +74,7 @@ internal sealed class Episode(int clients, DateTimeOffset trigger)
 
     public EpisodeOutcome Outcome()
     {
-        lock (gate) return new(Trigger, serviceRaisedAt, [.. raiseSeen], [.. raises], ClearTrigger, [.. clearSeen], [.. clears]);
+        lock (gate) return new(queue, Trigger, serviceRaisedAt, [.. raiseSeen], [.. raises], ClearTrigger, [.. clearSeen], [.. clears]);
     }
 }
 
