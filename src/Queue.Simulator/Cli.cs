@@ -15,6 +15,8 @@ internal static class Cli
                     (run it through ops/bench ingest; --help lists its options)
           live      SPEC §7 freshness and rebuild benchmark: wallboards connected while events flow, and live state
                     rebuilt from a generated week (run it through ops/bench live; --help lists its options)
+          alerts    SPEC §4/§7 alert latency: threshold crossing → AlertChanged at a SignalR client, time-driven and
+                    event-driven, under load (run it through ops/bench alerts; --help lists its options)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
         """;
@@ -33,6 +35,7 @@ internal static class Cli
             {
                 "ingest" => await IngestBench.RunAsync(options),
                 "live" => await LiveBench.RunAsync(options),
+                "alerts" => await AlertBench.RunAsync(options),
                 "stream" => Stream(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),
             };

@@ -134,16 +134,16 @@ internal static class LiveBench
         }
     }
 
-    static Dictionary<string, string> ServiceEnvironment(string prefix) => new()
+    internal static Dictionary<string, string> ServiceEnvironment(string prefix) => new()
     {
         ["ConnectionStrings__Redis"] = RedisAddress,
         ["Queue__Live__KeyPrefix"] = prefix,
         ["Logging__LogLevel__Queue.Live"] = "Information",
     };
 
-    static string RedisAddress => System.Environment.GetEnvironmentVariable("ConnectionStrings__Redis") ?? "127.0.0.1:6379";
+    internal static string RedisAddress => System.Environment.GetEnvironmentVariable("ConnectionStrings__Redis") ?? "127.0.0.1:6379";
 
-    static async Task DeleteKeysAsync(string prefix)
+    internal static async Task DeleteKeysAsync(string prefix)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(RedisAddress + ",allowAdmin=true");
         var server = redis.GetServer(redis.GetEndPoints()[0]);
@@ -234,7 +234,7 @@ internal static class LiveBench
     /// Steady traffic: every 100 ms a batch of calls (queued, answered, completed; an agent status now and then)
     /// timed now, spread over the queues; every 500 ms a probe call queued in a queue of its own.
     /// </summary>
-    sealed class Load(int queues)
+    internal sealed class Load(int queues)
     {
         public const string ProbeQueue = "bench-probe";
         static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
@@ -300,10 +300,10 @@ internal static class LiveBench
             return json.Append(']').ToString();
         }
 
-        static string Queued(string id, string call, string queue, DateTimeOffset at) =>
+        internal static string Queued(string id, string call, string queue, DateTimeOffset at) =>
             Event(id, "call.queued", at, $"\"callId\":\"{call}\",\"queue\":\"{queue}\"");
 
-        static string Event(string id, string type, DateTimeOffset at, string fields) =>
+        internal static string Event(string id, string type, DateTimeOffset at, string fields) =>
             $"{{\"id\":\"{id}\",\"type\":\"{type}\",\"at\":\"{at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)}\",{fields}}}";
     }
 
@@ -454,7 +454,7 @@ internal static class LiveBench
         }
     }
 
-    static void Say(string message) =>
+    internal static void Say(string message) =>
         Console.Error.WriteLine(Console.IsErrorRedirected ? $"==> {message}" : $"\u001b[1m==> {message}\u001b[0m");
 }
 

@@ -18,7 +18,7 @@ internal sealed partial class LivePublisher(
     Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
     // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
-    // passes its target, or an open visit its deadline. It marks the queue dirty, so the alert needs no event.
+    // passes its target, or an open visit its deadline. It looks at the queue then, so the alert needs no event.
     readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
@@ -137,7 +137,9 @@ internal sealed partial class LivePublisher(
         if (deadlines.TryRemove(queue, out var old)) old.Dispose();
         if (next is not { } at) return;
         var after = at - time.GetUtcNow();
-        deadlines[queue] = time.CreateTimer(_ => MarkDirty([queue == CenterKey ? LiveKeys.Center : queue]), null,
+        // The deadline is looked at on its own, at once: through the loop it would wait for the round in progress
+        // (every queue, every second) and then for the queue's push interval, up to a few hundred ms more.
+        deadlines[queue] = time.CreateTimer(_ => _ = PublishOrRetryAsync(queue), null,
             after < TimeSpan.Zero ? TimeSpan.Zero : after, Timeout.InfiniteTimeSpan);
     }
 
