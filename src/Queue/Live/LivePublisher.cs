@@ -21,6 +21,7 @@ internal sealed partial class LivePublisher(
     // passes its target, or an open visit its deadline. It looks at the queue then, so the alert needs no event.
     readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, byte> publishing = new(StringComparer.Ordinal);
     readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     const string CenterKey = "";
@@ -53,6 +54,8 @@ internal sealed partial class LivePublisher(
             var now = Stopwatch.GetTimestamp();
             foreach (var queue in dirty.Keys)
             {
+                // A queue still being published goes again once that is done (it wakes this loop).
+                if (publishing.ContainsKey(queue)) continue;
                 var at = lastSent.GetValueOrDefault(queue, long.MinValue / 2) + interval;
                 if (at > now)
                 {
@@ -63,8 +66,13 @@ internal sealed partial class LivePublisher(
                 lastSent[queue] = now;
                 due.Add(queue);
             }
-            // Queues go out side by side: one slow read must not hold back the others.
-            await Task.WhenAll(due.Select(PublishOrRetryAsync));
+            // Queues go out side by side, each on its own: one slow read (the center's, every queue's once a second)
+            // must not hold back a queue whose figures just changed.
+            foreach (var queue in due)
+            {
+                publishing[queue] = 0;
+                _ = PublishThenWakeAsync(queue);
+            }
             var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (wait != Timeout.InfiniteTimeSpan) timeout.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
@@ -76,6 +84,24 @@ internal sealed partial class LivePublisher(
             {
                 // the next queue is due
             }
+        }
+    }
+
+    async Task PublishThenWakeAsync(string queue)
+    {
+        try
+        {
+            await PublishOrRetryAsync(queue);
+        }
+        catch (Exception e)
+        {
+            // A defect, not an outage: say so, and let the queue be published again at its next change.
+            LogPublishBroken(logger, queue, e);
+        }
+        finally
+        {
+            publishing.TryRemove(queue, out _);
+            wake.Writer.TryWrite(true);
         }
     }
 
@@ -158,6 +184,9 @@ internal sealed partial class LivePublisher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts of {Queue} not checked: {Reason}")]
     static partial void LogAlertsFailed(ILogger logger, string queue, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Live snapshot of {Queue} failed to publish")]
+    static partial void LogPublishBroken(ILogger logger, string queue, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live snapshot of {Queue} not published: {Reason}")]
     static partial void LogPublishFailed(ILogger logger, string queue, string reason);
