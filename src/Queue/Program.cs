@@ -6,6 +6,7 @@ using Queue.Calls;
 using Queue.Ingest;
 using Queue.Live;
 using Queue.Metrics;
+using Queue.Notifications;
 using Queue.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,6 +25,8 @@ builder.AddIngest();
 builder.AddMetrics();
 builder.AddLiveState();
 builder.AddAlerts();
+builder.AddMail();
+builder.AddEscalation();
 builder.AddApiDocs();
 
 var app = builder.Build();
