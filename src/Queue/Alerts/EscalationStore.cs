@@ -67,13 +67,13 @@ internal sealed class EscalationStore(NpgsqlDataSource db)
         return alerts;
     }
 
-    /// <summary>When the next open alert of those kinds, not escalated yet, was raised; null if there is none.</summary>
-    public async Task<DateTimeOffset?> OldestUnescalatedAsync(string[] kinds, CancellationToken ct)
+    /// <summary>When the oldest open alert of those kinds raised after <paramref name="cutoff"/>, not escalated yet, was raised; null if there is none.</summary>
+    public async Task<DateTimeOffset?> OldestUnescalatedAsync(string[] kinds, DateTimeOffset cutoff, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var at = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
-            "select min(raised_at) from alerts where state = 'open' and escalated_at is null and kind = any(@kinds)",
-            new { kinds }, cancellationToken: ct));
+            "select min(raised_at) from alerts where state = 'open' and escalated_at is null and kind = any(@kinds) and raised_at > @cutoff",
+            new { kinds, cutoff = cutoff.UtcDateTime }, cancellationToken: ct));
         return at is { } a ? AlertStore.Utc(a) : null;
     }
 
@@ -119,12 +119,16 @@ internal sealed class EscalationStore(NpgsqlDataSource db)
         return rows.Count;
     }
 
-    /// <summary>When the next notification waiting for another attempt is due; null if none is waiting.</summary>
-    public async Task<DateTimeOffset?> NextDueAsync(CancellationToken ct)
+    /// <summary>
+    /// When the next notification waiting for another attempt falls due after <paramref name="now"/>; null if none is
+    /// waiting. One due already is being sent by another node (or that node died: the periodic check takes it over).
+    /// </summary>
+    public async Task<DateTimeOffset?> NextDueAsync(DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var at = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
-            "select min(next_attempt_at) from notifications where sent_at is null and failed_at is null", cancellationToken: ct));
+            "select min(next_attempt_at) from notifications where sent_at is null and failed_at is null and next_attempt_at > @now",
+            new { now = now.UtcDateTime }, cancellationToken: ct));
         return at is { } a ? AlertStore.Utc(a) : null;
     }
 

@@ -29,7 +29,9 @@ internal sealed partial class Escalator(
             await alerts.PushAsync(alert);
         }
         if (escalated.Count > 0 && targets.Count > 0) dispatcher.Wake();
-        return await store.OldestUnescalatedAsync(kinds, ct) is { } oldest ? oldest + o.After : null;
+        // Only alerts not due yet: one due already and not taken (raised meanwhile by a node whose clock is behind)
+        // waits for the next check, rather than waking this loop again and again.
+        return await store.OldestUnescalatedAsync(kinds, now - o.After, ct) is { } oldest ? oldest + o.After : null;
     }
 
     static List<(string Channel, string Target)> Targets(EscalationOptions o)

@@ -30,7 +30,7 @@ internal sealed partial class NotificationDispatcher(
     public async Task<DateTimeOffset?> DispatchDueAsync(CancellationToken ct)
     {
         while (await store.DispatchAsync(time.GetUtcNow(), Batch, batch => SendAllAsync(batch, ct), time.GetUtcNow, ct) == Batch) { }
-        return await store.NextDueAsync(ct);
+        return await store.NextDueAsync(time.GetUtcNow(), ct);
     }
 
     async Task<IReadOnlyList<Attempt>> SendAllAsync(IReadOnlyList<Notification> batch, CancellationToken ct) =>

@@ -133,6 +133,7 @@ public sealed class EscalationTests(EscalationApp app) : IClassFixture<Escalatio
         Assert.Equal("alert.escalated", hook.Event);
         Assert.Equal(Now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), hook.Timestamp);
         var body = hook.Json;
+        Assert.StartsWith($"{{\"event\":\"alert.escalated\",\"id\":{alert.Id},\"kind\":", System.Text.Encoding.UTF8.GetString(hook.Body), StringComparison.Ordinal);
         Assert.Equal(alert.Id, body.GetProperty("id").GetInt64());
         Assert.Equal("queue.asa", body.GetProperty("kind").GetString());
         Assert.Equal("esc-once", body.GetProperty("queue").GetString());
