@@ -6,6 +6,7 @@ using Queue.Calls;
 using Queue.Ingest;
 using Queue.Live;
 using Queue.Metrics;
+using Queue.Notifications;
 using Queue.Storage;
 using Queue.Targets;
 
@@ -26,6 +27,8 @@ builder.AddMetrics();
 builder.AddTargets();
 builder.AddLiveState();
 builder.AddAlerts();
+builder.AddMail();
+builder.AddEscalation();
 builder.AddApiDocs();
 
 var app = builder.Build();

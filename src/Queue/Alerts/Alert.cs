@@ -45,11 +45,14 @@ public static class AlertActions
     public const string Escalated = "escalated";
 }
 
-/// <summary>One alert: a breach of a target by a queue or a visit, from when it was raised to when it cleared.</summary>
+/// <summary>
+/// One alert: a breach of a target by a queue or a visit, from when it was raised to when it cleared.
+/// <see cref="EscalatedAt"/> is when it was escalated, having been left open and unacknowledged too long (null: never).
+/// </summary>
 public sealed record Alert(
     long Id, string Kind, string Subject, string? Queue, string Severity, string State,
     DateTimeOffset RaisedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? AckNote, DateTimeOffset? ClearedAt,
-    System.Text.Json.JsonElement Details);
+    DateTimeOffset? EscalatedAt, System.Text.Json.JsonElement Details);
 
 /// <summary>One change of an alert: raised, acknowledged, cleared or escalated, by whom (an API key's name, or the service) and when.</summary>
 public sealed record AlertChange(string Action, DateTimeOffset At, string By, string? Note);

@@ -30,7 +30,7 @@ internal sealed partial class AlertEvaluator(
     Targets.QueueTargets targets, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluator> logger) : BackgroundService
 {
     // Who raised or cleared an alert: this node (host and process), for the history.
-    static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
+    internal static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
     readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
     volatile bool loaded;
 

@@ -14,9 +14,10 @@ public enum AckOutcome { Acknowledged, NotFound, NotOpen }
 /// </summary>
 internal sealed class AlertStore(NpgsqlDataSource db)
 {
-    const string Columns = """
+    internal const string Columns = """
         id, kind, subject, queue, severity, state, raised_at as RaisedAt, acknowledged_at as AcknowledgedAt,
-        acknowledged_by as AcknowledgedBy, ack_note as AckNote, cleared_at as ClearedAt, details::text as Details
+        acknowledged_by as AcknowledgedBy, ack_note as AckNote, cleared_at as ClearedAt, escalated_at as EscalatedAt,
+        details::text as Details
         """;
 
     const string RaiseSql = $"""
@@ -172,9 +173,9 @@ internal sealed class AlertStore(NpgsqlDataSource db)
         return [.. rows.Select(r => r.ToAlert())];
     }
 
-    static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
+    internal static DateTimeOffset Utc(DateTime at) => new(DateTime.SpecifyKind(at, DateTimeKind.Utc));
 
-    sealed class Row
+    internal sealed class Row
     {
         public long Id { get; init; }
         public string Kind { get; init; } = "";
@@ -187,11 +188,12 @@ internal sealed class AlertStore(NpgsqlDataSource db)
         public string? AcknowledgedBy { get; init; }
         public string? AckNote { get; init; }
         public DateTime? ClearedAt { get; init; }
+        public DateTime? EscalatedAt { get; init; }
         public string Details { get; init; } = "{}";
 
         public Alert ToAlert() => new(Id, Kind, Subject, Queue, Severity, State, Utc(RaisedAt),
             AcknowledgedAt is { } a ? Utc(a) : null, AcknowledgedBy, AckNote, ClearedAt is { } c ? Utc(c) : null,
-            JsonDocument.Parse(Details).RootElement.Clone());
+            EscalatedAt is { } e ? Utc(e) : null, JsonDocument.Parse(Details).RootElement.Clone());
     }
 
     sealed class ChangeRow

@@ -1,9 +1,11 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Ingest;
+using Queue.Notifications;
 
 namespace Queue.Alerts;
 
@@ -23,6 +25,23 @@ public static class AlertsApi
         builder.Services.AddSingleton<AlertStore>();
         builder.Services.AddSingleton<AlertEvaluator>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
+        return builder;
+    }
+
+    /// <summary>Alerts left open and unacknowledged escalated by email and to webhooks (needs <see cref="MailSetup.AddMail"/>).</summary>
+    public static WebApplicationBuilder AddEscalation(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<EscalationOptions>().BindConfiguration(EscalationOptions.Section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<EscalationOptions>, EscalationOptionsValidator>();
+        // Webhook URLs may carry a token of their own: the client's request logging (which names the URL) is off.
+        builder.Services.AddHttpClient(NotificationDispatcher.WebhookClient, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .RemoveAllLoggers();
+        builder.Services.AddSingleton<EscalationStore>();
+        builder.Services.AddSingleton<NotificationDispatcher>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<NotificationDispatcher>());
+        builder.Services.AddSingleton<Escalator>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Escalator>());
         return builder;
     }
 

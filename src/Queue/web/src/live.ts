@@ -104,6 +104,8 @@ export interface Alert {
   acknowledgedBy: string | null;
   ackNote: string | null;
   clearedAt: string | null;
+  /** When it was escalated (email, webhooks), left open and unacknowledged too long; null: not escalated. */
+  escalatedAt: string | null;
   /** The figure behind it when raised: value, target, samples, window. */
   details: { value: number | null; target: number; samples: number | null; window: string };
 }

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+
+namespace Queue.Alerts;
+
+/// <summary>
+/// What an escalation says, to a webhook (this record, as JSON) and by email (rendered from it): the alert as it was
+/// when escalated, and the path of its details in the API. No personal data: kinds, queues, visit ids and figures.
+/// </summary>
+public sealed record EscalationMessage(
+    string Event, long Id, string Kind, string Subject, string? Queue, string Severity, string State,
+    DateTimeOffset RaisedAt, DateTimeOffset EscalatedAt, long UnacknowledgedForSeconds, JsonElement Details, string Link)
+{
+    public const string EventName = "alert.escalated";
+
+    public static EscalationMessage Of(Alert a, TimeSpan after) => new(
+        EventName, a.Id, a.Kind, a.Subject, a.Queue, a.Severity, a.State, a.RaisedAt, a.EscalatedAt ?? a.RaisedAt + after,
+        (long)after.TotalSeconds, a.Details, $"/api/alerts/{a.Id}");
+}
+
+/// <summary>Pure: an escalation → its email's subject and bodies, times shown in the center's zone.</summary>
+public static class EscalationEmails
+{
+    public static string Subject(EscalationMessage m) =>
+        $"[Queue] {m.Severity}: {m.Kind} {m.Subject} unacknowledged for {Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds))}";
+
+    static IEnumerable<(string Label, string Value)> Lines(EscalationMessage m, TimeZoneInfo zone)
+    {
+        yield return ("Alert", $"{m.Kind} ({m.Severity})");
+        yield return (m.Kind.StartsWith("visit.", StringComparison.Ordinal) ? "Visit" : "Queue", m.Subject);
+        if (m.Queue is { } q && q != m.Subject) yield return ("Queue", q);
+        yield return ("Figure", Figure(m.Kind, m.Details));
+        yield return ("Raised", Local(m.RaisedAt, zone));
+        yield return ("Escalated", Local(m.EscalatedAt, zone));
+        yield return ("Details", m.Link);
+    }
+
+    public static string Text(EscalationMessage m, TimeZoneInfo zone)
+    {
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{m.Kind} {m.Subject} has been open and unacknowledged for {Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds))}.\n\n");
+        foreach (var (label, value) in Lines(m, zone)) text.Append(CultureInfo.InvariantCulture, $"{label + ":",-11}{value}\n");
+        text.Append("\nAcknowledge it in the supervisor console, with a note saying what is being done.\n");
+        return text.ToString();
+    }
+
+    public static string Html(EscalationMessage m, TimeZoneInfo zone)
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p><strong>{E(m.Kind)} {E(m.Subject)}</strong> has been open and unacknowledged for {E(Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds)))}.</p><table>");
+        foreach (var (label, value) in Lines(m, zone))
+            html.Append(CultureInfo.InvariantCulture, $"<tr><th align=\"left\">{E(label)}</th><td>{E(value)}</td></tr>");
+        html.Append("</table><p>Acknowledge it in the supervisor console, with a note saying what is being done.</p></body></html>");
+        return html.ToString();
+    }
+
+    /// <summary>10 min, 1 h 30 min, 45 s.</summary>
+    public static string Duration(TimeSpan d)
+    {
+        if (d.Ticks % TimeSpan.TicksPerMinute != 0) return $"{(long)d.TotalSeconds} s";
+        var hours = (long)d.TotalHours;
+        return (hours, d.Minutes) switch
+        {
+            (0, var min) => $"{min} min",
+            (var h, 0) => $"{h} h",
+            var (h, min) => $"{h} h {min} min",
+        };
+    }
+
+    // The figure an alert's details hold (AlertFigures), in words: seconds, shares as percentages, visits in hours.
+    static string Figure(string kind, JsonElement d)
+    {
+        double? value = d.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+        double? target = d.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
+        long? samples = d.TryGetProperty("samples", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
+        string F(double? x, string format) => x is { } n ? n.ToString(format, CultureInfo.InvariantCulture) : "—";
+        return kind switch
+        {
+            AlertKinds.QueueWait => $"longest wait {F(value, "0")} s, target {F(target, "0")} s ({samples} waiting)",
+            AlertKinds.QueueAsa => $"average wait {F(value, "0.#")} s over the last 60 min, target {F(target, "0")} s ({samples} answered)",
+            AlertKinds.QueueRemote => $"resolved remotely today {F(value * 100, "0.#")} %, target {F(target * 100, "0.#")} % ({samples} completed)",
+            AlertKinds.VisitsShare => $"visits resolved within 24 h over 7 days {F(value * 100, "0.#")} %, target {F(target * 100, "0.#")} % ({samples} due)",
+            AlertKinds.VisitLate or AlertKinds.VisitOverdue => $"unresolved {F(value, "0.#")} h after creation, deadline {F(target, "0")} h",
+            _ => $"{F(value, "0.###")} against {F(target, "0.###")}",
+        };
+    }
+
+    static string Local(DateTimeOffset at, TimeZoneInfo zone) =>
+        TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+}
