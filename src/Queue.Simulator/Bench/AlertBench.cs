@@ -53,38 +53,15 @@ internal static class AlertBench
             args.String("--output", "artifacts/bench"));
         args.EnsureAllUsed();
 
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            Console.Error.WriteLine("stopping…");
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        try
+        return await BenchRun.RunAsync("alerts", async ct =>
         {
             var startedAt = DateTimeOffset.UtcNow;
-            var stamp = startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            var stamp = BenchRun.Stamp(startedAt);
             Directory.CreateDirectory(options.Output);
-            var report = await MeasureAsync(options, startedAt, stamp, cancel.Token);
-            var path = Path.Combine(options.Output, $"alerts-{stamp}.json");
-            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, Json), cancel.Token);
-            Console.WriteLine();
-            Console.WriteLine(report.Table());
-            Console.WriteLine($"figures: {path}");
+            var report = await MeasureAsync(options, startedAt, stamp, ct);
+            await BenchRun.ReportAsync(options.Output, $"alerts-{stamp}.json", JsonSerializer.Serialize(report, Json), report.Table(), ct);
             return 0;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("interrupted");
-            return 130;
-        }
-        catch (BenchException ex)
-        {
-            Console.Error.WriteLine($"ops/bench alerts: {ex.Message}");
-            return 1;
-        }
+        });
     }
 
     static readonly JsonSerializerOptions Json = new()

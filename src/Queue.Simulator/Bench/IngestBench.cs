@@ -21,36 +21,17 @@ internal static class IngestBench
         }
         var options = IngestBenchOptions.From(args);
 
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
+        return await BenchRun.RunAsync("ingest", async ct =>
         {
-            context.Cancel = true; // unwind, so that the service child is killed and the databases dropped
-            Console.Error.WriteLine("stopping…");
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        try
-        {
-            var report = await RunAsync(options, cancel.Token);
+            var report = await RunAsync(options, ct);
             return options.Strict && !report.AllTargetsMet ? 1 : 0;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("interrupted");
-            return 130;
-        }
-        catch (BenchException ex)
-        {
-            Console.Error.WriteLine($"ops/bench ingest: {ex.Message}");
-            return 1;
-        }
+        });
     }
 
     static async Task<IngestReport> RunAsync(IngestBenchOptions options, CancellationToken ct)
     {
         var startedAt = DateTimeOffset.UtcNow;
-        var stamp = startedAt.ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var stamp = BenchRun.Stamp(startedAt);
         var databases = BenchDatabases.FromEnvironment();
         var callerHashSecret = RandomNumberGenerator.GetHexString(48, lowercase: true);
 

@@ -45,39 +45,17 @@ internal static class LiveBench
             args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"));
         args.EnsureAllUsed();
 
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
+        return await BenchRun.RunAsync("live", async ct =>
         {
-            context.Cancel = true;
-            Console.Error.WriteLine("stopping…");
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        try
-        {
-            var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+            var stamp = BenchRun.Stamp(DateTimeOffset.UtcNow);
             Directory.CreateDirectory(options.Output);
-            var freshness = options.SkipFreshness ? null : await FreshnessAsync(options, stamp, cancel.Token);
-            var rebuild = options.SkipRebuild ? null : await RebuildAsync(options, stamp, cancel.Token);
+            var freshness = options.SkipFreshness ? null : await FreshnessAsync(options, stamp, ct);
+            var rebuild = options.SkipRebuild ? null : await RebuildAsync(options, stamp, ct);
             var report = new LiveReport(options, freshness, rebuild);
-            var path = Path.Combine(options.Output, $"live-{stamp}.json");
-            await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }), cancel.Token);
-            Console.WriteLine();
-            Console.WriteLine(report.Table());
-            Console.WriteLine($"figures: {path}");
+            await BenchRun.ReportAsync(options.Output, $"live-{stamp}.json", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }),
+                report.Table(), ct);
             return 0;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            Console.Error.WriteLine("interrupted");
-            return 130;
-        }
-        catch (BenchException ex)
-        {
-            Console.Error.WriteLine($"ops/bench live: {ex.Message}");
-            return 1;
-        }
+        });
     }
 
     internal sealed record Options(string ServiceDll, int Clients, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output);

@@ -11,9 +11,8 @@ namespace Queue.Alerts;
 /// </summary>
 internal sealed partial class Escalator(
     EscalationStore store, AlertEvaluator alerts, NotificationDispatcher dispatcher,
-    IOptions<EscalationOptions> options, TimeProvider time, ILogger<Escalator> logger) : BackgroundService
+    IOptions<EscalationOptions> options, TimeProvider time, ILogger<Escalator> logger) : AlarmLoop(time, options.Value.CheckInterval)
 {
-    readonly Alarm alarm = new(time, options.Value.CheckInterval);
 
     /// <summary>Escalates what is due now; answers when the next alert falls due, if one is open.</summary>
     public async Task<DateTimeOffset?> EscalateDueAsync(CancellationToken ct)
@@ -21,7 +20,7 @@ internal sealed partial class Escalator(
         var o = options.Value;
         var kinds = AlertKinds.Severity.Keys.Where(o.Escalates).ToArray();
         var targets = Targets(o);
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var escalated = await store.EscalateAsync(now, now - o.After, kinds, targets, o.After, AlertEvaluator.By, Note(o, targets), ct);
         foreach (var alert in escalated)
         {
@@ -52,29 +51,9 @@ internal sealed partial class Escalator(
         return string.Join(", ", parts);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        alarm.Ring();
-        while (true)
-        {
-            await alarm.WaitAsync(ct);
-            try
-            {
-                alarm.At(await EscalateDueAsync(ct));
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-            {
-                // PostgreSQL is away: the next check tries again, and nothing due is forgotten, it is all in the table.
-                LogFailed(logger, e.Message);
-            }
-        }
-    }
+    protected override Task<DateTimeOffset?> StepAsync(CancellationToken ct) => EscalateDueAsync(ct);
 
-    public override void Dispose()
-    {
-        alarm.Dispose();
-        base.Dispose();
-    }
+    protected override void OnOutage(string reason) => LogFailed(logger, reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Alert escalated: {Kind} {Subject} (#{Id}), {Targets} notifications queued")]
     static partial void LogEscalated(ILogger logger, string kind, string subject, long id, int targets);

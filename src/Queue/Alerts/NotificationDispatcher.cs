@@ -15,22 +15,19 @@ namespace Queue.Alerts;
 /// </summary>
 internal sealed partial class NotificationDispatcher(
     EscalationStore store, MailSender mail, IHttpClientFactory http, IOptions<EscalationOptions> options, IOptions<LiveOptions> live,
-    TimeProvider time, ILogger<NotificationDispatcher> logger) : BackgroundService
+    TimeProvider time, ILogger<NotificationDispatcher> logger) : AlarmLoop(time, options.Value.CheckInterval)
 {
     public const string WebhookClient = "webhooks";
     const int Batch = 10;
 
-    readonly Alarm alarm = new(time, options.Value.CheckInterval);
     readonly TimeZoneInfo zone = live.Value.Zone();
 
     /// <summary>New notifications are in the outbox: send them now rather than at the next check.</summary>
-    public void Wake() => alarm.Ring();
-
     /// <summary>Sends what is due now, a batch after another; answers when the next notification waiting falls due.</summary>
     public async Task<DateTimeOffset?> DispatchDueAsync(CancellationToken ct)
     {
-        while (await store.DispatchAsync(time.GetUtcNow(), Batch, batch => SendAllAsync(batch, ct), time.GetUtcNow, ct) == Batch) { }
-        return await store.NextDueAsync(time.GetUtcNow(), ct);
+        while (await store.DispatchAsync(Time.GetUtcNow(), Batch, batch => SendAllAsync(batch, ct), Time.GetUtcNow, ct) == Batch) { }
+        return await store.NextDueAsync(Time.GetUtcNow(), ct);
     }
 
     async Task<IReadOnlyList<Attempt>> SendAllAsync(IReadOnlyList<Notification> batch, CancellationToken ct) =>
@@ -48,7 +45,7 @@ internal sealed partial class NotificationDispatcher(
                 LogGivenUp(logger, n.Channel, n.Target, n.Id, n.AlertId, n.Attempts + 1, error);
                 return new Attempt(n.Id, error, null);
             }
-            var retry = time.GetUtcNow() + Backoff.After(n.Attempts + 1, o.RetryAfter, o.MaxRetryAfter, Random.Shared.NextDouble());
+            var retry = Time.GetUtcNow() + Backoff.After(n.Attempts + 1, o.RetryAfter, o.MaxRetryAfter, Random.Shared.NextDouble());
             LogRetrying(logger, n.Channel, n.Target, n.Id, n.Attempts + 1, error, retry);
             return new Attempt(n.Id, error, retry);
         }));
@@ -87,7 +84,7 @@ internal sealed partial class NotificationDispatcher(
         var o = options.Value;
         if (o.WebhookNamed(n.Target) is not { } hook) return $"no webhook named '{n.Target}' is configured any more";
         var body = JsonSerializer.SerializeToUtf8Bytes(n.Message, AlertJson.Options);
-        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+        var timestamp = Time.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
         request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(hook.Secret, timestamp, body));
@@ -107,28 +104,9 @@ internal sealed partial class NotificationDispatcher(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        alarm.Ring();
-        while (true)
-        {
-            await alarm.WaitAsync(ct);
-            try
-            {
-                alarm.At(await DispatchDueAsync(ct));
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
-            {
-                LogFailed(logger, e.Message);
-            }
-        }
-    }
+    protected override Task<DateTimeOffset?> StepAsync(CancellationToken ct) => DispatchDueAsync(ct);
 
-    public override void Dispose()
-    {
-        alarm.Dispose();
-        base.Dispose();
-    }
+    protected override void OnOutage(string reason) => LogFailed(logger, reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Escalation sent by {Channel} to {Target} (notification {Id}, alert #{AlertId}, attempt {Attempt})")]
     static partial void LogSent(ILogger logger, string channel, string target, long id, long alertId, int attempt);

@@ -43,3 +43,45 @@ internal sealed class Alarm : IDisposable
         deadline.Dispose();
     }
 }
+
+/// <summary>
+/// A background loop woken by an <see cref="Alarm"/>: at start, on every ring, every period, and at the instant each
+/// step names. PostgreSQL away is said once per failure and tried again at the next ring: what is due stays in its table.
+/// </summary>
+internal abstract class AlarmLoop(TimeProvider time, TimeSpan period) : BackgroundService
+{
+    readonly Alarm alarm = new(time, period);
+
+    protected TimeProvider Time { get; } = time;
+
+    /// <summary>Wakes the loop at once.</summary>
+    public void Wake() => alarm.Ring();
+
+    /// <summary>Does what is due; answers when something next falls due, if anything.</summary>
+    protected abstract Task<DateTimeOffset?> StepAsync(CancellationToken ct);
+
+    protected abstract void OnOutage(string reason);
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        alarm.Ring();
+        while (true)
+        {
+            await alarm.WaitAsync(ct);
+            try
+            {
+                alarm.At(await StepAsync(ct));
+            }
+            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+            {
+                OnOutage(e.Message);
+            }
+        }
+    }
+
+    public override void Dispose()
+    {
+        alarm.Dispose();
+        base.Dispose();
+    }
+}
