@@ -61,15 +61,18 @@ internal sealed class DemoRunner
     {
         var started = time.GetUtcNow();
         log.WriteLine($"{DemoPoster.Stamp(time)} demo: backfilling from {From:u} (center time {From.ToOffset(TimeSpan.FromHours(5)):yyyy-MM-dd HH:mm})");
-        await PumpAsync(ct);
-        var seconds = Math.Max(0.001, (time.GetUtcNow() - started).TotalSeconds);
+        await PumpAsync(ct, logMinutes: false);
+        // The per-minute lines are about live traffic: they start counting now.
+        minute = new Counts();
+        minuteStart = time.GetUtcNow();
+        var seconds = Math.Max(0.001, (minuteStart - started).TotalSeconds);
         var t = total.ToTotals();
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{DemoPoster.Stamp(time)} demo: backfill done: {t.Events:N0} events ({t.New:N0} new, {t.Duplicates:N0} duplicates) in {seconds:0.0} s, {t.Events / seconds:N0} events/s; {t.Calls:N0} calls, {t.Answered:N0} answered; live from now on"));
     }
 
     /// <summary>Sends every event whose time has come, in batches of up to 5,000; answers how many.</summary>
-    public async Task<long> PumpAsync(CancellationToken ct)
+    public async Task<long> PumpAsync(CancellationToken ct, bool logMinutes = true)
     {
         long sent = 0;
         var batch = new List<EventDocs.Event>(MaxBatch);
@@ -86,9 +89,9 @@ internal sealed class DemoRunner
             foreach (var c in new[] { total, minute }) c.Add(batch, answer);
             sent += batch.Count;
             batch.Clear();
-            LogMinute();
+            if (logMinutes) LogMinute();
         }
-        LogMinute();
+        if (logMinutes) LogMinute();
         return sent;
     }
 
