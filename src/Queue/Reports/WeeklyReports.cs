@@ -36,7 +36,7 @@ internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targ
     async Task<WeeklyReport> MakeAsync(ReportWeek week, TimeZoneInfo zone, DateTimeOffset now, CancellationToken ct)
     {
         var (from, to) = week.Bounds(zone);
-        var (counts, breaches) = await query.GetAsync(from.AddDays(-7), to, from, zone, targets.Defaults, now, ct);
+        var (counts, breaches) = await query.GetAsync(from.AddDays(-7), to, from, zone, targets.Defaults, targets.Thresholds, now, ct);
         return ReportBuilder.Build(week, zone, now, counts, breaches, targets.For);
     }
 

@@ -79,6 +79,8 @@ public sealed class WeeklyReportTests(QueueApp app) : IClassFixture<QueueApp>
         events.Add(Ev.VisitCreated("rw-v4-c", Local(19, 9), "rw-v4"));
         events.Add(Ev.VisitCancelled("rw-v4-x", Local(19, 12), "rw-v4"));
         Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
+        // A queue with thresholds of its own: its 31 s answers are in time, its 3 s abandon still short.
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/targets/rw-b", new { serviceLevelThresholdSeconds = 32, shortAbandonSeconds = 4 })).StatusCode);
 
         var report = await http.GetFromJsonAsync<JsonElement>("/api/reports/weekly/2026-W47.json");
         Assert.Equal("2026-W47", report.GetProperty("week").GetString());
@@ -100,6 +102,7 @@ public sealed class WeeklyReportTests(QueueApp app) : IClassFixture<QueueApp>
             for (var i = 0; i < 7; i++)
                 await SameAsMetricsAsync(http, days[i].GetProperty("figures"), Local(16 + i, 0), Local(17 + i, 0), name, $"{name} day {i}");
         }
+        Assert.Equal(0.5, queues[1].GetProperty("days")[1].GetProperty("figures").GetProperty("serviceLevel").GetDouble()); // 31 s in time, 20 s abandon
         var sunday = queues[1].GetProperty("days")[6].GetProperty("figures");
         Assert.Equal(2, sunday.GetProperty("answered").GetInt64()); // 14:00's, and the one answered at 23:59:59 local, sent in UTC
         Assert.Equal(1, center.GetProperty("week").GetProperty("overdue48").GetInt64());
