@@ -24,22 +24,7 @@ public sealed class AlertNodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     Task<long> OpenAsync(string queue) =>
         CountAsync("select count(*) from alerts where kind = 'queue.wait' and subject = $1 and state <> 'cleared'", queue);
 
-    // As a producer does: a 503 (the machine's two cores are shared by two nodes, PostgreSQL, Redis and the rest of
-    // the suite) is sent again after a moment; ids make that safe.
-    static async Task PostAsync(HttpClient node, System.Text.Json.Nodes.JsonNode e)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var response = await node.PostEventsAsync(e.DeepClone());
-            if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 10)
-            {
-                await Task.Delay(200 * attempt);
-                continue;
-            }
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            return;
-        }
-    }
+    static Task PostAsync(HttpClient node, System.Text.Json.Nodes.JsonNode e) => node.PostEventsRetryingAsync(e);
 
     async Task UntilAsync(Func<Task<bool>> condition, string what)
     {
