@@ -7,6 +7,7 @@ using Queue.Ingest;
 using Queue.Live;
 using Queue.Metrics;
 using Queue.Notifications;
+using Queue.Pages;
 using Queue.Storage;
 using Queue.Targets;
 
@@ -34,6 +35,7 @@ builder.AddApiDocs();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
 
