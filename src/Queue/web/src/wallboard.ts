@@ -151,7 +151,9 @@ function flashQueue(queue: string): void {
 
 const order: FigureState[] = ["none", "ok", "warning", "breach"];
 function worst(s: QueueSnapshot): FigureState {
-  const all: FigureState[] = [s.states.longestWait, s.windows.m60.states.asa, s.windows.today.states.remoteResolution, s.states.visit48];
+  const wait = longest(s, Date.now());
+  const waitState: FigureState = wait !== null && wait > s.targets.waitSeconds ? "breach" : s.states.longestWait;
+  const all: FigureState[] = [waitState, s.windows.m60.states.asa, s.windows.today.states.remoteResolution, s.states.visit48];
   return all.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none");
 }
 
@@ -232,8 +234,11 @@ function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
   const flash = (flashing.get(s.queue!) ?? 0) > now;
   tile.className = `tile worst-${w}${flash ? " flash" : ""}`;
   tile.dataset.state = w;
-  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? s.states.longestWait : "none", s.callsWaiting > 0 ? "" : "none waiting");
-  setFig(tile, "longest", duration(longest(s, now)), s.states.longestWait, `target ≤ ${duration(t.waitSeconds)}`);
+  // The longest wait ticks here between pushes, and so does its state (the service's rule: amber past 80 %, red past).
+  const wait = longest(s, now);
+  const waitState: FigureState = wait === null ? s.states.longestWait : wait > t.waitSeconds ? "breach" : wait > 0.8 * t.waitSeconds ? "warning" : "ok";
+  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? waitState : "none", s.callsWaiting > 0 ? "" : "none waiting");
+  setFig(tile, "longest", duration(wait), waitState, `target ≤ ${duration(t.waitSeconds)}`);
   setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, `≤ ${duration(t.waitSeconds)}`);
   setFig(tile, "sl", percent(m60.serviceLevel), "none", `in ${duration(t.serviceLevelThresholdSeconds)}`);
   setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `${m60.abandoned} calls`);
