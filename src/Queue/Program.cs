@@ -41,11 +41,13 @@ app.UseAuthorization();
 
 app.MapEvents();
 app.MapMetrics();
+app.MapTrend();
 app.MapCalls();
 app.MapLive();
 app.MapAlerts();
 app.MapTargets();
 app.MapKeys();
+app.MapMe();
 app.MapApiDocs();
 app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
 

@@ -18,6 +18,7 @@ public static class MetricsApi
     {
         builder.Services.AddOptions<TargetOptions>().BindConfiguration(TargetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<MetricsQuery>();
+        builder.Services.AddSingleton<TrendQuery>();
         return builder;
     }
 

@@ -1,0 +1,59 @@
+using System.ComponentModel;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Queue.Api;
+using Queue.Auth;
+using Queue.Ingest;
+using Queue.Live;
+
+namespace Queue.Metrics;
+
+public static class TrendApi
+{
+    const int MaxDaysBack = 400;
+
+    public static IEndpointRouteBuilder MapTrend(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api").RequireAuthorization(Policies.Read).WithTags("Metrics")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("/queues/{queue}/trend", QueueAsync).WithName("GetQueueTrend")
+            .WithSummary("A queue's day quarter hour by quarter hour, in the center's time: calls offered, answered, abandoned, ASA, service level")
+            .WithDescription("Today (up to now) unless `day` names another day (yyyy-MM-dd, center time). Figures from PostgreSQL, as /api/metrics over each quarter.");
+        group.MapGet("/center/trend", CenterAsync).WithName("GetCenterTrend")
+            .WithSummary("The whole center's day quarter hour by quarter hour, in the center's time");
+        return app;
+    }
+
+    static Task<Results<Ok<Trend>, ValidationProblem>> QueueAsync(
+        [Description("The queue's name")] string queue, [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
+        TrendQuery trends, IOptions<LiveOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
+        Identifiers.IsValid(queue)
+            ? GetAsync(queue, day, trends, live, targets, time, ct)
+            : Task.FromResult<Results<Ok<Trend>, ValidationProblem>>(
+                Problems.Invalid(new Dictionary<string, string[]> { ["queue"] = [Identifiers.Rule] }, "The queue name is invalid", "See errors."));
+
+    static Task<Results<Ok<Trend>, ValidationProblem>> CenterAsync(
+        [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
+        TrendQuery trends, IOptions<LiveOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
+        GetAsync(null, day, trends, live, targets, time, ct);
+
+    static async Task<Results<Ok<Trend>, ValidationProblem>> GetAsync(string? queue, string? day,
+        TrendQuery trends, IOptions<LiveOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+    {
+        var zone = live.Value.Zone();
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var date = today;
+        if (day is not null && (!DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date)
+                || date > today || date < today.AddDays(-MaxDaysBack)))
+        {
+            return Problems.Invalid(new Dictionary<string, string[]> { ["day"] = [$"must be a day (yyyy-MM-dd) from {MaxDaysBack} days ago up to today, in center time"] },
+                "The day is invalid", "See errors.");
+        }
+        return TypedResults.Ok(await trends.GetAsync(queue, date, zone, now, targets.Value, ct));
+    }
+}
