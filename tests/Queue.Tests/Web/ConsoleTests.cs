@@ -73,6 +73,10 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
         var calls = page.Locator("#tables table").First.Locator("tbody tr td:first-child");
         await Expect(calls).ToHaveTextAsync(["c-drill-old", "c-drill-new"]);
         await Expect(page.Locator("#tables")).ToContainTextAsync(agent);
+        // Today's trend, drawn by uPlot from /api/queues/{queue}/trend.
+        await Expect(page.Locator("#trend canvas")).ToBeVisibleAsync();
+        await Expect(page.Locator("#trend-note")).ToContainTextAsync("15-minute buckets");
+        await Expect(page.Locator("#trend .u-legend")).ToContainTextAsync("Calls offered");
 
         // Live: a call answered leaves the list without a reload.
         await web.PostAsync(Ev.Answered(Id(), Now, "c-drill-old", agent));
