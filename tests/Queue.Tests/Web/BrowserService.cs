@@ -99,7 +99,7 @@ public sealed class BrowserService : IAsyncLifetime
     public async Task<long> WaitForAlertAsync(string kind, string queue)
     {
         using var http = Admin();
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 300; i++)
         {
             var page = await http.GetFromJsonAsync<JsonElement>($"/api/alerts?state=open&kind={kind}&queue={queue}");
             var items = page.GetProperty("items");

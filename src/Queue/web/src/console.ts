@@ -247,7 +247,7 @@ function renderDetail(): void {
   const waitingTable = table(["Call", "Waiting since", "Wait", "Region", "Segment"],
     waiting.map((w) => [w.callId, at(w.since), { since: w.since, text: duration(w.waitSeconds) }, w.region ?? "", w.segment ?? ""]), "No calls waiting.");
   const agentsTable = table(["Agent", "Status", "For", "Answered today", "Avg handle"],
-    [...agentList].sort((a, b) => a.status.localeCompare(b.status) || a.agentId.localeCompare(b.agentId))
+    [...agentList].sort((a, b) => statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) || a.agentId.localeCompare(b.agentId))
       .map((a) => [a.agentId, { text: a.status.replace("_", "-"), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) }, { text: String(a.answeredToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
     "No agents in this queue.");
   const visits = [...live.values()].filter((a) => a.queue === q && (a.kind === "visit.late" || a.kind === "visit.overdue"));
@@ -270,6 +270,8 @@ function renderDetail(): void {
     el("div", {}, el("h3", {}, `Agents (${agentList.length})`), agentsTable));
   if (Date.now() - trendAt > 60_000) void loadTrend(q);
 }
+
+const statusOrder = ["available", "busy", "wrap_up", "break", "offline"];
 
 type Cell = string | { text: string; cls?: string; since?: string };
 function table(heads: string[], rows: Cell[][], empty: string): HTMLElement {
@@ -324,7 +326,9 @@ function detailsOf(a: Alert): string {
 
 function renderOpen(): void {
   const list = $("open-list");
-  const alerts = [...live.values()].sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === "open" ? -1 : 1));
+  // Open breaches first, then open warnings, then those acknowledged; newest first in each.
+  const rank = (a: Alert) => (a.state === "open" ? 0 : 2) + (a.severity === "breach" ? 0 : 1);
+  const alerts = [...live.values()].sort((a, b) => rank(a) - rank(b) || b.id - a.id);
   const openCount = alerts.filter((a) => a.state === "open").length;
   const count = $("open-count");
   count.className = `count${openCount === 0 ? " zero" : ""}`;

@@ -157,11 +157,11 @@ function worst(s: QueueSnapshot): FigureState {
   return all.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none");
 }
 
-/** The mark that says the state without colour: ✓ on target, ◆ near it, ▲ OVER / ▼ UNDER past it. */
+/** The mark that says the state without colour: ✓ OK, ◆ NEAR, ▲ OVER / ▼ UNDER past the target. */
 function mark(state: FigureState, under = false): string {
   switch (state) {
-    case "ok": return "✓ on target";
-    case "warning": return "◆ near";
+    case "ok": return "✓ OK";
+    case "warning": return "◆ NEAR";
     case "breach": return under ? "▼ UNDER" : "▲ OVER";
     default: return "";
   }
@@ -177,9 +177,8 @@ function tileFor(queue: string): HTMLElement {
       el("div", { class: "fig-foot" }, el("span", { class: "target" }), el("span", { class: "mark" })));
   tile = el("article", { class: "tile", "data-queue": queue, "aria-label": `Queue ${queue}` },
     el("div", { class: "tile-head" }, el("div", { class: "tile-name" }, queue), el("div", { class: "tile-alerts" })),
-    el("div", { class: "row hero" }, fig("waiting", "Calls waiting"), fig("longest", "Longest wait")),
-    el("div", { class: "row rates" },
-      fig("asa", "ASA · 60 min"), fig("sl", "Service level · 60 min"), fig("abandoned", "Abandoned · 60 min"), fig("remote", "Remote fix · today")),
+    el("div", { class: "row hero" }, fig("waiting", "Waiting"), fig("longest", "Longest wait"), fig("asa", "ASA")),
+    el("div", { class: "row rates" }, fig("sl", "Service level"), fig("abandoned", "Abandoned"), fig("remote", "Remote fix")),
     el("div", { class: "bottom" },
       el("div", { class: "counts", "data-fig": "agents" }),
       el("div", { class: "counts", "data-fig": "visits" })));
@@ -209,6 +208,7 @@ function longest(s: QueueSnapshot, now: number): number | null {
 
 function render(): void {
   const now = Date.now();
+  renderSummary();
   const names = named.length > 0 ? named : [...queues.keys()].sort();
   const cols = names.length <= 1 ? 1 : names.length <= 4 ? 2 : names.length <= 6 ? 3 : 4;
   tilesEl.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
@@ -237,12 +237,12 @@ function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
   // The longest wait ticks here between pushes, and so does its state (the service's rule: amber past 80 %, red past).
   const wait = longest(s, now);
   const waitState: FigureState = wait === null ? s.states.longestWait : wait > t.waitSeconds ? "breach" : wait > 0.8 * t.waitSeconds ? "warning" : "ok";
-  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? waitState : "none", s.callsWaiting > 0 ? "" : "none waiting");
-  setFig(tile, "longest", duration(wait), waitState, `target ≤ ${duration(t.waitSeconds)}`);
-  setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, `≤ ${duration(t.waitSeconds)}`);
-  setFig(tile, "sl", percent(m60.serviceLevel), "none", `in ${duration(t.serviceLevelThresholdSeconds)}`);
-  setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `${m60.abandoned} calls`);
-  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution, `≥ ${percent(t.remote)}`, true);
+  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? waitState : "none", s.callsWaiting > 0 ? "calls" : "none");
+  setFig(tile, "longest", duration(wait), waitState, `≤ ${duration(t.waitSeconds)}`);
+  setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, `1 h · ≤ ${duration(t.waitSeconds)}`);
+  setFig(tile, "sl", percent(m60.serviceLevel), "none", `1 h · in ${duration(t.serviceLevelThresholdSeconds)}`);
+  setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`);
+  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution, `today ≥ ${percent(t.remote)}`, true);
   const a = s.agents;
   setCounts(tile.querySelector<HTMLElement>('[data-fig="agents"]')!, "none",
     [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]]);
@@ -269,10 +269,13 @@ function offset(): string | null {
   return any ? offsetOf(any.windows.today.from) : null;
 }
 
+// Open breaches first, then open warnings, then those acknowledged.
+const rank = (a: Alert) => (a.state === "open" ? 0 : 2) + (a.severity === "breach" ? 0 : 1);
+
 function renderAlerts(): void {
   const list = [...alerts.values()].filter(shown)
-    .sort((a, b) => (a.state === b.state ? b.id - a.id : a.state === "open" ? -1 : 1));
-  const max = 4;
+    .sort((a, b) => rank(a) - rank(b) || b.id - a.id);
+  const max = 3;
   const at = timeOf();
   const rows = list.slice(0, max).map((a) => {
     const subject = a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
