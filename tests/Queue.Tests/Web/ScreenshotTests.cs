@@ -22,10 +22,21 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         ("business", 12, 27, 0.0, 0.92, [], 2, 2, 1, 0, 0, 0),
     ];
 
+    static readonly (string Queue, int Calls, double Wait, double Abandon, double Remote, int[] WaitingNow, int Available, int Busy, int WrapUp, int Break, int Late, int Overdue)[] Extra =
+    [
+        ("roaming", 9, 21, 0.1, 0.9, [27], 1, 2, 0, 0, 0, 0),
+        ("corporate-vip", 6, 8, 0.0, 1.0, [], 2, 1, 0, 0, 0, 0),
+    ];
+
+    // Every tile, figure and count box that does not hold what it shows (cut off), with its size and what it holds.
+    const string Overflowing =
+        "[...document.querySelectorAll('.tile, .fig, .counts')].filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)" +
+        ".map(e => `${e.closest('.tile').dataset.queue} ${e.dataset.fig ?? 'tile'}: ${e.clientWidth}×${e.clientHeight} holds ${e.scrollWidth}×${e.scrollHeight}`)";
+
     [Fact]
     public async Task A_busy_center_fits_a_1080p_screen_with_nothing_to_scroll()
     {
-        await SeedAsync();
+        await SeedAsync(Center, "seed");
         var overdue = await web.WaitForAlertAsync("queue.wait", "b2b");
         await web.WaitForAlertAsync("queue.asa", "b2b");
         using (var admin = web.Admin())
@@ -44,10 +55,15 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         Assert.True(await board.EvaluateAsync<bool>(
             "document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth"),
             "the wallboard scrolls at 1920×1080");
-        var overflowing = await board.EvaluateAsync<string[]>(
-            "[...document.querySelectorAll('.tile, .fig, .counts')].filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1).map(e => `${e.closest('.tile').dataset.queue} ${e.dataset.fig ?? 'tile'}: ${e.clientWidth}×${e.clientHeight} holds ${e.scrollWidth}×${e.scrollHeight}`)");
-        Assert.Empty(overflowing);
+        Assert.Empty(await board.EvaluateAsync<string[]>(Overflowing));
         await Keep(picture, "wallboard.png");
+
+        // Eight queues, the most a TV is meant for: the tiles shrink, and still nothing is cut off.
+        await SeedAsync(Extra, "x");
+        await Expect(board.Locator(".tile")).ToHaveCountAsync(Center.Length + Extra.Length);
+        await Task.Delay(4_000);
+        await BrowserService.ScreenshotAsync(board, "wallboard-8-queues");
+        Assert.Empty(await board.EvaluateAsync<string[]>(Overflowing));
 
         var console = await web.NewPageAsync();
         await console.GotoAsync($"/console#key={web.SupervisorKey}&queue=b2b");
@@ -69,14 +85,14 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         await from.CopyToAsync(to);
     }
 
-    async Task SeedAsync()
+    async Task SeedAsync((string Queue, int Calls, double Wait, double Abandon, double Remote, int[] WaitingNow, int Available, int Busy, int WrapUp, int Break, int Late, int Overdue)[] center, string prefix)
     {
         var random = new Random(7);
         var now = DateTimeOffset.UtcNow;
         var events = new List<JsonNode>();
         var n = 0;
-        string Id() => $"seed-{++n}";
-        foreach (var q in Center)
+        string Id() => $"{prefix}-{++n}";
+        foreach (var q in center)
         {
             var agents = new List<string>();
             void Agents(int count, string status)

@@ -157,12 +157,12 @@ function worst(s: QueueSnapshot): FigureState {
   return all.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none");
 }
 
-/** The mark that says the state without colour: ✓ OK, ◆ NEAR, ▲ OVER / ▼ UNDER past the target. */
+/** The mark that says the state without colour: ✓ OK, ◆ NEAR, ▲ OVER (too long) / ▼ LOW (too few) past the target. */
 function mark(state: FigureState, under = false): string {
   switch (state) {
     case "ok": return "✓ OK";
     case "warning": return "◆ NEAR";
-    case "breach": return under ? "▼ UNDER" : "▲ OVER";
+    case "breach": return under ? "▼ LOW" : "▲ OVER";
     default: return "";
   }
 }
@@ -308,6 +308,7 @@ function tick(): void {
 let backTimer = 0;
 function showLost(): void {
   if (lostSince === 0) lostSince = Date.now();
+  document.body.classList.add("stale");
   clearTimeout(backTimer);
   banner.className = "banner lost";
   banner.hidden = false;
@@ -316,6 +317,7 @@ function showLost(): void {
 
 function showBack(): void {
   lostSince = 0;
+  document.body.classList.remove("stale");
   banner.className = "banner back";
   banner.hidden = false;
   text(banner, "Connection restored");
