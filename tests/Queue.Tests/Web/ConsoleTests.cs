@@ -39,6 +39,11 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
         // An empty note is refused before it is sent.
         await item.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
         await Expect(item.Locator(".error")).ToHaveTextAsync("Write a note: what is being done about it.");
+        // What the service refuses is shown as it says it (a control character is not a note).
+        await note.FillAsync("moved\u0001");
+        await item.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+        await Expect(item.Locator(".error")).ToContainTextAsync("400 — The acknowledgement is invalid");
+        await Expect(item.Locator(".error")).ToContainTextAsync("note is required");
         await note.FillAsync("Two more agents moved to <b>ack</b>");
         await note.PressAsync("Tab");
         await first.Keyboard.PressAsync("Enter");

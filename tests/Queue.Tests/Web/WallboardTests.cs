@@ -74,6 +74,8 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
         // Red is not the only sign: the mark says it, and the alert is listed in words.
         var alert = page.Locator(".alert").Filter(new() { HasText = "Longest wait over target" });
         await Expect(alert).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        // A new alert draws the eye: its tile flashes for a few seconds.
+        await Expect(page.Locator("[data-queue='late']")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bflash\b"));
         await Expect(alert).ToContainTextAsync("late");
         await Expect(page.Locator("[data-queue='late'] .tile-alerts")).ToHaveTextAsync("▲ 1 alert");
         Assert.Equal("rgb(255, 77, 77)", await longest.Locator(".fig-value").EvaluateAsync<string>("e => getComputedStyle(e).color"));
