@@ -1,10 +1,11 @@
 using System.Globalization;
 using Queue.Simulator.Bench;
+using Queue.Simulator.Demo;
 using Queue.Simulator.Traffic;
 
 namespace Queue.Simulator;
 
-/// <summary>Commands of the simulator: benchmarks of the service, and the traffic they are made of.</summary>
+/// <summary>Commands of the simulator: benchmarks of the service, the traffic they are made of, and the demo.</summary>
 internal static class Cli
 {
     const string Usage = """
@@ -17,6 +18,10 @@ internal static class Cli
                     rebuilt from a generated week (run it through ops/bench live; --help lists its options)
           alerts    SPEC §4/§7 alert latency: threshold crossing → AlertChanged at a SignalR client, time-driven and
                     event-driven, under load (run it through ops/bench alerts; --help lists its options)
+          report    SPEC §7 weekly report: a generated week of a 10,000-operator center, made in ≤ 30 s (ops/bench report)
+          demo      post a simulated center's events to a running service: the last 7 days, then live, for ever
+                      --url URL  --key-file FILE  --operators N (60)  --speed S (1)  --backfill-days D (7)  --seed N (1)
+                      (--help lists them all)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
         """;
@@ -36,6 +41,8 @@ internal static class Cli
                 "ingest" => await IngestBench.RunAsync(options),
                 "live" => await LiveBench.RunAsync(options),
                 "alerts" => await AlertBench.RunAsync(options),
+                "report" => await ReportBench.RunAsync(options),
+                "demo" => await DemoCommand.RunAsync(options),
                 "stream" => Stream(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),
             };

@@ -10,7 +10,7 @@ namespace Queue.Simulator.Traffic;
 internal sealed class Simulation
 {
     abstract record Happening;
-    sealed record DayPlan(DateTime LocalDate) : Happening;
+    sealed record DayPlan(long Day) : Happening;
     sealed record Arrival : Happening;
     sealed record ShiftStart(Operator Operator, long End) : Happening;
     sealed record ShiftEnd(Operator Operator) : Happening;
@@ -45,7 +45,11 @@ internal sealed class Simulation
     readonly PriorityQueue<Happening, (long At, long Seq)> agenda = new();
     readonly List<EventDocs.Event> emitted = [];
     readonly TimeSpan meanGap;
+    readonly double maxSurge;
     readonly long start;
+    readonly long dayLength;
+    readonly long origin;
+    long arrivalsUntil = long.MaxValue;
     long planned;
     long now;
     int onShift;
@@ -61,18 +65,26 @@ internal sealed class Simulation
         queues = [.. options.Queues.Select(_ => new QueueState())];
         queueShares = [.. options.Queues.Select(q => q.Share)];
         this.start = now = start.UtcTicks;
+        // Days are counted from the center's midnight before the start, each 24 h ÷ DaySpeed long.
+        dayLength = (long)(TimeSpan.TicksPerDay / options.DaySpeed);
+        origin = LocalMidnight(new DateTime(this.start, DateTimeKind.Unspecified).Add(options.CenterOffset).Date);
         // Candidate arrivals come at the rate of the whole roster on shift; each is kept with the share of
         // operators actually on shift (thinning), so the arrival rate follows the shifts through the day.
         var perOperatorPerSecond = options.CallsPerOperatorPerDay / ShiftPattern.Length.TotalSeconds;
-        meanGap = TimeSpan.FromSeconds(1 / (perOperatorPerSecond * options.Operators));
+        // Surges come on top: candidates at the highest surge's rate, thinned down outside it.
+        maxSurge = options.Surges.Count == 0 ? 1 : Math.Max(1, options.Surges.Max(s => s.Factor));
+        meanGap = TimeSpan.FromSeconds(1 / (perOperatorPerSecond * options.Operators * maxSurge));
     }
 
-    public IEnumerable<EventDocs.Event> Run(DateTimeOffset end)
+    /// <summary>The events up to <paramref name="end"/>. From <paramref name="arrivalsUntil"/> on no call arrives and no
+    /// new day is planned: the calls and visits already begun play out to their end, and then the stream ends.</summary>
+    public IEnumerable<EventDocs.Event> Run(DateTimeOffset end, DateTimeOffset? arrivalsUntil = null)
     {
-        var localToday = new DateTime(start, DateTimeKind.Unspecified).Add(options.CenterOffset).Date;
-        PlanDay(localToday.AddDays(-1));
-        PlanDay(localToday);
-        At(LocalMidnight(localToday.AddDays(1)), new DayPlan(localToday.AddDays(1)));
+        this.arrivalsUntil = arrivalsUntil?.UtcTicks ?? long.MaxValue;
+        var today = (start - origin) / dayLength;
+        PlanDay(today - 1);
+        PlanDay(today);
+        At(DayStart(today + 1), new DayPlan(today + 1));
         At(now + Draw.Exponential(random, meanGap).Ticks, new Arrival());
 
         while (agenda.TryPeek(out _, out var when) && when.At <= end.UtcTicks)
@@ -89,12 +101,12 @@ internal sealed class Simulation
     {
         switch (happening)
         {
-            case DayPlan d:
-                PlanDay(d.LocalDate);
-                At(LocalMidnight(d.LocalDate.AddDays(1)), new DayPlan(d.LocalDate.AddDays(1)));
+            case DayPlan d when now < arrivalsUntil:
+                PlanDay(d.Day);
+                At(DayStart(d.Day + 1), new DayPlan(d.Day + 1));
                 break;
-            case Arrival:
-                if (random.NextDouble() * operators.Length < onShift) NewCall();
+            case Arrival when now < arrivalsUntil:
+                if (random.NextDouble() * operators.Length * maxSurge < onShift * SurgeFactor()) NewCall();
                 At(now + Draw.Exponential(random, meanGap).Ticks, new Arrival());
                 break;
             case ShiftStart s:
@@ -138,18 +150,18 @@ internal sealed class Simulation
 
     // ---- shifts and breaks
 
-    void PlanDay(DateTime localDate)
+    void PlanDay(long day)
     {
         foreach (var op in operators)
         {
-            var shiftStart = LocalMidnight(localDate) + (op.Shift.Start + Draw.Uniform(random, TimeSpan.FromMinutes(-10), TimeSpan.FromMinutes(10))).Ticks;
-            var shiftEnd = shiftStart + ShiftPattern.Length.Ticks;
+            var shiftStart = DayStart(day) + Scaled(op.Shift.Start + Draw.Uniform(random, TimeSpan.FromMinutes(-10), TimeSpan.FromMinutes(10))).Ticks;
+            var shiftEnd = shiftStart + Scaled(ShiftPattern.Length).Ticks;
             if (shiftEnd <= now) continue;
             At(Math.Max(shiftStart, now), new ShiftStart(op, shiftEnd));
             foreach (var (offset, length) in ShiftPattern.Breaks)
             {
-                var breakAt = shiftStart + (offset + Draw.Uniform(random, TimeSpan.FromMinutes(-15), TimeSpan.FromMinutes(15))).Ticks;
-                if (breakAt > now) At(breakAt, new BreakStart(op, length));
+                var breakAt = shiftStart + Scaled(offset + Draw.Uniform(random, TimeSpan.FromMinutes(-15), TimeSpan.FromMinutes(15))).Ticks;
+                if (breakAt > now) At(breakAt, new BreakStart(op, Scaled(length)));
             }
             At(shiftEnd, new ShiftEnd(op));
         }
@@ -344,8 +356,8 @@ internal sealed class Simulation
             ? Draw.Uniform(random, TimeSpan.FromHours(1), TimeSpan.FromHours(30))
             : random.NextDouble() switch
             {
-                < 0.82 => Draw.Uniform(random, TimeSpan.FromMinutes(20), TimeSpan.FromHours(24)),
-                < 0.97 => Draw.Uniform(random, TimeSpan.FromHours(24), TimeSpan.FromHours(48)),
+                var x when x < options.VisitWithin24Share => Draw.Uniform(random, TimeSpan.FromMinutes(20), TimeSpan.FromHours(24)),
+                var x when x < 1 - options.VisitPast48Share => Draw.Uniform(random, TimeSpan.FromHours(24), TimeSpan.FromHours(48)),
                 _ => Draw.Uniform(random, TimeSpan.FromHours(48), TimeSpan.FromHours(60)),
             };
         At(now + after.Ticks, new VisitClose(visitId, cancelled));
@@ -363,6 +375,20 @@ internal sealed class Simulation
     void At(long ticks, Happening happening) => agenda.Enqueue(happening, (ticks, planned++));
 
     long LocalMidnight(DateTime localDate) => localDate.Ticks - options.CenterOffset.Ticks;
+
+    long DayStart(long day) => origin + (day * dayLength);
+
+    /// <summary>A time of the center's day as it plays at <see cref="TrafficOptions.DaySpeed"/>.</summary>
+    TimeSpan Scaled(TimeSpan time) => options.DaySpeed == 1 ? time : time / options.DaySpeed;
+
+    double SurgeFactor()
+    {
+        if (options.Surges.Count == 0) return 1;
+        var timeOfDay = TimeSpan.FromTicks((long)((((now - origin) % dayLength + dayLength) % dayLength) * options.DaySpeed));
+        foreach (var surge in options.Surges)
+            if (timeOfDay >= surge.At && timeOfDay < surge.At + surge.Length) return surge.Factor;
+        return 1;
+    }
 
     /// <summary>The current time as a source would write it: center time, to the millisecond.</summary>
     DateTimeOffset Now => new DateTimeOffset(now - (now % TimeSpan.TicksPerMillisecond), TimeSpan.Zero).ToOffset(options.CenterOffset);

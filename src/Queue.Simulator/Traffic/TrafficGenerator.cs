@@ -24,6 +24,8 @@ public sealed class TrafficGenerator
     /// <paramref name="end"/>, or for ever when it is null (a live feed paces itself by each event's <c>at</c>).
     /// The center starts with nobody waiting and every operator whose shift covers <paramref name="start"/> available.
     /// </summary>
-    public IEnumerable<EventDocs.Event> Run(DateTimeOffset start, DateTimeOffset? end = null) =>
-        new Simulation(options, start).Run(end ?? DateTimeOffset.MaxValue);
+    /// <remarks>From <paramref name="arrivalsUntil"/> on, no new call arrives: what has begun plays out (calls
+    /// answered and completed, visits resolved up to 60 h later), and the stream then ends.</remarks>
+    public IEnumerable<EventDocs.Event> Run(DateTimeOffset start, DateTimeOffset? end = null, DateTimeOffset? arrivalsUntil = null) =>
+        new Simulation(options, start).Run(end ?? DateTimeOffset.MaxValue, arrivalsUntil);
 }

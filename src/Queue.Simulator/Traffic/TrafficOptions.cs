@@ -3,6 +3,10 @@ namespace Queue.Simulator.Traffic;
 /// <summary>Shares of completed calls by resolution (normalised when drawn).</summary>
 public sealed record ResolutionMix(double Resolved, double FieldVisit, double Escalated, double Unresolved);
 
+/// <summary>From <paramref name="At"/> (center time of day) for <paramref name="Length"/>, calls arrive
+/// <paramref name="Factor"/> times as often as the operators on shift are planned for.</summary>
+public sealed record Surge(TimeSpan At, TimeSpan Length, double Factor);
+
 /// <summary>A queue of the simulated center: its share of incoming calls, how its calls end and who calls it.</summary>
 /// <param name="Segments">Customer segments of its callers; the first is the common one.</param>
 public sealed record QueueProfile(string Name, double Share, ResolutionMix Resolutions, IReadOnlyList<string> Segments);
@@ -53,6 +57,19 @@ public sealed record TrafficOptions
     /// <summary>Share of field visits that are called off instead of resolved.</summary>
     public double VisitCancelShare { get; init; } = 0.05;
 
+    /// <summary>Of the visits not called off, the share resolved within 24 h; of the others, those past 48 h are
+    /// <see cref="VisitPast48Share"/> of all (up to 60 h), the rest between 24 h and 48 h.</summary>
+    public double VisitWithin24Share { get; init; } = 0.82;
+
+    public double VisitPast48Share { get; init; } = 0.03;
+
+    /// <summary>How many times faster than the clock the center's day plays: shifts, breaks and surges are that
+    /// much shorter (a day of 24 h ÷ speed), while calls and visits keep their real durations. 1 = real days.</summary>
+    public double DaySpeed { get; init; } = 1;
+
+    /// <summary>Hours of the day (center time) when more calls come than the operators on shift are planned for.</summary>
+    public IReadOnlyList<Surge> Surges { get; init; } = [];
+
     /// <summary>Share of calls from a number that called recently (repeat callers).</summary>
     public double RepeatCallerShare { get; init; } = 0.12;
 
@@ -84,6 +101,11 @@ public sealed record TrafficOptions
         if (Queues.Select(q => q.Name).Distinct(StringComparer.Ordinal).Count() != Queues.Count) throw new ArgumentException("Queue names must be unique");
         if (MeanTalk <= TimeSpan.Zero || MeanPatience <= TimeSpan.Zero || MinWrapUp < TimeSpan.Zero || MaxWrapUp < MinWrapUp)
             throw new ArgumentException("Talk, patience and wrap-up times must be positive");
+        if (VisitWithin24Share is < 0 or > 1 || VisitPast48Share < 0 || VisitWithin24Share + VisitPast48Share > 1)
+            throw new ArgumentException("Visit shares must be fractions that add up to at most 1");
+        if (DaySpeed is not (>= 1 and <= 1_440)) throw new ArgumentException("DaySpeed must be between 1 and 1440");
+        if (Surges.Any(s => s.Factor < 1 || s.Length <= TimeSpan.Zero || s.At < TimeSpan.Zero || s.At + s.Length > TimeSpan.FromDays(1)))
+            throw new ArgumentException("A surge lies within a day and has a factor of at least 1");
         if (string.IsNullOrEmpty(IdPrefix) || !Queue.Ingest.Identifiers.IsValid(IdPrefix + "-v0000000"))
             throw new ArgumentException("IdPrefix must be a short identifier (letters, digits, '.', '_', '-', ':')");
     }

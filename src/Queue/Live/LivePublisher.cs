@@ -41,8 +41,11 @@ internal sealed partial class LivePublisher(
 
     public async Task MarkAllDirtyAsync() => MarkDirty([.. await store.QueuesAsync(), LiveKeys.Center]);
 
+    CancellationToken stopping;
+
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
+        stopping = ct;
         // New targets: snapshots carry them and their figures' states, and alerts are decided against them.
         targets.Changed += changed => MarkDirty(changed.Select(c => c.Queue));
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -93,10 +96,14 @@ internal sealed partial class LivePublisher(
         {
             await PublishOrRetryAsync(queue);
         }
-        catch (Exception e)
+        catch (Exception e) when (!stopping.IsCancellationRequested)
         {
             // A defect, not an outage: say so, and let the queue be published again at its next change.
             LogPublishBroken(logger, queue, e);
+        }
+        catch (Exception)
+        {
+            // The service is stopping: what this publish needed may be gone already.
         }
         finally
         {

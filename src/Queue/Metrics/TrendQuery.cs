@@ -3,7 +3,10 @@ using Npgsql;
 
 namespace Queue.Metrics;
 
-/// <summary>One quarter hour of a day's trend: calls that came in, and the figures of the legs that ended in it.</summary>
+/// <summary>
+/// One quarter hour of a day's trend: the legs that ended in it answered or abandoned (offered, short abandons included),
+/// and their figures.
+/// </summary>
 public sealed record TrendBucket(DateTimeOffset From, DateTimeOffset To, long Offered, long Answered, long Abandoned, double? AsaSeconds, double? ServiceLevel);
 
 /// <summary>A day's trend in the center's time, quarter hour by quarter hour from midnight (up to now, for today).</summary>
@@ -11,8 +14,7 @@ public sealed record Trend(string? Queue, DateOnly Day, string TimeZone, IReadOn
 
 /// <summary>
 /// A day's trend from PostgreSQL. A quarter's figures follow SPEC §3 over that quarter as a window (as
-/// <see cref="MetricsQuery"/> computes them, each leg judged by its queue's thresholds); offered counts the legs that
-/// started in it (calls queued, or transferred in).
+/// <see cref="MetricsQuery"/> computes them, each leg judged by its queue's thresholds).
 /// </summary>
 internal sealed class TrendQuery(NpgsqlDataSource db)
 {
@@ -22,6 +24,7 @@ internal sealed class TrendQuery(NpgsqlDataSource db)
         select floor(extract(epoch from l.ended_at - @from) / 900)::int as bucket,
                count(*) filter (where l.outcome = 'answered') as answered,
                count(*) filter (where l.outcome = 'abandoned' and l.ended_at - l.started_at >= coalesce(t.short_abandon, @short)) as abandoned,
+               count(*) filter (where l.outcome = 'abandoned' and l.ended_at - l.started_at < coalesce(t.short_abandon, @short)) as short_abandoned,
                count(*) filter (where l.outcome = 'answered' and l.ended_at - l.started_at <= coalesce(t.service_level, @sl)) as in_time,
                avg(extract(epoch from l.ended_at - l.started_at)::float8) filter (where l.outcome = 'answered') as asa
         from legs l left join queue_targets t on t.queue = l.queue
@@ -30,14 +33,7 @@ internal sealed class TrendQuery(NpgsqlDataSource db)
         group by 1
         """;
 
-    // A leg that started in the day has ended since its start, or is still waiting.
-    const string StartedSql = """
-        select floor(extract(epoch from started_at - @from) / 900)::int as bucket, count(*) as offered
-        from legs
-        where (ended_at >= @from or ended_at is null) and started_at >= @from and started_at < @to
-          and (@queue::text is null or queue = @queue)
-        group by 1
-        """;
+
 
     public async Task<Trend> GetAsync(string? queue, DateOnly day, TimeZoneInfo zone, DateTimeOffset now, TargetOptions defaults, CancellationToken ct)
     {
@@ -50,13 +46,12 @@ internal sealed class TrendQuery(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, queue, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
         var ended = (await connection.QueryAsync<Ended>(new CommandDefinition(EndedSql, args, cancellationToken: ct))).ToDictionary(r => r.Bucket);
-        var started = (await connection.QueryAsync<Started>(new CommandDefinition(StartedSql, args, cancellationToken: ct))).ToDictionary(r => r.Bucket, r => r.Offered);
         for (var (i, at) = (0, from); at < to; i++, at += Quarter)
         {
             var e = ended.GetValueOrDefault(i);
-            var offered = (e?.Answered ?? 0) + (e?.Abandoned ?? 0);
             buckets.Add(new TrendBucket(TimeZoneInfo.ConvertTime(at, zone), TimeZoneInfo.ConvertTime(Min(at + Quarter, to), zone),
-                started.GetValueOrDefault(i), e?.Answered ?? 0, e?.Abandoned ?? 0, e?.Asa, MetricsQuery.Rate(e?.In_Time ?? 0, offered)));
+                (e?.Answered ?? 0) + (e?.Abandoned ?? 0) + (e?.Short_Abandoned ?? 0), e?.Answered ?? 0, e?.Abandoned ?? 0, e?.Asa,
+                MetricsQuery.Rate(e?.In_Time ?? 0, (e?.Answered ?? 0) + (e?.Abandoned ?? 0))));
         }
         return new Trend(queue, day, zone.Id, buckets);
     }
@@ -70,7 +65,6 @@ internal sealed class TrendQuery(NpgsqlDataSource db)
         return new DateTimeOffset(midnight, offset);
     }
 
-    sealed record Ended(int Bucket, long Answered, long Abandoned, long In_Time, double? Asa);
+    sealed record Ended(int Bucket, long Answered, long Abandoned, long Short_Abandoned, long In_Time, double? Asa);
 
-    sealed record Started(int Bucket, long Offered);
 }

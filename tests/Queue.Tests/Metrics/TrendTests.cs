@@ -11,7 +11,7 @@ public sealed class TrendTests(QueueApp app) : IClassFixture<QueueApp>
     DateTimeOffset Now => app.Time.GetUtcNow();
 
     [Fact]
-    public async Task Every_quarter_since_local_midnight_has_the_figures_of_metrics_over_it_and_the_calls_that_came_in()
+    public async Task Every_quarter_since_local_midnight_has_the_figures_of_metrics_over_it()
     {
         using var http = app.Client();
         // Now is 10:00 in the center: 40 quarters since midnight. Calls in the 08:00 and 08:15 quarters, one at 23:50 the
@@ -35,13 +35,13 @@ public sealed class TrendTests(QueueApp app) : IClassFixture<QueueApp>
 
         var at8 = buckets[32];
         Assert.Equal("2026-11-23T08:00:00+05:00", at8.GetProperty("from").GetString());
-        Assert.Equal(4, at8.GetProperty("offered").GetInt64()); // three, and the one that came in at 08:14:50
+        Assert.Equal(3, at8.GetProperty("offered").GetInt64()); // answered or abandoned in it (the 08:14:50 call was answered at 08:15:10)
         Assert.Equal(2, at8.GetProperty("answered").GetInt64());
         Assert.Equal(1, at8.GetProperty("abandoned").GetInt64());
         Assert.Equal(25, at8.GetProperty("asaSeconds").GetDouble(), 9);
         Assert.Equal(1.0 / 3, at8.GetProperty("serviceLevel").GetDouble(), 9);
         Assert.Equal(1, buckets[33].GetProperty("answered").GetInt64());
-        Assert.Equal(0, buckets.Sum(b => b.GetProperty("offered").GetInt64()) - 4);
+        Assert.Equal(4, buckets.Sum(b => b.GetProperty("offered").GetInt64()));
 
         foreach (var b in buckets)
         {
@@ -54,7 +54,7 @@ public sealed class TrendTests(QueueApp app) : IClassFixture<QueueApp>
 
         var center = await http.GetFromJsonAsync<JsonElement>("/api/center/trend");
         Assert.Equal(JsonValueKind.Null, center.GetProperty("queue").ValueKind);
-        Assert.Equal(1, center.GetProperty("buckets")[39].GetProperty("offered").GetInt64()); // the call waiting in "other"
+        Assert.Equal(4, center.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("offered").GetInt64())); // the call still waiting is not
     }
 
     [Fact]

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Npgsql;
+
+namespace Queue.Simulator.Bench;
+
+/// <summary>A generated week of a large center, written straight to the derived tables.</summary>
+internal static class BenchWeek
+{
+    /// <summary>
+    /// The derived rows of a week ending at <paramref name="end"/>, made by PostgreSQL itself (generate_series): calls spread evenly,
+    /// one leg each (95 % answered within 0–60 s, the rest abandoned), 10 % completed with a field visit, agents.
+    /// Migrations first, through the service's own --migrate-only.
+    /// </summary>
+    public static async Task WriteAsync(string connectionString, string serviceDll, int operators, DateTimeOffset end, CancellationToken ct)
+    {
+        var migrate = Process.Start(new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { Path.GetFullPath(serviceDll), "--migrate-only" },
+            WorkingDirectory = Path.GetDirectoryName(Path.GetFullPath(serviceDll))!,
+            Environment =
+            {
+                ["ConnectionStrings__Queue"] = connectionString,
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Queue__Ingest__CallerHashSecret"] = RandomNumberGenerator.GetHexString(48, lowercase: true),
+                ["Logging__LogLevel__Default"] = "Warning",
+            },
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        }) ?? throw new BenchException("could not run the migrations");
+        await migrate.StandardOutput.ReadToEndAsync(ct);
+        await migrate.WaitForExitAsync(ct);
+        if (migrate.ExitCode != 0) throw new BenchException($"migrations failed with exit code {migrate.ExitCode}");
+
+        long calls = 7L * operators * 100;
+        var at = "'" + end.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.ffffff", CultureInfo.InvariantCulture) + "+00'::timestamptz";
+        var spacing = TimeSpan.FromDays(7).TotalMilliseconds / calls;
+        string[] statements =
+        [
+            $"""
+            insert into calls (call_id, region, last_queue, legs, completed_at, resolution, visit_id, queues_seen)
+            select 'w' || g, 'r' || (g % 80), 'q' || (g % 20), 1,
+                   {at} - interval '7 days' + g * interval '{spacing.ToString(CultureInfo.InvariantCulture)} ms' + interval '5 minutes',
+                   case when g % 10 = 0 then 'field_visit' else 'resolved' end,
+                   case when g % 10 = 0 then 'wv' || g end,
+                   array['q' || (g % 20)]
+            from generate_series(1, {calls}) g
+            """,
+            $"""
+            insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id)
+            select 'w' || g, 0, 'q' || (g % 20), t, t + (g % 61) * interval '1 s',
+                   case when g % 20 = 7 then 'abandoned' else 'answered' end,
+                   case when g % 20 = 7 then null else 'a' || (g % {operators}) end
+            from generate_series(1, {calls}) g,
+                 lateral (select {at} - interval '7 days' + g * interval '{spacing.ToString(CultureInfo.InvariantCulture)} ms' as t) s
+            """,
+            $"""
+            insert into visits (visit_id, call_id, region, created_at, due24, due48, resolved_at)
+            select 'wv' || g, 'w' || g, 'r' || (g % 80), c, c + interval '24 h', c + interval '48 h',
+                   case when g % 7 = 0 then null else c + (g % 50) * interval '1 h' end
+            from generate_series(10, {calls}, 10) g,
+                 lateral (select {at} - interval '7 days' + g * interval '{spacing.ToString(CultureInfo.InvariantCulture)} ms' + interval '5 minutes' as c) s
+            """,
+            // The calls of the last minute are still waiting.
+            $"update legs set ended_at = null, outcome = null, agent_id = null where started_at > {at} - interval '1 minute'",
+            $"update calls set completed_at = null, resolution = null, visit_id = null where completed_at > {at}",
+            $"""
+            insert into agents (agent_id, status, status_at, status_event, queues, queues_at, queues_event, queues_seen)
+            select 'a' || g, (array['available', 'busy', 'wrap_up', 'break', 'offline'])[1 + g % 5], {at} - (g % 600) * interval '1 s', 'e' || g,
+                   jsonb_build_array('q' || (g % 20)), {at} - interval '1 day', 'e' || g, array['q' || (g % 20)]
+            from generate_series(0, {operators - 1}) g
+            """,
+            "vacuum analyze calls, legs, visits, agents",
+            // The rebuild is timed on a settled database, as a running center's is, not while gigabytes are flushed.
+            "checkpoint",
+        ];
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        foreach (var sql in statements)
+        {
+            await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = 0 };
+            await command.ExecuteNonQueryAsync(ct);
+        }
+    }
+}

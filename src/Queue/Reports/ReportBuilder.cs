@@ -1,0 +1,55 @@
+using Queue.Metrics;
+
+namespace Queue.Reports;
+
+/// <summary>Pure: a fortnight's counts by queue and day, and the targets → the weekly report.</summary>
+public static class ReportBuilder
+{
+    // Shares are ratios of counts: 9 of 10 meets 0.9 whatever the rounding.
+    const double Rounding = 1e-9;
+
+    public static WeeklyReport Build(ReportWeek week, TimeZoneInfo zone, DateTimeOffset now, IReadOnlyList<DayCounts> counts,
+        IReadOnlyList<Breach48> breaches, Func<string?, TargetOptions> targets)
+    {
+        var (from, to) = week.Bounds(zone);
+        var monday = week.Monday;
+        var previousMonday = monday.AddDays(-7);
+        var queues = counts.Where(c => c.Queue is not null).Select(c => c.Queue!).Distinct().Order(StringComparer.Ordinal).ToList();
+        ReportSection Section(string? queue, IEnumerable<DayCounts> rows)
+        {
+            var list = rows.ToList();
+            var t = targets(queue);
+            var days = Enumerable.Range(0, 7).Select(i => monday.AddDays(i))
+                .Select(d => new ReportDay(d, Figures(Sum(list.Where(c => c.Day == d), d)))).ToList();
+            var current = Figures(Sum(list.Where(c => c.Day >= monday && c.Day < monday.AddDays(7)), monday));
+            var previous = Figures(Sum(list.Where(c => c.Day >= previousMonday && c.Day < monday), previousMonday));
+            return new ReportSection(queue,
+                new ReportTargets(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48, t.ServiceLevelThreshold.TotalSeconds),
+                current, previous, Met(current, t), Met(previous, t), days);
+        }
+        return new WeeklyReport(week.ToString(), TimeZoneInfo.ConvertTime(from, zone), TimeZoneInfo.ConvertTime(to, zone), zone.Id, now < to,
+            TimeZoneInfo.ConvertTime(now, zone),
+            Section(null, counts),
+            queues.Select(q => Section(q, counts.Where(c => c.Queue == q))).ToList(),
+            breaches);
+    }
+
+    static DayCounts Sum(IEnumerable<DayCounts> rows, DateOnly day) => rows.Aggregate(new DayCounts(null, day), (a, b) => a.Plus(b));
+
+    public static ReportFigures Figures(DayCounts c)
+    {
+        var offered = c.Answered + c.Abandoned;
+        return new ReportFigures(offered + c.ShortAbandoned, c.Answered, c.Abandoned, c.ShortAbandoned,
+            c.Answered == 0 ? null : c.WaitSeconds / c.Answered,
+            MetricsQuery.Rate(c.InTime, offered), MetricsQuery.Rate(c.Abandoned, offered),
+            c.Completed, c.Resolved, MetricsQuery.Rate(c.Resolved, c.Completed),
+            c.Due24, c.Met24, MetricsQuery.Rate(c.Met24, c.Due24), c.Due48, c.Overdue48);
+    }
+
+    /// <summary>Each target met or missed; null where there was nothing to judge.</summary>
+    public static TargetsMet Met(ReportFigures f, TargetOptions t) => new(
+        f.AsaSeconds is { } asa ? asa <= t.Wait.TotalSeconds : null,
+        f.RemoteResolution is { } remote ? remote >= t.Remote - Rounding : null,
+        f.Visit24 is { } share ? share >= t.Visit24 - Rounding : null,
+        f.Due48 == 0 ? null : (double)(f.Due48 - f.Overdue48) / f.Due48 >= t.Visit48 - Rounding);
+}

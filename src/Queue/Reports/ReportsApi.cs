@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Queue.Api;
+using Queue.Auth;
+
+namespace Queue.Reports;
+
+public static class ReportsApi
+{
+    public static WebApplicationBuilder AddReports(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ReportQuery>();
+        builder.Services.AddSingleton<WeeklyReports>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapReports(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/reports/weekly/{name}", GetAsync).RequireAuthorization(Policies.Read).WithTags("Reports").WithName("GetWeeklyReport")
+            .WithSummary("The weekly SLA report of an ISO week in center time, as JSON, CSV or HTML")
+            .WithDescription("""
+                `name` is the week and the format: `2026-W48.json`, `2026-W48.csv`, `2026-W48.html` (no extension: JSON). A week that is
+                over is made once and kept: every later download gives the same document. The current week is made up to now and
+                marked `partial`; a week not begun is a 400. A week with nothing in it is a report of zeros and "—".
+                """)
+            .Produces<WeeklyReport>(contentType: "application/json")
+            .Produces<string>(StatusCodes.Status200OK, "text/csv", "text/html")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    static async Task<Results<Ok<WeeklyReport>, ContentHttpResult, ValidationProblem>> GetAsync(
+        [Description("The ISO week and the format, e.g. 2026-W48.html")] string name, WeeklyReports reports, TimeProvider time, CancellationToken ct)
+    {
+        var dot = name.LastIndexOf('.');
+        var (text, format) = dot < 0 ? (name, "json") : (name[..dot], name[(dot + 1)..]);
+        if (!ReportWeek.TryParse(text, out var week) || format is not ("json" or "csv" or "html"))
+            return Invalid("must be an ISO week and a format: 2026-W48.json, 2026-W48.csv or 2026-W48.html");
+        if (week.Bounds(reports.Zone).From > time.GetUtcNow()) return Invalid($"week {week} has not begun");
+        var report = await reports.GetAsync(week, ct);
+        return format switch
+        {
+            "csv" => TypedResults.Text(ReportCsv.Write(report), "text/csv; charset=utf-8", Encoding.UTF8),
+            "html" => TypedResults.Text(ReportHtml.Write(report), "text/html; charset=utf-8", Encoding.UTF8),
+            _ => TypedResults.Ok(report),
+        };
+    }
+
+    static ValidationProblem Invalid(string message) =>
+        Problems.Invalid(new Dictionary<string, string[]> { ["week"] = [message] }, "The report asked for is invalid", "See errors.");
+}

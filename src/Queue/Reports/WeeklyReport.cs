@@ -1,0 +1,79 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Queue.Reports;
+
+/// <summary>An ISO week (Monday to Monday) in the center's time zone, named like <c>2026-W48</c>.</summary>
+public readonly partial record struct ReportWeek(int Year, int Week)
+{
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Year:D4}-W{Week:D2}");
+
+    public static bool TryParse(string? text, out ReportWeek week)
+    {
+        week = default;
+        if (text is null || Pattern().Match(text) is not { Success: true } m) return false;
+        var year = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+        var number = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+        if (year is < 2000 or > 9998 || number < 1 || number > ISOWeek.GetWeeksInYear(year)) return false;
+        week = new ReportWeek(year, number);
+        return true;
+    }
+
+    public static ReportWeek Containing(DateTimeOffset at, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(at, zone).DateTime;
+        return new ReportWeek(ISOWeek.GetYear(local), ISOWeek.GetWeekOfYear(local));
+    }
+
+    public DateOnly Monday => DateOnly.FromDateTime(ISOWeek.ToDateTime(Year, Week, DayOfWeek.Monday));
+
+    public ReportWeek Previous() => Containing(Monday.AddDays(-7));
+
+    static ReportWeek Containing(DateOnly day)
+    {
+        var d = day.ToDateTime(TimeOnly.MinValue);
+        return new ReportWeek(ISOWeek.GetYear(d), ISOWeek.GetWeekOfYear(d));
+    }
+
+    /// <summary>Monday 00:00 of this week and of the next, as instants in <paramref name="zone"/>.</summary>
+    public (DateTimeOffset From, DateTimeOffset To) Bounds(TimeZoneInfo zone) => (Midnight(Monday, zone), Midnight(Monday.AddDays(7), zone));
+
+    public static DateTimeOffset Midnight(DateOnly day, TimeZoneInfo zone)
+    {
+        var midnight = day.ToDateTime(TimeOnly.MinValue);
+        var offset = zone.IsInvalidTime(midnight) ? zone.GetUtcOffset(midnight.AddHours(1)) : zone.GetUtcOffset(midnight);
+        return new DateTimeOffset(midnight, offset);
+    }
+
+    [GeneratedRegex(@"^(\d{4})-W(\d{2})$")]
+    private static partial Regex Pattern();
+}
+
+/// <summary>The SPEC §3 figures of a week or a day, as /api/metrics gives them over the same window.</summary>
+public sealed record ReportFigures(
+    long Offered, long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
+    long Completed, long ResolvedRemotely, double? RemoteResolution,
+    long Due24, long ResolvedBy24, double? Visit24, long Due48, long Overdue48);
+
+/// <summary>Whether each target was met: true, false, or null when there was nothing to judge (a rate with no samples).</summary>
+public sealed record TargetsMet(bool? Wait, bool? Remote, bool? Visit24, bool? Visit48);
+
+/// <summary>The targets a section was judged by.</summary>
+public sealed record ReportTargets(double WaitSeconds, double Remote, double Visit24, double Visit48, double ServiceLevelThresholdSeconds);
+
+public sealed record ReportDay(DateOnly Day, ReportFigures Figures);
+
+/// <summary>One queue's week (or the whole center's, with <see cref="Queue"/> null), the week before, and each day.</summary>
+public sealed record ReportSection(string? Queue, ReportTargets Targets, ReportFigures Week, ReportFigures PreviousWeek, TargetsMet Met,
+    TargetsMet PreviousMet, IReadOnlyList<ReportDay> Days);
+
+/// <summary>A visit not resolved (nor cancelled) by its 48 h deadline, the deadline falling in the week.</summary>
+public sealed record Breach48(string VisitId, string? Queue, string? Region, DateTimeOffset Created, DateTimeOffset Deadline, DateTimeOffset? ResolvedAt,
+    DateTimeOffset? CancelledAt);
+
+/// <summary>
+/// The weekly SLA report (SPEC §5): for an ISO week in center time, per queue and for the whole center. A week not
+/// over yet is <see cref="Partial"/>: its figures run to <see cref="MadeAt"/>.
+/// </summary>
+public sealed record WeeklyReport(string Week, DateTimeOffset From, DateTimeOffset To, string TimeZone, bool Partial, DateTimeOffset MadeAt,
+    ReportSection Center, IReadOnlyList<ReportSection> Queues, IReadOnlyList<Breach48> Breaches48);
