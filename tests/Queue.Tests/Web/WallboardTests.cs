@@ -97,6 +97,14 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
     }
 
     [Fact]
+    public async Task A_link_naming_something_that_is_not_a_queue_says_so()
+    {
+        var page = await OpenAsync("b2c,not%20a%20queue!");
+        await Expect(page.Locator("#fatal")).ToContainTextAsync("'not a queue!' is not a queue name");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_pages_are_served_with_their_assets_and_no_outside_address()
     {
         var page = await web.NewPageAsync();

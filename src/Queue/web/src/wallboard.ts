@@ -72,7 +72,16 @@ async function join(connection: HubConnection, again: boolean, key: string): Pro
   connection.on(LiveMethods.client.centerUpdated, (s: QueueSnapshot) => { center = s; seen(); renderSummary(); });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => alertChanged(a));
   if (named.length > 0) {
-    const snapshots = await connection.invoke<QueueSnapshot[]>(LiveMethods.server.joinQueues, named);
+    let snapshots: QueueSnapshot[];
+    try {
+      snapshots = await connection.invoke<QueueSnapshot[]>(LiveMethods.server.joinQueues, named);
+    } catch (e) {
+      // The link names something that is not a queue: retrying cannot help, the link must change.
+      const message = e instanceof Error ? e.message : String(e);
+      if (!message.includes("HubException")) throw e;
+      fatal("Wrong link", `This screen's link names queues the service does not accept: ${message.replace(/^.*HubException: /, "")}`);
+      return;
+    }
     for (const s of snapshots) replace(s);
   } else {
     const joined = await connection.invoke<CenterJoined>(LiveMethods.server.joinCenter);
