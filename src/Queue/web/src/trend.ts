@@ -34,6 +34,7 @@ export function drawTrend(box: HTMLElement, trend: Trend, previous: uPlot | null
   }
   previous?.destroy();
   const bars = uPlot.paths.bars!({ size: [0.7, 40], align: 1 });
+  const hhmm = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: trend.timeZone });
   const options: uPlot.Options = {
     width,
     height: 240,
@@ -41,7 +42,7 @@ export function drawTrend(box: HTMLElement, trend: Trend, previous: uPlot | null
     cursor: { drag: { x: false, y: false } },
     scales: { calls: { range: (_u, _min, max) => [0, Math.max(4, max * 1.15)] }, s: { range: (_u, _min, max) => [0, Math.max(30, max * 1.15)] }, pct: { range: [0, 100] } },
     axes: [
-      {},
+      { values: (_u, splits) => splits.map((t) => hhmm.format(t * 1000)) },
       { scale: "calls", label: "calls / 15 min", size: 55 },
       { scale: "s", side: 1, label: "ASA s", size: 50, grid: { show: false } },
       { scale: "pct", side: 1, label: "service level %", size: 55, grid: { show: false } },

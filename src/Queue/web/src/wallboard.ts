@@ -36,15 +36,18 @@ function refused(status: number): void {
   else fatal("Not allowed", "This screen's key may not show the wallboard (403). Ask an admin for a wallboard link.");
 }
 
+let key: string | null = null;
+
 async function main(): Promise<void> {
-  const key = takeKey("queue.wallboard.key");
-  if (!key) {
+  const k = takeKey("queue.wallboard.key");
+  if (!k) {
     fatal("No key", "This screen has no wallboard key. Open the wallboard link an admin gave you (/wallboard#key=…).");
     return;
   }
+  key = k;
   for (let attempt = 0; ; attempt++) {
     try {
-      const me = await whoAmI(key);
+      const me = await whoAmI(k);
       if (me && me.role === "ingest") return refused(403);
       zone = me?.timeZone ?? null;
       break;
@@ -56,9 +59,9 @@ async function main(): Promise<void> {
   }
   setInterval(tick, 1000);
   tick();
-  void loadAlerts(key);
-  connectLive(key, {
-    joined: (c, again) => join(c, again, key),
+  void loadAlerts(k);
+  connectLive(k, {
+    joined: (c, again) => join(c, again, k),
     lost: showLost,
     refused,
   });
@@ -309,9 +312,25 @@ function tick(): void {
   const off = offset();
   text(clock, centerFormat(zone, off, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })(now));
   text(dateEl, centerFormat(zone, off, { weekday: "long", day: "numeric", month: "long", year: "numeric" })(now));
-  if (lostSince > 0) text(banner, `Reconnecting… last update ${Math.round((now - (lastUpdate || lostSince)) / 1000)} s ago`);
+  if (lostSince > 0) {
+    text(banner, `Reconnecting… last update ${Math.round((now - (lastUpdate || lostSince)) / 1000)} s ago`);
+    void checkKey(now);
+  }
   // The longest wait ticks every second from oldestWaitingSince; flashes end.
   render();
+}
+
+// While reconnecting, ask now and then whether the key is still good: a key revoked meanwhile says so, instead of
+// "Reconnecting…" for ever.
+let keyCheckedAt = 0;
+async function checkKey(now: number): Promise<void> {
+  if (now - keyCheckedAt < 10_000 || !key) return;
+  keyCheckedAt = now;
+  try {
+    await whoAmI(key);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) refused(e.status);
+  }
 }
 
 let backTimer = 0;
