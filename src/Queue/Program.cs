@@ -7,6 +7,7 @@ using Queue.Ingest;
 using Queue.Live;
 using Queue.Metrics;
 using Queue.Notifications;
+using Queue.Pages;
 using Queue.Reports;
 using Queue.Storage;
 using Queue.Targets;
@@ -36,6 +37,7 @@ builder.AddApiDocs();
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseWebPages();
 app.UseAuthentication();
 app.UseAuthorization();
 

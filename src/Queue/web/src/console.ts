@@ -1,0 +1,477 @@
+// The supervisor console: open alerts with acknowledgement, alert history, and a queue's drill-down with today's trend.
+import type uPlot from "uplot";
+import type { HubConnection } from "@microsoft/signalr";
+import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
+import { LiveMethods } from "./live";
+import {
+  ApiError, type Me, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
+} from "./common";
+import { drawTrend, type Trend } from "./trend";
+
+interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
+interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
+interface QueueDetail { snapshot: QueueSnapshot; waiting: WaitingLeg[]; agentList: AgentLive[] }
+interface AlertPage { items: Alert[]; next: string | null }
+
+const storageName = "queue.console.key";
+const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
+const banner = $("banner");
+const snapshots = new Map<string, QueueSnapshot>();
+const live = new Map<number, Alert>(); // open and acknowledged
+let key = "";
+let zone: string | null = null;
+let detail: QueueDetail | null = null;
+let chart: uPlot | null = null;
+let lostSince = 0;
+let lastUpdate = 0;
+let joinedOnce = false;
+
+// ---- signing in ----------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  $("signin-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const value = ($("signin-key") as HTMLInputElement).value.trim();
+    if (value) void signIn(value);
+  });
+  $("signout").addEventListener("click", () => {
+    localStorage.removeItem(storageName);
+    location.reload();
+  });
+  const stored = takeKey(storageName);
+  if (stored) await signIn(stored);
+  else showSignIn("Paste your supervisor API key.", false);
+}
+
+function showSignIn(message: string, refused: boolean): void {
+  $("main").hidden = true;
+  $("signin").hidden = false;
+  const m = $("signin-message");
+  m.className = refused ? "refused" : "";
+  text(m, message);
+  $("signin-key").focus();
+}
+
+async function signIn(candidate: string): Promise<void> {
+  let me: Me | null;
+  try {
+    me = await whoAmI(candidate);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return showSignIn("This key was refused (401): it is wrong or was revoked. Ask an admin for a new one.", true);
+    return showSignIn(`The service did not answer (${problemText(e)}). Try again in a moment.`, true);
+  }
+  if (me && me.role !== "supervisor" && me.role !== "admin")
+    return showSignIn(`This key (${me.name}, role ${me.role}) may not use the console (403): it needs the supervisor role.`, true);
+  key = candidate;
+  localStorage.setItem(storageName, key);
+  zone = me?.timeZone ?? null;
+  text($("who"), me ? `${me.name} (${me.role})` : "");
+  $("signin").hidden = true;
+  $("main").hidden = false;
+  setupHistory();
+  void loadOpenAlerts();
+  void loadHistory(null);
+  window.addEventListener("hashchange", () => void selectQueue());
+  window.addEventListener("resize", () => { if (detail) void loadTrend(detail.snapshot.queue!); });
+  setInterval(tick, 1000);
+  connectLive(key, { joined, lost, refused: (s) => showSignIn(`The live connection refused this key (${s}).`, true) });
+}
+
+// ---- live ----------------------------------------------------------------------------------------------------------
+
+async function joined(connection: HubConnection, again: boolean): Promise<void> {
+  connection.off(LiveMethods.client.queueUpdated);
+  connection.off(LiveMethods.client.alertChanged);
+  connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => {
+    lastUpdate = Date.now();
+    if (!s.queue) return;
+    const before = snapshots.get(s.queue);
+    if (before && s.seq < before.seq) return;
+    snapshots.set(s.queue, s);
+    renderNav();
+    if (detail && detail.snapshot.queue === s.queue) scheduleDetail();
+  });
+  connection.on(LiveMethods.client.alertChanged, (a: Alert) => {
+    lastUpdate = Date.now();
+    alertChanged(a);
+  });
+  const center = await connection.invoke<CenterJoined>(LiveMethods.server.joinCenter);
+  lastUpdate = Date.now();
+  snapshots.clear();
+  for (const s of center.queues) if (s.queue) snapshots.set(s.queue, s);
+  if (!offset) offset = offsetOf(center.center.windows.today.from);
+  renderNav();
+  if (again) {
+    void loadOpenAlerts();
+    if (lostSince > 0 || joinedOnce) showBack();
+  }
+  joinedOnce = true;
+  await selectQueue();
+}
+
+let offset: string | null = null;
+const at = (iso: string | null, withDate = false) =>
+  iso ? centerFormat(zone, offset, withDate ? { day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" } : { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })(Date.parse(iso)) : "–";
+
+function lost(): void {
+  if (lostSince === 0) lostSince = Date.now();
+  banner.className = "banner lost";
+  banner.hidden = false;
+  tick();
+}
+
+let backTimer = 0;
+function showBack(): void {
+  lostSince = 0;
+  banner.className = "banner back";
+  banner.hidden = false;
+  text(banner, "Connection restored");
+  clearTimeout(backTimer);
+  backTimer = window.setTimeout(() => { banner.hidden = true; }, 5000);
+}
+
+function tick(): void {
+  const now = Date.now();
+  text($("clock"), centerFormat(zone, offset, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })(now));
+  if (lostSince > 0) text(banner, `Reconnecting… last update ${Math.round((now - (lastUpdate || lostSince)) / 1000)} s ago`);
+  document.querySelectorAll<HTMLElement>("[data-since]").forEach((e) => text(e, duration(secondsSince(e.dataset.since!, now))));
+}
+
+// ---- queues --------------------------------------------------------------------------------------------------------
+
+const order: FigureState[] = ["none", "ok", "warning", "breach"];
+const worst = (s: QueueSnapshot): FigureState =>
+  [s.states.longestWait, s.windows.m60.states.asa, s.windows.today.states.remoteResolution, s.states.visit48]
+    .reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none" as FigureState);
+
+function selectedQueue(): string | null {
+  const q = new URLSearchParams(location.hash.replace(/^#/, "")).get("queue");
+  return q ?? ([...snapshots.keys()].sort()[0] ?? null);
+}
+
+function renderNav(): void {
+  const current = selectedQueue();
+  const links = [...snapshots.keys()].sort().map((q) => {
+    const state = worst(snapshots.get(q)!);
+    return el("a", { href: `#queue=${encodeURIComponent(q)}`, class: state, "aria-current": q === current ? "page" : undefined,
+      title: state === "breach" ? "past a target" : state === "warning" ? "near a target" : undefined }, q);
+  });
+  const nav = $("queues");
+  const focused = document.activeElement instanceof HTMLAnchorElement && nav.contains(document.activeElement) ? document.activeElement.textContent : null;
+  nav.replaceChildren(...links);
+  if (focused) links.find((a) => a.textContent === focused)?.focus();
+}
+
+let detailTimer = 0;
+let detailDue = 0;
+/** A push for the shown queue: read its waiting calls and agents again, at most once a second. */
+function scheduleDetail(): void {
+  if (detailTimer) return;
+  const wait = Math.max(0, detailDue - Date.now());
+  detailTimer = window.setTimeout(() => {
+    detailTimer = 0;
+    detailDue = Date.now() + 1000;
+    if (detail) void loadDetail(detail.snapshot.queue!, false);
+  }, wait);
+}
+
+async function selectQueue(): Promise<void> {
+  renderNav();
+  const q = selectedQueue();
+  if (!q) {
+    text($("drill-title"), "Queue");
+    $("drill").replaceChildren(el("p", { class: "empty-note" }, "No queue has calls, agents or visits yet today."));
+    return;
+  }
+  await loadDetail(q, true);
+}
+
+async function loadDetail(queue: string, withTrend: boolean): Promise<void> {
+  try {
+    detail = await api<QueueDetail>(key, `/api/queues/${encodeURIComponent(queue)}`);
+  } catch (e) {
+    $("drill").replaceChildren(el("p", { class: "error" }, problemText(e)));
+    return;
+  }
+  const pushed = snapshots.get(queue);
+  if (pushed && pushed.seq > detail.snapshot.seq) detail.snapshot = pushed;
+  renderDetail();
+  if (withTrend) await loadTrend(queue);
+}
+
+let trendAt = 0;
+async function loadTrend(queue: string): Promise<void> {
+  const box = document.getElementById("trend");
+  if (!box) return;
+  try {
+    const trend = await api<Trend>(key, `/api/queues/${encodeURIComponent(queue)}/trend`);
+    chart = drawTrend(box, trend, chart && box.contains(chart.root) ? chart : null);
+    trendAt = Date.now();
+    text($("trend-note"), trend.buckets.length === 0 ? "No calls yet today." : `Today (${trend.day}), 15-minute buckets, ${trend.timeZone} time.`);
+  } catch (e) {
+    text($("trend-note"), e instanceof ApiError && e.status === 404 ? "Today's trend is not available from this service." : `Trend: ${problemText(e)}`);
+  }
+}
+
+function mark(state: FigureState, under = false): string {
+  return state === "ok" ? "✓ on target" : state === "warning" ? "◆ near target" : state === "breach" ? (under ? "▼ UNDER target" : "▲ OVER target") : "";
+}
+
+function figure(label: string, value: string, state: FigureState, under = false, since?: string | null): HTMLElement {
+  const v = el("div", { class: "value" }, value);
+  if (since) v.dataset.since = since;
+  return el("div", { class: `figure ${state}`, "data-state": state, "data-figure": label }, el("div", { class: "label" }, label), v, el("div", { class: "mark" }, mark(state, under)));
+}
+
+function renderDetail(): void {
+  if (!detail) return;
+  const { snapshot: s, waiting, agentList } = detail;
+  const q = s.queue!;
+  text($("drill-title"), `Queue ${q}`);
+  const t = s.targets;
+  const m60 = s.windows.m60;
+  const today = s.windows.today;
+  const figures = el("div", { class: "figures" },
+    figure("Calls waiting", String(s.callsWaiting), "none"),
+    figure(`Longest wait (≤ ${duration(t.waitSeconds)})`, duration(s.longestWaitSeconds), s.states.longestWait, false, s.oldestWaitingSince),
+    figure(`ASA 60 min (≤ ${duration(t.waitSeconds)})`, duration(m60.asaSeconds), m60.states.asa),
+    figure(`Service level 60 min (in ${duration(t.serviceLevelThresholdSeconds)})`, percent(m60.serviceLevel), "none"),
+    figure("Abandoned 60 min", percent(m60.abandonmentRate), "none"),
+    figure(`Remote resolution today (≥ ${percent(t.remote)})`, percent(today.remoteResolution), today.states.remoteResolution, true),
+    figure("Answered today", String(today.answered), "none"),
+    figure("Visits open", String(s.visits.open), "none"),
+    figure("Visits late (24 h)", String(s.visits.late), s.visits.late > 0 ? "warning" : "ok"),
+    figure("Visits overdue (48 h)", String(s.visits.overdue), s.states.visit48 === "breach" || s.visits.overdue > 0 ? "breach" : "ok"),
+  );
+
+  const waitingTable = table(["Call", "Waiting since", "Wait", "Region", "Segment"],
+    waiting.map((w) => [w.callId, at(w.since), { since: w.since, text: duration(w.waitSeconds) }, w.region ?? "", w.segment ?? ""]), "No calls waiting.");
+  const agentsTable = table(["Agent", "Status", "For", "Answered today", "Avg handle"],
+    [...agentList].sort((a, b) => statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) || a.agentId.localeCompare(b.agentId))
+      .map((a) => [a.agentId, { text: a.status.replace("_", "-"), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) }, { text: String(a.answeredToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
+    "No agents in this queue.");
+  const visits = [...live.values()].filter((a) => a.queue === q && (a.kind === "visit.late" || a.kind === "visit.overdue"));
+  const visitsTable = table(["Visit", "Past", "Since", "Alert"],
+    visits.map((a) => [a.subject, a.kind === "visit.overdue" ? "▲ 48 h" : "◆ 24 h", at(a.raisedAt, true), a.state]), "No late or overdue visits with open alerts.");
+
+  let trendBox = document.getElementById("trend");
+  const drill = $("drill");
+  if (!trendBox || drill.dataset.queue !== q) {
+    drill.dataset.queue = q;
+    chart?.destroy();
+    chart = null;
+    trendBox = el("div", { id: "trend", class: "trend", role: "img", "aria-label": `Today's trend of ${q}: calls offered, ASA and service level per 15 minutes` });
+    drill.replaceChildren(el("div", { id: "figures" }), el("h3", {}, "Today"), el("p", { id: "trend-note", class: "empty-note" }), trendBox,
+      el("div", { id: "tables", class: "columns" }));
+  }
+  $("figures").replaceChildren(figures);
+  $("tables").replaceChildren(
+    el("div", {}, el("h3", {}, `Waiting calls (${waiting.length}), longest first`), waitingTable, el("h3", {}, `Late and overdue visits (${s.visits.late} late, ${s.visits.overdue} overdue)`), visitsTable),
+    el("div", {}, el("h3", {}, `Agents (${agentList.length})`), agentsTable));
+  if (Date.now() - trendAt > 60_000) void loadTrend(q);
+}
+
+const statusOrder = ["available", "busy", "wrap_up", "break", "offline"];
+
+type Cell = string | { text: string; cls?: string; since?: string };
+function table(heads: string[], rows: Cell[][], empty: string): HTMLElement {
+  if (rows.length === 0) return el("p", { class: "empty-note" }, empty);
+  return el("table", { class: "grid" },
+    el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { scope: "col" }, h)))),
+    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => {
+      if (typeof c === "string") return el("td", {}, c);
+      const td = el("td", { class: c.cls }, c.text);
+      if (c.since) td.dataset.since = c.since;
+      return td;
+    })))));
+}
+
+// ---- open alerts and acknowledgement -------------------------------------------------------------------------------
+
+async function loadOpenAlerts(): Promise<void> {
+  try {
+    const [open, acked] = await Promise.all([
+      api<AlertPage>(key, "/api/alerts?state=open&limit=500"),
+      api<AlertPage>(key, "/api/alerts?state=acknowledged&limit=500"),
+    ]);
+    live.clear();
+    for (const a of [...open.items, ...acked.items]) live.set(a.id, a);
+    renderOpen();
+  } catch (e) {
+    $("open-list").replaceChildren(el("li", { class: "error" }, problemText(e)));
+  }
+}
+
+function alertChanged(a: Alert): void {
+  if (a.state === "cleared") live.delete(a.id);
+  else live.set(a.id, a);
+  renderOpen();
+  updateHistoryRow(a);
+  if (detail && a.queue === detail.snapshot.queue) renderDetail();
+}
+
+function subjectOf(a: Alert): string {
+  return a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
+}
+
+function detailsOf(a: Alert): string {
+  const d = a.details;
+  if (!d || d.value === null || d.value === undefined) return "";
+  const seconds = a.kind === "queue.wait" || a.kind === "queue.asa";
+  const share = a.kind === "queue.remote" || a.kind === "visits.share";
+  if (seconds) return `${duration(d.value)} against ${duration(d.target)}`;
+  if (share) return `${percent(d.value)} against ${percent(d.target)}`;
+  return "";
+}
+
+function renderOpen(): void {
+  const list = $("open-list");
+  // Open breaches first, then open warnings, then those acknowledged; newest first in each.
+  const rank = (a: Alert) => (a.state === "open" ? 0 : 2) + (a.severity === "breach" ? 0 : 1);
+  const alerts = [...live.values()].sort((a, b) => rank(a) - rank(b) || b.id - a.id);
+  const openCount = alerts.filter((a) => a.state === "open").length;
+  const count = $("open-count");
+  count.className = `count${openCount === 0 ? " zero" : ""}`;
+  text(count, String(openCount));
+  const items = alerts.map((a) => itemFor(a));
+  for (const li of [...list.children]) if (!items.includes(li as HTMLLIElement)) li.remove();
+  items.forEach((li, i) => { if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null); });
+  if (items.length === 0) list.replaceChildren(el("li", { class: "empty-note" }, "✓ No open alerts."));
+}
+
+const items = new Map<number, HTMLLIElement>();
+function itemFor(a: Alert): HTMLLIElement {
+  let li = items.get(a.id);
+  if (!li) {
+    li = el("li", { class: "alert-item", "data-alert": String(a.id) },
+      el("div", { class: "head" }, el("span", { class: "sev" }), el("strong", { class: "kind" }), el("span", { class: "subject" })),
+      el("div", { class: "meta" }),
+      el("div", { class: "ack" }));
+    items.set(a.id, li);
+  }
+  li.className = `alert-item ${a.severity} ${a.state}`;
+  li.dataset.state = a.state;
+  const sev = li.querySelector<HTMLElement>(".sev")!;
+  sev.className = `sev ${a.severity}`;
+  text(sev, a.state === "acknowledged" ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING");
+  text(li.querySelector(".kind")!, kindLabels[a.kind] ?? a.kind);
+  text(li.querySelector(".subject")!, subjectOf(a));
+  const facts = [`#${a.id}`, `raised ${at(a.raisedAt, true)}`, detailsOf(a), a.escalatedAt ? `escalated ${at(a.escalatedAt)}` : ""].filter(Boolean).join(" · ");
+  text(li.querySelector(".meta")!, facts);
+  const ack = li.querySelector<HTMLElement>(".ack")!;
+  if (a.state === "open") {
+    if (!ack.querySelector("button")) ack.replaceChildren(ackButton(a.id, ack));
+  } else {
+    ack.replaceChildren(el("div", { class: "meta" }, `Acknowledged by ${a.acknowledgedBy ?? "?"} at ${at(a.acknowledgedAt)}`), el("p", { class: "note" }, a.ackNote ?? ""));
+  }
+  return li;
+}
+
+function ackButton(id: number, box: HTMLElement): HTMLElement {
+  const button = el("button", { type: "button", class: "ack-open", "aria-expanded": "false" }, "Acknowledge…");
+  button.addEventListener("click", () => {
+    const form = ackForm(id, box);
+    box.replaceChildren(form);
+    form.querySelector("textarea")!.focus();
+  });
+  return button;
+}
+
+function ackForm(id: number, box: HTMLElement): HTMLFormElement {
+  const noteId = `note-${id}`;
+  const note = el("textarea", { id: noteId, name: "note", maxlength: "2000", "aria-describedby": `ack-error-${id}` });
+  const error = el("p", { id: `ack-error-${id}`, class: "error", role: "alert" });
+  const submit = el("button", { type: "submit" }, "Acknowledge");
+  const cancel = el("button", { type: "button", class: "secondary" }, "Cancel");
+  const form = el("form", { class: "ack-form", novalidate: true },
+    el("label", { for: noteId }, "Note: what is being done about it"), note, error, el("div", { class: "actions" }, submit, cancel));
+  cancel.addEventListener("click", () => box.replaceChildren(ackButton(id, box)));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const value = note.value.trim();
+    if (!value) {
+      text(error, "Write a note: what is being done about it.");
+      note.focus();
+      return;
+    }
+    submit.disabled = true;
+    text(error, "");
+    try {
+      const alert = await api<Alert>(key, `/api/alerts/${id}/ack`, { note: value });
+      alertChanged(alert);
+    } catch (err) {
+      text(error, problemText(err));
+      submit.disabled = false;
+    }
+  });
+  return form;
+}
+
+// ---- history -------------------------------------------------------------------------------------------------------
+
+let nextPage: string | null = null;
+function setupHistory(): void {
+  $("history-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    void loadHistory(null);
+  });
+  $("history-more").addEventListener("click", () => { if (nextPage) void loadHistory(nextPage); });
+}
+
+function historyQuery(): string | null {
+  const form = $("history-form") as HTMLFormElement;
+  const data = new FormData(form);
+  const q = new URLSearchParams();
+  for (const name of ["from", "to"]) {
+    const v = String(data.get(name) ?? "");
+    if (!v) continue;
+    const t = new Date(v);
+    if (Number.isNaN(t.getTime())) {
+      text($("history-error"), `${name} is not a date and time`);
+      return null;
+    }
+    q.set(name, t.toISOString());
+  }
+  for (const name of ["kind", "queue", "state"]) {
+    const v = String(data.get(name) ?? "").trim();
+    if (v) q.set(name, v);
+  }
+  q.set("limit", "25");
+  return `/api/alerts?${q}`;
+}
+
+async function loadHistory(url: string | null): Promise<void> {
+  const path = url ?? historyQuery();
+  if (!path) return;
+  text($("history-error"), "");
+  try {
+    const page = await api<AlertPage>(key, path);
+    const rows = page.items.map(historyRow);
+    if (url) $("history-rows").append(...rows);
+    else $("history-rows").replaceChildren(...rows);
+    nextPage = page.next;
+    $("history-more").hidden = !page.next;
+    if (!url && rows.length === 0) $("history-rows").replaceChildren(el("tr", {}, el("td", { colspan: "8", class: "empty-note" }, "No alerts match.")));
+  } catch (e) {
+    text($("history-error"), problemText(e));
+  }
+}
+
+function historyRow(a: Alert): HTMLTableRowElement {
+  return el("tr", { "data-alert": String(a.id) },
+    el("td", { class: "num" }, String(a.id)),
+    el("td", {}, at(a.raisedAt, true)),
+    el("td", {}, a.kind),
+    el("td", {}, a.queue ?? ""),
+    el("td", {}, a.subject),
+    el("td", {}, a.state),
+    el("td", {}, a.acknowledgedAt ? `${at(a.acknowledgedAt)} by ${a.acknowledgedBy ?? "?"}` : ""),
+    el("td", {}, a.clearedAt ? at(a.clearedAt) : ""));
+}
+
+function updateHistoryRow(a: Alert): void {
+  const row = $("history-rows").querySelector(`tr[data-alert="${a.id}"]`);
+  if (row) row.replaceWith(historyRow(a));
+}
+
+void main();

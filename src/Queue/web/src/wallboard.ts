@@ -1,0 +1,356 @@
+// The wallboard: every queue (or those in ?queues=) live over SignalR, each figure against its target.
+import type { HubConnection } from "@microsoft/signalr";
+import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
+import { LiveMethods } from "./live";
+import {
+  ApiError, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
+} from "./common";
+import { Beeper } from "./sound";
+
+const $ = (id: string) => document.getElementById(id)!;
+const tilesEl = $("tiles");
+const alertsEl = $("alerts");
+const banner = $("banner");
+const clock = $("clock");
+const dateEl = $("date");
+
+const named = (new URLSearchParams(location.search).get("queues") ?? "")
+  .split(",").map((q) => q.trim()).filter(Boolean);
+const queues = new Map<string, QueueSnapshot>();
+const alerts = new Map<number, Alert>();
+let center: QueueSnapshot | null = null;
+let zone: string | null = null;
+let lastUpdate = 0;
+let lostSince = 0;
+let firstJoinDone = false;
+const beeper = new Beeper($("sound") as HTMLButtonElement, "queue.wallboard.sound");
+
+function fatal(title: string, message: string): void {
+  const box = $("fatal");
+  box.replaceChildren(el("h1", {}, title), el("p", {}, message));
+  box.hidden = false;
+}
+
+function refused(status: number): void {
+  if (status === 401) fatal("Key refused", "This screen's key was refused (401). Ask an admin for a new wallboard link.");
+  else fatal("Not allowed", "This screen's key may not show the wallboard (403). Ask an admin for a wallboard link.");
+}
+
+let key: string | null = null;
+
+async function main(): Promise<void> {
+  const k = takeKey("queue.wallboard.key");
+  if (!k) {
+    fatal("No key", "This screen has no wallboard key. Open the wallboard link an admin gave you (/wallboard#key=…).");
+    return;
+  }
+  key = k;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const me = await whoAmI(k);
+      if (me && me.role === "ingest") return refused(403);
+      zone = me?.timeZone ?? null;
+      break;
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return refused(e.status);
+      showLost();
+      await new Promise((r) => setTimeout(r, Math.min(1000 * (attempt + 1), 5000)));
+    }
+  }
+  setInterval(tick, 1000);
+  tick();
+  void loadAlerts(k);
+  connectLive(k, {
+    joined: (c, again) => join(c, again, k),
+    lost: showLost,
+    refused,
+  });
+}
+
+async function join(connection: HubConnection, again: boolean, key: string): Promise<void> {
+  connection.off(LiveMethods.client.queueUpdated);
+  connection.off(LiveMethods.client.centerUpdated);
+  connection.off(LiveMethods.client.alertChanged);
+  connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => { if (keep(s)) render(); });
+  connection.on(LiveMethods.client.centerUpdated, (s: QueueSnapshot) => { center = s; seen(); renderSummary(); });
+  connection.on(LiveMethods.client.alertChanged, (a: Alert) => alertChanged(a));
+  if (named.length > 0) {
+    let snapshots: QueueSnapshot[];
+    try {
+      snapshots = await connection.invoke<QueueSnapshot[]>(LiveMethods.server.joinQueues, named);
+    } catch (e) {
+      // The link names something that is not a queue: retrying cannot help, the link must change.
+      const message = e instanceof Error ? e.message : String(e);
+      if (!message.includes("HubException")) throw e;
+      fatal("Wrong link", `This screen's link names queues the service does not accept: ${message.replace(/^.*HubException: /, "")}`);
+      return;
+    }
+    for (const s of snapshots) replace(s);
+  } else {
+    const joined = await connection.invoke<CenterJoined>(LiveMethods.server.joinCenter);
+    center = joined.center;
+    // Fresh state: a queue no longer live goes.
+    queues.clear();
+    for (const s of joined.queues) replace(s);
+  }
+  seen();
+  render();
+  if (again) void loadAlerts(key);
+  if (lostSince > 0 || (again && firstJoinDone)) showBack();
+  firstJoinDone = true;
+}
+
+// Keep the highest seq of a queue; a state turning to breach draws the eye.
+function keep(s: QueueSnapshot): boolean {
+  if (!s.queue) return false;
+  if (named.length > 0 && !named.includes(s.queue)) return false;
+  const before = queues.get(s.queue);
+  if (before && s.seq < before.seq) return false;
+  replace(s);
+  seen();
+  return true;
+}
+
+function replace(s: QueueSnapshot): void {
+  if (!s.queue) return;
+  const before = queues.get(s.queue);
+  queues.set(s.queue, s);
+  if (before && worst(s) === "breach" && worst(before) !== "breach") flashQueue(s.queue);
+}
+
+function seen(): void {
+  lastUpdate = Date.now();
+}
+
+async function loadAlerts(key: string): Promise<void> {
+  try {
+    const [open, acked] = await Promise.all([
+      api<{ items: Alert[] }>(key, "/api/alerts?state=open&limit=200"),
+      api<{ items: Alert[] }>(key, "/api/alerts?state=acknowledged&limit=200"),
+    ]);
+    alerts.clear();
+    for (const a of [...open.items, ...acked.items]) alerts.set(a.id, a);
+    renderAlerts();
+    render();
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) refused(e.status);
+  }
+}
+
+function alertChanged(a: Alert): void {
+  seen();
+  const known = alerts.has(a.id);
+  if (a.state === "cleared") alerts.delete(a.id);
+  else alerts.set(a.id, a);
+  if (!known && a.state === "open" && shown(a)) {
+    if (a.queue) flashQueue(a.queue);
+    flashAlert = a.id;
+    beeper.beep(a.severity === "breach");
+  }
+  renderAlerts();
+  render();
+}
+
+const shown = (a: Alert) => named.length === 0 || (a.queue !== null && named.includes(a.queue));
+let flashAlert = 0;
+const flashing = new Map<string, number>();
+
+function flashQueue(queue: string): void {
+  flashing.set(queue, Date.now() + 3000);
+}
+
+// ---- rendering -----------------------------------------------------------------------------------------------------
+
+const order: FigureState[] = ["none", "ok", "warning", "breach"];
+function worst(s: QueueSnapshot): FigureState {
+  const wait = longest(s, Date.now());
+  const waitState: FigureState = wait !== null && wait > s.targets.waitSeconds ? "breach" : s.states.longestWait;
+  const all: FigureState[] = [waitState, s.windows.m60.states.asa, s.windows.today.states.remoteResolution, s.states.visit48];
+  return all.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none");
+}
+
+/** The mark that says the state without colour: ✓ OK, ◆ NEAR, ▲ OVER (too long) / ▼ LOW (too few) past the target. */
+function mark(state: FigureState, under = false): string {
+  switch (state) {
+    case "ok": return "✓ OK";
+    case "warning": return "◆ NEAR";
+    case "breach": return under ? "▼ LOW" : "▲ OVER";
+    default: return "";
+  }
+}
+
+function tileFor(queue: string): HTMLElement {
+  let tile = tilesEl.querySelector<HTMLElement>(`[data-queue="${CSS.escape(queue)}"]`);
+  if (tile) return tile;
+  const fig = (name: string, label: string) =>
+    el("div", { class: "fig", "data-fig": name },
+      el("div", { class: "fig-label" }, label),
+      el("div", { class: "fig-value" }, "–"),
+      el("div", { class: "fig-foot" }, el("span", { class: "target" }), el("span", { class: "mark" })));
+  tile = el("article", { class: "tile", "data-queue": queue, "aria-label": `Queue ${queue}` },
+    el("div", { class: "tile-head" }, el("div", { class: "tile-name" }, queue), el("div", { class: "tile-alerts" })),
+    el("div", { class: "row hero" }, fig("waiting", "Waiting"), fig("longest", "Longest wait"), fig("asa", "ASA")),
+    el("div", { class: "row rates" }, fig("sl", "Service level"), fig("abandoned", "Abandoned"), fig("remote", "Remote fix")),
+    el("div", { class: "bottom" },
+      el("div", { class: "counts", "data-fig": "agents" }),
+      el("div", { class: "counts", "data-fig": "visits" })));
+  return tile;
+}
+
+function setFig(tile: HTMLElement, name: string, value: string, state: FigureState, target: string, under = false): void {
+  const f = tile.querySelector<HTMLElement>(`[data-fig="${name}"]`)!;
+  const cls = `fig ${state}`;
+  if (f.className !== cls) f.className = cls;
+  f.dataset.state = state;
+  text(f.querySelector(".fig-value")!, value);
+  text(f.querySelector(".target")!, target);
+  text(f.querySelector(".mark")!, mark(state, under));
+}
+
+function setCounts(box: HTMLElement, state: FigureState, parts: [string, number][]): void {
+  box.className = `counts ${state}`;
+  box.dataset.state = state;
+  box.replaceChildren(...parts.map(([what, n]) => el("span", {}, el("b", {}, String(n)), " ", el("span", { class: "what" }, what))));
+  if (state === "breach" || state === "warning") box.append(el("span", { class: "mark" }, mark(state)));
+}
+
+function longest(s: QueueSnapshot, now: number): number | null {
+  return s.oldestWaitingSince ? secondsSince(s.oldestWaitingSince, now) : null;
+}
+
+function render(): void {
+  const now = Date.now();
+  renderSummary();
+  const names = named.length > 0 ? named : [...queues.keys()].sort();
+  const cols = names.length <= 1 ? 1 : names.length <= 4 ? 2 : names.length <= 6 ? 3 : 4;
+  tilesEl.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
+  tilesEl.style.gridTemplateRows = `repeat(${Math.max(1, Math.ceil(names.length / cols))}, minmax(0, 1fr))`;
+  if (names.length === 0) {
+    tilesEl.replaceChildren(el("div", { class: "empty" }, firstJoinDone ? "No queue has calls, agents or visits yet today." : "Connecting…"));
+    return;
+  }
+  const tiles = names.map((q) => {
+    const tile = tileFor(q);
+    const s = queues.get(q);
+    if (s) fill(tile, s, now);
+    return tile;
+  });
+  if (tiles.length !== tilesEl.children.length || tiles.some((t, i) => tilesEl.children[i] !== t)) tilesEl.replaceChildren(...tiles);
+}
+
+function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
+  const t = s.targets;
+  const m60 = s.windows.m60;
+  const today = s.windows.today;
+  const w = worst(s);
+  const flash = (flashing.get(s.queue!) ?? 0) > now;
+  tile.className = `tile worst-${w}${flash ? " flash" : ""}`;
+  tile.dataset.state = w;
+  // The longest wait ticks here between pushes, and so does its state (the service's rule: amber past 80 %, red past).
+  const wait = longest(s, now);
+  const waitState: FigureState = wait === null ? s.states.longestWait : wait > t.waitSeconds ? "breach" : wait > 0.8 * t.waitSeconds ? "warning" : "ok";
+  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? waitState : "none", s.callsWaiting > 0 ? "calls" : "none");
+  setFig(tile, "longest", duration(wait), waitState, `≤ ${duration(t.waitSeconds)}`);
+  setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, `1 h · ≤ ${duration(t.waitSeconds)}`);
+  setFig(tile, "sl", percent(m60.serviceLevel), "none", `1 h · in ${duration(t.serviceLevelThresholdSeconds)}`);
+  setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`);
+  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution, `today ≥ ${percent(t.remote)}`, true);
+  const a = s.agents;
+  setCounts(tile.querySelector<HTMLElement>('[data-fig="agents"]')!, "none",
+    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]]);
+  setCounts(tile.querySelector<HTMLElement>('[data-fig="visits"]')!, s.states.visit48,
+    [["visits open", s.visits.open], ["late", s.visits.late], ["overdue", s.visits.overdue]]);
+  const open = [...alerts.values()].filter((x) => x.queue === s.queue && x.state === "open").length;
+  const badge = tile.querySelector<HTMLElement>(".tile-alerts")!;
+  badge.className = `tile-alerts ${open > 0 ? "some" : "none"}`;
+  text(badge, open > 0 ? `▲ ${open} alert${open > 1 ? "s" : ""}` : "no alerts");
+}
+
+function renderSummary(): void {
+  const summary = $("summary");
+  if (!center || named.length > 0) {
+    text(summary, named.length > 0 ? `Queues ${named.join(", ")}` : "");
+    return;
+  }
+  text(summary, `${center.callsWaiting} waiting · ${center.agents.available ?? 0} agents available · ${center.agents.busy ?? 0} busy`);
+}
+
+const timeOf = () => centerFormat(zone, offset(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+function offset(): string | null {
+  const any = center ?? queues.values().next().value;
+  return any ? offsetOf(any.windows.today.from) : null;
+}
+
+// Open breaches first, then open warnings, then those acknowledged.
+const rank = (a: Alert) => (a.state === "open" ? 0 : 2) + (a.severity === "breach" ? 0 : 1);
+
+function renderAlerts(): void {
+  const list = [...alerts.values()].filter(shown)
+    .sort((a, b) => rank(a) - rank(b) || b.id - a.id);
+  const max = 3;
+  const at = timeOf();
+  const rows = list.slice(0, max).map((a) => {
+    const subject = a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
+    const acked = a.state === "acknowledged";
+    return el("div", { class: `alert ${a.severity}${acked ? " acknowledged" : ""}${a.id === flashAlert ? " flash" : ""}`, "data-alert": String(a.id) },
+      el("span", { class: "mark" }, acked ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING"),
+      el("span", { class: "what" }, kindLabels[a.kind] ?? a.kind),
+      el("span", {}, subject),
+      acked && a.acknowledgedBy ? el("span", { class: "by" }, `by ${a.acknowledgedBy}`) : null,
+      el("span", { class: "since" }, `since ${at(Date.parse(a.raisedAt))}`));
+  });
+  flashAlert = 0;
+  alertsEl.replaceChildren(
+    ...(rows.length === 0 ? [el("div", { class: "alerts-none" }, "✓ No open alerts")] : rows),
+    ...(list.length > max ? [el("div", { class: "alerts-more" }, `+ ${list.length - max} more`)] : []));
+  alertsEl.querySelectorAll(".alert").forEach((x) => x.setAttribute("role", "listitem"));
+  alertsEl.setAttribute("role", "list");
+}
+
+function tick(): void {
+  const now = Date.now();
+  const off = offset();
+  text(clock, centerFormat(zone, off, { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })(now));
+  text(dateEl, centerFormat(zone, off, { weekday: "long", day: "numeric", month: "long", year: "numeric" })(now));
+  if (lostSince > 0) {
+    text(banner, `Reconnecting… last update ${Math.round((now - (lastUpdate || lostSince)) / 1000)} s ago`);
+    void checkKey(now);
+  }
+  // The longest wait ticks every second from oldestWaitingSince; flashes end.
+  render();
+}
+
+// While reconnecting, ask now and then whether the key is still good: a key revoked meanwhile says so, instead of
+// "Reconnecting…" for ever.
+let keyCheckedAt = 0;
+async function checkKey(now: number): Promise<void> {
+  if (now - keyCheckedAt < 10_000 || !key) return;
+  keyCheckedAt = now;
+  try {
+    await whoAmI(key);
+  } catch (e) {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) refused(e.status);
+  }
+}
+
+let backTimer = 0;
+function showLost(): void {
+  if (lostSince === 0) lostSince = Date.now();
+  document.body.classList.add("stale");
+  clearTimeout(backTimer);
+  banner.className = "banner lost";
+  banner.hidden = false;
+  text(banner, `Reconnecting… last update ${Math.round((Date.now() - (lastUpdate || lostSince)) / 1000)} s ago`);
+}
+
+function showBack(): void {
+  lostSince = 0;
+  document.body.classList.remove("stale");
+  banner.className = "banner back";
+  banner.hidden = false;
+  text(banner, "Connection restored");
+  clearTimeout(backTimer);
+  backTimer = window.setTimeout(() => { banner.hidden = true; }, 5000);
+}
+
+void main();

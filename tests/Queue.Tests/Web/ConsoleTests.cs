@@ -1,0 +1,120 @@
+using Microsoft.Playwright;
+using Queue.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Queue.Tests.Web;
+
+/// <summary>SPEC §5: the supervisor console in a real Chromium: open alerts and their acknowledgement, history, drill-down.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserService>
+{
+    static DateTimeOffset Now => DateTimeOffset.UtcNow;
+    static string Id() => Guid.NewGuid().ToString("N")[..12];
+
+    async Task<IPage> OpenAsync(string hash = "")
+    {
+        var page = await web.NewPageAsync();
+        await page.GotoAsync($"/console#key={web.SupervisorKey}{hash}");
+        return page;
+    }
+
+    [Fact]
+    public async Task Acknowledging_in_one_console_updates_another_console_and_the_wallboard()
+    {
+        await web.SetWaitTargetAsync("ack", 1);
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-" + Id(), "ack"));
+        var id = await web.WaitForAlertAsync("queue.wait", "ack");
+
+        var first = await OpenAsync();
+        var second = await OpenAsync();
+        var board = await WallboardTests.OpenAsync(web, "ack", web.WallboardKey);
+        var item = first.Locator($"[data-alert='{id}']").First;
+        await Expect(item).ToContainTextAsync("Longest wait over target");
+        await Expect(second.Locator($"li[data-alert='{id}']")).ToHaveAttributeAsync("data-state", "open");
+        await Expect(board.Locator($".alert[data-alert='{id}']")).ToContainTextAsync("◆ WARNING");
+
+        await item.GetByRole(AriaRole.Button, new() { Name = "Acknowledge…" }).ClickAsync();
+        var note = item.GetByLabel("Note: what is being done about it");
+        await Expect(note).ToBeFocusedAsync();
+        // An empty note is refused before it is sent.
+        await item.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+        await Expect(item.Locator(".error")).ToHaveTextAsync("Write a note: what is being done about it.");
+        // What the service refuses is shown as it says it (a control character is not a note).
+        await note.FillAsync("moved\u0001");
+        await item.GetByRole(AriaRole.Button, new() { Name = "Acknowledge", Exact = true }).ClickAsync();
+        await Expect(item.Locator(".error")).ToContainTextAsync("400 — The acknowledgement is invalid");
+        await Expect(item.Locator(".error")).ToContainTextAsync("note is required");
+        await note.FillAsync("Two more agents moved to <b>ack</b>");
+        await note.PressAsync("Tab");
+        await first.Keyboard.PressAsync("Enter");
+
+        await Expect(item).ToHaveAttributeAsync("data-state", "acknowledged");
+        var other = second.Locator($"li[data-alert='{id}']");
+        await Expect(other).ToHaveAttributeAsync("data-state", "acknowledged", new() { Timeout = 3_000 });
+        await Expect(other).ToContainTextAsync("Acknowledged by anna-supervisor");
+        // The note is text, never markup.
+        await Expect(other.Locator(".note")).ToHaveTextAsync("Two more agents moved to <b>ack</b>");
+        await Expect(board.Locator($".alert[data-alert='{id}']")).ToContainTextAsync("✓ ACK", new() { Timeout = 3_000 });
+        await Expect(board.Locator($".alert[data-alert='{id}']")).ToContainTextAsync("by anna-supervisor");
+        foreach (var p in new[] { first, second, board }) await p.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_drill_down_shows_the_live_figures_the_waiting_calls_longest_first_and_the_agents()
+    {
+        var agent = "op-" + Id();
+        var status = Ev.AgentStatus(Id(), Now.AddMinutes(-30), agent, "available");
+        status["queues"] = new System.Text.Json.Nodes.JsonArray("drill");
+        await web.PostAsync(
+            status,
+            Ev.Queued(Id(), Now.AddMinutes(-20), "c-drill-done", "drill"),
+            Ev.Answered(Id(), Now.AddMinutes(-20).AddSeconds(12), "c-drill-done", agent),
+            Ev.Completed(Id(), Now.AddMinutes(-15), "c-drill-done", "resolved"),
+            Ev.Queued(Id(), Now.AddSeconds(-40), "c-drill-old", "drill"),
+            Ev.Queued(Id(), Now.AddSeconds(-5), "c-drill-new", "drill"));
+        var page = await OpenAsync("&queue=drill");
+        await Expect(page.Locator("#drill-title")).ToHaveTextAsync("Queue drill");
+        await Expect(page.Locator("[data-figure='Calls waiting'] .value")).ToHaveTextAsync("2");
+        var calls = page.Locator("#tables table").First.Locator("tbody tr td:first-child");
+        await Expect(calls).ToHaveTextAsync(["c-drill-old", "c-drill-new"]);
+        await Expect(page.Locator("#tables")).ToContainTextAsync(agent);
+        // Today's trend, drawn by uPlot from /api/queues/{queue}/trend.
+        await Expect(page.Locator("#trend canvas")).ToBeVisibleAsync();
+        await Expect(page.Locator("#trend-note")).ToContainTextAsync("15-minute buckets");
+        await Expect(page.Locator("#trend .u-legend")).ToContainTextAsync("Calls offered");
+
+        // Live: a call answered leaves the list without a reload.
+        await web.PostAsync(Ev.Answered(Id(), Now, "c-drill-old", agent));
+        await Expect(page.Locator("[data-figure='Calls waiting'] .value")).ToHaveTextAsync("1", new() { Timeout = 3_000 });
+        await Expect(calls).ToHaveTextAsync(["c-drill-new"], new() { Timeout = 3_000 });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_history_filters_by_queue_and_state()
+    {
+        await web.SetWaitTargetAsync("hist-a", 1);
+        await web.SetWaitTargetAsync("hist-b", 1);
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-" + Id(), "hist-a"), Ev.Queued(Id(), Now, "c-" + Id(), "hist-b"));
+        await web.WaitForAlertAsync("queue.wait", "hist-a");
+        await web.WaitForAlertAsync("queue.wait", "hist-b");
+
+        var page = await OpenAsync();
+        await page.Locator("#history-form").GetByLabel("Queue", new() { Exact = true }).FillAsync("hist-b");
+        await page.Locator("#history-form").GetByLabel("State", new() { Exact = true }).SelectOptionAsync("open");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        var queues = page.Locator("#history-rows tr td:nth-child(4)");
+        await Expect(queues).ToHaveTextAsync(["hist-b"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_wallboard_key_is_told_it_may_not_use_the_console()
+    {
+        var page = await web.NewPageAsync();
+        await page.GotoAsync($"/console#key={web.WallboardKey}");
+        await Expect(page.Locator("#signin-message")).ToContainTextAsync("(403)");
+        await Expect(page.GetByLabel("API key")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,141 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Queue.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Queue.Tests.Web;
+
+/// <summary>
+/// A center on a busy morning (six queues, an hour of calls, agents, late visits, alerts) on both pages at 1920×1080:
+/// everything fits the TV with nothing to scroll, and the pictures in docs/screenshots are these.
+/// </summary>
+[Collection(AloneCollection.Name)]
+public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserService>
+{
+    static readonly (string Queue, int Calls, double Wait, double Abandon, double Remote, int[] WaitingNow, int Available, int Busy, int WrapUp, int Break, int Late, int Overdue)[] Center =
+    [
+        ("b2c", 44, 14, 0.04, 0.93, [12, 6], 6, 11, 2, 1, 0, 0),
+        ("b2b", 26, 52, 0.12, 0.81, [48, 35, 20, 8], 0, 7, 1, 1, 2, 1),
+        ("mobile", 38, 24, 0.06, 0.95, [22], 3, 9, 1, 0, 1, 0),
+        ("internet", 31, 9, 0.02, 0.88, [], 5, 6, 1, 2, 0, 0),
+        ("tv", 14, 18, 0.07, 0.97, [3], 2, 3, 0, 1, 0, 0),
+        ("business", 12, 27, 0.0, 0.92, [], 2, 2, 1, 0, 0, 0),
+    ];
+
+    static readonly (string Queue, int Calls, double Wait, double Abandon, double Remote, int[] WaitingNow, int Available, int Busy, int WrapUp, int Break, int Late, int Overdue)[] Extra =
+    [
+        ("roaming", 9, 21, 0.1, 0.9, [27], 1, 2, 0, 0, 0, 0),
+        ("corporate-vip", 6, 8, 0.0, 1.0, [], 2, 1, 0, 0, 0, 0),
+    ];
+
+    // Every tile, figure and count box that does not hold what it shows (cut off), with its size and what it holds.
+    const string Overflowing =
+        "[...document.querySelectorAll('.tile, .fig, .counts')].filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)" +
+        ".map(e => `${e.closest('.tile').dataset.queue} ${e.dataset.fig ?? 'tile'}: ${e.clientWidth}×${e.clientHeight} holds ${e.scrollWidth}×${e.scrollHeight}`)";
+
+    [Fact]
+    public async Task A_busy_center_fits_a_1080p_screen_with_nothing_to_scroll()
+    {
+        await SeedAsync(Center, "seed");
+        var overdue = await web.WaitForAlertAsync("queue.wait", "b2b");
+        await web.WaitForAlertAsync("queue.asa", "b2b");
+        using (var admin = web.Admin())
+        {
+            using var ack = await admin.PostAsJsonAsync($"/api/alerts/{overdue}/ack", new { note = "Moved two agents from b2c to b2b" });
+            Assert.True(ack.IsSuccessStatusCode);
+        }
+
+        var board = await web.NewPageAsync();
+        await board.GotoAsync($"/wallboard#key={web.WallboardKey}");
+        await Expect(board.Locator(".tile")).ToHaveCountAsync(Center.Length);
+        await Expect(board.Locator("[data-queue='b2b'] [data-fig='asa']")).ToHaveAttributeAsync("data-state", "breach");
+        await Expect(board.Locator(".alert").First).ToBeVisibleAsync();
+        await Task.Delay(5_000); // the flashes of the first alerts end
+        var picture = await BrowserService.ScreenshotAsync(board, "wallboard");
+        Assert.True(await board.EvaluateAsync<bool>(
+            "document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth"),
+            "the wallboard scrolls at 1920×1080");
+        Assert.Empty(await board.EvaluateAsync<string[]>(Overflowing));
+        await Keep(picture, "wallboard.png");
+
+        // Eight queues, the most a TV is meant for: the tiles shrink, and still nothing is cut off.
+        await SeedAsync(Extra, "x");
+        await Expect(board.Locator(".tile")).ToHaveCountAsync(Center.Length + Extra.Length);
+        await Task.Delay(4_000);
+        await BrowserService.ScreenshotAsync(board, "wallboard-8-queues");
+        Assert.Empty(await board.EvaluateAsync<string[]>(Overflowing));
+
+        var console = await web.NewPageAsync();
+        await console.GotoAsync($"/console#key={web.SupervisorKey}&queue=b2b");
+        await Expect(console.Locator("#trend canvas")).ToBeVisibleAsync();
+        await Expect(console.Locator("li[data-alert][data-state='acknowledged']")).ToHaveCountAsync(1);
+        await Expect(console.Locator("#history-rows tr").First).ToBeVisibleAsync();
+        await Keep(await BrowserService.ScreenshotAsync(console, "console"), "console.png");
+        await board.Context.CloseAsync();
+        await console.Context.CloseAsync();
+    }
+
+    // The README shows the current pictures.
+    static async Task Keep(string screenshot, string name)
+    {
+        var docs = Path.Combine(BrowserService.RepositoryRoot(), "docs", "screenshots");
+        Directory.CreateDirectory(docs);
+        await using var from = File.OpenRead(screenshot);
+        await using var to = File.Create(Path.Combine(docs, name));
+        await from.CopyToAsync(to);
+    }
+
+    async Task SeedAsync((string Queue, int Calls, double Wait, double Abandon, double Remote, int[] WaitingNow, int Available, int Busy, int WrapUp, int Break, int Late, int Overdue)[] center, string prefix)
+    {
+        var random = new Random(7);
+        var now = DateTimeOffset.UtcNow;
+        var events = new List<JsonNode>();
+        var n = 0;
+        string Id() => $"{prefix}-{++n}";
+        foreach (var q in center)
+        {
+            var agents = new List<string>();
+            void Agents(int count, string status)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var agent = $"{q.Queue}-op-{agents.Count + 1:00}";
+                    agents.Add(agent);
+                    var e = Ev.AgentStatus(Id(), now.AddMinutes(-70 + random.Next(60)), agent, status);
+                    e["queues"] = new JsonArray(q.Queue);
+                    events.Add(e);
+                }
+            }
+            Agents(q.Available, "available");
+            Agents(q.Busy, "busy");
+            Agents(q.WrapUp, "wrap_up");
+            Agents(q.Break, "break");
+            for (var i = 0; i < q.Calls; i++)
+            {
+                var call = $"{q.Queue}-c{i}";
+                var queued = now.AddMinutes(-58 + 50.0 * i / q.Calls);
+                var wait = TimeSpan.FromSeconds(q.Wait * (0.4 + 1.2 * random.NextDouble()));
+                events.Add(Ev.Queued(Id(), queued, call, q.Queue));
+                if (random.NextDouble() < q.Abandon)
+                {
+                    events.Add(Ev.Abandoned(Id(), queued + wait, call));
+                    continue;
+                }
+                events.Add(Ev.Answered(Id(), queued + wait, call, agents[i % agents.Count]));
+                var done = queued + wait + TimeSpan.FromMinutes(2 + random.Next(5));
+                if (done < now) events.Add(Ev.Completed(Id(), done, call, random.NextDouble() < q.Remote ? "resolved" : "unresolved"));
+            }
+            foreach (var age in q.WaitingNow) events.Add(Ev.Queued(Id(), now.AddSeconds(-age), $"{q.Queue}-w{age}", q.Queue));
+            for (var i = 0; i < q.Late + q.Overdue; i++)
+            {
+                var call = $"{q.Queue}-v{i}";
+                var at = now.AddHours(i < q.Late ? -30 - i : -50 - i);
+                events.Add(Ev.Queued(Id(), at, call, q.Queue));
+                events.Add(Ev.Answered(Id(), at.AddSeconds(20), call, agents[0]));
+                events.Add(Ev.Completed(Id(), at.AddMinutes(6), call, "field_visit", $"visit-{call}"));
+                events.Add(Ev.VisitCreated(Id(), at.AddMinutes(6), $"visit-{call}", call));
+            }
+        }
+        await web.PostAsync([.. events]);
+    }
+}

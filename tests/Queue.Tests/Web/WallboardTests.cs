@@ -1,0 +1,120 @@
+using Microsoft.Playwright;
+using Queue.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Queue.Tests.Web;
+
+/// <summary>SPEC §5: the wallboard in a real Chromium, against the service as a process: what a person sees on the TV.</summary>
+[Collection(AloneCollection.Name)]
+public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserService>
+{
+    static DateTimeOffset Now => DateTimeOffset.UtcNow;
+    static string Id() => Guid.NewGuid().ToString("N")[..12];
+
+    Task<IPage> OpenAsync(string queues, string? key = null) => OpenAsync(web, queues, key ?? web.WallboardKey);
+
+    internal static async Task<IPage> OpenAsync(BrowserService web, string queues, string key)
+    {
+        var page = await web.NewPageAsync();
+        await page.GotoAsync($"/wallboard?queues={queues}#key={key}");
+        return page;
+    }
+
+    static ILocator Figure(IPage page, string queue, string figure) =>
+        page.Locator($"[data-queue='{queue}'] [data-fig='{figure}']");
+
+    [Fact]
+    public async Task Shows_the_snapshot_within_two_seconds_of_load_and_keeps_the_key_out_of_the_address_bar()
+    {
+        await web.PostAsync(Ev.Queued(Id(), Now.AddSeconds(-5), "c-" + Id(), "load"), Ev.AgentStatus(Id(), Now.AddSeconds(-60), "op-" + Id(), "available"));
+        var page = await OpenAsync("load");
+        var waiting = Figure(page, "load", "waiting").Locator(".fig-value");
+        await Expect(waiting).ToHaveTextAsync("1", new() { Timeout = 2_000 });
+        Assert.DoesNotContain(web.WallboardKey, page.Url, StringComparison.Ordinal);
+        Assert.Equal(web.WallboardKey, await page.EvaluateAsync<string>("localStorage.getItem('queue.wallboard.key')"));
+        await Expect(page.Locator("#clock")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d\d:\d\d:\d\d$"));
+
+        // Signed in across reloads, with nothing in the address bar.
+        await page.GotoAsync("/wallboard?queues=load");
+        await Expect(waiting).ToHaveTextAsync("1", new() { Timeout = 2_000 });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_posted_event_changes_the_figure_without_a_reload()
+    {
+        var page = await OpenAsync("change");
+        var waiting = Figure(page, "change", "waiting").Locator(".fig-value");
+        await Expect(waiting).ToHaveTextAsync("0");
+        await page.EvaluateAsync("window.notReloaded = true");
+
+        var call = "c-" + Id();
+        await web.PostAsync(Ev.Queued(Id(), Now, call, "change"));
+        await Expect(waiting).ToHaveTextAsync("1", new() { Timeout = 2_000 });
+        await Expect(Figure(page, "change", "longest").Locator(".fig-value")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^0:0\d$"));
+
+        await web.PostAsync(Ev.Answered(Id(), Now, call, "op-" + Id()));
+        await Expect(waiting).ToHaveTextAsync("0", new() { Timeout = 2_000 });
+        Assert.True(await page.EvaluateAsync<bool>("window.notReloaded === true"));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_queue_past_its_target_turns_red_with_a_mark_and_shows_the_alert()
+    {
+        await web.SetWaitTargetAsync("late", 2);
+        var page = await OpenAsync("late");
+        await Expect(Figure(page, "late", "waiting").Locator(".fig-value")).ToHaveTextAsync("0");
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-" + Id(), "late"));
+
+        var longest = Figure(page, "late", "longest");
+        await Expect(longest).ToHaveAttributeAsync("data-state", "breach", new() { Timeout = 5_000 });
+        await Expect(longest.Locator(".mark")).ToHaveTextAsync("▲ OVER");
+        await Expect(page.Locator("[data-queue='late']")).ToHaveAttributeAsync("data-state", "breach");
+        // Red is not the only sign: the mark says it, and the alert is listed in words.
+        var alert = page.Locator(".alert").Filter(new() { HasText = "Longest wait over target" });
+        await Expect(alert).ToBeVisibleAsync(new() { Timeout = 5_000 });
+        // A new alert draws the eye: its tile flashes for a few seconds.
+        await Expect(page.Locator("[data-queue='late']")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bflash\b"));
+        await Expect(alert).ToContainTextAsync("late");
+        await Expect(page.Locator("[data-queue='late'] .tile-alerts")).ToHaveTextAsync("▲ 1 alert");
+        Assert.Equal("rgb(255, 77, 77)", await longest.Locator(".fig-value").EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        await BrowserService.ScreenshotAsync(page, "wallboard-breach");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_refused_key_shows_a_clear_message_not_a_blank_page()
+    {
+        var page = await OpenAsync("any", "not_a_key_anyone_was_given_0000");
+        await Expect(page.Locator("#fatal")).ToContainTextAsync("This screen's key was refused (401). Ask an admin for a new wallboard link.");
+        await BrowserService.ScreenshotAsync(page, "wallboard-refused");
+        await page.Context.CloseAsync();
+
+        page = await OpenAsync("any", web.IngestKey);
+        await Expect(page.Locator("#fatal")).ToContainTextAsync("(403)");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_link_naming_something_that_is_not_a_queue_says_so()
+    {
+        var page = await OpenAsync("b2c,not%20a%20queue!");
+        await Expect(page.Locator("#fatal")).ToContainTextAsync("'not a queue!' is not a queue name");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task The_pages_are_served_with_their_assets_and_no_outside_address()
+    {
+        var page = await web.NewPageAsync();
+        var outside = new List<string>();
+        page.Request += (_, r) => { if (!r.Url.StartsWith(web.Address.ToString(), StringComparison.Ordinal) && !r.Url.StartsWith("ws://" + web.Address.Authority, StringComparison.Ordinal)) outside.Add(r.Url); };
+        var response = await page.GotoAsync($"/wallboard?queues=assets#key={web.WallboardKey}");
+        Assert.Equal(200, response!.Status);
+        Assert.Contains("default-src 'self'", (await response.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
+        await Expect(Figure(page, "assets", "waiting").Locator(".fig-value")).ToHaveTextAsync("0");
+        Assert.Empty(outside);
+        await page.Context.CloseAsync();
+    }
+}
