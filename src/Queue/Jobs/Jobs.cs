@@ -46,18 +46,23 @@ public static class JobsSetup
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(HangfireLogs.Instance));
         builder.Services.AddHostedService<JobServer>();
         return builder;
     }
 
     /// <summary>Hangfire's server in this node, when <see cref="JobsOptions.Server"/>; stopped with the service.</summary>
-    sealed class JobServer(IServiceProvider services, IOptions<JobsOptions> options, JobStorage storage) : IHostedService
+    sealed class JobServer(IServiceProvider services, IOptions<JobsOptions> options, JobStorage storage, ILoggerFactory logs) : IHostedService
     {
         BackgroundJobServer? server;
+        IDisposable? logging;
 
         public Task StartAsync(CancellationToken cancellationToken)
         {
+            // Resolving it applies the configuration (the log provider among it) before anything logs.
+            services.GetRequiredService<IGlobalConfiguration>();
+            logging = HangfireLogs.Attach(logs);
             var o = options.Value;
             if (!o.Server) return Task.CompletedTask;
             server = new BackgroundJobServer(new BackgroundJobServerOptions
@@ -73,10 +78,13 @@ public static class JobsSetup
 
         public async Task StopAsync(CancellationToken cancellationToken)
         {
-            if (server is null) return;
-            server.SendStop();
-            await server.WaitForShutdownAsync(cancellationToken);
-            server.Dispose();
+            if (server is not null)
+            {
+                server.SendStop();
+                await server.WaitForShutdownAsync(cancellationToken);
+                server.Dispose();
+            }
+            logging?.Dispose();
         }
     }
 

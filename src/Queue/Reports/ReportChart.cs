@@ -51,8 +51,10 @@ public static class ReportChart
             [.. days.Select(d => d.Day.ToString("ddd d MMM", CultureInfo.InvariantCulture))]);
         plot.Axes.SetLimitsX(-0.6, days.Count - 0.4);
         plot.Grid.XAxisStyle.MajorLineStyle.Width = 0;
-        plot.ShowLegend(Edge.Bottom);
+        plot.ShowLegend(Edge.Top);
         plot.Legend.Orientation = Orientation.Horizontal;
+        plot.Legend.OutlineWidth = 0;
+        plot.Legend.ShadowColor = Colors.Transparent;
         return plot.GetImageBytes(Width * Scale, Height * Scale, ImageFormat.Png);
     }
 

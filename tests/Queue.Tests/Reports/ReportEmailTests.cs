@@ -61,26 +61,29 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
 
     static DateTimeOffset Local(int month, int day, int hour, int minute = 0) => new(2026, month, day, hour, minute, 0, Center);
 
-    int calls;
+    int count;
 
-    // Tuesday to Sunday of the week of Monday `monday`: per day two answered calls in em-a (12 s and 45 s) and one
-    // abandoned in em-b; every answered call completed, the 11:00 one by a field visit every other day.
+    // Tuesday to Sunday of the week of Monday `monday`: per day two answered calls in em-a (12 s and 45 s), completed,
+    // the 11:00 one by a field visit every other day, and one abandoned in em-b; on Wednesday and Friday four more in
+    // em-b, answered in 25 s.
     async Task PostWeekAsync(DateTimeOffset monday)
     {
         var events = new List<JsonNode>();
         for (var d = 1; d <= 6; d++)
         {
             var day = monday.AddDays(d);
-            foreach (var (queue, hour, wait, answered, resolution) in new[]
+            var calls = new List<(string, int, int, bool, string?)>
             {
-                ("em-a", 9, 12, true, "resolved"), ("em-a", 11, 45, true, d % 2 == 1 ? "field_visit" : "resolved"), ("em-b", 15, 20, false, ""),
-            })
+                ("em-a", 9, 12, true, "resolved"), ("em-a", 11, 45, true, d % 2 == 1 ? "field_visit" : "resolved"), ("em-b", 15, 20, false, null),
+            };
+            if (d is 2 or 4) calls.AddRange([("em-b", 10, 25, true, null), ("em-b", 12, 25, true, null), ("em-b", 13, 25, true, null), ("em-b", 16, 25, true, null)]);
+            foreach (var (queue, hour, wait, answered, resolution) in calls)
             {
-                var id = $"em-{monday:MMdd}-{calls++}";
+                var id = $"em-{monday:MMdd}-{count++}";
                 var at = day.AddHours(hour);
                 events.Add(Ev.Queued(id + "-q", at, id, queue));
                 events.Add(answered ? Ev.Answered(id + "-a", at.AddSeconds(wait), id, "ag-em") : Ev.Abandoned(id + "-x", at.AddSeconds(wait), id));
-                if (answered) events.Add(Ev.Completed(id + "-c", at.AddSeconds(wait + 120), id, resolution));
+                if (resolution is not null) events.Add(Ev.Completed(id + "-c", at.AddSeconds(wait + 120), id, resolution));
             }
         }
         using var http = app.Client();
@@ -111,19 +114,19 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
         Assert.Equal("queue@center.example", message.From.Mailboxes.Single().Address);
         Assert.Equal("Weekly SLA report 2026-W47 (16–22 Nov 2026): 1 of 2 targets met", message.Subject);
 
-        // The week's figures: 18 offered, 12 answered at 28.5 s on average (met), 9 of 12 resolved remotely (missed).
+        // The week's figures: 26 offered, 20 answered at 27.1 s on average (met), 9 of 12 resolved remotely (missed).
         var html = WebUtility.HtmlDecode(message.HtmlBody);
         Assert.Contains("Weekly SLA report · 2026-W47", html, StringComparison.Ordinal);
-        Assert.Contains("Calls offered 18 · answered 12 · abandoned 6", html, StringComparison.Ordinal);
-        Assert.Contains(">28.5 s<", html, StringComparison.Ordinal);
+        Assert.Contains("Calls offered 26 · answered 20 · abandoned 6", html, StringComparison.Ordinal);
+        Assert.Contains(">27.1 s<", html, StringComparison.Ordinal);
         Assert.Contains(">75 %<", html, StringComparison.Ordinal);
         Assert.Contains("✘ missed", html, StringComparison.Ordinal);
         Assert.Contains(">em-a<", html, StringComparison.Ordinal);
         Assert.Contains("src=\"cid:trend\"", html, StringComparison.Ordinal);
         var text = message.TextBody;
         Assert.Contains("Weekly SLA report 2026-W47: 16–22 Nov 2026", text, StringComparison.Ordinal);
-        Assert.Contains("Calls offered 18, answered 12, abandoned 6", text, StringComparison.Ordinal);
-        Assert.Contains("28.5 s  met", text, StringComparison.Ordinal);
+        Assert.Contains("Calls offered 26, answered 20, abandoned 6", text, StringComparison.Ordinal);
+        Assert.Contains("27.1 s  met", text, StringComparison.Ordinal);
         Assert.Contains("75 %  MISSED", text, StringComparison.Ordinal);
 
         // The chart: an inline PNG that the HTML refers to, 1440×640 (720×320 at twice the density).
@@ -319,7 +322,7 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
         File.Delete(shot);
         using var process = Process.Start(new ProcessStartInfo(chromium,
             ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--hide-scrollbars", $"--screenshot={shot}",
-             "--window-size=1000,1700", Path.Combine(dir, "weekly-report.html")])
+             "--window-size=1000,1200", Path.Combine(dir, "weekly-report.html")])
         { RedirectStandardError = true, RedirectStandardOutput = true })!;
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
