@@ -329,3 +329,62 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
         Assert.True(File.Exists(shot), "Chromium made no screenshot: " + await process.StandardError.ReadToEndAsync());
     }
 }
+
+/// <summary>The service running a Hangfire server, its SMTP server down, one report recipient.</summary>
+public sealed class ReportJobApp : QueueApp
+{
+    public SmtpSink Smtp { get; } = new(); // never started: every connection is refused
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Queue:Smtp:Host"] = "127.0.0.1",
+        ["Queue:Smtp:Port"] = Smtp.Port.ToString(CultureInfo.InvariantCulture),
+        ["Queue:Smtp:Security"] = "None",
+        ["Queue:Smtp:Timeout"] = "00:00:05",
+        ["Queue:Reports:To:0"] = "manager@center.example",
+        ["Queue:Jobs:Server"] = "true",
+        ["Queue:Jobs:Workers"] = "1",
+        ["Queue:Jobs:PollInterval"] = "00:00:01",
+    };
+}
+
+/// <summary>The recurring job run by Hangfire itself: a failed send is retried with back-off, in view on /jobs.</summary>
+public sealed class ReportJobTests(ReportJobApp app) : IClassFixture<ReportJobApp>
+{
+    [Fact]
+    public async Task A_failed_send_run_by_Hangfire_is_scheduled_for_a_retry_and_shows_on_the_dashboard()
+    {
+        // Hangfire stamps the job with its own (real) clock, and the job sends the week before that: the service's
+        // clock must find that week over.
+        app.Time.SetUtcNow(DateTimeOffset.UtcNow);
+        var storage = app.Factory.Services.GetRequiredService<JobStorage>();
+        app.Factory.Services.GetRequiredService<IRecurringJobManager>().Trigger(ReportMailer.JobId);
+
+        var monitoring = storage.GetMonitoringApi();
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (monitoring.ScheduledCount() == 0)
+        {
+            Assert.True(DateTime.UtcNow < until, "the job was not scheduled for a retry within 30 s: " + string.Join(" | ", app.Logs.Where(l => l.Contains("Hangfire", StringComparison.Ordinal)).TakeLast(5)));
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
+        var (id, _) = Assert.Single(monitoring.ScheduledJobs(0, 10));
+        var history = monitoring.JobDetails(id).History;
+        Assert.Contains(history, h => h.StateName == "Failed");
+        Assert.Contains(history, h => h.StateName == "Scheduled" && h.Reason?.Contains($"Retry attempt 1 of {ReportMailer.Attempts}", StringComparison.Ordinal) == true);
+
+        var week = ReportMailer.WeekBefore(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Yekaterinburg")).ToString();
+        await using (var connection = await app.Db.OpenConnectionAsync())
+        {
+            var (state, attempts) = await connection.QuerySingleAsync<(string, int)>(
+                "select state, attempts from report_sends where week = @week and scheduled", new { week });
+            Assert.Equal(("pending", 1), (state, attempts));
+        }
+
+        using var browser = app.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var login = await browser.GetAsync($"/jobs/retries?key={QueueApp.AdminKey}");
+        using var page = new HttpRequestMessage(HttpMethod.Get, login.Headers.Location);
+        page.Headers.Add("Cookie", login.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+        var html = await (await browser.SendAsync(page)).Content.ReadAsStringAsync();
+        Assert.Contains("Weekly SLA report email", html, StringComparison.Ordinal);
+    }
+}
