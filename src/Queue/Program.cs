@@ -4,6 +4,7 @@ using Queue.Api;
 using Queue.Auth;
 using Queue.Calls;
 using Queue.Ingest;
+using Queue.Jobs;
 using Queue.Live;
 using Queue.Metrics;
 using Queue.Notifications;
@@ -32,6 +33,8 @@ builder.AddLiveState();
 builder.AddAlerts();
 builder.AddMail();
 builder.AddEscalation();
+builder.AddJobs();
+builder.AddReportEmail();
 builder.AddApiDocs();
 
 var app = builder.Build();
@@ -52,11 +55,14 @@ app.MapTargets();
 app.MapKeys();
 app.MapMe();
 app.MapApiDocs();
+app.MapJobsDashboard();
 app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
 
 // Refuse to start on bad configuration (a missing caller-hash secret, say) before touching the database.
 app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
+await app.Services.PrepareJobsAsync(app.Lifetime.ApplicationStopping);
+app.Services.ScheduleWeeklyReport();
 if (args.Contains("--migrate-only")) return;
 await app.RunAsync();
 

@@ -20,6 +20,8 @@ public static class ProblemTypes
     public const string DatabaseUnavailable = "urn:queue:problem:database-unavailable";
     public const string LiveUnavailable = "urn:queue:problem:live-unavailable";
     public const string AlertNotOpen = "urn:queue:problem:alert-not-open";
+    public const string NoRecipients = "urn:queue:problem:no-recipients";
+    public const string MailFailed = "urn:queue:problem:mail-failed";
 }
 
 public static class Problems

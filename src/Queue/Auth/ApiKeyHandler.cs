@@ -36,8 +36,15 @@ internal sealed class ApiKeyHandler(
             return header[0];
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return authorization[7..].Trim();
+        // The jobs dashboard is opened in a browser: the key comes once as ?key= and then from a cookie for /jobs alone
+        // (see JobsDashboard). Hosting's request log, which would show the query, is held at Warning (see AddQueueAuth).
+        if (request.Path.StartsWithSegments(Jobs.JobsDashboard.Path, StringComparison.Ordinal))
+        {
+            if (request.Query.TryGetValue(Jobs.JobsDashboard.QueryKey, out var query) && query.Count == 1 && !string.IsNullOrEmpty(query[0]))
+                return query[0];
+            return request.Cookies.TryGetValue(Jobs.JobsDashboard.Cookie, out var cookie) && !string.IsNullOrEmpty(cookie) ? cookie : null;
+        }
         // Browsers cannot set headers on WebSockets or server-sent events: hub clients send the key as access_token.
-        // Hosting's request log, which would show it, is held at Warning (see AddQueueAuth).
         return request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal)
             && request.Query.TryGetValue("access_token", out var token) && token.Count == 1 && !string.IsNullOrEmpty(token[0])
             ? token[0]
@@ -48,7 +55,9 @@ internal sealed class ApiKeyHandler(
     {
         Response.Headers.WWWAuthenticate = "Bearer";
         return Write(StatusCodes.Status401Unauthorized, ProblemTypes.Unauthorized, "Authentication required",
-            "Send a valid API key as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'.");
+            Request.Path.StartsWithSegments(Jobs.JobsDashboard.Path, StringComparison.Ordinal)
+                ? $"Open {Jobs.JobsDashboard.Path}?{Jobs.JobsDashboard.QueryKey}=<admin key> once; the browser then keeps it for 30 minutes."
+                : "Send a valid API key as 'X-Api-Key: <key>' or 'Authorization: Bearer <key>'.");
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>

@@ -13,7 +13,7 @@ public static class ReportHtml
     static readonly CultureInfo En = CultureInfo.InvariantCulture; // English names, and the service runs with invariant globalization
     const string Met = "color:#0a6b2d;font-weight:bold";
     const string Missed = "color:#b00020;font-weight:bold";
-    const string Cell = "padding:6px 10px;border-bottom:1px solid #ddd;text-align:right";
+    const string Cell = "padding:6px 10px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap";
     const string Head = "padding:6px 10px;border-bottom:2px solid #333;text-align:right;background:#f3f3f3";
     const string First = "padding:6px 10px;border-bottom:1px solid #ddd;text-align:left";
 

@@ -30,7 +30,43 @@ public static class ReportsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        app.MapPost("/api/reports/weekly/{name}/send", SendAsync).RequireAuthorization(Policies.Admin).WithTags("Reports").WithName("SendWeeklyReport")
+            .WithSummary("Sends the weekly report of a week that is over by email again")
+            .WithDescription("""
+                `name` is the ISO week, e.g. `2026-W47`. Sends the report as stored when first made (the same document as the Monday
+                email and every download) to the configured recipients (`Queue:Reports:To`) now, whether or not it was sent before.
+                Recorded in `report_sends`; it does not count as the week's scheduled send.
+                """)
+            .Produces<ReportSent>()
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status502BadGateway)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
+    }
+
+    static async Task<Results<Ok<ReportSent>, ValidationProblem, ProblemHttpResult>> SendAsync(
+        [Description("The ISO week, e.g. 2026-W47")] string name, ReportMailer mailer, WeeklyReports reports, TimeProvider time,
+        System.Security.Claims.ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (!ReportWeek.TryParse(name, out var week)) return Invalid("must be an ISO week: 2026-W47");
+        if (week.Bounds(reports.Zone).To > time.GetUtcNow()) return Invalid($"week {week} is not over");
+        if (mailer.Recipients.Count == 0)
+            return Problems.Of(StatusCodes.Status409Conflict, ProblemTypes.NoRecipients, "No recipients",
+                $"No recipients are configured ({ReportEmailOptions.Section}:To): there is no one to send the report to.");
+        try
+        {
+            var id = await mailer.ResendAsync(week, user.Identity?.Name ?? "admin", ct);
+            return TypedResults.Ok(new ReportSent(week.ToString(), [.. mailer.Recipients.Select(r => r.ToString())], id));
+        }
+        catch (Exception e) when (e is MailKit.ProtocolException or MailKit.Net.Smtp.SmtpCommandException or System.Net.Sockets.SocketException
+            or IOException or TimeoutException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return Problems.Of(StatusCodes.Status502BadGateway, ProblemTypes.MailFailed, "The SMTP server did not take the email",
+                $"{e.GetType().Name}: {e.Message}. Nothing was sent; try again later.");
+        }
     }
 
     static async Task<Results<Ok<WeeklyReport>, ContentHttpResult, ValidationProblem>> GetAsync(
@@ -53,3 +89,6 @@ public static class ReportsApi
     static ValidationProblem Invalid(string message) =>
         Problems.Invalid(new Dictionary<string, string[]> { ["week"] = [message] }, "The report asked for is invalid", "See errors.");
 }
+
+/// <summary>A weekly report sent again: the week, to whom, and the email's Message-Id.</summary>
+public sealed record ReportSent(string Week, IReadOnlyList<string> Recipients, string MessageId);

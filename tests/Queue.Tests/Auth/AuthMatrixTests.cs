@@ -22,6 +22,8 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/alerts", "wallboard supervisor admin" },
         { "GET /api/alerts/1", "wallboard supervisor admin" },
         { "POST /api/alerts/1/ack", "supervisor admin" },
+        { "GET /api/reports/weekly/2026-W47", "wallboard supervisor admin" },
+        { "POST /api/reports/weekly/2026-W47/send", "admin" },
     };
 
     [Theory]

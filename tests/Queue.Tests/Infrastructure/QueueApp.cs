@@ -63,6 +63,8 @@ public class QueueApp : IAsyncLifetime
                     ["ConnectionStrings:Redis"] = ServiceRedis,
                     ["Queue:Live:KeyPrefix"] = RedisPrefix,
                     ["Logging:LogLevel:Default"] = "Debug",
+                    // No Hangfire server polling in every test class's database: a test that needs one turns it on.
+                    ["Queue:Jobs:Server"] = "false",
                 };
                 foreach (var (k, v) in Settings) settings[k] = v;
                 config.AddInMemoryCollection(settings);
