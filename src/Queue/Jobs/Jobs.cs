@@ -43,6 +43,9 @@ public static class JobsSetup
             var o = sp.GetRequiredService<IOptions<JobsOptions>>().Value;
             return new PostgreSqlStorage(new NpgsqlConnectionFactory(cs.ConnectionString, Options(o)), Options(o));
         });
+        // This container's own: Hangfire's default hands out the process-wide activator, which the last service
+        // configured in the process owns (a test process runs several), so jobs would run in another's container.
+        builder.Services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()

@@ -69,7 +69,8 @@ internal sealed partial class ReportMailer(
             return false;
         }
         var report = await reports.GetAsync(week, ct);
-        if (report.Partial) throw new InvalidOperationException($"week {week} is not over: its report would be partial");
+        if (report.Partial)
+            throw new InvalidOperationException($"week {week} is not over (it ends {report.To:O}, the service's clock says {time.GetUtcNow():O}): its report would be partial");
         var sent = await sends.SendOnceAsync(week.ToString(), [.. to.Select(a => a.ToString())], MessageId(week), time.GetUtcNow(),
             smtp.Value.Timeout + TimeSpan.FromSeconds(30), id => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct),
             time.GetUtcNow, ct);

@@ -375,9 +375,12 @@ public sealed class ReportJobTests(ReportJobApp app) : IClassFixture<ReportJobAp
         var week = ReportMailer.WeekBefore(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Yekaterinburg")).ToString();
         await using (var connection = await app.Db.OpenConnectionAsync())
         {
-            var (state, attempts) = await connection.QuerySingleAsync<(string, int)>(
-                "select state, attempts from report_sends where week = @week and scheduled", new { week });
-            Assert.Equal(("pending", 1), (state, attempts));
+            var rows = (await connection.QueryAsync<(string, int)>(
+                "select state, attempts from report_sends where week = @week and scheduled", new { week })).ToList();
+            var failure = history.FirstOrDefault(h => h.StateName == "Failed")?.Data;
+            Assert.True(rows.Count == 1, $"no send of {week} recorded; the job failed with: "
+                + (failure is null ? "(nothing)" : string.Join("; ", failure.Where(kv => kv.Key.StartsWith("Exception", StringComparison.Ordinal)).Select(kv => $"{kv.Key}={kv.Value}"))));
+            Assert.Equal(("pending", 1), rows[0]);
         }
 
         using var browser = app.Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
