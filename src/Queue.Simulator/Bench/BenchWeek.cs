@@ -83,4 +83,23 @@ internal static class BenchWeek
             await command.ExecuteNonQueryAsync(ct);
         }
     }
+
+    /// <summary>
+    /// The week in database <paramref name="name"/>: the one kept there by an earlier run when <paramref name="keep"/>
+    /// and it exists, else written now (the database made anew).
+    /// </summary>
+    public static async Task PrepareAsync(BenchDatabases databases, string name, bool keep, string serviceDll, int operators, DateTimeOffset end,
+        string say, CancellationToken ct)
+    {
+        if (keep && await databases.ExistsAsync(name, ct))
+        {
+            LiveBench.Say($"{say}: the week kept in {name} from an earlier run");
+            return;
+        }
+        await databases.RecreateAsync(name, ct);
+        LiveBench.Say($"{say}: a week of a {operators:N0}-operator center, {7L * operators * 100:N0} calls written straight to the derived tables");
+        var generated = Stopwatch.StartNew();
+        await WriteAsync(databases.ConnectionStringOf(name), serviceDll, operators, end, ct);
+        Console.Error.WriteLine($"    written in {generated.Elapsed.TotalSeconds:F0} s");
+    }
 }

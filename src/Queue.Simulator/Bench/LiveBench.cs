@@ -293,18 +293,8 @@ internal static class LiveBench
         var callsPerDay = options.WeekOperators * 100;
         try
         {
-            if (options.KeepWeek && await databases.ExistsAsync(name, ct))
-            {
-                Say($"(b) the week kept in {name} from an earlier run (it ended then, not now)");
-            }
-            else
-            {
-                await databases.RecreateAsync(name, ct);
-                Say($"(b) a week of a {options.WeekOperators:N0}-operator center: {7 * callsPerDay:N0} calls written straight to the derived tables");
-                var generated = Stopwatch.StartNew();
-                await BenchWeek.WriteAsync(databases.ConnectionStringOf(name), options.ServiceDll, options.WeekOperators, DateTimeOffset.UtcNow, ct);
-                Console.Error.WriteLine($"    written in {generated.Elapsed.TotalSeconds:F0} s");
-            }
+            await BenchWeek.PrepareAsync(databases, name, options.KeepWeek, options.ServiceDll, options.WeekOperators, DateTimeOffset.UtcNow,
+                "(b) a week ending now", ct);
 
             var logPath = Path.Combine(options.Output, $"live-{stamp}-rebuild.log");
             var memoryBefore = await RedisMemoryAsync();

@@ -58,18 +58,7 @@ internal static class ReportBench
         var calls = 7L * options.Operators * 100;
         try
         {
-            if (options.KeepWeek && await databases.ExistsAsync(name, ct))
-            {
-                Say($"the week kept in {name} from an earlier run");
-            }
-            else
-            {
-                await databases.RecreateAsync(name, ct);
-                Say($"a week of a {options.Operators:N0}-operator center ({week}): {calls:N0} calls written straight to the derived tables");
-                var generated = Stopwatch.StartNew();
-                await BenchWeek.WriteAsync(databases.ConnectionStringOf(name), options.ServiceDll, options.Operators, monday, ct);
-                Console.Error.WriteLine($"    written in {generated.Elapsed.TotalSeconds:F0} s");
-            }
+            await BenchWeek.PrepareAsync(databases, name, options.KeepWeek, options.ServiceDll, options.Operators, monday, $"week {week}", ct);
             // A report kept from an earlier run would be read, not made.
             await using (var connection = new Npgsql.NpgsqlConnection(databases.ConnectionStringOf(name)))
             {
