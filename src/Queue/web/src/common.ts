@@ -1,6 +1,7 @@
 // What both pages share: the key, calls to the API, the live hub connection, and small DOM and format helpers.
 // Text from the service (queue names, notes, key names) is only ever set as textContent, never parsed as HTML.
 import { HttpError, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
+import type { Alert } from "./live";
 import { LiveHubPath } from "./live";
 
 /** The key's owner, as GET /api/me answers. */
@@ -212,4 +213,20 @@ export function problemText(e: unknown): string {
     return [`${e.status}`, p?.title, p?.detail && p.detail !== "See errors." ? p.detail : "", fields].filter(Boolean).join(" — ");
   }
   return e instanceof Error ? e.message : String(e);
+}
+
+/** What an alert is about, as people read it: the queue, or the queue and the visit. */
+export function alertSubject(a: Alert): string {
+  return a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
+}
+
+/** The figure behind a rate or wait alert against its target, e.g. "0:45 against 0:30"; empty for visits. */
+export function alertFigures(a: Alert): string {
+  const d = a.details;
+  if (!d || d.value === null || d.value === undefined) return "";
+  const seconds = a.kind === "queue.wait" || a.kind === "queue.asa";
+  const share = a.kind === "queue.remote" || a.kind === "visits.share";
+  if (seconds) return `${duration(d.value)} against ${duration(d.target)}`;
+  if (share) return `${percent(d.value)} against ${percent(d.target)}`;
+  return "";
 }

@@ -4,14 +4,14 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, type Me, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
+  ApiError, type Me, alertFigures, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
 } from "./common";
 import { drawTrend, type Trend } from "./trend";
+import { type AlertPage, AlertHistory } from "./console-history";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
 interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
 interface QueueDetail { snapshot: QueueSnapshot; waiting: WaitingLeg[]; agentList: AgentLive[] }
-interface AlertPage { items: Alert[]; next: string | null }
 
 const storageName = "queue.console.key";
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -25,6 +25,7 @@ let chart: uPlot | null = null;
 let lostSince = 0;
 let lastUpdate = 0;
 let joinedOnce = false;
+let alertHistory: AlertHistory | null = null;
 
 // ---- signing in ----------------------------------------------------------------------------------------------------
 
@@ -68,9 +69,9 @@ async function signIn(candidate: string): Promise<void> {
   text($("who"), me ? `${me.name} (${me.role})` : "");
   $("signin").hidden = true;
   $("main").hidden = false;
-  setupHistory();
   void loadOpenAlerts();
-  void loadHistory(null);
+  alertHistory = new AlertHistory(key, at);
+  void alertHistory.load(null);
   window.addEventListener("hashchange", () => void selectQueue());
   window.addEventListener("resize", () => { if (detail) void loadTrend(detail.snapshot.queue!); });
   setInterval(tick, 1000);
@@ -306,22 +307,8 @@ function alertChanged(a: Alert): void {
   if (a.state === "cleared") live.delete(a.id);
   else live.set(a.id, a);
   renderOpen();
-  updateHistoryRow(a);
+  alertHistory?.update(a);
   if (detail && a.queue === detail.snapshot.queue) renderDetail();
-}
-
-function subjectOf(a: Alert): string {
-  return a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
-}
-
-function detailsOf(a: Alert): string {
-  const d = a.details;
-  if (!d || d.value === null || d.value === undefined) return "";
-  const seconds = a.kind === "queue.wait" || a.kind === "queue.asa";
-  const share = a.kind === "queue.remote" || a.kind === "visits.share";
-  if (seconds) return `${duration(d.value)} against ${duration(d.target)}`;
-  if (share) return `${percent(d.value)} against ${percent(d.target)}`;
-  return "";
 }
 
 function renderOpen(): void {
@@ -355,8 +342,8 @@ function itemFor(a: Alert): HTMLLIElement {
   sev.className = `sev ${a.severity}`;
   text(sev, a.state === "acknowledged" ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING");
   text(li.querySelector(".kind")!, kindLabels[a.kind] ?? a.kind);
-  text(li.querySelector(".subject")!, subjectOf(a));
-  const facts = [`#${a.id}`, `raised ${at(a.raisedAt, true)}`, detailsOf(a), a.escalatedAt ? `escalated ${at(a.escalatedAt)}` : ""].filter(Boolean).join(" · ");
+  text(li.querySelector(".subject")!, alertSubject(a));
+  const facts = [`#${a.id}`, `raised ${at(a.raisedAt, true)}`, alertFigures(a), a.escalatedAt ? `escalated ${at(a.escalatedAt)}` : ""].filter(Boolean).join(" · ");
   text(li.querySelector(".meta")!, facts);
   const ack = li.querySelector<HTMLElement>(".ack")!;
   if (a.state === "open") {
@@ -405,73 +392,6 @@ function ackForm(id: number, box: HTMLElement): HTMLFormElement {
     }
   });
   return form;
-}
-
-// ---- history -------------------------------------------------------------------------------------------------------
-
-let nextPage: string | null = null;
-function setupHistory(): void {
-  $("history-form").addEventListener("submit", (e) => {
-    e.preventDefault();
-    void loadHistory(null);
-  });
-  $("history-more").addEventListener("click", () => { if (nextPage) void loadHistory(nextPage); });
-}
-
-function historyQuery(): string | null {
-  const form = $("history-form") as HTMLFormElement;
-  const data = new FormData(form);
-  const q = new URLSearchParams();
-  for (const name of ["from", "to"]) {
-    const v = String(data.get(name) ?? "");
-    if (!v) continue;
-    const t = new Date(v);
-    if (Number.isNaN(t.getTime())) {
-      text($("history-error"), `${name} is not a date and time`);
-      return null;
-    }
-    q.set(name, t.toISOString());
-  }
-  for (const name of ["kind", "queue", "state"]) {
-    const v = String(data.get(name) ?? "").trim();
-    if (v) q.set(name, v);
-  }
-  q.set("limit", "25");
-  return `/api/alerts?${q}`;
-}
-
-async function loadHistory(url: string | null): Promise<void> {
-  const path = url ?? historyQuery();
-  if (!path) return;
-  text($("history-error"), "");
-  try {
-    const page = await api<AlertPage>(key, path);
-    const rows = page.items.map(historyRow);
-    if (url) $("history-rows").append(...rows);
-    else $("history-rows").replaceChildren(...rows);
-    nextPage = page.next;
-    $("history-more").hidden = !page.next;
-    if (!url && rows.length === 0) $("history-rows").replaceChildren(el("tr", {}, el("td", { colspan: "8", class: "empty-note" }, "No alerts match.")));
-  } catch (e) {
-    text($("history-error"), problemText(e));
-  }
-}
-
-function historyRow(a: Alert): HTMLTableRowElement {
-  return el("tr", { "data-alert": String(a.id) },
-    el("td", { class: "num" }, String(a.id)),
-    el("td", {}, at(a.raisedAt, true)),
-    el("td", {}, a.kind),
-    el("td", {}, a.queue ?? ""),
-    el("td", {}, a.subject),
-    el("td", {}, a.state),
-    el("td", {}, a.acknowledgedAt ? `${at(a.acknowledgedAt)} by ${a.acknowledgedBy ?? "?"}` : ""),
-    el("td", {}, a.clearedAt ? at(a.clearedAt) : ""));
-}
-
-function updateHistoryRow(a: Alert): void {
-  const row = $("history-rows").querySelector(`tr[data-alert="${a.id}"]`);
-  if (row) row.replaceWith(historyRow(a));
 }
 
 void main();

@@ -3,7 +3,7 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
+  ApiError, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
 } from "./common";
 import { Beeper } from "./sound";
 
@@ -290,7 +290,7 @@ function renderAlerts(): void {
   const max = 3;
   const at = timeOf();
   const rows = list.slice(0, max).map((a) => {
-    const subject = a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
+    const subject = alertSubject(a);
     const acked = a.state === "acknowledged";
     return el("div", { class: `alert ${a.severity}${acked ? " acknowledged" : ""}${a.id === flashAlert ? " flash" : ""}`, "data-alert": String(a.id) },
       el("span", { class: "mark" }, acked ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING"),
