@@ -1,3 +1,5 @@
+using Queue.Metrics;
+
 namespace Queue.Staffing;
 
 /// <summary>
@@ -47,6 +49,12 @@ public sealed record Traffic
 /// </summary>
 public sealed record StaffingTargets(TimeSpan? Asa, double? ServiceLevel, TimeSpan ServiceLevelTime)
 {
+    /// <summary>
+    /// What a queue's configured targets ask of staffing: its ASA target (<c>wait</c>). They hold the service-level
+    /// time T but no share to reach within it, so no service level is asked for.
+    /// </summary>
+    public static StaffingTargets Of(TargetOptions targets) => new(targets.Wait, null, targets.ServiceLevelThreshold);
+
     /// <summary>Whether these Erlang C figures meet every target asked for (an unstable queue meets none).</summary>
     public bool MetBy(ErlangCFigures figures) =>
         figures.Stable
