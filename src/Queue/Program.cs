@@ -10,6 +10,7 @@ using Queue.Metrics;
 using Queue.Notifications;
 using Queue.Pages;
 using Queue.Reports;
+using Queue.Staffing;
 using Queue.Storage;
 using Queue.Targets;
 
@@ -52,6 +53,7 @@ app.MapCalls();
 app.MapLive();
 app.MapAlerts();
 app.MapTargets();
+app.MapStaffing();
 app.MapKeys();
 app.MapMe();
 app.MapApiDocs();

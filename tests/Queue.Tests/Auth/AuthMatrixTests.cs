@@ -24,6 +24,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "POST /api/alerts/1/ack", "supervisor admin" },
         { "GET /api/reports/weekly/2026-W47", "wallboard supervisor admin" },
         { "POST /api/reports/weekly/2026-W47/send", "admin" },
+        { "GET /api/staffing?callsPerHour=36&ahtSeconds=100&agents=2&targetSeconds=20", "supervisor admin" },
     };
 
     [Theory]
