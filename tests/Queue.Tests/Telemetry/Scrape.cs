@@ -21,31 +21,38 @@ public sealed class Scrape
                 continue;
             }
             if (line.StartsWith('#')) continue;
-            var brace = line.IndexOf('{', StringComparison.Ordinal);
-            var space = line.IndexOf(' ', StringComparison.Ordinal);
-            var labels = new Dictionary<string, string>(StringComparer.Ordinal);
-            string name, rest;
-            if (brace >= 0 && brace < space)
-            {
-                name = line[..brace];
-                var close = line.IndexOf('}', StringComparison.Ordinal);
-                foreach (var pair in line[(brace + 1)..close].Split(',', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    var eq = pair.IndexOf('=', StringComparison.Ordinal);
-                    labels[pair[..eq]] = pair[(eq + 1)..].Trim('"');
-                }
-                rest = line[(close + 1)..].Trim();
-            }
-            else
-            {
-                name = line[..space];
-                rest = line[(space + 1)..];
-            }
+            var (name, labels, rest) = Sample(line);
             samples.Add((name, labels, double.Parse(rest.Split(' ')[0], CultureInfo.InvariantCulture)));
         }
     }
 
     public string Text { get; }
+
+    // name{label="value",…} value [timestamp]; a value may hold any character, with \\, \" and \n escaped.
+    static (string Name, Dictionary<string, string> Labels, string Value) Sample(string line)
+    {
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal);
+        var i = 0;
+        while (i < line.Length && line[i] is not ('{' or ' ')) i++;
+        var name = line[..i];
+        if (i < line.Length && line[i] == '{')
+        {
+            i++;
+            while (line[i] != '}')
+            {
+                var eq = line.IndexOf('=', i);
+                var label = line[i..eq].Trim(',', ' ');
+                var value = new System.Text.StringBuilder();
+                for (i = eq + 2; line[i] != '"'; i++)
+                    value.Append(line[i] == '\\' ? line[++i] switch { 'n' => '\n', var c => c } : line[i]);
+                labels[label] = value.ToString();
+                i++;
+                while (line[i] is ',' or ' ') i++;
+            }
+            i++;
+        }
+        return (name, labels, line[i..].Trim());
+    }
 
     public static async Task<Scrape> OfAsync(HttpClient http)
     {
