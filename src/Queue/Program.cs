@@ -13,6 +13,7 @@ using Queue.Reports;
 using Queue.Staffing;
 using Queue.Storage;
 using Queue.Targets;
+using Queue.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -37,6 +38,7 @@ builder.AddEscalation();
 builder.AddJobs();
 builder.AddReportEmail();
 builder.AddApiDocs();
+builder.AddTelemetry();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -58,7 +60,7 @@ app.MapKeys();
 app.MapMe();
 app.MapApiDocs();
 app.MapJobsDashboard();
-app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
+app.MapTelemetry();
 
 // Refuse to start on bad configuration (a missing caller-hash secret, say) before touching the database.
 app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();

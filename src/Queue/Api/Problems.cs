@@ -80,7 +80,7 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
-    static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    internal static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
             || pg.SqlState.StartsWith("53", StringComparison.Ordinal) // out of memory, locks, connections, disk

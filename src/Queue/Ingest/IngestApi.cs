@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Telemetry;
 
 namespace Queue.Ingest;
 
@@ -29,6 +30,7 @@ public static class IngestApi
     {
         app.MapPost("/api/events", PostAsync)
             .RequireAuthorization(Policies.Ingest)
+            .WithMetadata(IngestTelemetry.Endpoint)
             .WithTags("Ingest")
             .WithName("PostEvents")
             .WithSummary("Ingest one event or a batch of up to 5,000")
@@ -52,9 +54,31 @@ public static class IngestApi
     }
 
     static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> PostAsync(
-        HttpContext http, EventParser parser, EventStore store, IOptions<IngestOptions> options, CancellationToken ct)
+        HttpContext http, EventParser parser, EventStore store, IOptions<IngestOptions> options, QueueMetrics metrics, CancellationToken ct)
     {
-        var limits = options.Value;
+        var telemetry = new IngestTelemetry(metrics);
+        try
+        {
+            var result = await HandleAsync(http, parser, store, options.Value, telemetry, ct);
+            switch (result.Result)
+            {
+                case Ok<IngestResult> { Value: { } ok }: telemetry.Accepted(ok.New, ok.Duplicates); break;
+                case ProblemHttpResult { StatusCode: StatusCodes.Status409Conflict }: telemetry.Rejected(RejectReasons.Conflict); break;
+                case ProblemHttpResult { StatusCode: StatusCodes.Status413PayloadTooLarge }: telemetry.Rejected(RejectReasons.TooLarge); break;
+                default: telemetry.Rejected(RejectReasons.Invalid); break; // 400, 415
+            }
+            return result;
+        }
+        catch (Exception e)
+        {
+            telemetry.Failed(e, http.RequestAborted);
+            throw;
+        }
+    }
+
+    static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        HttpContext http, EventParser parser, EventStore store, IngestOptions limits, IngestTelemetry telemetry, CancellationToken ct)
+    {
         if (http.Request.Headers.ContentEncoding is { Count: > 0 } encoding && encoding.ToString() != "identity")
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
                 "Unsupported content encoding", $"Content-Encoding '{encoding}' is not accepted; send the JSON uncompressed.");
@@ -86,6 +110,7 @@ public static class IngestApi
         using (document)
         {
             var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array) telemetry.Events = Math.Max(1, root.GetArrayLength());
             if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > limits.MaxBatchEvents)
                 return Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The batch has too many events",
                     $"The batch has {root.GetArrayLength():N0} events; at most {limits.MaxBatchEvents:N0} are accepted at once.");

@@ -45,6 +45,11 @@ public class QueueApp : IAsyncLifetime
     /// <summary>Extra settings for a test class (for example a database that cannot be reached).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Extra services for a test class (an in-memory trace exporter, say), added after the service's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async ValueTask InitializeAsync()
     {
         await TestDatabase.CreateAsync(Database);
@@ -70,7 +75,11 @@ public class QueueApp : IAsyncLifetime
                 config.AddInMemoryCollection(settings);
             });
             web.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
-            web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
+            web.ConfigureServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Time);
+                ConfigureServices(services);
+            });
         });
         _ = factory.Server; // start now: migrations run here, not inside the first test
     }
