@@ -76,6 +76,7 @@ public sealed class ConsoleFirefoxTests(FirefoxService web) : IClassFixture<Fire
         await first.ExpectTextAsync("#open-count", (openBefore - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         // The focus stays where the person was: on the alert just acknowledged.
         await first.ExpectFocusedAsync(item);
+        Assert.True(await first.EvaluateAsync<bool>(WallboardFirefoxTests.FocusRing), $"the acknowledged alert shows no focus ring: {await first.EvaluateAsync<string>(WallboardFirefoxTests.Outline)}");
 
         // The other console, open all along, sees it without a reload.
         await second.ExpectAttributeAsync(item, "data-state", "acknowledged", timeoutMs: 3_000);
@@ -113,6 +114,14 @@ public sealed class ConsoleFirefoxTests(FirefoxService web) : IClassFixture<Fire
         // Cancel, reached with Tab, closes it as Escape does.
         await page.PressAsync(Key.Tab, Key.Tab, Key.Enter);
         await page.ExpectFocusedAsync($"{item} button.ack-open");
+
+        // On from there: the history's filters, in reading order, each stop ringed; Enter on Show lists what they say.
+        await TabToAsync(page, "#f-state");
+        await page.TypeAsync("open");
+        await TabToAsync(page, "#history-form button[type=submit]");
+        await page.PressAsync(Key.Enter);
+        await page.ExpectAttributeAsync($"#history-rows tr[data-alert='{id}']", "data-alert", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0, await page.EvaluateAsync<int>("[...document.querySelectorAll('#history-rows tr td:nth-child(6)')].filter(td => td.textContent !== 'open').length"));
         Assert.Empty(page.Errors);
     }
 
@@ -122,11 +131,13 @@ public sealed class ConsoleFirefoxTests(FirefoxService web) : IClassFixture<Fire
         await using var page = await OpenAsync("not_a_key_anyone_was_given_0000");
         await page.ExpectContainsTextAsync("#signin-message", "This key was refused (401): it is wrong or was revoked. Ask an admin for a new one.");
         await page.ExpectFocusedAsync("#signin-key");
+        Assert.True(await page.EvaluateAsync<bool>("document.getElementById('signout').hidden"), "signed out, yet offered to sign out");
         await page.ScreenshotAsync("console-refused");
 
         await page.TypeAsync(web.SupervisorKey);
         await page.PressAsync(Key.Enter);
         await page.ExpectTextAsync("#who", "anna-supervisor (supervisor)");
-        Assert.True(await page.EvaluateAsync<bool>("document.getElementById('signin').hidden && !document.getElementById('main').hidden"), "still on the sign-in form");
+        Assert.True(await page.EvaluateAsync<bool>(
+            "document.getElementById('signin').hidden && !document.getElementById('main').hidden && !document.getElementById('signout').hidden"), "still on the sign-in form");
     }
 }

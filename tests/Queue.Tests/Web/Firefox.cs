@@ -79,10 +79,11 @@ public sealed class Firefox : IAsyncDisposable
         BiDiDriver? driver = null;
         try
         {
-            var endpoint = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            var endpoint = await listening.Task.WaitAsync(TimeSpan.FromSeconds(90));
             driver = new BiDiDriver(TimeSpan.FromSeconds(30));
             await driver.StartAsync(endpoint + "/session");
-            await driver.Session.NewSessionAsync(new NewCommandParameters());
+            // Firefox answers once its first window is up: seconds, or a minute on a machine busy with other work.
+            await driver.Session.NewSessionAsync(new NewCommandParameters(), TimeSpan.FromSeconds(90));
             var firefox = new Firefox(process, profile, driver);
             driver.Log.OnEntryAdded.AddObserver(firefox.Logged);
             await driver.Session.SubscribeAsync(new SubscribeCommandParameters(["log.entryAdded"]));

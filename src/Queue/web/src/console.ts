@@ -46,6 +46,7 @@ async function main(): Promise<void> {
 
 function showSignIn(message: string, refused: boolean): void {
   $("main").hidden = true;
+  $("signout").hidden = true;
   $("signin").hidden = false;
   const m = $("signin-message");
   m.className = refused ? "refused" : "";
@@ -68,6 +69,7 @@ async function signIn(candidate: string): Promise<void> {
   zone = me?.timeZone ?? null;
   text($("who"), me ? `${me.name} (${me.role})` : "");
   $("signin").hidden = true;
+  $("signout").hidden = false;
   $("main").hidden = false;
   void loadOpenAlerts();
   alertHistory = new AlertHistory(key, at);
