@@ -36,6 +36,13 @@ public sealed class Firefox : IAsyncDisposable
         user_pref("network.connectivity-service.enabled", false);
         """;
 
+    const string Watchdog = """
+        "$0" "$@" & firefox=$!
+        cat > /dev/null
+        kill "$firefox" 2>/dev/null
+        wait "$firefox"
+        """;
+
     readonly Process process;
     readonly string profile;
     readonly ConcurrentDictionary<string, ConcurrentQueue<string>> errors = new();
@@ -55,8 +62,14 @@ public sealed class Firefox : IAsyncDisposable
         if (!File.Exists(Executable)) throw new FileNotFoundException($"{Executable} is not installed (ops/setup installs firefox-esr)", Executable);
         var profile = Directory.CreateTempSubdirectory("queue-firefox-").FullName;
         await File.WriteAllTextAsync(Path.Combine(profile, "user.js"), Prefs);
-        var start = new ProcessStartInfo(Executable) { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var arg in new[] { "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0", "about:blank" }) start.ArgumentList.Add(arg);
+        // Started by a shell that holds our end of a pipe: when this process goes, however it goes (a test host killed
+        // by a timeout too), the pipe closes and the shell stops Firefox.
+        var start = new ProcessStartInfo("/bin/sh")
+        {
+            RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "-c", Watchdog, Executable, "--headless", "--no-remote", "--profile", profile, "--remote-debugging-port=0", "about:blank" })
+            start.ArgumentList.Add(arg);
         start.Environment["MOZ_CRASHREPORTER_DISABLE"] = "1";
         start.Environment["MOZ_HEADLESS_WIDTH"] = "1920";
         start.Environment["MOZ_HEADLESS_HEIGHT"] = "1080";
@@ -145,6 +158,7 @@ public sealed class Firefox : IAsyncDisposable
             // killed below
         }
         await Driver.DisposeAsync();
+        process.StandardInput.Close();
         using (var exited = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
         {
             try
