@@ -84,6 +84,16 @@ public sealed class FirefoxPage : IAsyncDisposable
     public const string Focused =
         "(e => e ? `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''} '${(e.getAttribute('aria-label') ?? e.textContent ?? '').trim().slice(0, 60)}'` : 'nothing')(document.activeElement)";
 
+    /// <summary>Whether the focused element is drawn with a ring a person can see (at least 2 px, not transparent), and how.</summary>
+    public async Task<(bool Shown, string How)> FocusRingAsync()
+    {
+        var ring = await EvaluateAsync<JsonElement>("""
+            (e => (s => [e.matches(':focus-visible') && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2 && s.outlineColor !== 'transparent',
+                `:focus-visible ${e.matches(':focus-visible')}, outline ${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}`])(getComputedStyle(e)))(document.activeElement)
+            """);
+        return (ring[0].GetBoolean(), ring[1].GetString() ?? "");
+    }
+
     /// <summary>Presses keys one after another, as on a keyboard (see <see cref="Key"/> for Tab, Enter, Escape).</summary>
     public Task PressAsync(params string[] keys) => PerformAsync(keys.SelectMany(k => new IKeySourceAction[] { new KeyDownAction(k), new KeyUpAction(k) }));
 
