@@ -37,6 +37,10 @@ public sealed class TelemetryOptions
     /// <summary>Whether spans are made at all. Unset: when they go somewhere (OTLP export on).</summary>
     public bool? Traces { get; set; }
 
+    /// <summary>The collector's URL; null when none is set or it is not an http(s) URL (start-up validation says so).</summary>
+    internal Uri? Otlp() =>
+        Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri : null;
+
     internal bool OtlpConfigured(IConfiguration configuration) =>
         OtlpEndpoint.Length > 0 || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 }
@@ -49,7 +53,7 @@ public static class TelemetrySetup
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section)
-            .Validate(o => o.OtlpEndpoint.Length == 0 || Uri.TryCreate(o.OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https",
+            .Validate(o => o.OtlpEndpoint.Length == 0 || o.Otlp() is not null,
                 $"{TelemetryOptions.Section}:OtlpEndpoint must be an http or https URL, such as http://collector:4317")
             .ValidateOnStart();
         builder.Services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section)
@@ -70,8 +74,8 @@ public static class TelemetrySetup
             .WithMetrics(Metrics);
         // Off, no span is made at all (StartActivity answers null): nothing is spent on traces that go nowhere.
         if (options.Traces ?? otlp) telemetry.WithTracing(Tracing);
-        if (options.OtlpEndpoint.Length > 0) telemetry.UseOtlpExporter(options.OtlpProtocol, new Uri(options.OtlpEndpoint));
-        else if (otlp) telemetry.UseOtlpExporter();
+        if (options.Otlp() is { } collector) telemetry.UseOtlpExporter(options.OtlpProtocol, collector);
+        else if (options.OtlpEndpoint.Length == 0 && otlp) telemetry.UseOtlpExporter();
         // After OpenTelemetry's own start-up, so the meter is listened to when its series are put at 0.
         builder.Services.AddHostedService<MetricsStart>();
 
