@@ -133,34 +133,41 @@ public static class IngestApi
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = max + 1L;
         // Kestrel ends a body that arrives slower than its minimum rate on average, but one that comes in a burst and
-        // then stalls keeps that average up for minutes: the whole body must be here within the deadline.
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(limits.BodyTimeout);
+        // then stalls keeps that average up for minutes: the whole body must be here within the deadline. The reader's
+        // pending read is cancelled rather than its token (a cancelled token leaves Kestrel's reader mid-read, and its
+        // draining of the rest then fails), so the answer goes out and Kestrel drains or closes as usual.
+        var reader = http.Request.BodyReader;
+        using var deadline = new CancellationTokenSource(limits.BodyTimeout);
+        using var stop = deadline.Token.Register(reader.CancelPendingRead);
         var body = new PooledBody((int)Math.Min(http.Request.ContentLength ?? 64 * 1024, max) + 1);
         try
         {
             while (true)
             {
-                var read = await http.Request.Body.ReadAsync(body.FreeSpace(max), deadline.Token);
-                if (read == 0) return (body, null);
-                body.Advance(read);
-                if (body.Length > max)
+                var result = await reader.ReadAsync(ct);
+                var buffer = result.Buffer;
+                if (result.IsCanceled)
                 {
+                    reader.AdvanceTo(buffer.Start);
+                    body.Dispose();
+                    return (null, Problems.Of(StatusCodes.Status408RequestTimeout, ProblemTypes.RequestTimeout, "The request body arrived too slowly",
+                        $"The whole body must arrive within {limits.BodyTimeout.TotalSeconds:0.#} s of the request."));
+                }
+                if (body.Length + buffer.Length > max)
+                {
+                    reader.AdvanceTo(buffer.End);
                     body.Dispose();
                     return (null, tooLarge);
                 }
+                body.Append(buffer, max);
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted) return (body, null);
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             body.Dispose();
             return (null, tooLarge);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            body.Dispose();
-            return (null, Problems.Of(StatusCodes.Status408RequestTimeout, ProblemTypes.RequestTimeout, "The request body arrived too slowly",
-                $"The whole body must arrive within {limits.BodyTimeout.TotalSeconds:0.#} s of the request."));
         }
         catch (IOException ex)
         {
@@ -181,19 +188,19 @@ public static class IngestApi
         public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, Length);
         public ReadOnlySpan<byte> Span => buffer.AsSpan(0, Length);
 
-        public Memory<byte> FreeSpace(int max)
+        /// <summary>Appends what was read (the caller has checked it stays within <paramref name="max"/>).</summary>
+        public void Append(ReadOnlySequence<byte> data, int max)
         {
-            if (Length == buffer.Length)
+            if (Length + data.Length > buffer.Length)
             {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, Length + data.Length), max + 1L));
                 buffer.AsSpan(0, Length).CopyTo(larger);
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = larger;
             }
-            return buffer.AsMemory(Length);
+            data.CopyTo(buffer.AsSpan(Length));
+            Length += (int)data.Length;
         }
-
-        public void Advance(int count) => Length += count;
 
         public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
     }

@@ -7,15 +7,11 @@ using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Faults;
 
-/// <summary>The service as a process (real Kestrel), with no job server: nothing but the corpus reaches it.</summary>
+/// <summary>The service as a process (real Kestrel): nothing but the corpus reaches it.</summary>
 public sealed class CorpusService : OwnService
 {
-    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
-    {
-        ["Queue__Jobs__Server"] = "false",
-        // A body that stalls is cut off this soon (30 s by default), so the test need not wait for it.
-        ["Queue__Ingest__BodyTimeout"] = "00:00:05",
-    };
+    // A body that stalls is cut off this soon (30 s by default), so the test need not wait for it.
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["Queue__Ingest__BodyTimeout"] = "00:00:05" };
 }
 
 /// <summary>

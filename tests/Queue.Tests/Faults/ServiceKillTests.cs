@@ -52,6 +52,7 @@ public sealed class ServiceKillTests(OwnService service, ITestOutputHelper outpu
     async Task AssertWholeAsync(IngestLoad load, string when)
     {
         using var http = service.Client();
+        await LoadCheck.QuietAsync(service.Db);
         var lost = await LoadCheck.LostAsync(load, service.Db);
         Assert.True(lost.Count == 0, $"{when}: {lost.Count} acknowledged events are not in PostgreSQL: {string.Join(", ", lost.Take(10))}");
         var half = await LoadCheck.HalfStoredAsync(load, service.Db);

@@ -26,11 +26,14 @@ public static class LoadCheck
     public static async Task<List<string>> HalfStoredAsync(IngestLoad load, NpgsqlDataSource db)
     {
         var problems = new List<string>();
-        await using (var keys = db.CreateCommand("""
+        // One snapshot for every read: a batch whose answer was given up on may still commit meanwhile.
+        await using var connection = await db.OpenConnectionAsync();
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead);
+        await using (var keys = new NpgsqlCommand("""
             select count(*) filter (where e.id is null), count(*) filter (where k.id is null)
             from event_keys k full join events e on e.id = k.id
             where left(coalesce(k.id, e.id), length($1)) = $1
-            """))
+            """, connection))
         {
             keys.Parameters.Add(new NpgsqlParameter { Value = load.Tag + "-" });
             await using var reader = await keys.ExecuteReaderAsync();
@@ -40,7 +43,7 @@ public static class LoadCheck
         }
 
         var stored = new List<ScenarioEvent>();
-        await using (var events = db.CreateCommand("select id from events where left(id, length($1)) = $1"))
+        await using (var events = new NpgsqlCommand("select id from events where left(id, length($1)) = $1", connection))
         {
             events.Parameters.Add(new NpgsqlParameter { Value = load.Tag + "-" });
             await using var reader = await events.ExecuteReaderAsync();
@@ -53,11 +56,31 @@ public static class LoadCheck
         }
 
         var reference = new Reference(new Scenario(stored), load.T0, QueueApp.CallerSecret);
-        Compare("calls", reference.CallRows, await DerivedRows.ReadAsync(db, DerivedRows.Calls), load.Tag, problems);
-        Compare("legs", reference.LegRows, await DerivedRows.ReadAsync(db, DerivedRows.Legs), load.Tag, problems);
-        Compare("visits", reference.VisitRows, await DerivedRows.ReadAsync(db, DerivedRows.Visits), load.Tag, problems);
-        Compare("agents", reference.AgentRows, await DerivedRows.ReadAsync(db, DerivedRows.Agents), load.Tag, problems);
+        Compare("calls", reference.CallRows, await DerivedRows.ReadAsync(connection, DerivedRows.Calls), load.Tag, problems);
+        Compare("legs", reference.LegRows, await DerivedRows.ReadAsync(connection, DerivedRows.Legs), load.Tag, problems);
+        Compare("visits", reference.VisitRows, await DerivedRows.ReadAsync(connection, DerivedRows.Visits), load.Tag, problems);
+        Compare("agents", reference.AgentRows, await DerivedRows.ReadAsync(connection, DerivedRows.Agents), load.Tag, problems);
         return problems;
+    }
+
+    /// <summary>
+    /// Waits until no transaction that writes is open in the database: a batch answered 503 after the ingest deadline
+    /// (or cut off by a client's timeout) may still be committing after its client moved on.
+    /// </summary>
+    public static async Task QuietAsync(NpgsqlDataSource db, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            await using var command = db.CreateCommand("""
+                select count(*) from pg_stat_activity
+                where datname = current_database() and pid <> pg_backend_pid() and backend_xid is not null
+                """);
+            var writing = (long)(await command.ExecuteScalarAsync())!;
+            if (writing == 0) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{writing} transactions still writing after {timeout ?? TimeSpan.FromSeconds(30)}");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Every way live state differs from PostgreSQL, for the center and each of the load's queues.</summary>

@@ -29,6 +29,9 @@ public class OwnService : IAsyncLifetime
     /// <summary>Settings the process gets on top of appsettings.json, as environment variables.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    // As in QueueApp: no Hangfire server polling the class's database unless a test class turns it on.
+    static readonly Dictionary<string, string> Defaults = new() { ["Queue__Jobs__Server"] = "false" };
+
     public virtual async ValueTask InitializeAsync()
     {
         await TestDatabase.CreateAsync(Database, ServerConnectionString);
@@ -43,7 +46,7 @@ public class OwnService : IAsyncLifetime
             ["ConnectionStrings__Redis"] = TestRedis.BaseConnectionString,
             ["Queue__Live__KeyPrefix"] = Redis.Prefix,
         };
-        foreach (var (name, value) in Settings) environment[name] = value;
+        foreach (var (name, value) in Defaults.Concat(Settings)) environment[name] = value;
         log = Path.Combine(logs, $"service-{++Starts:D2}.log");
         return await ServiceProcess.StartAsync(Path.Combine(AppContext.BaseDirectory, "Queue.dll"), ConnectionString, QueueApp.CallerSecret,
             log, CancellationToken.None, environment, port, AdminKey);

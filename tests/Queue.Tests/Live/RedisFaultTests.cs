@@ -29,7 +29,7 @@ public sealed class OwnRedisApp : QueueApp
 /// under sustained ingest, every batch is still acknowledged while Redis is away.
 /// </summary>
 [Collection(AloneCollection.Name)]
-public sealed class RedisFaultTests(OwnRedisApp app) : IClassFixture<OwnRedisApp>
+public sealed class RedisFaultTests(OwnRedisApp app, ITestOutputHelper output) : IClassFixture<OwnRedisApp>
 {
     static readonly TimeSpan Within = TimeSpan.FromSeconds(1);
     static readonly string?[] Scopes = [null, "rf-a", "rf-b"];
@@ -83,12 +83,15 @@ public sealed class RedisFaultTests(OwnRedisApp app) : IClassFixture<OwnRedisApp
 
         Assert.Empty(load.Unexpected);
         Assert.True(load.Answers.Keys.All(k => k == "200"), "answers other than 200: " + load.Describe());
+        await LoadCheck.QuietAsync(app.Db);
         using var http = app.Client();
         var took = await UntilEqualAsync(http, [null, .. load.Queues]);
         Assert.True(took <= Within * 5, $"live state was equal again {took.TotalMilliseconds:F0} ms after the load stopped");
         Assert.Empty(await LoadCheck.LostAsync(load, app.Db));
         var half = await LoadCheck.HalfStoredAsync(load, app.Db);
         Assert.True(half.Count == 0, string.Join("\n", half));
+        output.WriteLine($"live state equal to PostgreSQL {took.TotalMilliseconds:F0} ms after the load stopped; "
+            + $"{load.Acknowledged.Distinct().Count()} acknowledged events checked; {load.Describe()}");
     }
 
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
