@@ -24,6 +24,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "30" is a string, not a number of seconds
 });
 builder.AddQueueStorage();
 builder.AddQueueAuth();

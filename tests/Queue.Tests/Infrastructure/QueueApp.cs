@@ -151,21 +151,23 @@ public static class TestDatabase
         Environment.GetEnvironmentVariable("ConnectionStrings__Queue")
         ?? "Host=127.0.0.1;Port=5432;Database=queue;Username=queue;Password=queue";
 
-    public static Task CreateAsync(string name) => ExecuteAsync($"create database \"{name}\" encoding 'UTF8' locale 'C.UTF-8' template template0");
+    /// <summary>Creates a database on the shared server, or on <paramref name="server"/> (a cluster of a test's own).</summary>
+    public static Task CreateAsync(string name, string? server = null) =>
+        ExecuteAsync($"create database \"{name}\" encoding 'UTF8' locale 'C.UTF-8' template template0", server);
 
-    public static Task DropAsync(string name)
+    public static Task DropAsync(string name, string? server = null)
     {
         NpgsqlConnection.ClearAllPools();
-        return ExecuteAsync($"drop database if exists \"{name}\" with (force)");
+        return ExecuteAsync($"drop database if exists \"{name}\" with (force)", server);
     }
 
-    static async Task ExecuteAsync(string sql)
+    static async Task ExecuteAsync(string sql, string? server)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(BaseConnectionString);
+                await using var connection = new NpgsqlConnection(server ?? BaseConnectionString);
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand(sql, connection);
                 await command.ExecuteNonQueryAsync();
