@@ -19,7 +19,8 @@ public abstract record AppendResult
 /// in one transaction: all of the batch or nothing. Bulk statements only; no round trip per event.
 /// </summary>
 internal sealed partial class EventStore(
-    [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, ILogger<EventStore> logger)
+    [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, EventPartitions partitions,
+    ILogger<EventStore> logger)
     : IDisposable
 {
     readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentBatches);
@@ -77,6 +78,13 @@ internal sealed partial class EventStore(
                 {
                     // The lock orders make this unexpected; should it happen, the whole batch is tried again.
                     LogRaced(attempt, ex.SqlState);
+                }
+                catch (PostgresException ex) when (attempt < 5 && ex is { SqlState: PostgresErrorCodes.CheckViolation, TableName: "events" })
+                {
+                    // No partition for the month of some event (docs/adr/0006): the jobs that make them ahead have not
+                    // run for months, or this node's clock is ahead of theirs. Made here, and the batch tried again.
+                    LogNoPartition(ex.Detail ?? ex.MessageText);
+                    await partitions.EnsureAsync(unique.Min(p => p.Event.At), unique.Max(p => p.Event.At), ct);
                 }
             }
         }
@@ -223,6 +231,9 @@ internal sealed partial class EventStore(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch answered 503 after the ingest deadline ended later: {Outcome}")]
     partial void LogAbandoned(string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The event log had no partition for an event of a batch ({Detail}); making it now")]
+    partial void LogNoPartition(string detail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A concurrent batch touched the same events (attempt {Attempt}, SQLSTATE {SqlState}); retrying")]
     partial void LogRaced(int attempt, string sqlState);
