@@ -39,6 +39,7 @@ public static class StorageExtensions
         builder.Services.AddKeyedSingleton(IngestPool, (sp, _) => Build(sp,
             sp.GetRequiredService<IOptions<IngestOptions>>().Value.DatabaseTimeout));
         builder.Services.AddSingleton<Migrator>();
+        builder.AddHistoryReads();
         builder.AddEventLog();
         return builder;
     }
