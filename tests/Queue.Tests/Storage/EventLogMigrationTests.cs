@@ -15,8 +15,8 @@ using Queue.Tests.Infrastructure;
 namespace Queue.Tests.Storage;
 
 /// <summary>
-/// An install from before the event log was partitioned by month (migrations 0001–0011), its events taken by ingest over
-/// three months, upgraded: migration 0012 converts the table in place (docs/adr/0006).
+/// An install from before the event log was partitioned by month (migrations 0001–0012), its events taken by ingest over
+/// three months, upgraded: migration 0013 converts the table in place (docs/adr/0006).
 /// </summary>
 public sealed class EventLogMigrationTests : IAsyncLifetime
 {
@@ -42,7 +42,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
     public async Task A_populated_event_table_is_partitioned_by_month_with_every_row_kept_and_ingest_still_dedups()
     {
         var before = DeployChanges.To.PostgresqlDatabase(ConnectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(Program).Assembly, name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && Number(name) <= 11)
+            .WithScriptsEmbeddedInAssembly(typeof(Program).Assembly, name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && Number(name) <= 12)
             .WithTransactionPerScript().LogToNowhere().Build().PerformUpgrade();
         Assert.True(before.Successful, before.Error?.Message);
         var store = Store();
@@ -57,6 +57,9 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
             Assert.IsType<AppendResult.Stored>(await AppendAsync(store, batch));
             Assert.Equal(new AppendResult.Stored(batch.Length, 0, batch.Length), await AppendAsync(store, batch));
         }
+        // Some calls made before their rows had events_from (0012): their history is read from the first month on.
+        await using (var older = db.CreateCommand("update calls set events_from = null where call_id like 'm11-call-%' or call_id like 'm9-%'"))
+            Assert.True(await older.ExecuteNonQueryAsync() > 10);
         var events = await SnapshotAsync("select position, tx::text as tx, id, type, at, entity, body::text as body, received_at from events order by position");
         var keys = await SnapshotAsync("select id, encode(content_hash, 'hex') as hash, at from event_keys order by id");
         var derived = await DerivedAsync();
@@ -101,6 +104,30 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
         }
         Assert.Equal(["m11-after-c", "m11-after-q"], feed.Select(e => e.Event.Id).Order(StringComparer.Ordinal));
         Assert.All(feed, e => Assert.True(e.Position > events.Max(r => (long)r["position"]!)));
+    }
+
+    [Fact]
+    public async Task A_call_is_folded_with_its_events_of_earlier_months_and_an_earlier_event_moves_where_its_history_starts()
+    {
+        await new Migrator(db, NullLogger<Migrator>.Instance, TimeProvider.System).MigrateAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        var store = Store();
+        DateTimeOffset Utc(int month, int day, int hour, int minute) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
+
+        // Answered on the first of December, queued (sent later) on the last evening of November: two partitions.
+        time.SetUtcNow(Utc(12, 1, 0, 5));
+        Assert.Equal(new AppendResult.Stored(1, 1, 0), await AppendAsync(store, [Ev.Answered("h-a", Utc(12, 1, 0, 4), "h-call", "ag-h")]));
+        Assert.Equal("2026-12-01 00:04:00+00", await ScalarAsync("select events_from at time zone 'UTC' || '+00' from calls where call_id = 'h-call'"));
+        Assert.Equal(new AppendResult.Stored(1, 1, 0), await AppendAsync(store, [Ev.Queued("h-q", Utc(11, 30, 23, 58), "h-call", "hq")]));
+        Assert.Equal("2026-11-30 23:58:00+00", await ScalarAsync("select events_from at time zone 'UTC' || '+00' from calls where call_id = 'h-call'"));
+        Assert.Equal(2L, await ScalarAsync("select count(distinct tableoid) from events where entity = 'c:h-call'"));
+
+        // Completed later: folded with both, the one in November included.
+        time.SetUtcNow(Utc(12, 1, 0, 20));
+        Assert.Equal(new AppendResult.Stored(1, 1, 0), await AppendAsync(store, [Ev.Completed("h-c", Utc(12, 1, 0, 15), "h-call", "resolved")]));
+        Assert.Equal("1 hq answered 360 resolved", await ScalarAsync("""
+            select c.legs || ' ' || l.queue || ' ' || l.outcome || ' ' || extract(epoch from l.ended_at - l.started_at)::int || ' ' || c.resolution
+            from calls c join legs l using (call_id) where call_id = 'h-call'
+            """));
     }
 
     EventStore Store()
