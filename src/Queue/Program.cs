@@ -68,6 +68,7 @@ app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>(
 await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
 await app.Services.PrepareJobsAsync(app.Lifetime.ApplicationStopping);
 app.Services.ScheduleWeeklyReport();
+app.Services.ScheduleEventLogJobs();
 if (args.Contains("--migrate-only")) return;
 await app.RunAsync();
 

@@ -57,6 +57,9 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
                 .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(dataSource))
                 .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, IsMigration)
                 .WithTransactionPerScript()
+                // A migration that rewrites a table (0013 copies every event) takes as long as the table is large:
+                // minutes for a week of a large center, not the 30 s of an ordinary statement.
+                .WithExecutionTimeout(TimeSpan.FromHours(24))
                 .LogToNowhere()
                 .Build();
             var result = upgrader.PerformUpgrade();
