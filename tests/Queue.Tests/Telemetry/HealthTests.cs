@@ -86,6 +86,28 @@ public sealed class ReadinessTests(OwnRedisApp app) : IClassFixture<OwnRedisApp>
     }
 }
 
+/// <summary>Readiness against a schema older than the code: a migration missing from DbUp's journal.</summary>
+public sealed class MigrationsHealthTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    [Fact]
+    public async Task A_migration_missing_from_the_journal_makes_the_node_not_ready_naming_it()
+    {
+        using var anonymous = app.Client(key: null);
+        await Health.UntilAsync(anonymous, "/health/ready", HttpStatusCode.OK);
+        const string Script = "Queue.Storage.Migrations.0011_report_sends.sql";
+
+        await using (var forget = app.Db.CreateCommand($"delete from schemaversions where scriptname = '{Script}'"))
+            Assert.Equal(1, await forget.ExecuteNonQueryAsync());
+        var (status, body) = await Health.GetAsync(anonymous, "/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        var checks = Health.Checks(body);
+        Assert.Equal("Unhealthy", checks["migrations"].Status);
+        Assert.Equal($"1 of {Queue.Storage.Migrator.Scripts.Count} migrations not applied: 0011_report_sends.sql", checks["migrations"].Description);
+        Assert.Equal("Healthy", checks["postgresql"].Status);
+    }
+}
+
 /// <summary>A service that allows live state 10 s behind PostgreSQL before it says it is not ready.</summary>
 public sealed class TenSecondLagApp : QueueApp
 {
