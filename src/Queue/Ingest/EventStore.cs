@@ -81,7 +81,7 @@ internal sealed partial class EventStore(
                 }
                 catch (PostgresException ex) when (attempt < 5 && ex is { SqlState: PostgresErrorCodes.CheckViolation, TableName: "events" })
                 {
-                    // No partition for the month of some event (docs/adr/0006): the jobs that make them ahead have not
+                    // No partition for the month of some event (docs/adr/0007): the jobs that make them ahead have not
                     // run for months, or this node's clock is ahead of theirs. Made here, and the batch tried again.
                     LogNoPartition(ex.Detail ?? ex.MessageText);
                     await partitions.EnsureAsync(unique.Min(p => p.Event.At), unique.Max(p => p.Event.At), ct);
@@ -170,21 +170,20 @@ internal sealed partial class EventStore(
     }
 
     // The stored events of the batch's calls and visits. Only of those with a row: a call or visit with stored events
-    // has one, written with them, so a new one has nothing to read. Each from the earliest of its stored events on
-    // (events_from; null in rows from before that column: then from the first), so that the event log's months before
-    // it are not searched: its partitions are pruned entity by entity (docs/adr/0006). The batch's own events are in
-    // hand already: only the others are read (those not written by this transaction).
+    // has one, written with them, so a new one has nothing to read. And only from the earliest of their stored events
+    // on (events_from; null in rows from before that column: then from the first), so that the event log's months before
+    // it are not searched (docs/adr/0007): the partitions before that bound are pruned when the statement starts, and
+    // each of the others is read once for all the entities. The batch's own events are in hand already: only the
+    // others are read (those not written by this transaction).
     const string HistorySql = """
-        with known (entity, events_from) as (
+        with known (entity, events_from) as materialized (
             select ('c:' || call_id) collate "C", coalesce(events_from, '-infinity') from calls where call_id = any($1)
             union all
             select ('v:' || visit_id) collate "C", coalesce(events_from, '-infinity') from visits where visit_id = any($2)
         )
-        select e.body::text as body
-        from known k cross join lateral (
-            select body from events e
-            where e.entity = k.entity and e.at >= k.events_from and e.type <> 'agent.status' and e.xmin <> pg_current_xact_id()::xid
-        ) e
+        select body::text as body from events
+        where entity = any(array(select entity from known)) and at >= (select coalesce(min(events_from), 'infinity') from known)
+          and type <> 'agent.status' and xmin <> pg_current_xact_id()::xid
         """;
 
     static void AddEventWrites(NpgsqlBatch batch, List<Pending> unique)

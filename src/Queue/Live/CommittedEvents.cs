@@ -24,7 +24,7 @@ internal sealed class CommittedEvents(NpgsqlDataSource db)
 {
     // Ordered by the columns, qualified: a bare `tx` in ORDER BY would name the output column `tx::text`, and text
     // order puts transaction 10000000 before 9999999. Each month's partition is read by its key (tx, position, at)
-    // from the cursor on, and the partitions merged in order (docs/adr/0006).
+    // from the cursor on, and the partitions merged in order (docs/adr/0007).
     const string Sql = """
         select e.tx::text, e.position, e.body::text
         from events e

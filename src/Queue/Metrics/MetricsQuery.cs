@@ -67,7 +67,7 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
     public async Task<WindowFigures> GetAsync(DateTimeOffset from, DateTimeOffset to, string? queue, TargetOptions defaults,
         DateTimeOffset now, CancellationToken ct)
     {
-        // A window over before the last minutes reads the replica, when there is one (docs/adr/0006).
+        // A window over before the last minutes reads the replica, when there is one (docs/adr/0007).
         await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
         var r = await connection.QuerySingleAsync<Row>(new CommandDefinition(Sql, new
         {

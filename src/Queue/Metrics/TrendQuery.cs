@@ -42,7 +42,7 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
         var buckets = new List<TrendBucket>();
         if (to <= from) return new Trend(queue, day, zone.Id, buckets);
 
-        // A past day reads the replica, when there is one; today the primary (docs/adr/0006).
+        // A past day reads the replica, when there is one; today the primary (docs/adr/0007).
         await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, queue, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
         var ended = (await connection.QueryAsync<Ended>(new CommandDefinition(EndedSql, args, cancellationToken: ct))).ToDictionary(r => r.Bucket);

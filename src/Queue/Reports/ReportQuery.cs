@@ -89,7 +89,7 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
     public async Task<(List<DayCounts> Days, List<Breach48> Breaches)> GetAsync(DateTimeOffset from, DateTimeOffset to, DateTimeOffset breachesFrom,
         TimeZoneInfo zone, TargetOptions defaults, IReadOnlyDictionary<string, Live.QueueThresholds> thresholds, DateTimeOffset now, CancellationToken ct)
     {
-        // A week that is over reads the replica, when there is one (docs/adr/0006).
+        // A week that is over reads the replica, when there is one (docs/adr/0007).
         var db = reads.For(to, now);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, now = now.UtcDateTime, zone = zone.Id, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
         // Each table on a connection of its own, side by side. The planner takes the (queue, day) groups for millions (it

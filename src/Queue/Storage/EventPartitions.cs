@@ -13,7 +13,7 @@ public sealed record EventPartition(string Name, DateTimeOffset From, DateTimeOf
 public sealed record DroppedPartition(string Name, DateTimeOffset From, DateTimeOffset To, long Keys);
 
 /// <summary>
-/// The event log's monthly partitions (docs/adr/0006): made ahead of the months ingest will write to, and dropped whole
+/// The event log's monthly partitions (docs/adr/0007): made ahead of the months ingest will write to, and dropped whole
 /// once past retention, with the idempotency keys of their events. Every step is short (ADR 0002: a long writing
 /// transaction holds back live state), and a run cut short is taken up where it stopped by the next.
 /// </summary>

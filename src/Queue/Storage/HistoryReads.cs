@@ -19,7 +19,7 @@ public sealed class ReplicaOptions
 }
 
 /// <summary>
-/// Where read-only queries over history go (docs/adr/0006): reports, <c>/api/metrics</c> and day trends of windows that
+/// Where read-only queries over history go (docs/adr/0007): reports, <c>/api/metrics</c> and day trends of windows that
 /// ended before <see cref="ReplicaOptions.PrimaryWithin"/> read the replica when one is configured, so that a week's
 /// report scanning millions of legs takes nothing from ingest; the rest, and every write, stays on the primary.
 /// </summary>

@@ -41,7 +41,7 @@ public sealed class ReplicaApp : QueueApp
     }
 }
 
-/// <summary>docs/adr/0006: reports and figures of windows over read the replica; recent windows and every write, the primary.</summary>
+/// <summary>docs/adr/0007: reports and figures of windows over read the replica; recent windows and every write, the primary.</summary>
 public sealed class ReplicaTests(ReplicaApp app) : IClassFixture<ReplicaApp>
 {
     static readonly TimeSpan Center = TimeSpan.FromHours(5);

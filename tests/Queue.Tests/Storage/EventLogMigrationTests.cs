@@ -16,7 +16,7 @@ namespace Queue.Tests.Storage;
 
 /// <summary>
 /// An install from before the event log was partitioned by month (migrations 0001–0012), its events taken by ingest over
-/// three months, upgraded: migration 0013 converts the table in place (docs/adr/0006).
+/// three months, upgraded: migration 0013 converts the table in place (docs/adr/0007).
 /// </summary>
 public sealed class EventLogMigrationTests : IAsyncLifetime
 {

@@ -11,7 +11,7 @@ using Queue.Tests.Infrastructure;
 namespace Queue.Tests.Storage;
 
 /// <summary>
-/// The event log's monthly partitions (docs/adr/0006): made at start-up for the months ingest may write to, ahead by a
+/// The event log's monthly partitions (docs/adr/0007): made at start-up for the months ingest may write to, ahead by a
 /// daily job, and on the spot should an event find none, so that ingest never fails for lack of one.
 /// </summary>
 public sealed class EventPartitionsTests(QueueApp app) : IClassFixture<QueueApp>

@@ -20,7 +20,7 @@ public sealed class RetentionApp : QueueApp
 /// <summary>
 /// Raw events past <c>Queue:Retention:RawEvents</c> go a whole month at a time, with their idempotency keys; calls, legs,
 /// visits, agents, alerts and stored reports stay as they were, and an event sent again after its row is gone is refused
-/// as too old rather than stored again (docs/adr/0006).
+/// as too old rather than stored again (docs/adr/0007).
 /// </summary>
 public sealed class RetentionTests(RetentionApp app) : IClassFixture<RetentionApp>
 {

@@ -1,4 +1,4 @@
--- The event bodies, range-partitioned by `at`, one partition per calendar month in UTC (docs/adr/0006-event-partitions.md),
+-- The event bodies, range-partitioned by `at`, one partition per calendar month in UTC (docs/adr/0007-event-partitions.md),
 -- so that retention drops whole months instead of deleting rows. Uniqueness of an event's id stays in event_keys, which
 -- is not partitioned (ADR 0001): a unique index on a partitioned table must contain the partition key, and (id, at)
 -- would let the same id with another instant pass as new.
