@@ -80,14 +80,15 @@ public static class TelemetrySetup
         builder.Services.AddHostedService<MetricsStart>();
 
         builder.Services.AddHealthChecks()
-            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [Ready], timeout: CheckTimeout(builder))
+            .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [Ready, ReadyForIngest], timeout: CheckTimeout(builder))
             .AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: "redis", tags: [Ready], timeout: CheckTimeout(builder))
-            .AddCheck<MigrationsCheck>("migrations", tags: [Ready], timeout: CheckTimeout(builder))
+            .AddCheck<MigrationsCheck>("migrations", tags: [Ready, ReadyForIngest], timeout: CheckTimeout(builder))
             .AddCheck<LiveLagCheck>("live-lag", tags: [Ready]);
         return builder;
     }
 
     const string Ready = "ready";
+    const string ReadyForIngest = "ingest";
 
     /// <summary>What is measured: the service's meter, requests and HTTP calls, the runtime, PostgreSQL; scraped as Prometheus text.</summary>
     static void Metrics(MeterProviderBuilder metrics)
@@ -132,7 +133,7 @@ public static class TelemetrySetup
     static TimeSpan CheckTimeout(WebApplicationBuilder builder) =>
         builder.Configuration.GetSection(HealthOptions.Section).Get<HealthOptions>()?.CheckTimeout ?? new HealthOptions().CheckTimeout;
 
-    /// <summary><c>GET /metrics</c> (Prometheus), <c>GET /health/live</c> and <c>GET /health/ready</c>.</summary>
+    /// <summary><c>GET /metrics</c> (Prometheus), <c>GET /health/live</c>, <c>GET /health/ready</c> and <c>GET /health/ready/ingest</c>.</summary>
     public static IEndpointRouteBuilder MapTelemetry(this IEndpointRouteBuilder app)
     {
         app.ServiceProvider.GetRequiredService<QueueGauges>();
@@ -147,6 +148,11 @@ public static class TelemetrySetup
             .AllowAnonymous().ExcludeFromDescription();
         // Readiness: PostgreSQL and Redis answer, the schema is this code's, live state is fresh. 503 otherwise.
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(Ready), ResponseWriter = HealthJson.WriteAsync })
+            .AllowAnonymous().ExcludeFromDescription();
+        // Ready to take events: PostgreSQL answers and the schema is this code's. What a load balancer routes on: with
+        // Redis down every node would fail /health/ready at once and events would be refused, though PostgreSQL takes
+        // them and live state catches up afterwards (SPEC §2); pages then say their connection is lost.
+        app.MapHealthChecks("/health/ready/ingest", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyForIngest), ResponseWriter = HealthJson.WriteAsync })
             .AllowAnonymous().ExcludeFromDescription();
         return app;
     }

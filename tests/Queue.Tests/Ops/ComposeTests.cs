@@ -160,7 +160,7 @@ public sealed partial class ComposeTests
         }
         Assert.Contains("option httpchk GET /health/ready", cfg, StringComparison.Ordinal);
         Assert.Contains("use_backend queue-up if { nbsrv(queue) eq 0 }", cfg, StringComparison.Ordinal);
-        Assert.Contains("option httpchk GET /health/live", cfg, StringComparison.Ordinal);
+        Assert.Contains("option httpchk GET /health/ready/ingest", cfg, StringComparison.Ordinal);
         Assert.Contains("cookie queue_node insert indirect nocache", cfg, StringComparison.Ordinal);
         Assert.Matches(@"timeout tunnel \d+h", cfg);
         Assert.Contains("bind :8080", cfg, StringComparison.Ordinal);

@@ -50,7 +50,7 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_nodes_are_probed_on_health_live_and_health_ready()
+    public void The_nodes_are_probed_on_health_live_and_ready_for_ingest()
     {
         var c = Container();
         var port = Assert.Single(c.Ports);
@@ -58,7 +58,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal("http", port.Name);
         Assert.Equal(DockerfileTests.ExposedPort(), port.ContainerPort);
         Assert.Equal("/health/live", c.LivenessProbe.HttpGet.Path);
-        Assert.Equal("/health/ready", c.ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/health/ready/ingest", c.ReadinessProbe.HttpGet.Path);
         Assert.Equal("/health/live", c.StartupProbe.HttpGet.Path);
         foreach (var probe in new[] { c.LivenessProbe, c.ReadinessProbe, c.StartupProbe })
         {

@@ -52,13 +52,16 @@ public sealed class ReadinessTests(OwnRedisApp app) : IClassFixture<OwnRedisApp>
         Assert.Equal(["live-lag", "migrations", "postgresql", "redis"], checks.Keys.Order(StringComparer.Ordinal));
         Assert.All(checks.Values, c => Assert.Equal("Healthy", c.Status));
         Assert.Contains("migrations applied", checks["migrations"].Description, StringComparison.Ordinal);
+        var (ingest, ingestBody) = await Health.GetAsync(anonymous, "/health/ready/ingest");
+        Assert.Equal(HttpStatusCode.OK, ingest);
+        Assert.Equal(["migrations", "postgresql"], Health.Checks(ingestBody).Keys.Order(StringComparer.Ordinal));
         var (live, liveBody) = await Health.GetAsync(anonymous, "/health/live");
         Assert.Equal(HttpStatusCode.OK, live);
         Assert.Equal("Healthy", liveBody.GetProperty("status").GetString());
     }
 
     [Fact]
-    public async Task With_redis_unreachable_ready_is_503_naming_redis_while_live_stays_200()
+    public async Task With_redis_unreachable_ready_is_503_naming_redis_while_live_and_ready_for_ingest_stay_200()
     {
         using var anonymous = app.Client(key: null);
         await Health.UntilAsync(anonymous, "/health/ready", HttpStatusCode.OK);
@@ -76,6 +79,12 @@ public sealed class ReadinessTests(OwnRedisApp app) : IClassFixture<OwnRedisApp>
             // Anonymous: an exception's message (which names the server) is not shown, only its kind.
             Assert.DoesNotContain(app.Server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), body.ToString(), StringComparison.Ordinal);
             Assert.Equal(HttpStatusCode.OK, (await Health.GetAsync(anonymous, "/health/live")).Status);
+            // Events still go to PostgreSQL: the load balancer, routing on this, keeps the node.
+            var (ingest, ingestBody) = await Health.GetAsync(anonymous, "/health/ready/ingest");
+            Assert.True(ingest == HttpStatusCode.OK, ingestBody.ToString());
+            using var admin = app.Client();
+            using var accepted = await admin.PostEventsAsync(Ev.Queued("redis-down-1", app.Time.GetUtcNow(), "rd-call-1", "b2c"));
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         }
         finally
         {
@@ -105,6 +114,9 @@ public sealed class MigrationsHealthTests(QueueApp app) : IClassFixture<QueueApp
         Assert.Equal("Unhealthy", checks["migrations"].Status);
         Assert.Equal($"1 of {Queue.Storage.Migrator.Scripts.Count} migrations not applied: 0011_report_sends.sql", checks["migrations"].Description);
         Assert.Equal("Healthy", checks["postgresql"].Status);
+        var (ingest, ingestBody) = await Health.GetAsync(anonymous, "/health/ready/ingest");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ingest);
+        Assert.Equal("Unhealthy", Health.Checks(ingestBody)["migrations"].Status);
     }
 }
 
