@@ -19,7 +19,8 @@ public sealed record LiveWindow(
     long Completed, long ResolvedRemotely, double? RemoteResolution,
     LiveWindowStates States);
 
-public sealed record LiveWindowStates(string Asa, string RemoteResolution);
+/// <summary>States of a window's figures; <see cref="ServiceLevel"/> is <c>none</c> unless a service-level target is set.</summary>
+public sealed record LiveWindowStates(string Asa, string RemoteResolution, string ServiceLevel);
 
 /// <summary>Visits now, and visit24 and 48 h breaches of deadlines in the rolling 7 days [from, to).</summary>
 public sealed record LiveVisits(
@@ -28,8 +29,9 @@ public sealed record LiveVisits(
 
 public sealed record LiveWindows3(LiveWindow M15, LiveWindow M60, LiveWindow Today);
 
+/// <summary>The targets a snapshot is judged by; <see cref="ServiceLevel"/> null: service level is shown, not a target.</summary>
 public sealed record LiveTargets(double WaitSeconds, double Remote, double Visit24, double Visit48, double ServiceLevelThresholdSeconds,
-    double ShortAbandonSeconds, int MinimumSample);
+    double ShortAbandonSeconds, int MinimumSample, double? ServiceLevel);
 
 /// <summary>States of the figures that are not per window.</summary>
 public sealed record LiveStates(string LongestWait, string Visit24, string Visit48);
@@ -80,17 +82,19 @@ public static class Snapshot
     }
 
     public static LiveTargets Targets(TargetOptions t) => new(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48,
-        t.ServiceLevelThreshold.TotalSeconds, t.ShortAbandon.TotalSeconds, t.MinimumSample);
+        t.ServiceLevelThreshold.TotalSeconds, t.ShortAbandon.TotalSeconds, t.MinimumSample, t.ServiceLevel);
 
     static LiveWindow Window(WindowCounts w, TargetOptions t)
     {
         var offered = w.Answered + w.Abandoned;
         double? asa = w.Answered == 0 ? null : w.WaitMicros / 1e6 / w.Answered;
         var remote = MetricsQuery.Rate(w.Resolved, w.Completed);
+        var serviceLevel = MetricsQuery.Rate(w.InServiceLevel, offered);
         return new LiveWindow(w.From, w.To, w.Answered, w.Abandoned, w.ShortAbandoned, asa,
-            MetricsQuery.Rate(w.InServiceLevel, offered), MetricsQuery.Rate(w.Abandoned, offered),
+            serviceLevel, MetricsQuery.Rate(w.Abandoned, offered),
             w.Completed, w.Resolved, remote,
-            new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, w.Completed, t.MinimumSample)));
+            new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, w.Completed, t.MinimumSample),
+                t.ServiceLevel is { } slTarget ? AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));
     }
 
     // A figure that must stay at or under its target: amber above 80 % of it, red strictly past it.

@@ -25,6 +25,14 @@ public sealed class TargetOptions
     [Range(0.0, 1.0)]
     public double Visit48 { get; set; } = 1.0;
 
+    /// <summary>
+    /// Share of offered calls to answer within <see cref="ServiceLevelThreshold"/> (0.8 for 80/30). None by default
+    /// (SPEC §1: service level is shown, not a target): when set, the service level figure is judged against it and
+    /// the staffing need meets it as well as <see cref="Wait"/>.
+    /// </summary>
+    [Range(0.01, 0.999)]
+    public double? ServiceLevel { get; set; }
+
     /// <summary>T of service level: answered within this counts as on time.</summary>
     public TimeSpan ServiceLevelThreshold { get; set; } = TimeSpan.FromSeconds(30);
 

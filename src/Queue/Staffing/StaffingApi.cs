@@ -47,8 +47,9 @@ public static class StaffingApi
                 probability of waiting and the ASA of answered calls with abandonment. A load at least the agents is unstable
                 without abandonment: `stable` is false, `note` says so, `asaSeconds` is null; Erlang A still answers.
                 `agentsNeeded` is the fewest agents whose Erlang C figures meet the queue's targets (the defaults, or those of
-                `queue`): its ASA target. The targets set no service-level share, so none is asked for; `agentsNeededFor` says
-                what was met. Figures are fractions 0–1 and seconds.
+                `queue`): its ASA target, and its service-level share within the queue's service-level time when one is set
+                (`Queue:Targets:ServiceLevel` or the queue's `serviceLevel`; none by default); `agentsNeededFor` says what was
+                met. Figures are fractions 0–1 and seconds.
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -96,7 +97,9 @@ public static class StaffingApi
         var asaTarget = need.Asa is { } asa ? Invariant($"an ASA of at most {asa.TotalSeconds:0.###} s") : "no ASA target";
         var basis = new StaffingNeedBasis(queue, need.Asa?.TotalSeconds, need.ServiceLevel, need.ServiceLevelTime.TotalSeconds,
             (f.AgentsNeeded is null ? "No staffing meets " : "agentsNeeded meets ") + asaTarget
-            + (need.ServiceLevel is null ? "; the targets set no service-level share, so service level is not asked for." : "."));
+            + (need.ServiceLevel is { } share
+                ? Invariant($" and a service level of at least {share:0.###} within {need.ServiceLevelTime.TotalSeconds:0.###} s.")
+                : "; the targets set no service-level share, so service level is not asked for."));
         return new StaffingAnswer(c.Erlangs, c.Agents, c.Stable, note,
             c.ProbabilityOfWaiting, c.ServiceLevelTime.TotalSeconds, c.ServiceLevel, c.Asa?.TotalSeconds, c.Occupancy,
             a?.Abandonment, a is null ? null : new StaffingWithPatience(a.Patience.TotalSeconds, a.ProbabilityOfWaiting, a.Abandonment, a.Asa?.TotalSeconds),

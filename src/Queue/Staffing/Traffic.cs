@@ -50,10 +50,10 @@ public sealed record Traffic
 public sealed record StaffingTargets(TimeSpan? Asa, double? ServiceLevel, TimeSpan ServiceLevelTime)
 {
     /// <summary>
-    /// What a queue's configured targets ask of staffing: its ASA target (<c>wait</c>). They hold the service-level
-    /// time T but no share to reach within it, so no service level is asked for.
+    /// What a queue's configured targets ask of staffing: its ASA target (<c>wait</c>), and its service level (a share
+    /// within T) when one is set; none is by default.
     /// </summary>
-    public static StaffingTargets Of(TargetOptions targets) => new(targets.Wait, null, targets.ServiceLevelThreshold);
+    public static StaffingTargets Of(TargetOptions targets) => new(targets.Wait, targets.ServiceLevel, targets.ServiceLevelThreshold);
 
     /// <summary>Whether these Erlang C figures meet every target asked for (an unstable queue meets none).</summary>
     public bool MetBy(ErlangCFigures figures) =>

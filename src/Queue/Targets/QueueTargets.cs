@@ -147,6 +147,7 @@ internal sealed partial class QueueTargets(
         ServiceLevelThreshold = o.ServiceLevelThresholdSeconds is { } sl ? Seconds(sl) : d.ServiceLevelThreshold,
         ShortAbandon = o.ShortAbandonSeconds is { } s ? Seconds(s) : d.ShortAbandon,
         MinimumSample = o.MinimumSample ?? d.MinimumSample,
+        ServiceLevel = o.ServiceLevel ?? d.ServiceLevel,
         ReloadInterval = d.ReloadInterval,
     };
 

@@ -40,7 +40,8 @@ public static class TargetsApi
             .WithDescription("""
                 Replaces what the queue set before. Ranges: `waitSeconds` and `serviceLevelThresholdSeconds` 1–3600,
                 `shortAbandonSeconds` 0–120 (to the millisecond); `remote`, `visit24`, `visit48` shares above 0 up to 1;
-                `minimumSample` 1–10000. Takes effect live on every node: snapshots, their states and alerts at once; a
+                `minimumSample` 1–10000; `serviceLevel` (a share answered within `serviceLevelThresholdSeconds`, 0.01–0.999;
+                no target unless set here or in `Queue:Targets:ServiceLevel`). Takes effect live on every node: snapshots, their states and alerts at once; a
                 changed service-level T or short-abandon threshold also re-counts the queue's live windows, and
                 `/api/metrics` judges each leg by its queue's thresholds as they are now.
                 """)
@@ -99,6 +100,9 @@ public static class TargetsApi
         Share(errors, "visit24", t.Visit24);
         Share(errors, "visit48", t.Visit48);
         if (t.MinimumSample is < 1 or > 10_000) errors["minimumSample"] = ["must be 1 to 10000 samples"];
+        // Some call always waits a moment: a service level of 100 % no staffing meets.
+        if (t.ServiceLevel is { } sl && (!double.IsFinite(sl) || sl < 0.01 || sl > 0.999))
+            errors["serviceLevel"] = ["must be a share from 0.01 to 0.999 (0.8 is 80 % answered within serviceLevelThresholdSeconds)"];
         return errors;
     }
 

@@ -27,11 +27,11 @@ public sealed class TargetsTests(QueueApp app) : IClassFixture<QueueApp>
         var response = await PutAsync(http, "tr", new
         {
             waitSeconds = 0.5, remote = 1.5, visit24 = 0, visit48 = -1, serviceLevelThresholdSeconds = 20.0005,
-            shortAbandonSeconds = 121, minimumSample = 0,
+            shortAbandonSeconds = 121, minimumSample = 0, serviceLevel = 1.0,
         });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.JsonAsync()).GetProperty("errors");
-        Assert.Equal(["minimumSample", "remote", "serviceLevelThresholdSeconds", "shortAbandonSeconds", "visit24", "visit48", "waitSeconds"],
+        Assert.Equal(["minimumSample", "remote", "serviceLevel", "serviceLevelThresholdSeconds", "shortAbandonSeconds", "visit24", "visit48", "waitSeconds"],
             errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
 
         // A typo is refused, not dropped; a bad queue name is named.
@@ -159,5 +159,50 @@ public sealed class TargetsTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(3, reset.Windows.Today.Abandoned);
         Assert.Empty(await LiveCheck.DifferencesAsync(http, app.Db, "ts"));
         Assert.Empty(await LiveCheck.DifferencesAsync(http, app.Db, null));
+    }
+
+    [Fact]
+    public async Task A_service_level_target_judges_the_figure_and_the_staffing_need_meets_it()
+    {
+        using var http = app.Client();
+        // Twelve calls answered in the last hour: eight after 10 s, four after 45 s. Service level 8/12, ASA 21.7 s.
+        var events = new List<JsonNode>();
+        for (var i = 0; i < 12; i++)
+        {
+            var at = Now.AddMinutes(-50 + i);
+            events.Add(Ev.Queued($"tsl-q{i}", at, $"tsl-c{i}", "tsl"));
+            events.Add(Ev.Answered($"tsl-a{i}", at.AddSeconds(i < 8 ? 10 : 45), $"tsl-c{i}", "ag-tsl"));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
+        await app.LiveCaughtUpAsync();
+
+        async Task<(double? Target, string State)> ServiceLevelAsync()
+        {
+            var s = (await http.GetFromJsonAsync<JsonElement>("/api/queues/tsl")).GetProperty("snapshot");
+            var target = s.GetProperty("targets").GetProperty("serviceLevel");
+            var m60 = s.GetProperty("windows").GetProperty("m60");
+            Assert.Equal(8.0 / 12, m60.GetProperty("serviceLevel").GetDouble(), 9);
+            Assert.Equal("ok", m60.GetProperty("states").GetProperty("asa").GetString());
+            return (target.ValueKind == JsonValueKind.Null ? null : target.GetDouble(), m60.GetProperty("states").GetProperty("serviceLevel").GetString()!);
+        }
+
+        // None by default: shown, not judged.
+        Assert.Equal((null, "none"), await ServiceLevelAsync());
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(http, "tsl", new { serviceLevel = 0.8 })).StatusCode);
+        Assert.Equal((0.8, "breach"), await ServiceLevelAsync());
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(http, "tsl", new { serviceLevel = 0.6 })).StatusCode);
+        Assert.Equal((0.6, "warning"), await ServiceLevelAsync());
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(http, "tsl", new { serviceLevel = 0.95 })).StatusCode);
+
+        // The planner's staffing for this queue meets 95 % within 30 s as well as the ASA target: one agent fewer misses it.
+        async Task<JsonElement> StaffingAsync(string queue, int agents) => await http.GetFromJsonAsync<JsonElement>(
+            $"/api/staffing?callsPerHour=200&ahtSeconds=300&agents={agents}&targetSeconds=30&queue={queue}");
+        var need = (await StaffingAsync("tsl", 20)).GetProperty("agentsNeeded").GetInt32();
+        var asaOnly = (await StaffingAsync("tsl-other", 20)).GetProperty("agentsNeeded").GetInt32();
+        Assert.True(need > asaOnly, $"needs {need} for 95 % in 30 s, {asaOnly} for the ASA alone");
+        var met = await StaffingAsync("tsl", need);
+        Assert.True(met.GetProperty("serviceLevel").GetDouble() >= 0.95);
+        Assert.Equal(0.95, met.GetProperty("agentsNeededFor").GetProperty("serviceLevel").GetDouble());
+        Assert.True((await StaffingAsync("tsl", need - 1)).GetProperty("serviceLevel").GetDouble() < 0.95);
     }
 }

@@ -144,7 +144,7 @@ function tick(): void {
 
 const order: FigureState[] = ["none", "ok", "warning", "breach"];
 const worst = (s: QueueSnapshot): FigureState =>
-  [s.states.longestWait, s.windows.m60.states.asa, s.windows.today.states.remoteResolution, s.states.visit48]
+  [s.states.longestWait, s.windows.m60.states.asa, s.windows.m60.states.serviceLevel, s.windows.today.states.remoteResolution, s.states.visit48]
     .reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none" as FigureState);
 
 function selectedQueue(): string | null {
@@ -238,7 +238,8 @@ function renderDetail(): void {
     figure("Calls waiting", String(s.callsWaiting), "none"),
     figure(`Longest wait (≤ ${duration(t.waitSeconds)})`, duration(s.longestWaitSeconds), s.states.longestWait, false, s.oldestWaitingSince),
     figure(`ASA 60 min (≤ ${duration(t.waitSeconds)})`, duration(m60.asaSeconds), m60.states.asa),
-    figure(`Service level 60 min (in ${duration(t.serviceLevelThresholdSeconds)})`, percent(m60.serviceLevel), "none"),
+    figure(`Service level 60 min (in ${duration(t.serviceLevelThresholdSeconds)}${t.serviceLevel === null ? "" : ` ≥ ${percent(t.serviceLevel)}`})`,
+      percent(m60.serviceLevel), m60.states.serviceLevel),
     figure("Abandoned 60 min", percent(m60.abandonmentRate), "none"),
     figure(`Remote resolution today (≥ ${percent(t.remote)})`, percent(today.remoteResolution), today.states.remoteResolution, true),
     figure("Answered today", String(today.answered), "none"),

@@ -9,6 +9,8 @@ export type AgentStatus = "available" | "busy" | "wrap_up" | "break" | "offline"
 export interface LiveWindowStates {
   asa: FigureState;
   remoteResolution: FigureState;
+  /** "none" unless a service-level target is set. */
+  serviceLevel: FigureState;
 }
 
 /** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
@@ -54,6 +56,8 @@ export interface LiveTargets {
   serviceLevelThresholdSeconds: number;
   shortAbandonSeconds: number;
   minimumSample: number;
+  /** A service-level target (share within serviceLevelThresholdSeconds); null: shown, not judged. */
+  serviceLevel: number | null;
 }
 
 export interface LiveStates {
