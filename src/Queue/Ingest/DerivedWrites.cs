@@ -27,7 +27,8 @@ internal static class DerivedWrites
             region = excluded.region, language = excluded.language, segment = excluded.segment,
             caller_hash = excluded.caller_hash, last_queue = excluded.last_queue, legs = excluded.legs,
             completed_at = excluded.completed_at, resolution = excluded.resolution, visit_id = excluded.visit_id,
-            queues_seen = excluded.queues_seen, version = nextval('live_version')
+            queues_seen = array(select distinct q collate "C" from unnest(calls.queues_seen || excluded.queues_seen) as q order by 1),
+            version = nextval('live_version')
         """;
 
     // A row from before events_from existed (null) keeps it null: its events are read from the first partition on.
@@ -104,7 +105,7 @@ internal static class DerivedWrites
                 calls.Select(c => Utc(c.After.CompletedAt)).ToArray(),
                 calls.Select(c => c.After.Resolution is { } r ? Wire.Name(r) : null).ToArray(),
                 calls.Select(c => c.After.VisitId).ToArray(),
-                calls.Select(c => string.Join(' ', c.After.Seen)).ToArray(),
+                calls.Select(c => string.Join(' ', LiveSeen(c.After))).ToArray(),
                 calls.Select(c => c.EventsFrom.UtcDateTime).ToArray()));
         }
         var earlier = changes.Where(c => c.Earlier).ToList();
@@ -129,6 +130,12 @@ internal static class DerivedWrites
             legs.Select(l => l.Leg.Outcome is { } o ? OutcomeName(o) : null).ToArray(),
             legs.Select(l => l.Leg.AgentId).ToArray()));
     }
+
+    // A call completed before any of its legs is known (its queued event has not arrived yet) counts in the center
+    // alone, and live state keeps it under the center's key, as it does a visit without a call. Stored queues_seen only
+    // grows, so the center stays listed once the legs arrive, and live state then takes that part away again.
+    static IEnumerable<string> LiveSeen(CallState call) =>
+        call.LastQueue is null && call.CompletedAt is not null ? call.Seen.Add(Live.LiveKeys.Center) : call.Seen;
 
     static bool SameRow(CallState a, CallState b) =>
         a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment && a.CallerHash == b.CallerHash

@@ -60,6 +60,9 @@ public static class LiveParts
         var entity = EntityKey.Call(call.CallId);
         var queues = new SortedSet<string>(call.QueuesSeen, StringComparer.Ordinal);
         queues.UnionWith(call.Legs.Select(l => l.Queue));
+        // Completed with no leg known yet: the completion counts in the center alone, as /api/metrics counts it.
+        var completedIn = call.LastQueue ?? LiveKeys.Center;
+        if (call.CompletedAt is not null) queues.Add(completedIn);
         foreach (var queue in queues)
         {
             var ops = new List<LiveOp>();
@@ -120,7 +123,7 @@ public static class LiveParts
                         break;
                 }
             }
-            if (call.LastQueue == queue && call.CompletedAt is { } completed)
+            if (completedIn == queue && call.CompletedAt is { } completed)
             {
                 var at = Micros.Of(completed);
                 latest = Math.Max(latest, at);

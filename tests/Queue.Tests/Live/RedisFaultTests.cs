@@ -45,6 +45,7 @@ public sealed class RedisFaultTests(OwnRedisApp app, ITestOutputHelper output) :
 
         await app.Server.FlushAllAsync();
         var took = await UntilEqualAsync(http);
+        output.WriteLine($"live state equal to PostgreSQL again {took.TotalMilliseconds:F0} ms after a FLUSHALL");
         Assert.True(took <= Within, $"live state was equal again {took.TotalMilliseconds:F0} ms after the flush");
     }
 
@@ -62,6 +63,7 @@ public sealed class RedisFaultTests(OwnRedisApp app, ITestOutputHelper output) :
 
         // …and are live within a second of Redis answering again.
         var took = await UntilEqualAsync(http);
+        output.WriteLine($"live state equal to PostgreSQL again {took.TotalMilliseconds:F0} ms after Redis was back from a kill");
         Assert.True(took <= Within, $"live state was equal again {took.TotalMilliseconds:F0} ms after Redis was back");
     }
 
