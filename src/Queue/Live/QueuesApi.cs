@@ -16,7 +16,7 @@ public static class QueuesApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/queues", ListAsync).WithName("ListQueues")
             .WithSummary("The live snapshot of every queue with something live (calls today or waiting, agents, visits), from Redis")
-            .WithDescription("Figures per live window (rolling 15 and 60 minutes, today in the center's zone), calls waiting, longest wait, agents by status, visits, targets and each figure's state against them. Each window carries its bounds: /api/metrics over the same bounds gives the same figures.");
+            .WithDescription("Figures per live window (rolling 15 and 60 minutes, today in the center's zone), calls waiting, longest wait, agents by status, visits, targets and each figure's state against them, and staffing: the agents needed for the ASA target at the recent load (Erlang C) against those serving the queue, with the expected ASA and abandonment at that staffing (Erlang A with the observed patience; ADR 0006). Each window carries its bounds: /api/metrics over the same bounds gives the same figures.");
         group.MapGet("/queues/{queue}", GetAsync).WithName("GetQueue")
             .WithSummary("One queue in full: its snapshot, its waiting calls longest first, and its agents")
             .WithDescription("Any valid queue name answers: a queue with nothing live (yet) has zeros and nulls, so a screen set up before its first call shows it.")

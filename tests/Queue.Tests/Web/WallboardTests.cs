@@ -41,6 +41,22 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
     }
 
     [Fact]
+    public async Task Shows_the_agents_the_queue_needs_against_those_it_has()
+    {
+        string a = "op-" + Id(), b = "op-" + Id(), call = "c-" + Id();
+        await web.PostAsync(
+            Ev.AgentStatus(Id(), Now.AddMinutes(-10), a, "available", "staff"),
+            Ev.AgentStatus(Id(), Now.AddMinutes(-10), b, "busy", "staff"),
+            Ev.Queued(Id(), Now.AddMinutes(-5), call, "staff"),
+            Ev.Answered(Id(), Now.AddMinutes(-5).AddSeconds(20), call, b),
+            Ev.Completed(Id(), Now.AddMinutes(-1), call, "resolved"));
+        var page = await OpenAsync("staff");
+        var staffing = Figure(page, "staff", "staffing");
+        await Expect(staffing).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"needs \d+, has 2"), new() { Timeout = 5_000 });
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_posted_event_changes_the_figure_without_a_reload()
     {
         var page = await OpenAsync("change");

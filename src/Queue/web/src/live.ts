@@ -62,6 +62,32 @@ export interface LiveStates {
   visit48: FigureState;
 }
 
+/** A queue's staffing now: agents needed for its ASA target (Erlang C) and the agents it has, with what the model expects there. */
+export interface LiveStaffing {
+  needed: number | null;
+  has: number;
+  erlangs: number | null;
+  stable: boolean | null;
+  expectedAsaSeconds: number | null;
+  expectedAbandonment: number | null;
+  model: "erlang-a" | "erlang-c" | "none";
+  state: FigureState;
+  inputs: LiveStaffingInputs;
+}
+
+export interface LiveStaffingInputs {
+  arrived15: number;
+  arrived60: number;
+  callsPerHour: number;
+  handled60: number;
+  talkSeconds: number | null;
+  wrapUpShare: number | null;
+  handleSeconds: number | null;
+  abandoned60: number;
+  patienceSeconds: number | null;
+  asaTargetSeconds: number;
+}
+
 /**
  * One queue's live state, or the whole center's (queue null). Keep a pushed snapshot only if its seq is not lower
  * than the one shown. Between pushes, tick the longest wait from oldestWaitingSince.
@@ -78,6 +104,7 @@ export interface QueueSnapshot {
   visits: LiveVisits;
   targets: LiveTargets;
   states: LiveStates;
+  staffing: LiveStaffing | null;
 }
 
 /** What JoinCenter answers: the center's totals and every queue, at once. */
