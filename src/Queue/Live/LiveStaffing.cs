@@ -21,7 +21,7 @@ public sealed record LiveStaffing(
 /// talk × (1 + share); the abandons of the last hour and the mean patience they show.
 /// </summary>
 public sealed record LiveStaffingInputs(
-    long Arrived15, long Arrived60, double CallsPerHour, long Handled60, double? TalkSeconds, double? WrapUpShare, double? HandleSeconds,
+    long Arrived15, long Arrived60, double CallsPerHour15, double CallsPerHour60, double CallsPerHour, long Handled60, double? TalkSeconds, double? WrapUpShare, double? HandleSeconds,
     long Abandoned60, double? PatienceSeconds, double AsaTargetSeconds);
 
 /// <summary>The model behind <see cref="LiveStaffing"/>'s expected figures.</summary>
@@ -43,6 +43,12 @@ public static class StaffingNow
     public static double CallsPerHour(StaffingCounts s) =>
         Traffic.RecentWeight * s.Arrived15 / s.Span15.TotalHours + (1 - Traffic.RecentWeight) * s.Arrived60 / s.Span60.TotalHours;
 
+    /// <summary>What the model projects from these figures (null while the handle time is unknown).</summary>
+    public static ForecastInputs? Forecasting(LiveStaffing s, TargetOptions t) => s.Inputs.HandleSeconds is { } aht
+        ? new ForecastInputs(s.Inputs.CallsPerHour, s.Inputs.CallsPerHour15, s.Inputs.CallsPerHour60, TimeSpan.FromSeconds(aht), s.Has,
+            s.Inputs.PatienceSeconds is { } p ? TimeSpan.FromSeconds(p) : null, t.ServiceLevelThreshold)
+        : null;
+
     public static LiveStaffing Of(StaffingCounts s, WindowCounts m60, IReadOnlyDictionary<string, long> agentsByStatus, TargetOptions t)
     {
         var has = Has(agentsByStatus);
@@ -54,7 +60,7 @@ public static class StaffingNow
         double? handle = talk is { } x && x > 0 ? x * (1 + (share ?? 0)) : null;
         var abandoned = m60.Abandoned + m60.ShortAbandoned;
         var patience = ErlangA.Patience(abandoned, TimeSpan.FromTicks((m60.WaitMicros + s.AbandonWaitMicros60) * 10));
-        var inputs = new LiveStaffingInputs(s.Arrived15, s.Arrived60, callsPerHour, s.Talked60, talk, share, handle, abandoned,
+        var inputs = new LiveStaffingInputs(s.Arrived15, s.Arrived60, s.Arrived15 / s.Span15.TotalHours, s.Arrived60 / s.Span60.TotalHours, callsPerHour, s.Talked60, talk, share, handle, abandoned,
             patience?.TotalSeconds, t.Wait.TotalSeconds);
 
         if (callsPerHour == 0) return new LiveStaffing(0, has, 0, true, 0, 0, StaffingModels.None, FigureState.Ok, inputs);

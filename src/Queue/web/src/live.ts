@@ -78,6 +78,8 @@ export interface LiveStaffing {
 export interface LiveStaffingInputs {
   arrived15: number;
   arrived60: number;
+  callsPerHour15: number;
+  callsPerHour60: number;
   callsPerHour: number;
   handled60: number;
   talkSeconds: number | null;
@@ -113,7 +115,7 @@ export interface CenterJoined {
   queues: QueueSnapshot[];
 }
 
-export type AlertKind = "queue.wait" | "queue.asa" | "queue.remote" | "visit.late" | "visit.overdue" | "visits.share";
+export type AlertKind = "queue.wait" | "queue.asa" | "queue.remote" | "queue.forecast" | "visit.late" | "visit.overdue" | "visits.share";
 
 /**
  * An alert (SPEC §4): raised when a target is breached, acknowledged by a supervisor with a note, cleared by itself.
