@@ -2,6 +2,7 @@ using Queue.Alerts;
 using Queue.Live;
 using Queue.Metrics;
 using Queue.Staffing;
+using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Alerts;
 
@@ -117,5 +118,44 @@ public sealed class ForecastAlertTests
         var falling = f with { CallsPerHour15 = 100, CallsPerHour60 = 150, CallsPerHourNow = 116 };
         Assert.Equal(116, Forecast.CallsPerHourAt(falling, TimeSpan.FromMinutes(15)), 9);
         Assert.Equal(16, Forecast.Project(f, TimeSpan.FromMinutes(15)).Count());
+    }
+}
+
+/// <summary><c>queue.forecast</c> through the service: raised and pushed on the events that make the trend, cleared by agents logging in.</summary>
+public sealed class ForecastAlertServiceTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    DateTimeOffset Now => app.Time.GetUtcNow();
+
+    [Fact]
+    public async Task A_rising_queue_raises_the_forecast_alert_live_and_more_agents_clear_it()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await client.JoinQueuesAsync("fcast");
+        var events = new List<System.Text.Json.Nodes.JsonNode>();
+        for (var i = 0; i < 8; i++) events.Add(Ev.AgentStatus($"fs-{i}", Now.AddHours(-2), $"fa-{i}", "available", "fcast"));
+        // 18 calls from an hour ago to 15 minutes ago, then 30 in the last 15 minutes: a queue on the rise, answered at once, talking 4 min.
+        var starts = Enumerable.Range(0, 18).Select(i => Now.AddMinutes(-60 + 2.5 * i))
+            .Concat(Enumerable.Range(0, 30).Select(i => Now.AddMinutes(-15 + 0.5 * i)));
+        var n = 0;
+        foreach (var at in starts)
+        {
+            var call = $"fc-{n++}";
+            events.Add(Ev.Queued(call + "q", at, call, "fcast"));
+            events.Add(Ev.Answered(call + "a", at.AddSeconds(2), call, "fa-0"));
+            if (at.AddSeconds(242) < Now) events.Add(Ev.Completed(call + "c", at.AddSeconds(242), call, "resolved"));
+        }
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
+
+        var raised = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueForecast && a.Subject == "fcast");
+        Assert.Equal(AlertStates.Open, raised.State);
+        Assert.Equal(AlertSeverity.Warning, raised.Severity);
+        Assert.Equal(48, raised.Details.GetProperty("samples").GetInt64());
+        Assert.StartsWith("in ", raised.Details.GetProperty("window").GetString(), StringComparison.Ordinal);
+
+        var more = Enumerable.Range(8, 14).Select(i => (System.Text.Json.Nodes.JsonNode)Ev.AgentStatus($"fs-{i}", Now, $"fa-{i}", "available", "fcast")).ToArray();
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await http.PostEventsAsync(more)).StatusCode);
+        var cleared = await client.WaitForAlertAsync(a => a.Id == raised.Id && a.State == AlertStates.Cleared);
+        Assert.Equal(Now, cleared.ClearedAt);
     }
 }
