@@ -88,3 +88,29 @@ public static class StaffingNow
         return (StaffingModels.ErlangC, c.Asa?.TotalSeconds, null);
     }
 }
+
+/// <summary>
+/// GET /api/queues/{queue}/ewt: a caller's expected wait at <see cref="Position"/> (mean, and 10–90 % range), from
+/// the agents serving the queue, the handle time and the patience of its live staffing. Nulls and a
+/// <see cref="Note"/> when the model has nothing to go on.
+/// </summary>
+public sealed record ExpectedWaitAnswer(
+    string Queue, DateTimeOffset AsOf, int Position, long CallsWaiting, int Agents, int AgentsAvailable,
+    double? HandleSeconds, double? PatienceSeconds, double? MeanSeconds, double? LowSeconds, double? HighSeconds, string? Note)
+{
+    /// <summary>Pure: a queue's snapshot and a position (default: calls waiting + 1) → the answer.</summary>
+    public static ExpectedWaitAnswer Of(QueueSnapshot s, int? position)
+    {
+        var at = position ?? (int)Math.Min(100_000, s.CallsWaiting + 1);
+        var available = (int)s.Agents.GetValueOrDefault("available");
+        var st = s.Staffing!;
+        var handle = st.Inputs.HandleSeconds;
+        var patience = st.Inputs.PatienceSeconds;
+        ExpectedWaitAnswer Answer(WaitEstimate? w, string? note) => new(s.Queue!, s.AsOf, at, s.CallsWaiting, st.Has, available, handle, patience,
+            w?.MeanSeconds, w?.LowSeconds, w?.HighSeconds, note);
+        if (at <= available) return Answer(new WaitEstimate(0, 0, 0, 0), null);
+        if (st.Has == 0) return Answer(null, "No agent serves the queue now.");
+        if (handle is not { } aht) return Answer(null, "No call of the last hour has completed: the handle time is not known yet.");
+        return Answer(ExpectedWait.Of(at, available, st.Has, TimeSpan.FromSeconds(aht), patience is { } p ? TimeSpan.FromSeconds(p) : null), null);
+    }
+}

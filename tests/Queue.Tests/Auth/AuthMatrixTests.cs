@@ -18,6 +18,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "DELETE /api/keys/00000000-0000-0000-0000-000000000001", "admin" },
         { "GET /api/queues", "wallboard supervisor admin" },
         { "GET /api/queues/some-queue", "wallboard supervisor admin" },
+        { "GET /api/queues/some-queue/ewt", "wallboard supervisor admin" },
         { "GET /api/center", "wallboard supervisor admin" },
         { "GET /api/alerts", "wallboard supervisor admin" },
         { "GET /api/alerts/1", "wallboard supervisor admin" },
