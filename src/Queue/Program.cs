@@ -13,6 +13,7 @@ using Queue.Reports;
 using Queue.Staffing;
 using Queue.Storage;
 using Queue.Targets;
+using Queue.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -23,6 +24,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "30" is a string, not a number of seconds
 });
 builder.AddQueueStorage();
 builder.AddQueueAuth();
@@ -37,6 +39,7 @@ builder.AddEscalation();
 builder.AddJobs();
 builder.AddReportEmail();
 builder.AddApiDocs();
+builder.AddTelemetry();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -58,13 +61,14 @@ app.MapKeys();
 app.MapMe();
 app.MapApiDocs();
 app.MapJobsDashboard();
-app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
+app.MapTelemetry();
 
 // Refuse to start on bad configuration (a missing caller-hash secret, say) before touching the database.
 app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
 await app.Services.PrepareJobsAsync(app.Lifetime.ApplicationStopping);
 app.Services.ScheduleWeeklyReport();
+app.Services.ScheduleEventLogJobs();
 if (args.Contains("--migrate-only")) return;
 await app.RunAsync();
 

@@ -1,5 +1,4 @@
 using Dapper;
-using Npgsql;
 
 namespace Queue.Metrics;
 
@@ -27,7 +26,7 @@ public sealed record WindowFigures(
 /// service-level T and short-abandon threshold of its queue (the defaults given, where it set none). Visit deadlines
 /// count once they have passed (before <c>now</c>): a deadline still ahead is neither met nor missed yet.
 /// </summary>
-internal sealed class MetricsQuery(NpgsqlDataSource db)
+internal sealed class MetricsQuery(Storage.HistoryReads reads)
 {
     const string Sql = """
         with legs_in as (
@@ -68,7 +67,8 @@ internal sealed class MetricsQuery(NpgsqlDataSource db)
     public async Task<WindowFigures> GetAsync(DateTimeOffset from, DateTimeOffset to, string? queue, TargetOptions defaults,
         DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        // A window over before the last minutes reads the replica, when there is one (docs/adr/0007).
+        await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
         var r = await connection.QuerySingleAsync<Row>(new CommandDefinition(Sql, new
         {
             from = from.UtcDateTime,
