@@ -17,19 +17,25 @@ export function staffingMark(state: FigureState): string {
   }
 }
 
-/** The wallboard's staffing line, in place in its box. */
-export function fillStaffing(box: HTMLElement, st: LiveStaffing | null): void {
+/**
+ * The wallboard's agents box: "needs N, has M" with its mark first, then the agents by status. The box takes the
+ * staffing's state: a short queue shows in the box the agents are in, not in a box of its own (a busy 1080p board has no
+ * row to spare for one).
+ */
+export function fillAgents(box: HTMLElement, agents: [string, number][], st: LiveStaffing | null): void {
   const state: FigureState = st?.state ?? "none";
   box.className = `counts ${state}`;
   box.dataset.state = state;
-  if (!st) {
-    box.replaceChildren();
-    return;
+  const parts: HTMLElement[] = [];
+  if (st) {
+    // Three pieces that wrap between them, never inside: "needs 14," "has 11" "▲ SHORT".
+    const staffing = el("span", { class: "staffing", "data-fig": "staffing", "data-state": state },
+      el("span", {}, "needs ", el("b", {}, st.needed === null ? "–" : String(st.needed)), ","), " ", el("span", {}, "has ", el("b", {}, String(st.has))));
+    const mark = staffingMark(state);
+    if (mark) staffing.append(" ", el("span", { class: "mark" }, mark));
+    parts.push(staffing);
   }
-  const parts: (HTMLElement | string)[] = [el("span", { class: "staffing-text" }, staffingText(st))];
-  if (st.expectedAsaSeconds !== null && st.needed !== null && st.has < st.needed) parts.push(el("span", { class: "what" }, `ASA ≈ ${duration(st.expectedAsaSeconds)}`));
-  const mark = staffingMark(state);
-  if (mark) parts.push(el("span", { class: "mark" }, mark));
+  for (const [what, n] of agents) parts.push(el("span", {}, el("b", {}, String(n)), " ", el("span", { class: "what" }, what)));
   box.replaceChildren(...parts);
 }
 

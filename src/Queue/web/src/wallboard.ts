@@ -6,7 +6,7 @@ import {
   ApiError, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
 } from "./common";
 import { Beeper } from "./sound";
-import { fillStaffing } from "./staffing";
+import { fillAgents } from "./staffing";
 
 const $ = (id: string) => document.getElementById(id)!;
 const tilesEl = $("tiles");
@@ -194,7 +194,6 @@ function tileFor(queue: string): HTMLElement {
     el("div", { class: "row rates" }, fig("sl", "Service level"), fig("abandoned", "Abandoned"), fig("remote", "Remote fix")),
     el("div", { class: "bottom" },
       el("div", { class: "counts", "data-fig": "agents" }),
-      el("div", { class: "counts", "data-fig": "staffing" }),
       el("div", { class: "counts", "data-fig": "visits" })));
   return tile;
 }
@@ -258,9 +257,8 @@ function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
   setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`);
   setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution, `today ≥ ${percent(t.remote)}`, true);
   const a = s.agents;
-  setCounts(tile.querySelector<HTMLElement>('[data-fig="agents"]')!, "none",
-    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]]);
-  fillStaffing(tile.querySelector<HTMLElement>('[data-fig="staffing"]')!, s.staffing);
+  fillAgents(tile.querySelector<HTMLElement>('[data-fig="agents"]')!,
+    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]], s.staffing);
   setCounts(tile.querySelector<HTMLElement>('[data-fig="visits"]')!, s.states.visit48,
     [["visits open", s.visits.open], ["late", s.visits.late], ["overdue", s.visits.overdue]]);
   const open = [...alerts.values()].filter((x) => x.queue === s.queue && x.state === "open").length;
