@@ -23,8 +23,9 @@ internal static class Cli
                       --url URL  --key-file FILE  --operators N (60)  --speed S (1)  --backfill-days D (7)  --seed N (1)
                       (--help lists them all)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
-          ewt       the expected wait each caller would be told against the wait that happened (--operators, --hours, --seed)
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
+          ewt       the expected wait each caller would be told against the wait that happened, over the demo center's
+                    traffic or a database's stored history (--help lists its options)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -45,7 +46,7 @@ internal static class Cli
                 "report" => await ReportBench.RunAsync(options),
                 "demo" => await DemoCommand.RunAsync(options),
                 "stream" => Stream(options),
-                "ewt" => Bench.EwtMeasure.Run(options),
+                "ewt" => await EwtMeasure.RunAsync(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),
             };
         }

@@ -1,118 +1,104 @@
+using System.Diagnostics;
 using System.Globalization;
+using Npgsql;
 using Queue.Ingest;
-using Queue.Staffing;
+using Queue.Metrics;
 using Queue.Simulator.Traffic;
 
 namespace Queue.Simulator.Bench;
 
 /// <summary>
-/// <c>queue-sim ewt</c>: the expected wait the service would announce to each caller as it joins a queue (the same
-/// function, from what the events up to then show: callers waiting, agents serving, the last hour's talk and
-/// abandons), against the wait that then happened, over a simulated center's traffic. Callers who gave up have no
-/// wait to compare and are counted apart.
+/// <c>queue-sim ewt</c>: the expected wait <c>GET /api/queues/{queue}/ewt</c> would have told each caller as it joined
+/// a queue, against the wait that then happened (<see cref="EwtReplay"/>). Over the demo center's traffic, generated
+/// here (the days up to now, as <c>demo</c> sends them), or over a stored history: the event log of a database, read
+/// back in the order of <c>at</c>. Callers who gave up have no wait to compare and are counted apart.
 /// </summary>
 internal static class EwtMeasure
 {
-    sealed class QueueState
-    {
-        public Dictionary<string, DateTimeOffset> Waiting { get; } = new(StringComparer.Ordinal);
-        public Queue<(DateTimeOffset At, double Seconds)> Talk { get; } = new();
-        public Queue<(DateTimeOffset At, double Seconds, bool Abandoned)> Waits { get; } = new();
-    }
+    public const string Help = """
+        usage: Queue.Simulator ewt [options]
 
-    public static int Run(Args args)
+        The expected wait GET /api/queues/{queue}/ewt would have told each caller as it joined a queue (the same
+        functions, from what the events up to then show), against the wait that then happened.
+
+          --operators N   the demo center's traffic of N operators, generated here (60)
+          --days D        the D days up to now (7)
+          --seed N        seeds the traffic (1)
+          --db CONN       instead, replay the stored history of a database: its event log in the order of at
+                          (e.g. one the demo's backfill filled: ops/run --demo)
+        """;
+
+    public static async Task<int> RunAsync(Args args)
     {
-        var options = new TrafficOptions
+        if (args.Help)
         {
-            Operators = args.Int("--operators", 200),
-            Seed = args.Int("--seed", 1),
-            IdPrefix = "ewt",
-        };
-        var hours = args.Double("--hours", 8);
+            Console.WriteLine(Help);
+            return 0;
+        }
+        var db = args.OptionalString("--db");
+        var operators = args.Int("--operators", 60);
+        var days = args.Double("--days", 7);
+        var seed = args.Int("--seed", 1);
         args.EnsureAllUsed();
-        var end = DateTimeOffset.UtcNow;
-        var queues = new Dictionary<string, QueueState>(StringComparer.Ordinal);
-        var agents = new Dictionary<string, (string Status, string[] Queues)>(StringComparer.Ordinal);
-        var legOf = new Dictionary<string, (string Queue, DateTimeOffset Since)>(StringComparer.Ordinal);
-        var answeredAt = new Dictionary<string, (string Queue, DateTimeOffset At)>(StringComparer.Ordinal);
-        var estimates = new Dictionary<string, WaitEstimate>(StringComparer.Ordinal);
-        var errors = new List<double>();
-        var waited = new List<(double Error, bool InRange)>();
-        long inRange = 0, abandoned = 0, unestimated = 0;
-        QueueState Of(string q) => queues.TryGetValue(q, out var s) ? s : queues[q] = new QueueState();
-
-        void Join(string call, string queue, DateTimeOffset at)
+        var replay = new EwtReplay(new TargetOptions());
+        var clock = Stopwatch.StartNew();
+        long events = 0;
+        string source;
+        if (db is null)
         {
-            var s = Of(queue);
-            while (s.Talk.TryPeek(out var t) && t.At < at.AddHours(-1)) s.Talk.Dequeue();
-            while (s.Waits.TryPeek(out var w) && w.At < at.AddHours(-1)) s.Waits.Dequeue();
-            int available = 0, busy = 0, wrapUp = 0;
-            foreach (var (status, served) in agents.Values)
+            var end = DateTimeOffset.UtcNow;
+            var center = DemoTraffic.Center(operators, seed: seed);
+            source = $"the demo center's traffic: {operators} operators, {F(days)} days up to now (seed {seed})";
+            foreach (var e in DemoTraffic.Run(center, end.AddDays(-days)).TakeWhile(e => e.At <= end))
             {
-                if (!served.Contains(queue)) continue;
-                if (status == "available") available++;
-                else if (status == "busy") busy++;
-                else if (status == "wrap_up") wrapUp++;
-            }
-            var talk = s.Talk.Count == 0 ? (double?)null : s.Talk.Average(t => t.Seconds);
-            var lost = s.Waits.Count(w => w.Abandoned);
-            TimeSpan? patience = lost == 0 ? null : TimeSpan.FromSeconds(s.Waits.Sum(w => w.Seconds) / lost);
-            var position = s.Waiting.Count + 1;
-            s.Waiting[call] = at;
-            legOf[call] = (queue, at);
-            if (talk is not { } x || x <= 0) { estimates.Remove(call); return; }
-            var aht = TimeSpan.FromSeconds(x * (1 + (busy == 0 ? 0 : (double)wrapUp / busy)));
-            if (ExpectedWait.Of(position, available, available + busy + wrapUp, aht, patience) is { } e) estimates[call] = e;
-            else estimates.Remove(call);
-        }
-
-        void Leave(string call, DateTimeOffset at, bool answered)
-        {
-            if (!legOf.Remove(call, out var leg)) return;
-            var s = Of(leg.Queue);
-            s.Waiting.Remove(call);
-            var wait = (at - leg.Since).TotalSeconds;
-            s.Waits.Enqueue((at, wait, !answered));
-            var had = estimates.Remove(call, out var e);
-            if (!answered) { abandoned++; return; }
-            answeredAt[call] = (leg.Queue, at);
-            if (!had) { unestimated++; return; }
-            errors.Add(e!.MeanSeconds - wait);
-            var inside = wait >= e.LowSeconds && wait <= e.HighSeconds;
-            if (inside) inRange++;
-            if (e.Stages > 0) waited.Add((e.MeanSeconds - wait, inside));
-        }
-
-        foreach (var ev in new TrafficGenerator(options).Run(end.AddHours(-hours), end))
-        {
-            switch (ev)
-            {
-                // A status without queues keeps the agent's queues (as the service does).
-                case EventDocs.AgentStatusChanged a:
-                    agents[a.AgentId] = (a.Status, a.Queues ?? (agents.TryGetValue(a.AgentId, out var was) ? was.Queues : []));
-                    break;
-                case EventDocs.CallQueued q: Join(q.CallId, q.Queue, q.At); break;
-                case EventDocs.CallAnswered a: Leave(a.CallId, a.At, answered: true); break;
-                case EventDocs.CallAbandoned a: Leave(a.CallId, a.At, answered: false); break;
-                case EventDocs.CallTransferred t:
-                    Leave(t.CallId, t.At, answered: true);
-                    Join(t.CallId, t.ToQueue, t.At);
-                    break;
-                case EventDocs.CallCompleted c when answeredAt.Remove(c.CallId, out var ans):
-                    Of(ans.Queue).Talk.Enqueue((c.At, (c.At - ans.At).TotalSeconds));
-                    break;
+                events++;
+                if (EwtStep.Of(e) is { } step) replay.Apply(step);
             }
         }
-        var n = errors.Count;
-        string F(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
-        Console.WriteLine($"ewt: {options.Operators} operators, {F(hours)} h of simulated traffic (seed {options.Seed})");
-        Console.WriteLine($"  answered with an estimate: {n} (answered without one: {unestimated}; abandoned: {abandoned})");
-        if (n == 0) return 0;
-        Console.WriteLine($"  mean absolute error: {F(errors.Average(Math.Abs))} s; mean error (estimate − wait): {F(errors.Average())} s");
-        Console.WriteLine($"  within ±30 s: {F(100.0 * errors.Count(x => Math.Abs(x) <= 30) / n)} %; inside the 10–90 % range: {F(100.0 * inRange / n)} %");
-        if (waited.Count > 0)
-            Console.WriteLine($"  told they would wait ({waited.Count}): mean absolute error {F(waited.Average(w => Math.Abs(w.Error)))} s; within ±30 s: "
-                + $"{F(100.0 * waited.Count(w => Math.Abs(w.Error) <= 30) / waited.Count)} %; inside the 10–90 % range: {F(100.0 * waited.Count(w => w.InRange) / waited.Count)} %");
+        else
+        {
+            var csb = new NpgsqlConnectionStringBuilder(db) { ApplicationName = "queue-sim-ewt" };
+            source = $"the stored history of database {csb.Database}";
+            await using var data = NpgsqlDataSource.Create(csb.ConnectionString);
+            await foreach (var e in StoredAsync(data))
+            {
+                events++;
+                if (EwtStep.Of(e) is { } step) replay.Apply(step);
+            }
+        }
+        Report(source, events, replay.Score, clock.Elapsed);
         return 0;
     }
+
+    // Calls and agents, in the order of at, then as a call's events tie (queued < transferred < answered < abandoned
+    // < completed), then by id. Streamed: a week of a center is millions of rows.
+    const string StoredSql = """
+        select body::text from events
+        where type like 'call.%' or type = 'agent.status'
+        order by at, case type when 'call.queued' then 0 when 'call.transferred' then 1 when 'call.answered' then 2
+                               when 'call.abandoned' then 3 when 'call.completed' then 4 else 5 end, id
+        """;
+
+    static async IAsyncEnumerable<QueueEvent> StoredAsync(NpgsqlDataSource data)
+    {
+        await using var connection = await data.OpenConnectionAsync();
+        await using var command = new NpgsqlCommand(StoredSql, connection) { CommandTimeout = 0 };
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) yield return EventJson.Read(reader.GetString(0));
+    }
+
+    static void Report(string source, long events, EwtScore score, TimeSpan took)
+    {
+        var all = score.All();
+        var waited = score.ToldToWait();
+        Console.WriteLine($"ewt: {source}; {events:N0} events replayed in {F(took.TotalSeconds)} s");
+        Console.WriteLine($"  answered with an estimate: {all.Count:N0} (answered without one: {score.Unestimated:N0}; abandoned: {score.Abandoned:N0}; transferred while waiting: {score.Transferred:N0})");
+        if (all.Count > 0) Console.WriteLine($"  all of them: {Line(all)}");
+        if (waited.Count > 0) Console.WriteLine($"  told they would wait ({waited.Count:N0}): {Line(waited)}");
+    }
+
+    static string Line(EwtScore.Figures f) =>
+        $"mean absolute error {F(f.MeanAbsoluteError)} s (mean error, told − waited, {F(f.MeanError)} s); within ±30 s {F(100 * f.Within30)} %; inside the 10–90 % range {F(100 * f.InsideRange)} %";
+
+    static string F(double x) => x.ToString("0.0", CultureInfo.InvariantCulture);
 }

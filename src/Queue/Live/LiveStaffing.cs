@@ -99,14 +99,16 @@ public sealed record ExpectedWaitAnswer(
     double? HandleSeconds, double? PatienceSeconds, double? MeanSeconds, double? LowSeconds, double? HighSeconds, string? Note)
 {
     /// <summary>Pure: a queue's snapshot and a position (default: calls waiting + 1) → the answer.</summary>
-    public static ExpectedWaitAnswer Of(QueueSnapshot s, int? position)
+    public static ExpectedWaitAnswer Of(QueueSnapshot s, int? position) => Of(s.Queue!, s.AsOf, s.CallsWaiting, s.Agents, s.Staffing!, position);
+
+    /// <summary>Pure: what a queue's snapshot holds of it (calls waiting, agents by status, live staffing) → the answer.</summary>
+    public static ExpectedWaitAnswer Of(string queue, DateTimeOffset asOf, long callsWaiting, IReadOnlyDictionary<string, long> agents, LiveStaffing st, int? position)
     {
-        var at = position ?? (int)Math.Min(100_000, s.CallsWaiting + 1);
-        var available = (int)s.Agents.GetValueOrDefault("available");
-        var st = s.Staffing!;
+        var at = position ?? (int)Math.Min(100_000, callsWaiting + 1);
+        var available = (int)agents.GetValueOrDefault("available");
         var handle = st.Inputs.HandleSeconds;
         var patience = st.Inputs.PatienceSeconds;
-        ExpectedWaitAnswer Answer(WaitEstimate? w, string? note) => new(s.Queue!, s.AsOf, at, s.CallsWaiting, st.Has, available, handle, patience,
+        ExpectedWaitAnswer Answer(WaitEstimate? w, string? note) => new(queue, asOf, at, callsWaiting, st.Has, available, handle, patience,
             w?.MeanSeconds, w?.LowSeconds, w?.HighSeconds, note);
         if (at <= available) return Answer(new WaitEstimate(0, 0, 0, 0), null);
         if (st.Has == 0) return Answer(null, "No agent serves the queue now.");
