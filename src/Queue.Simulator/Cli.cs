@@ -24,6 +24,8 @@ internal static class Cli
                       (--help lists them all)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
+          ewt       the expected wait each caller would be told against the wait that happened, over the demo center's
+                    traffic or a database's stored history (--help lists its options)
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -44,6 +46,7 @@ internal static class Cli
                 "report" => await ReportBench.RunAsync(options),
                 "demo" => await DemoCommand.RunAsync(options),
                 "stream" => Stream(options),
+                "ewt" => await EwtMeasure.RunAsync(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),
             };
         }

@@ -9,6 +9,7 @@ public static class AlertKinds
     public const string VisitLate = "visit.late";
     public const string VisitOverdue = "visit.overdue";
     public const string VisitsShare = "visits.share";
+    public const string QueueForecast = "queue.forecast";
 
     public static readonly IReadOnlyDictionary<string, string> Severity = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -18,6 +19,7 @@ public static class AlertKinds
         [VisitLate] = AlertSeverity.Warning,
         [VisitOverdue] = AlertSeverity.Breach,
         [VisitsShare] = AlertSeverity.Breach,
+        [QueueForecast] = AlertSeverity.Warning,
     };
 }
 

@@ -19,6 +19,10 @@ public sealed class AlertOptions
 
     /// <summary>How often a node re-reads which alerts are open (to learn what other nodes raised, cleared or acknowledged).</summary>
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How far ahead <c>queue.forecast</c> looks for a breach of the ASA target (1 min to 4 h).</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "04:00:00")]
+    public TimeSpan ForecastHorizon { get; set; } = AlertRules.DefaultForecastHorizon;
 }
 
 /// <summary>
@@ -44,7 +48,7 @@ internal sealed partial class AlertEvaluator(
     {
         if (!loaded || snapshot.Queue is not { } queue) return null;
         var t = targets.For(queue);
-        foreach (var c in AlertRules.OfQueue(snapshot, t, kind => open.ContainsKey((kind, queue)), options.Value.ClearMargin))
+        foreach (var c in AlertRules.OfQueue(snapshot, t, kind => open.ContainsKey((kind, queue)), options.Value.ClearMargin, options.Value.ForecastHorizon))
             await SettleAsync(c, ct);
         return open.ContainsKey((AlertKinds.QueueWait, queue)) ? null : AlertRules.WaitBreachAt(snapshot.OldestWaitingSince, t);
     }
@@ -114,7 +118,7 @@ internal sealed partial class AlertEvaluator(
             return (fresh is not null, fresh?.Figures ?? c.Figures);
         }
         var snapshot = await view.QueueAsync(c.Subject);
-        var again = AlertRules.OfQueue(snapshot, targets.For(c.Subject), kind => kind == c.Kind && isOpen, options.Value.ClearMargin).Single(x => x.Kind == c.Kind);
+        var again = AlertRules.OfQueue(snapshot, targets.For(c.Subject), kind => kind == c.Kind && isOpen, options.Value.ClearMargin, options.Value.ForecastHorizon).Single(x => x.Kind == c.Kind);
         return (again.Holds, again.Figures);
     }
 

@@ -1,5 +1,6 @@
 using Queue.Live;
 using Queue.Metrics;
+using Queue.Staffing;
 
 namespace Queue.Alerts;
 
@@ -18,7 +19,7 @@ public sealed record AlertFigures(double? Value, double Target, long? Samples, s
 /// </summary>
 public static class AlertRules
 {
-    public static IEnumerable<AlertCondition> OfQueue(QueueSnapshot s, TargetOptions t, Func<string, bool> isOpen, double clearMargin)
+    public static IEnumerable<AlertCondition> OfQueue(QueueSnapshot s, TargetOptions t, Func<string, bool> isOpen, double clearMargin, TimeSpan? forecastHorizon = null)
     {
         var queue = s.Queue!;
         var wait = t.Wait.TotalSeconds;
@@ -42,6 +43,31 @@ public static class AlertRules
             Rate(isOpen(AlertKinds.VisitsShare), visits.Visit24, visits.Due24, t.MinimumSample,
                 breached: v => v < t.Visit24, recovered: v => v >= t.Visit24 + (1 - t.Visit24) * clearMargin - Rounding),
             new(visits.Visit24, t.Visit24, visits.Due24, "7d"));
+
+        yield return Forecasting(s, t, isOpen(AlertKinds.QueueForecast), clearMargin, forecastHorizon ?? DefaultForecastHorizon);
+    }
+
+    public static readonly TimeSpan DefaultForecastHorizon = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// <c>queue.forecast</c>: the model (<see cref="Forecast"/>) says the queue breaches its ASA target within the
+    /// horizon at its current arrivals, trend and staffing. It needs the minimum sample of arrivals in the last hour and
+    /// a handle time. Once raised, it clears when the projection stays under the target less the margin and under
+    /// the agents all through the horizon.
+    /// </summary>
+    static AlertCondition Forecasting(QueueSnapshot s, TargetOptions t, bool open, double clearMargin, TimeSpan horizon)
+    {
+        var queue = s.Queue!;
+        var wait = t.Wait.TotalSeconds;
+        var window = $"next {horizon.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} min";
+        if (s.Staffing is not { } st || st.Inputs.Arrived60 < t.MinimumSample || wait <= 0
+            || StaffingNow.Forecasting(st, t) is not { } inputs)
+            return new(AlertKinds.QueueForecast, queue, queue, false, new(null, wait, s.Staffing?.Inputs.Arrived60, window));
+        var limit = open ? t.Wait * (1 - clearMargin) : t.Wait;
+        var first = Forecast.FirstBreach(inputs, horizon, limit);
+        if (first is not null)
+            window = $"in {first.After.TotalMinutes.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} min";
+        return new(AlertKinds.QueueForecast, queue, queue, first is not null, new(first?.AsaSeconds, wait, st.Inputs.Arrived60, window));
     }
 
     // Shares are ratios of counts: 91 of 100 must count as back at 0.91, whatever the rounding of 0.9 + 0.01.

@@ -71,7 +71,7 @@ public static class AlertsApi
         HttpRequest request,
         [Description("Active at or after this instant (RFC 3339 with an offset).")] string? from,
         [Description("Raised before this instant (RFC 3339 with an offset).")] string? to,
-        [Description("queue.wait, queue.asa, queue.remote, visit.late, visit.overdue or visits.share.")] string? kind,
+        [Description("queue.wait, queue.asa, queue.remote, queue.forecast, visit.late, visit.overdue or visits.share.")] string? kind,
         [Description("The queue the alert shows under.")] string? queue,
         [Description("open, acknowledged or cleared.")] string? state,
         [Description("Alerts per page, 1–500 (100).")] int? limit,

@@ -82,12 +82,17 @@ public static class EscalationEmails
         {
             AlertKinds.QueueWait => $"longest wait {F(value, "0")} s, target {F(target, "0")} s ({samples} waiting)",
             AlertKinds.QueueAsa => $"average wait {F(value, "0.#")} s over the last 60 min, target {F(target, "0")} s ({samples} answered)",
+            AlertKinds.QueueForecast => value is null
+                ? $"expected to take more calls than it has agents {Window(d)}, ASA target {F(target, "0")} s ({samples} arrived in the last hour)"
+                : $"expected ASA {F(value, "0.#")} s {Window(d)}, target {F(target, "0")} s ({samples} arrived in the last hour)",
             AlertKinds.QueueRemote => $"resolved remotely today {F(value * 100, "0.#")} %, target {F(target * 100, "0.#")} % ({samples} completed)",
             AlertKinds.VisitsShare => $"visits resolved within 24 h over 7 days {F(value * 100, "0.#")} %, target {F(target * 100, "0.#")} % ({samples} due)",
             AlertKinds.VisitLate or AlertKinds.VisitOverdue => $"unresolved {F(value, "0.#")} h after creation, deadline {F(target, "0")} h",
             _ => $"{F(value, "0.###")} against {F(target, "0.###")}",
         };
     }
+
+    static string Window(JsonElement d) => d.TryGetProperty("window", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString()! : "";
 
     static string Local(DateTimeOffset at, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);

@@ -27,11 +27,30 @@ public sealed record VisitCounts(DateTimeOffset From, DateTimeOffset To, long Op
         this with { Open = Open + o.Open, Late = Late + o.Late, Overdue = Overdue + o.Overdue, Due24 = Due24 + o.Due24, ResolvedBy24 = ResolvedBy24 + o.ResolvedBy24, Overdue48 = Overdue48 + o.Overdue48 };
 }
 
+/// <summary>
+/// The per-minute sums behind staffing over the last 15 and 60 minutes. Each span runs from the start of the minute
+/// its window starts in to now (<see cref="Span15"/>, <see cref="Span60"/>: a little over 15 and 60 minutes), so that
+/// counts over spans are rates without an edge error. Abandoned waits count short abandons too.
+/// </summary>
+public sealed record StaffingCounts(TimeSpan Span15, TimeSpan Span60, long Arrived15, long Arrived60, long Talked60, long TalkMicros60, long AbandonWaitMicros60)
+{
+    public static StaffingCounts None { get; } = new(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), 0, 0, 0, 0, 0);
+
+    public StaffingCounts Plus(StaffingCounts o) => this with
+    {
+        Arrived15 = Arrived15 + o.Arrived15,
+        Arrived60 = Arrived60 + o.Arrived60,
+        Talked60 = Talked60 + o.Talked60,
+        TalkMicros60 = TalkMicros60 + o.TalkMicros60,
+        AbandonWaitMicros60 = AbandonWaitMicros60 + o.AbandonWaitMicros60,
+    };
+}
+
 /// <summary>Everything a queue's live snapshot is computed from, read from Redis in one transaction.</summary>
 public sealed record QueueCounts(
     DateTimeOffset Now, long Waiting, DateTimeOffset? OldestWaiting,
     WindowCounts M15, WindowCounts M60, WindowCounts Today, VisitCounts Visits,
-    IReadOnlyDictionary<string, AgentInfo> Agents)
+    IReadOnlyDictionary<string, AgentInfo> Agents, StaffingCounts? Staffing = null)
 {
     public QueueCounts Plus(QueueCounts o) => this with
     {
@@ -46,6 +65,7 @@ public sealed record QueueCounts(
         M60 = M60.Plus(o.M60),
         Today = Today.Plus(o.Today),
         Visits = Visits.Plus(o.Visits),
+        Staffing = (Staffing ?? StaffingCounts.None).Plus(o.Staffing ?? StaffingCounts.None),
     };
 }
 

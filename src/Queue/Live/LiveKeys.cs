@@ -31,6 +31,7 @@ public sealed class LiveKeys(string prefix)
     public string Due24Met(string queue) => Of(queue, LiveNames.Due24Met);
     public string Overdue48(string queue) => Of(queue, LiveNames.Overdue48);
     public string Agents(string queue) => Of(queue, LiveNames.Agents);
+    public string StaffSums(string queue) => Of(queue, LiveNames.StaffSums);
     public string Published(string queue) => Of(queue, LiveNames.Published);
     public string AgentDay(string queue, DateOnly day) => Of(queue, LiveNames.AgentDay(day));
 
@@ -62,6 +63,9 @@ public static class LiveNames
     public const string Overdue48 = "overdue48";
     public const string Agents = "agents";
     public const string Published = "published";
+
+    /// <summary>Per-minute sums behind the live staffing figures: <c>{minute}{kind}</c>, the kind one of <see cref="StaffKinds"/>.</summary>
+    public const string StaffSums = "staff";
 
     public static string AgentDay(DateOnly day) => "agentday:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -75,6 +75,7 @@ public static class LiveParts
                 var leg = call.Legs[i];
                 if (leg.Queue != queue) continue;
                 var member = $"{entity}#{i.ToString(CultureInfo.InvariantCulture)}";
+                if (leg.Start >= now - LiveRules.RecentFor) ops.Add(new('I', LiveNames.StaffSums, Minute(Micros.Of(leg.Start)) + StaffKinds.Arrived, "1"));
                 if (leg.End is not { } end)
                 {
                     waiting = true;
@@ -113,13 +114,23 @@ public static class LiveParts
                             {
                                 ops.Add(new('I', day, agent + ":handled", "1"));
                                 ops.Add(new('I', day, agent + ":handle", Num(Micros.Of(done) - endMicros)));
+                                if (done >= now - LiveRules.RecentFor)
+                                {
+                                    var minute = Minute(Micros.Of(done));
+                                    ops.Add(new('I', LiveNames.StaffSums, minute + StaffKinds.Talked, "1"));
+                                    ops.Add(new('I', LiveNames.StaffSums, minute + StaffKinds.Talk, Num(Micros.Of(done) - endMicros)));
+                                }
                             }
                         }
                         break;
                     case LegOutcome.Abandoned:
                         var counted = wait >= shortAbandon;
                         ops.Add(new('I', LiveNames.Quarters, quarter + (counted ? QuarterKinds.Abandoned : QuarterKinds.ShortAbandoned), "1"));
-                        if (recent) ops.Add(new('Z', counted ? LiveNames.Abandoned : LiveNames.ShortAbandoned, member, Num(endMicros)));
+                        if (recent)
+                        {
+                            ops.Add(new('Z', counted ? LiveNames.Abandoned : LiveNames.ShortAbandoned, member, Num(endMicros)));
+                            ops.Add(new('I', LiveNames.StaffSums, Minute(endMicros) + StaffKinds.AbandonWait, Num(waitMicros)));
+                        }
                         break;
                 }
             }
@@ -197,6 +208,8 @@ public static class LiveParts
 
     static string Quarter(long micros) => Num(Math.DivRem(micros, Micros.PerQuarterHour).Quotient);
 
+    static string Minute(long micros) => Num(Math.DivRem(micros, Micros.PerMinute).Quotient);
+
     static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
@@ -213,6 +226,21 @@ public static class QuarterKinds
     public const string ShortAbandoned = ":y";
     public const string Completed = ":c";
     public const string Resolved = ":r";
+}
+
+/// <summary>
+/// Fields of the per-minute staffing sums: <c>{minute}{kind}</c>, the minute being whole minutes since the Unix epoch.
+/// Legs that entered the queue (by when they entered), calls completed after an answer in the queue and their talk
+/// time from answer to completion (by when they completed), and the waits of legs abandoned (by when they left).
+/// </summary>
+public static class StaffKinds
+{
+    public const string Arrived = ":q";
+    public const string Talked = ":h";
+    public const string Talk = ":t";
+    public const string AbandonWait = ":p";
+
+    public static readonly string[] All = [Arrived, Talked, Talk, AbandonWait];
 }
 
 /// <summary>A waiting leg as live state keeps it: never the caller.</summary>

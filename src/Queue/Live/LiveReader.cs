@@ -31,6 +31,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var met24 = Count(tx, keys.Due24Met(queue), vFrom, vTo);
         var overdue48 = Count(tx, keys.Overdue48(queue), vFrom, vTo);
         var agents = tx.HashGetAllAsync(keys.Agents(queue));
+        var staffing = Staffing(tx, queue, now);
         await tx.ExecuteAsync();
 
         var sums = (await waitSums).ToDictionary(e => long.Parse(e.Name.ToString(), CultureInfo.InvariantCulture), e => (long)e.Value);
@@ -38,7 +39,49 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         return new QueueCounts(now, await waiting, first.Length == 0 ? null : Micros.At((long)first[0].Score),
             await m15.Read(sums), await m60.Read(sums), await today.Read(sums),
             new VisitCounts(vFrom, vTo, await open, await late, await overdue, await due24, await met24, await overdue48),
-            (await agents).ToDictionary(e => e.Name.ToString(), e => JsonSerializer.Deserialize<AgentInfo>(e.Value.ToString(), LiveJson.Options)!, StringComparer.Ordinal));
+            (await agents).ToDictionary(e => e.Name.ToString(), e => JsonSerializer.Deserialize<AgentInfo>(e.Value.ToString(), LiveJson.Options)!, StringComparer.Ordinal),
+            await staffing.Read());
+    }
+
+    /// <summary>The staffing sums of the minutes from the one the hour started in to the one under way (61 minutes, one HMGET).</summary>
+    StaffingRead Staffing(ITransaction tx, string queue, DateTimeOffset now)
+    {
+        var nowMicros = Micros.Of(now);
+        var last = nowMicros / Micros.PerMinute;
+        var first60 = Micros.Of(LiveWindows.M60(now).From) / Micros.PerMinute;
+        var first15 = Micros.Of(LiveWindows.M15(now).From) / Micros.PerMinute;
+        var fields = new List<RedisValue>();
+        for (var m = first60; m <= last; m++)
+            foreach (var kind in StaffKinds.All) fields.Add(m.ToString(CultureInfo.InvariantCulture) + kind);
+        return new StaffingRead(first60, first15,
+            TimeSpan.FromTicks((nowMicros - first15 * Micros.PerMinute) * 10), TimeSpan.FromTicks((nowMicros - first60 * Micros.PerMinute) * 10),
+            tx.HashGetAsync(keys.StaffSums(queue), fields.ToArray()));
+    }
+
+    sealed record StaffingRead(long First60, long First15, TimeSpan Span15, TimeSpan Span60, Task<RedisValue[]> Values)
+    {
+        public async Task<StaffingCounts> Read()
+        {
+            var values = await Values;
+            long arrived15 = 0, arrived60 = 0, talked = 0, talk = 0, abandonWait = 0;
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (values[i].IsNull) continue;
+                var minute = First60 + i / StaffKinds.All.Length;
+                var value = (long)values[i];
+                switch (StaffKinds.All[i % StaffKinds.All.Length])
+                {
+                    case StaffKinds.Arrived:
+                        arrived60 += value;
+                        if (minute >= First15) arrived15 += value;
+                        break;
+                    case StaffKinds.Talked: talked += value; break;
+                    case StaffKinds.Talk: talk += value; break;
+                    case StaffKinds.AbandonWait: abandonWait += value; break;
+                }
+            }
+            return new StaffingCounts(Span15, Span60, arrived15, arrived60, talked, talk, abandonWait);
+        }
     }
 
     /// <summary>Today's answered count and handle time per agent of the queue.</summary>

@@ -39,7 +39,8 @@ public sealed record LiveStates(string LongestWait, string Visit24, string Visit
 /// <summary>
 /// One queue's live state (or the whole center's, with <see cref="Queue"/> null). <see cref="Seq"/> orders pushed
 /// snapshots of one queue: a client keeps the highest it has seen. <see cref="OldestWaitingSince"/> lets a screen
-/// tick the longest wait between pushes.
+/// tick the longest wait between pushes. <see cref="Staffing"/> is a queue's (null for the center: its agents serve
+/// different queues, so one pooled figure would promise what no queue gets).
 /// </summary>
 public sealed record QueueSnapshot(
     string? Queue,
@@ -52,7 +53,8 @@ public sealed record QueueSnapshot(
     LiveWindows3 Windows,
     LiveVisits Visits,
     LiveTargets Targets,
-    LiveStates States);
+    LiveStates States,
+    LiveStaffing? Staffing);
 
 public sealed record WaitingLeg(string CallId, int Leg, DateTimeOffset Since, double WaitSeconds, string? Region, string? Language, string? Segment);
 
@@ -78,7 +80,8 @@ public static class Snapshot
             new LiveStates(
                 AtMost(longest, t.Wait.TotalSeconds, samples: int.MaxValue, t.MinimumSample),
                 AtLeast(visit24, t.Visit24, v.Due24, t.MinimumSample),
-                v.Overdue > 0 && t.Visit48 >= 1.0 ? FigureState.Breach : v.Late > 0 ? FigureState.Warning : FigureState.Ok));
+                v.Overdue > 0 && t.Visit48 >= 1.0 ? FigureState.Breach : v.Late > 0 ? FigureState.Warning : FigureState.Ok),
+            queue is null ? null : StaffingNow.Of(c.Staffing ?? StaffingCounts.None, c.M60, agents, t));
     }
 
     public static LiveTargets Targets(TargetOptions t) => new(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48,

@@ -51,6 +51,17 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_queue_snapshot_describes_its_staffing()
+    {
+        using var doc = await DocumentAsync();
+        var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
+        Assert.True(schemas.GetProperty("QueueSnapshot").GetProperty("properties").TryGetProperty("staffing", out _));
+        var staffing = schemas.GetProperty("LiveStaffing").GetProperty("properties");
+        foreach (var field in new[] { "needed", "has", "erlangs", "stable", "expectedAsaSeconds", "expectedAbandonment", "model", "state", "inputs" })
+            Assert.True(staffing.TryGetProperty(field, out _), "LiveStaffing does not describe " + field);
+    }
+
+    [Fact]
     public async Task An_event_is_one_of_the_event_types_picked_by_its_type()
     {
         using var doc = await DocumentAsync();

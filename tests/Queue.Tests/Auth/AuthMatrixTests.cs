@@ -28,6 +28,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/queues", Read },
         { "GET /api/queues/{queue}", Read },
         { "GET /api/queues/{queue}/trend", Read },
+        { "GET /api/queues/{queue}/ewt", Read },
         { "GET /api/center", Read },
         { "GET /api/center/trend", Read },
         { "GET /api/alerts", Read },

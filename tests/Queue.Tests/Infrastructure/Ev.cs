@@ -38,8 +38,12 @@ public static class Ev
         return e;
     }
 
-    public static JsonObject AgentStatus(string id, DateTimeOffset at, string agentId, string status) =>
-        With(E(id, "agent.status", at), ("agentId", agentId), ("status", status));
+    public static JsonObject AgentStatus(string id, DateTimeOffset at, string agentId, string status, params string[] queues)
+    {
+        var e = With(E(id, "agent.status", at), ("agentId", agentId), ("status", status));
+        if (queues.Length > 0) e["queues"] = new JsonArray(queues.Select(q => (JsonNode?)JsonValue.Create(q)).ToArray());
+        return e;
+    }
 
     public static JsonObject VisitCreated(string id, DateTimeOffset at, string visitId, string? callId = null, string? region = null)
     {

@@ -41,6 +41,37 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
     }
 
     [Fact]
+    public async Task Shows_the_agents_the_queue_needs_against_those_it_has()
+    {
+        string a = "op-" + Id(), b = "op-" + Id(), call = "c-" + Id();
+        await web.PostAsync(
+            Ev.AgentStatus(Id(), Now.AddMinutes(-10), a, "available", "staff"),
+            Ev.AgentStatus(Id(), Now.AddMinutes(-10), b, "busy", "staff"),
+            Ev.Queued(Id(), Now.AddMinutes(-5), call, "staff"),
+            Ev.Answered(Id(), Now.AddMinutes(-5).AddSeconds(20), call, b),
+            Ev.Completed(Id(), Now.AddMinutes(-1), call, "resolved"));
+        var page = await OpenAsync("staff");
+        // In the agents box (no box of its own: a busy board must still fit the TV).
+        var agents = Figure(page, "staff", "agents");
+        var staffing = agents.Locator("[data-fig='staffing']");
+        await Expect(staffing).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^needs [12], has 2 ✓ OK$"), new() { Timeout = 5_000 });
+        await Expect(agents).ToHaveAttributeAsync("data-state", "ok");
+
+        // A burst of long calls: the model asks for more agents than the two, said by a mark and a word, not by colour alone.
+        var burst = Enumerable.Range(0, 20).SelectMany(i =>
+        {
+            var c = "c-" + Id();
+            var at = Now.AddMinutes(-14.5 + 0.45 * i);
+            return new[] { Ev.Queued(Id(), at, c, "staff"), Ev.Answered(Id(), at.AddSeconds(10), c, b), Ev.Completed(Id(), at.AddMinutes(5), c, "resolved") };
+        });
+        await web.PostAsync([.. burst]);
+        await Expect(staffing).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^needs ([3-9]|\d\d), has 2 [▲◆] SHORT$"), new() { Timeout = 5_000 });
+        await Expect(agents).ToHaveAttributeAsync("data-state", new System.Text.RegularExpressions.Regex("^(warning|breach)$"));
+        await Expect(staffing.Locator(".mark")).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_posted_event_changes_the_figure_without_a_reload()
     {
         var page = await OpenAsync("change");

@@ -200,6 +200,7 @@ export const kindLabels: Record<string, string> = {
   "queue.wait": "Longest wait over target",
   "queue.asa": "ASA over target (60 min)",
   "queue.remote": "Remote resolution under target (today)",
+  "queue.forecast": "ASA forecast to pass its target",
   "visit.late": "Visit past its 24 h deadline",
   "visit.overdue": "Visit past its 48 h deadline",
   "visits.share": "Visits within 24 h under target (7 days)",
@@ -223,6 +224,9 @@ export function alertSubject(a: Alert): string {
 /** The figure behind a rate or wait alert against its target, e.g. "0:45 against 0:30"; empty for visits. */
 export function alertFigures(a: Alert): string {
   const d = a.details;
+  if (a.kind === "queue.forecast" && d) {
+    return d.value === null || d.value === undefined ? `more calls than agents ${d.window}` : `expected ASA ${duration(d.value)} ${d.window} against ${duration(d.target)}`;
+  }
   if (!d || d.value === null || d.value === undefined) return "";
   const seconds = a.kind === "queue.wait" || a.kind === "queue.asa";
   const share = a.kind === "queue.remote" || a.kind === "visits.share";

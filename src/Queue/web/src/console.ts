@@ -8,6 +8,7 @@ import {
 } from "./common";
 import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
+import { staffingFigures } from "./staffing";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
 interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
@@ -246,6 +247,7 @@ function renderDetail(): void {
     figure("Visits open", String(s.visits.open), "none"),
     figure("Visits late (24 h)", String(s.visits.late), s.visits.late > 0 ? "warning" : "ok"),
     figure("Visits overdue (48 h)", String(s.visits.overdue), s.states.visit48 === "breach" || s.visits.overdue > 0 ? "breach" : "ok"),
+    ...(s.staffing ? staffingFigures(s.staffing).map(([label, value, state]) => figure(label, value, state)) : []),
   );
 
   const waitingTable = table(["Call", "Waiting since", "Wait", "Region", "Segment"],

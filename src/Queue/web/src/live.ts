@@ -66,6 +66,34 @@ export interface LiveStates {
   visit48: FigureState;
 }
 
+/** A queue's staffing now: agents needed for its ASA target (Erlang C) and the agents it has, with what the model expects there. */
+export interface LiveStaffing {
+  needed: number | null;
+  has: number;
+  erlangs: number | null;
+  stable: boolean | null;
+  expectedAsaSeconds: number | null;
+  expectedAbandonment: number | null;
+  model: "erlang-a" | "erlang-c" | "none";
+  state: FigureState;
+  inputs: LiveStaffingInputs;
+}
+
+export interface LiveStaffingInputs {
+  arrived15: number;
+  arrived60: number;
+  callsPerHour15: number;
+  callsPerHour60: number;
+  callsPerHour: number;
+  handled60: number;
+  talkSeconds: number | null;
+  wrapUpShare: number | null;
+  handleSeconds: number | null;
+  abandoned60: number;
+  patienceSeconds: number | null;
+  asaTargetSeconds: number;
+}
+
 /**
  * One queue's live state, or the whole center's (queue null). Keep a pushed snapshot only if its seq is not lower
  * than the one shown. Between pushes, tick the longest wait from oldestWaitingSince.
@@ -82,6 +110,7 @@ export interface QueueSnapshot {
   visits: LiveVisits;
   targets: LiveTargets;
   states: LiveStates;
+  staffing: LiveStaffing | null;
 }
 
 /** What JoinCenter answers: the center's totals and every queue, at once. */
@@ -90,7 +119,7 @@ export interface CenterJoined {
   queues: QueueSnapshot[];
 }
 
-export type AlertKind = "queue.wait" | "queue.asa" | "queue.remote" | "visit.late" | "visit.overdue" | "visits.share";
+export type AlertKind = "queue.wait" | "queue.asa" | "queue.remote" | "queue.forecast" | "visit.late" | "visit.overdue" | "visits.share";
 
 /**
  * An alert (SPEC §4): raised when a target is breached, acknowledged by a supervisor with a note, cleared by itself.

@@ -6,6 +6,7 @@ import {
   ApiError, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
 } from "./common";
 import { Beeper } from "./sound";
+import { fillAgents } from "./staffing";
 
 const $ = (id: string) => document.getElementById(id)!;
 const tilesEl = $("tiles");
@@ -257,8 +258,8 @@ function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
   setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`);
   setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution, `today ≥ ${percent(t.remote)}`, true);
   const a = s.agents;
-  setCounts(tile.querySelector<HTMLElement>('[data-fig="agents"]')!, "none",
-    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]]);
+  fillAgents(tile.querySelector<HTMLElement>('[data-fig="agents"]')!,
+    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]], s.staffing);
   setCounts(tile.querySelector<HTMLElement>('[data-fig="visits"]')!, s.states.visit48,
     [["visits open", s.visits.open], ["late", s.visits.late], ["overdue", s.visits.overdue]]);
   const open = [...alerts.values()].filter((x) => x.queue === s.queue && x.state === "open").length;
