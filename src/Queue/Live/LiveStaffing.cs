@@ -67,7 +67,7 @@ public static class StaffingNow
         if (handle is not { } aht) return new LiveStaffing(null, has, null, null, null, null, StaffingModels.None, FigureState.None, inputs);
 
         var traffic = new Traffic(callsPerHour, TimeSpan.FromSeconds(aht));
-        var needed = ErlangC.FewestAgents(traffic, new StaffingTargets(t.Wait > TimeSpan.Zero ? t.Wait : null, null, t.ServiceLevelThreshold));
+        var needed = ErlangC.FewestAgents(traffic, new StaffingTargets(t.Wait > TimeSpan.Zero ? t.Wait : null, t.ServiceLevel, t.ServiceLevelThreshold));
         var stable = traffic.Erlangs < has;
         var (model, asa, abandonment) = Expected(traffic, has, patience, t.ServiceLevelThreshold);
         var state = needed is not { } n || has >= n ? FigureState.Ok

@@ -111,4 +111,18 @@ public sealed class LiveStaffingTests
         Assert.Null(Snapshot.Of(null, 1, counts, Targets).Staffing);
         Assert.NotNull(Snapshot.Of("q", 1, counts, Targets).Staffing);
     }
+
+    [Fact]
+    public void A_service_level_target_raises_the_need_to_the_fewest_agents_meeting_it_as_well()
+    {
+        var counts = Counts(60, 180, talked: 100, talkSeconds: 240);
+        var asaOnly = StaffingNow.Of(counts, M60(answered: 170), Agents(10, 12, 3), Targets).Needed!.Value;
+        var withShare = StaffingNow.Of(counts, M60(answered: 170), Agents(10, 12, 3), new TargetOptions { ServiceLevel = 0.95 }).Needed!.Value;
+
+        var traffic = new Traffic(220, TimeSpan.FromSeconds(240 * 1.25));
+        var t = TimeSpan.FromSeconds(30);
+        Assert.True(withShare > asaOnly, $"{withShare} for 95 % in 30 s, {asaOnly} for the ASA alone");
+        Assert.True(ErlangC.Evaluate(traffic, withShare, t).ServiceLevel >= 0.95);
+        Assert.True(ErlangC.Evaluate(traffic, withShare - 1, t).ServiceLevel < 0.95);
+    }
 }
