@@ -26,20 +26,12 @@ public sealed record Traffic
     /// <summary>The offered load A = λ · AHT.</summary>
     public double Erlangs => CallsPerHour / 3600 * HandleTime.TotalSeconds;
 
-    /// <summary>The weight of the last 15 minutes' rate against the last hour's in <see cref="Recent"/>.</summary>
-    public const double RecentWeight = 2.0 / 3;
-
     /// <summary>
-    /// The arrival rate now, from the calls that arrived in the last 15 and the last 60 minutes: ⅔ of the 15-minute
+    /// The weight of the last 15 minutes' rate against the last hour's in the arrival rate now: ⅔ of the quarter's
     /// rate and ⅓ of the hour's. The hour holds the quarter too, so the last quarter weighs ¾ in all: quick to follow
     /// a surge, yet not thrown by the few calls of one quiet quarter.
     /// </summary>
-    public static Traffic Recent(long arrivedIn15Minutes, long arrivedIn60Minutes, TimeSpan handleTime)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(arrivedIn15Minutes);
-        ArgumentOutOfRangeException.ThrowIfNegative(arrivedIn60Minutes);
-        return new Traffic(RecentWeight * 4.0 * arrivedIn15Minutes + (1 - RecentWeight) * arrivedIn60Minutes, handleTime);
-    }
+    public const double RecentWeight = 2.0 / 3;
 }
 
 /// <summary>

@@ -97,16 +97,6 @@ public sealed class ErlangCTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new Traffic(1, TimeSpan.Zero));
     }
 
-    [Fact]
-    public void The_recent_rate_leans_on_the_last_quarter_hour()
-    {
-        // 30 calls in the last quarter (120 an hour), 60 in the hour: ⅔·120 + ⅓·60 = 100 an hour.
-        var traffic = Traffic.Recent(30, 60, TimeSpan.FromSeconds(360));
-
-        Assert.Equal(100, traffic.CallsPerHour, 1e-12);
-        Assert.Equal(10, traffic.Erlangs, 1e-12);
-    }
-
     static IEnumerable<int> Agents(double a)
     {
         var steady = (int)Math.Floor(a) + 1;

@@ -247,7 +247,7 @@ function renderDetail(): void {
     figure("Visits open", String(s.visits.open), "none"),
     figure("Visits late (24 h)", String(s.visits.late), s.visits.late > 0 ? "warning" : "ok"),
     figure("Visits overdue (48 h)", String(s.visits.overdue), s.states.visit48 === "breach" || s.visits.overdue > 0 ? "breach" : "ok"),
-    ...(s.staffing ? staffingFigures(s.staffing).map(([label, value, state]) => figure(label, value, state)) : []),
+    ...(s.staffing ? staffingFigures(s.staffing, s.targets.serviceLevel, s.targets.serviceLevelThresholdSeconds).map(([label, value, state]) => figure(label, value, state)) : []),
   );
 
   const waitingTable = table(["Call", "Waiting since", "Wait", "Region", "Segment"],

@@ -40,12 +40,12 @@ export function fillAgents(box: HTMLElement, agents: [string, number][], st: Liv
 }
 
 /** The console's staffing figures: label, value, state. */
-export function staffingFigures(st: LiveStaffing): [string, string, FigureState][] {
+export function staffingFigures(st: LiveStaffing, serviceLevel: number | null, serviceLevelSeconds: number): [string, string, FigureState][] {
   const i = st.inputs;
   const model = st.model === "erlang-a" ? "Erlang A" : st.model === "erlang-c" ? "Erlang C" : "no model";
   const num = (x: number | null, digits = 1) => (x === null ? "–" : x.toFixed(digits));
   return [
-    [`Agents (needed for ASA ≤ ${duration(i.asaTargetSeconds)})`, staffingText(st), st.state],
+    [`Agents (needed for ASA ≤ ${duration(i.asaTargetSeconds)}${serviceLevel === null ? "" : `, ${percent(serviceLevel)} in ${duration(serviceLevelSeconds)}`})`, staffingText(st), st.state],
     ["Load (Erlangs)", `${num(st.erlangs)}${st.stable === false ? " · more than the agents" : ""}`, st.stable === false ? "breach" : "none"],
     [`Expected ASA now (${model})`, duration(st.expectedAsaSeconds), "none"],
     [`Expected abandonment now (${model})`, percent(st.expectedAbandonment), "none"],
