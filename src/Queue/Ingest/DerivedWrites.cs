@@ -31,11 +31,13 @@ internal static class DerivedWrites
         """;
 
     const string UpsertLegs = """
-        insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id)
-        select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+        insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id, region, language, segment)
+        select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+            $8::text[], $9::text[], $10::text[])
         on conflict (call_id, leg) do update set
             queue = excluded.queue, started_at = excluded.started_at, ended_at = excluded.ended_at,
-            outcome = excluded.outcome, agent_id = excluded.agent_id
+            outcome = excluded.outcome, agent_id = excluded.agent_id,
+            region = excluded.region, language = excluded.language, segment = excluded.segment
         """;
 
     const string UpsertVisits = """
@@ -94,9 +96,11 @@ internal static class DerivedWrites
         if (shrunk.Count > 0)
             batch.BatchCommands.Add(ColumnSql.Command(DeleteLegsFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Legs.Count).ToArray()));
 
+        // A leg carries its call's region, language and segment: when those change (a later-sorted call.queued fills a
+        // gap), every leg of the call is written again.
         var legs = changes.SelectMany(c => c.After.Legs
-                .Select((leg, i) => (c.Id, Index: i, Leg: leg))
-                .Where(l => c.Before is not { } b || l.Index >= b.Legs.Count || b.Legs[l.Index] != l.Leg))
+                .Select((leg, i) => (c.Id, Index: i, Leg: leg, Call: c.After))
+                .Where(l => c.Before is not { } b || l.Index >= b.Legs.Count || b.Legs[l.Index] != l.Leg || !SameFields(b, c.After)))
             .ToList();
         if (legs.Count == 0) return;
         batch.BatchCommands.Add(ColumnSql.Command(UpsertLegs,
@@ -106,8 +110,13 @@ internal static class DerivedWrites
             legs.Select(l => l.Leg.Start.UtcDateTime).ToArray(),
             legs.Select(l => Utc(l.Leg.End)).ToArray(),
             legs.Select(l => l.Leg.Outcome is { } o ? OutcomeName(o) : null).ToArray(),
-            legs.Select(l => l.Leg.AgentId).ToArray()));
+            legs.Select(l => l.Leg.AgentId).ToArray(),
+            legs.Select(l => l.Call.Region).ToArray(),
+            legs.Select(l => l.Call.Language).ToArray(),
+            legs.Select(l => l.Call.Segment).ToArray()));
     }
+
+    static bool SameFields(CallState a, CallState b) => a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment;
 
     static bool SameRow(CallState a, CallState b) =>
         a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment && a.CallerHash == b.CallerHash

@@ -93,8 +93,8 @@ public static class Snapshot
             new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, w.Completed, t.MinimumSample)));
     }
 
-    // A figure that must stay at or under its target: amber above 80 % of it, red strictly past it.
-    static string AtMost(double? value, double target, long samples, int minimum) => value switch
+    /// <summary>A figure that must stay at or under its target: amber above 80 % of it, red strictly past it (on enough samples).</summary>
+    public static string AtMost(double? value, double target, long samples, int minimum) => value switch
     {
         null => FigureState.None,
         var x when x > target => samples >= minimum ? FigureState.Breach : FigureState.Warning,
@@ -102,8 +102,8 @@ public static class Snapshot
         _ => FigureState.Ok,
     };
 
-    // A share that must stay at or over its target: amber in the lower half of the room above it, red strictly under.
-    static string AtLeast(double? value, double target, long samples, int minimum) => value switch
+    /// <summary>A share that must stay at or over its target: amber in the lower half of the room above it, red strictly under (on enough samples).</summary>
+    public static string AtLeast(double? value, double target, long samples, int minimum) => value switch
     {
         null => FigureState.None,
         var x when x < target => samples >= minimum ? FigureState.Breach : FigureState.Warning,

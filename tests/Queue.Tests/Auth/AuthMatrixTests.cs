@@ -12,6 +12,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
     {
         { "POST /api/events", "ingest admin" },
         { "GET /api/metrics", "wallboard supervisor admin" },
+        { "GET /api/metrics/breakdown", "wallboard supervisor admin" },
         { "GET /api/calls/some-call", "supervisor admin" },
         { "GET /api/keys", "admin" },
         { "POST /api/keys", "admin" },
