@@ -10,8 +10,10 @@ using Queue.Metrics;
 using Queue.Notifications;
 using Queue.Pages;
 using Queue.Reports;
+using Queue.Staffing;
 using Queue.Storage;
 using Queue.Targets;
+using Queue.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddSingleton(TimeProvider.System);
@@ -22,6 +24,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
     o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "30" is a string, not a number of seconds
 });
 builder.AddQueueStorage();
 builder.AddQueueAuth();
@@ -36,6 +39,7 @@ builder.AddEscalation();
 builder.AddJobs();
 builder.AddReportEmail();
 builder.AddApiDocs();
+builder.AddTelemetry();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -52,17 +56,19 @@ app.MapCalls();
 app.MapLive();
 app.MapAlerts();
 app.MapTargets();
+app.MapStaffing();
 app.MapKeys();
 app.MapMe();
 app.MapApiDocs();
 app.MapJobsDashboard();
-app.MapGet("/health/live", () => TypedResults.Text("ok")).WithTags("Health").ExcludeFromDescription();
+app.MapTelemetry();
 
 // Refuse to start on bad configuration (a missing caller-hash secret, say) before touching the database.
 app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
 await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
 await app.Services.PrepareJobsAsync(app.Lifetime.ApplicationStopping);
 app.Services.ScheduleWeeklyReport();
+app.Services.ScheduleEventLogJobs();
 if (args.Contains("--migrate-only")) return;
 await app.RunAsync();
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Queue.Live;
 using Queue.Metrics;
+using Queue.Telemetry;
 
 namespace Queue.Alerts;
 
@@ -27,12 +28,16 @@ public sealed class AlertOptions
 /// </summary>
 internal sealed partial class AlertEvaluator(
     AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub, ILiveClient> hub,
-    Targets.QueueTargets targets, IOptions<AlertOptions> options, TimeProvider time, ILogger<AlertEvaluator> logger) : BackgroundService
+    Targets.QueueTargets targets, IOptions<AlertOptions> options, QueueMetrics metrics, TimeProvider time, ILogger<AlertEvaluator> logger)
+    : BackgroundService
 {
     // Who raised or cleared an alert: this node (host and process), for the history.
     internal static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
     readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
     volatile bool loaded;
+
+    /// <summary>The alerts not cleared (open or acknowledged) as this node last learned them from PostgreSQL or made them.</summary>
+    public IEnumerable<Alert> Uncleared => open.Values;
 
     /// <summary>Raises and clears the queue's alerts; answers when its longest wait will next pass the target.</summary>
     public async Task<DateTimeOffset?> ObserveQueueAsync(QueueSnapshot snapshot, CancellationToken ct)
@@ -72,7 +77,10 @@ internal sealed partial class AlertEvaluator(
     {
         var key = (c.Kind, c.Subject);
         if (c.Holds == open.ContainsKey(key)) return;
+        using var span = QueueMetrics.Source.StartActivity("alert.decide")
+            ?.SetTag("queue.alert.kind", c.Kind).SetTag("queue.alert.subject", c.Subject).SetTag("queue.alert.holds", c.Holds);
         var changed = await store.DecideAsync(c.Kind, c.Subject, c.Queue, isOpen => RecheckAsync(c, isOpen, ct), time.GetUtcNow(), By, ct);
+        span?.SetTag("queue.alert.outcome", changed?.State == AlertStates.Cleared ? "cleared" : changed is null ? "unchanged" : "raised");
         if (changed is null)
         {
             // Nothing to change: another node got there first. Learn what is open now.
@@ -87,6 +95,7 @@ internal sealed partial class AlertEvaluator(
         else
         {
             open[key] = changed;
+            metrics.AlertRaised(changed.Kind);
             LogRaised(logger, changed.Kind, changed.Subject, changed.Id);
         }
         await PushAsync(changed);

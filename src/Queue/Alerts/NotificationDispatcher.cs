@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Queue.Live;
 using Queue.Notifications;
+using Queue.Telemetry;
 
 namespace Queue.Alerts;
 
@@ -15,7 +16,7 @@ namespace Queue.Alerts;
 /// </summary>
 internal sealed partial class NotificationDispatcher(
     EscalationStore store, MailSender mail, IHttpClientFactory http, IOptions<EscalationOptions> options, IOptions<LiveOptions> live,
-    TimeProvider time, ILogger<NotificationDispatcher> logger) : AlarmLoop(time, options.Value.CheckInterval)
+    QueueMetrics metrics, TimeProvider time, ILogger<NotificationDispatcher> logger) : AlarmLoop(time, options.Value.CheckInterval)
 {
     public const string WebhookClient = "webhooks";
     const int Batch = 10;
@@ -30,25 +31,35 @@ internal sealed partial class NotificationDispatcher(
         return await store.NextDueAsync(Time.GetUtcNow(), ct);
     }
 
-    async Task<IReadOnlyList<Attempt>> SendAllAsync(IReadOnlyList<Notification> batch, CancellationToken ct) =>
-        await Task.WhenAll(batch.Select(async n =>
+    async Task<IReadOnlyList<Attempt>> SendAllAsync(IReadOnlyList<Notification> batch, CancellationToken ct)
+    {
+        using var span = QueueMetrics.Source.StartActivity("escalation.dispatch")?.SetTag("queue.notifications", batch.Count);
+        return await Task.WhenAll(batch.Select(async n =>
         {
+            using var send = QueueMetrics.Source.StartActivity("notification.send")
+                ?.SetTag("queue.notification.id", n.Id).SetTag("queue.notification.channel", n.Channel)
+                .SetTag("queue.notification.attempt", n.Attempts + 1).SetTag("queue.alert.id", n.AlertId);
             var error = await TryAsync(n, ct);
             if (error is null)
             {
+                metrics.Notification(n.Channel, NotificationOutcomes.Sent);
                 LogSent(logger, n.Channel, n.Target, n.Id, n.AlertId, n.Attempts + 1);
                 return new Attempt(n.Id, null, null);
             }
+            send?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
             var o = options.Value;
             if (n.Attempts + 1 >= o.MaxAttempts)
             {
+                metrics.Notification(n.Channel, NotificationOutcomes.GivenUp);
                 LogGivenUp(logger, n.Channel, n.Target, n.Id, n.AlertId, n.Attempts + 1, error);
                 return new Attempt(n.Id, error, null);
             }
+            metrics.Notification(n.Channel, NotificationOutcomes.Failed);
             var retry = Time.GetUtcNow() + Backoff.After(n.Attempts + 1, o.RetryAfter, o.MaxRetryAfter, Random.Shared.NextDouble());
             LogRetrying(logger, n.Channel, n.Target, n.Id, n.Attempts + 1, error, retry);
             return new Attempt(n.Id, error, retry);
         }));
+    }
 
     // Null when sent; otherwise why not. Any failure of the SMTP server or the webhook is worth another attempt.
     async Task<string?> TryAsync(Notification n, CancellationToken ct)

@@ -45,7 +45,8 @@ public static class OpenApiDocs
 
     public static WebApplication MapApiDocs(this WebApplication app)
     {
-        app.MapOpenApi("/openapi/{documentName}.json");
+        // One document, at a fixed path: another name is an unknown path (a 404 problem), not a plain-text answer.
+        app.MapOpenApi("/openapi/v1.json");
         app.UseSwaggerUI(o =>
         {
             o.RoutePrefix = "docs";

@@ -12,6 +12,7 @@ public static class ProblemTypes
     public const string InvalidRequest = "urn:queue:problem:invalid-request";
     public const string MalformedJson = "urn:queue:problem:malformed-json";
     public const string TooLarge = "urn:queue:problem:too-large";
+    public const string RequestTimeout = "urn:queue:problem:request-timeout";
     public const string UnsupportedMediaType = "urn:queue:problem:unsupported-media-type";
     public const string EventConflict = "urn:queue:problem:event-conflict";
     public const string NotFound = "urn:queue:problem:not-found";
@@ -64,8 +65,18 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode,
-                Type = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? ProblemTypes.TooLarge : ProblemTypes.InvalidRequest,
-                Title = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is too large" : "The request is invalid",
+                Type = bad.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => ProblemTypes.TooLarge,
+                    StatusCodes.Status408RequestTimeout => ProblemTypes.RequestTimeout,
+                    _ => ProblemTypes.InvalidRequest,
+                },
+                Title = bad.StatusCode switch
+                {
+                    StatusCodes.Status413PayloadTooLarge => "The request body is too large",
+                    StatusCodes.Status408RequestTimeout => "The request body arrived too slowly",
+                    _ => "The request is invalid",
+                },
                 Detail = bad.Message,
             },
             _ => null,
@@ -80,7 +91,7 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
-    static bool IsDatabaseUnavailable(Exception exception) => exception switch
+    internal static bool IsDatabaseUnavailable(Exception exception) => exception switch
     {
         PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal)
             || pg.SqlState.StartsWith("53", StringComparison.Ordinal) // out of memory, locks, connections, disk

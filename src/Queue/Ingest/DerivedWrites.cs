@@ -6,23 +6,39 @@ using Queue.Visits;
 
 namespace Queue.Ingest;
 
-/// <summary>An entity's folded state before (null: it had no stored events, so no row) and after a batch.</summary>
-internal sealed record Change<TState>(string Id, TState? Before, TState After);
+/// <summary>
+/// An entity's folded state before (null: it had no stored events, so no row) and after a batch; the earliest instant of
+/// its events, stored and new; and whether a new one is earlier than every stored one.
+/// </summary>
+internal sealed record Change<TState>(string Id, TState? Before, TState After, DateTimeOffset EventsFrom, bool Earlier);
 
 /// <summary>Bulk writes of folded state: one statement per table, rows passed as parallel arrays to <c>unnest</c>.</summary>
 internal static class DerivedWrites
 {
+    // events_from, the earliest instant of the entity's events, is set when the row is made and only lowered after
+    // (EarlierCalls); the history read starts there (EventStore).
     const string UpsertCalls = """
-        insert into calls (call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id, queues_seen)
+        insert into calls (call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id, queues_seen, events_from)
         select t.call_id, t.region, t.language, t.segment, t.caller_hash, t.last_queue, t.legs, t.completed_at, t.resolution, t.visit_id,
-               string_to_array(t.queues_seen, ' ')
-        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::text[], $11::text[])
-            as t(call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id, queues_seen)
+               string_to_array(t.queues_seen, ' '), t.events_from
+        from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::timestamptz[], $9::text[], $10::text[], $11::text[], $12::timestamptz[])
+            as t(call_id, region, language, segment, caller_hash, last_queue, legs, completed_at, resolution, visit_id, queues_seen, events_from)
         on conflict (call_id) do update set
             region = excluded.region, language = excluded.language, segment = excluded.segment,
             caller_hash = excluded.caller_hash, last_queue = excluded.last_queue, legs = excluded.legs,
             completed_at = excluded.completed_at, resolution = excluded.resolution, visit_id = excluded.visit_id,
             queues_seen = excluded.queues_seen, version = nextval('live_version')
+        """;
+
+    // A row from before events_from existed (null) keeps it null: its events are read from the first partition on.
+    const string EarlierCalls = """
+        update calls c set events_from = t.at from unnest($1::text[], $2::timestamptz[]) as t(call_id, at)
+        where c.call_id = t.call_id and c.events_from > t.at
+        """;
+
+    const string EarlierVisits = """
+        update visits v set events_from = t.at from unnest($1::text[], $2::timestamptz[]) as t(visit_id, at)
+        where v.visit_id = t.visit_id and v.events_from > t.at
         """;
 
     const string DeleteLegsFrom = """
@@ -41,8 +57,9 @@ internal static class DerivedWrites
         """;
 
     const string UpsertVisits = """
-        insert into visits (visit_id, call_id, region, created_at, due24, due48, resolved_at, cancelled_at)
-        select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])
+        insert into visits (visit_id, call_id, region, created_at, due24, due48, resolved_at, cancelled_at, events_from)
+        select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
+            $9::timestamptz[])
         on conflict (visit_id) do update set
             call_id = excluded.call_id, region = excluded.region, created_at = excluded.created_at,
             due24 = excluded.due24, due48 = excluded.due48, resolved_at = excluded.resolved_at, cancelled_at = excluded.cancelled_at,
@@ -89,8 +106,12 @@ internal static class DerivedWrites
                 calls.Select(c => Utc(c.After.CompletedAt)).ToArray(),
                 calls.Select(c => c.After.Resolution is { } r ? Wire.Name(r) : null).ToArray(),
                 calls.Select(c => c.After.VisitId).ToArray(),
-                calls.Select(c => string.Join(' ', c.After.Seen)).ToArray()));
+                calls.Select(c => string.Join(' ', c.After.Seen)).ToArray(),
+                calls.Select(c => c.EventsFrom.UtcDateTime).ToArray()));
         }
+        var earlier = changes.Where(c => c.Earlier).ToList();
+        if (earlier.Count > 0)
+            batch.BatchCommands.Add(ColumnSql.Command(EarlierCalls, earlier.Select(c => c.Id).ToArray(), earlier.Select(c => c.EventsFrom.UtcDateTime).ToArray()));
 
         var shrunk = changes.Where(c => c.Before is { } b && b.Legs.Count > c.After.Legs.Count).ToList();
         if (shrunk.Count > 0)
@@ -127,6 +148,9 @@ internal static class DerivedWrites
 
     public static void Visits(NpgsqlBatch batch, List<Change<VisitState>> changes)
     {
+        var earlier = changes.Where(c => c.Earlier).ToList();
+        if (earlier.Count > 0)
+            batch.BatchCommands.Add(ColumnSql.Command(EarlierVisits, earlier.Select(c => c.Id).ToArray(), earlier.Select(c => c.EventsFrom.UtcDateTime).ToArray()));
         var visits = changes.Where(v => v.Before != v.After).ToList();
         if (visits.Count == 0) return;
         batch.BatchCommands.Add(ColumnSql.Command(UpsertVisits,
@@ -137,7 +161,8 @@ internal static class DerivedWrites
             visits.Select(v => Utc(v.After.Due24)).ToArray(),
             visits.Select(v => Utc(v.After.Due48)).ToArray(),
             visits.Select(v => Utc(v.After.ResolvedAt)).ToArray(),
-            visits.Select(v => Utc(v.After.CancelledAt)).ToArray()));
+            visits.Select(v => Utc(v.After.CancelledAt)).ToArray(),
+            visits.Select(v => v.EventsFrom.UtcDateTime).ToArray()));
     }
 
     public static void Agents(NpgsqlBatch batch, List<AgentStatusChanged> changes)

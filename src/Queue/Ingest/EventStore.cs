@@ -19,7 +19,8 @@ public abstract record AppendResult
 /// in one transaction: all of the batch or nothing. Bulk statements only; no round trip per event.
 /// </summary>
 internal sealed partial class EventStore(
-    [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, ILogger<EventStore> logger)
+    [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, EventPartitions partitions,
+    ILogger<EventStore> logger)
     : IDisposable
 {
     readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentBatches);
@@ -78,6 +79,13 @@ internal sealed partial class EventStore(
                     // The lock orders make this unexpected; should it happen, the whole batch is tried again.
                     LogRaced(attempt, ex.SqlState);
                 }
+                catch (PostgresException ex) when (attempt < 5 && ex is { SqlState: PostgresErrorCodes.CheckViolation, TableName: "events" })
+                {
+                    // No partition for the month of some event (docs/adr/0007): the jobs that make them ahead have not
+                    // run for months, or this node's clock is ahead of theirs. Made here, and the batch tried again.
+                    LogNoPartition(ex.Detail ?? ex.MessageText);
+                    await partitions.EnsureAsync(unique.Min(p => p.Event.At), unique.Max(p => p.Event.At), ct);
+                }
             }
         }
         finally
@@ -105,14 +113,14 @@ internal sealed partial class EventStore(
             store.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
             AddEventWrites(store, unique);
             var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
+            var callIds = unique.Select(p => p.Event).OfType<CallEvent>().Select(e => e.CallId).Distinct().ToArray();
+            var visitIds = unique.Select(p => p.Event).OfType<VisitEvent>().Select(e => e.VisitId).Distinct().ToArray();
             // Locked in a fixed order, so batches cannot deadlock; a concurrent batch touching the same call
             // waits for our commit, then folds our events with its own.
             store.BatchCommands.Add(ColumnSql.Command(
                 "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
                 entities));
-            // The batch's own events are in hand already: read only the others (those not written by this transaction).
-            store.BatchCommands.Add(ColumnSql.Command(
-                "select body::text as body from events where entity = any($1) and type <> 'agent.status' and xmin <> pg_current_xact_id()::xid", entities));
+            store.BatchCommands.Add(ColumnSql.Command(HistorySql, callIds, visitIds));
             await using var reader = await store.ExecuteReaderAsync(ct);
             do
             {
@@ -160,6 +168,23 @@ internal sealed partial class EventStore(
         }
         return new AppendResult.Stored(received, fresh.Count, received - fresh.Count);
     }
+
+    // The stored events of the batch's calls and visits. Only of those with a row: a call or visit with stored events
+    // has one, written with them, so a new one has nothing to read. And only from the earliest of their stored events
+    // on (events_from; null in rows from before that column: then from the first), so that the event log's months before
+    // it are not searched (docs/adr/0007): the partitions before that bound are pruned when the statement starts, and
+    // each of the others is read once for all the entities. The batch's own events are in hand already: only the
+    // others are read (those not written by this transaction).
+    const string HistorySql = """
+        with known (entity, events_from) as materialized (
+            select ('c:' || call_id) collate "C", coalesce(events_from, '-infinity') from calls where call_id = any($1)
+            union all
+            select ('v:' || visit_id) collate "C", coalesce(events_from, '-infinity') from visits where visit_id = any($2)
+        )
+        select body::text as body from events
+        where entity = any(array(select entity from known)) and at >= (select coalesce(min(events_from), 'infinity') from known)
+          and type <> 'agent.status' and xmin <> pg_current_xact_id()::xid
+        """;
 
     static void AddEventWrites(NpgsqlBatch batch, List<Pending> unique)
     {
@@ -215,7 +240,10 @@ internal sealed partial class EventStore(
         return [.. added.OfType<TEvent>().GroupBy(key, StringComparer.Ordinal).Select(g =>
         {
             var old = before[g.Key].ToList();
-            return new Change<TState>(g.Key, old.Count == 0 ? default : fold(old), fold(old.Concat(g)));
+            var first = g.Min(e => e.At);
+            var stored = old.Count == 0 ? (DateTimeOffset?)null : old.Min(e => e.At);
+            return new Change<TState>(g.Key, old.Count == 0 ? default : fold(old), fold(old.Concat(g)),
+                stored is { } s && s < first ? s : first, stored is { } earliest && first < earliest);
         })];
     }
 
@@ -223,6 +251,9 @@ internal sealed partial class EventStore(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch answered 503 after the ingest deadline ended later: {Outcome}")]
     partial void LogAbandoned(string outcome);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The event log had no partition for an event of a batch ({Detail}); making it now")]
+    partial void LogNoPartition(string detail);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "A concurrent batch touched the same events (attempt {Attempt}, SQLSTATE {SqlState}); retrying")]
     partial void LogRaced(int attempt, string sqlState);

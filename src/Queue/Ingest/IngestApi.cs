@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Telemetry;
 
 namespace Queue.Ingest;
 
@@ -29,6 +30,7 @@ public static class IngestApi
     {
         app.MapPost("/api/events", PostAsync)
             .RequireAuthorization(Policies.Ingest)
+            .WithMetadata(IngestTelemetry.Endpoint)
             .WithTags("Ingest")
             .WithName("PostEvents")
             .WithSummary("Ingest one event or a batch of up to 5,000")
@@ -44,6 +46,7 @@ public static class IngestApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
@@ -52,9 +55,31 @@ public static class IngestApi
     }
 
     static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> PostAsync(
-        HttpContext http, EventParser parser, EventStore store, IOptions<IngestOptions> options, CancellationToken ct)
+        HttpContext http, EventParser parser, EventStore store, IOptions<IngestOptions> options, QueueMetrics metrics, CancellationToken ct)
     {
-        var limits = options.Value;
+        var telemetry = new IngestTelemetry(metrics);
+        try
+        {
+            var result = await HandleAsync(http, parser, store, options.Value, telemetry, ct);
+            switch (result.Result)
+            {
+                case Ok<IngestResult> { Value: { } ok }: telemetry.Accepted(ok.New, ok.Duplicates); break;
+                case ProblemHttpResult { StatusCode: StatusCodes.Status409Conflict }: telemetry.Rejected(RejectReasons.Conflict); break;
+                case ProblemHttpResult { StatusCode: StatusCodes.Status413PayloadTooLarge }: telemetry.Rejected(RejectReasons.TooLarge); break;
+                default: telemetry.Rejected(RejectReasons.Invalid); break; // 400, 415
+            }
+            return result;
+        }
+        catch (Exception e)
+        {
+            telemetry.Failed(e, http.RequestAborted);
+            throw;
+        }
+    }
+
+    static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> HandleAsync(
+        HttpContext http, EventParser parser, EventStore store, IngestOptions limits, IngestTelemetry telemetry, CancellationToken ct)
+    {
         if (http.Request.Headers.ContentEncoding is { Count: > 0 } encoding && encoding.ToString() != "identity")
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
                 "Unsupported content encoding", $"Content-Encoding '{encoding}' is not accepted; send the JSON uncompressed.");
@@ -62,10 +87,9 @@ public static class IngestApi
             return Problems.Of(StatusCodes.Status415UnsupportedMediaType, ProblemTypes.UnsupportedMediaType,
                 "Unsupported media type", "Send the events as JSON with Content-Type: application/json.");
 
-        using var body = await ReadBodyAsync(http, limits.MaxBodyBytes, ct);
-        if (body is null)
-            return Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The request body is too large",
-                $"The body is larger than {limits.MaxBodyBytes:N0} bytes; split the batch.");
+        var (read, refused) = await ReadBodyAsync(http, limits, ct);
+        if (refused is not null) return refused;
+        using var body = read!;
         if (!Utf8.IsValid(body.Span))
             return Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.MalformedJson, "The body is not valid JSON",
                 "The body is not valid UTF-8.");
@@ -86,6 +110,7 @@ public static class IngestApi
         using (document)
         {
             var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Array) telemetry.Events = Math.Max(1, root.GetArrayLength());
             if (root.ValueKind == JsonValueKind.Array && root.GetArrayLength() > limits.MaxBatchEvents)
                 return Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The batch has too many events",
                     $"The batch has {root.GetArrayLength():N0} events; at most {limits.MaxBatchEvents:N0} are accepted at once.");
@@ -120,31 +145,61 @@ public static class IngestApi
         }
     }
 
-    /// <summary>Reads the body up to the limit; null when it is larger. Bodies are pooled, never over the limit in memory.</summary>
-    static async Task<PooledBody?> ReadBodyAsync(HttpContext http, int max, CancellationToken ct)
+    /// <summary>
+    /// Reads the body up to the size limit and within the deadline; a problem instead when it is larger, cannot be read
+    /// (a malformed chunk) or arrives too slowly. Bodies are pooled, never over the limit in memory.
+    /// </summary>
+    static async Task<(PooledBody? Body, ProblemHttpResult? Refused)> ReadBodyAsync(HttpContext http, IngestOptions limits, CancellationToken ct)
     {
-        if (http.Request.ContentLength > max) return null;
+        var max = limits.MaxBodyBytes;
+        var tooLarge = Problems.Of(StatusCodes.Status413PayloadTooLarge, ProblemTypes.TooLarge, "The request body is too large",
+            $"The body is larger than {max:N0} bytes; split the batch.");
+        if (http.Request.ContentLength > max) return (null, tooLarge);
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = max + 1L;
+        // Kestrel ends a body that arrives slower than its minimum rate on average, but one that comes in a burst and
+        // then stalls keeps that average up for minutes: the whole body must be here within the deadline. The reader's
+        // pending read is cancelled rather than its token (a cancelled token leaves Kestrel's reader mid-read, and its
+        // draining of the rest then fails), so the answer goes out and Kestrel drains or closes as usual.
+        var reader = http.Request.BodyReader;
+        using var deadline = new CancellationTokenSource(limits.BodyTimeout);
+        using var stop = deadline.Token.Register(reader.CancelPendingRead);
         var body = new PooledBody((int)Math.Min(http.Request.ContentLength ?? 64 * 1024, max) + 1);
         try
         {
             while (true)
             {
-                var read = await http.Request.Body.ReadAsync(body.FreeSpace(max), ct);
-                if (read == 0) return body;
-                body.Advance(read);
-                if (body.Length > max)
+                var result = await reader.ReadAsync(ct);
+                var buffer = result.Buffer;
+                if (result.IsCanceled)
                 {
+                    reader.AdvanceTo(buffer.Start);
                     body.Dispose();
-                    return null;
+                    return (null, Problems.Of(StatusCodes.Status408RequestTimeout, ProblemTypes.RequestTimeout, "The request body arrived too slowly",
+                        $"The whole body must arrive within {limits.BodyTimeout.TotalSeconds:0.#} s of the request."));
                 }
+                if (body.Length + buffer.Length > max)
+                {
+                    reader.AdvanceTo(buffer.End);
+                    body.Dispose();
+                    return (null, tooLarge);
+                }
+                body.Append(buffer, max);
+                reader.AdvanceTo(buffer.End);
+                if (result.IsCompleted) return (body, null);
             }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             body.Dispose();
-            return null;
+            return (null, tooLarge);
+        }
+        catch (IOException ex)
+        {
+            // Kestrel reports some malformed chunked framing (a chunk size that overflows) as an IOException.
+            body.Dispose();
+            return (null, Problems.Of(StatusCodes.Status400BadRequest, ProblemTypes.InvalidRequest, "The request body could not be read",
+                $"The body is not valid HTTP framing: {ex.Message}"));
         }
     }
 
@@ -158,19 +213,19 @@ public static class IngestApi
         public ReadOnlyMemory<byte> Memory => buffer.AsMemory(0, Length);
         public ReadOnlySpan<byte> Span => buffer.AsSpan(0, Length);
 
-        public Memory<byte> FreeSpace(int max)
+        /// <summary>Appends what was read (the caller has checked it stays within <paramref name="max"/>).</summary>
+        public void Append(ReadOnlySequence<byte> data, int max)
         {
-            if (Length == buffer.Length)
+            if (Length + data.Length > buffer.Length)
             {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, max + 1));
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(buffer.Length * 2L, Length + data.Length), max + 1L));
                 buffer.AsSpan(0, Length).CopyTo(larger);
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = larger;
             }
-            return buffer.AsMemory(Length);
+            data.CopyTo(buffer.AsSpan(Length));
+            Length += (int)data.Length;
         }
-
-        public void Advance(int count) => Length += count;
 
         public void Dispose() => ArrayPool<byte>.Shared.Return(buffer);
     }

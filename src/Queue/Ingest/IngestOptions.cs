@@ -31,6 +31,13 @@ public sealed class IngestOptions
     public TimeSpan DatabaseTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// The whole body must arrive within this, or the answer is 408: a client that sends part of a batch and stalls
+    /// holds its connection no longer than that.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan BodyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Batches this node writes at once; more wait their turn. Each locks every call and visit it touches
     /// (up to 5,000), so this bounds the node's share of PostgreSQL's lock table.
     /// </summary>

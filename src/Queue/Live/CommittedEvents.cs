@@ -22,12 +22,15 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, FeedCursor Next);
 /// </summary>
 internal sealed class CommittedEvents(NpgsqlDataSource db)
 {
+    // Ordered by the columns, qualified: a bare `tx` in ORDER BY would name the output column `tx::text`, and text
+    // order puts transaction 10000000 before 9999999. Each month's partition is read by its key (tx, position, at)
+    // from the cursor on, and the partitions merged in order (docs/adr/0007).
     const string Sql = """
-        select tx::text, position, body::text
-        from events
-        where (tx, position) > ($1::xid8, $2)
-          and tx < pg_snapshot_xmin(pg_current_snapshot())
-        order by tx, position
+        select e.tx::text, e.position, e.body::text
+        from events e
+        where (e.tx, e.position) > ($1::xid8, $2)
+          and e.tx < pg_snapshot_xmin(pg_current_snapshot())
+        order by e.tx, e.position
         limit $3
         """;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Queue.Telemetry;
 using StackExchange.Redis;
 
 namespace Queue.Live;
@@ -26,9 +27,26 @@ internal sealed partial class LiveFollower(
 
     FeedCursor? cursor;
     long lastTrim;
+    readonly DateTimeOffset created = time.GetUtcNow();
 
-    /// <summary>When this node last had nothing left to read: live state was then as fresh as PostgreSQL.</summary>
+    /// <summary>
+    /// When live state on this node last held every event committed in PostgreSQL: the start of the last read of the
+    /// log that reached its end (a page not full), once what it read was applied.
+    /// </summary>
     public DateTimeOffset? CaughtUpAt { get; private set; }
+
+    /// <summary>
+    /// How far live state on this node may be behind PostgreSQL: now − <see cref="CaughtUpAt"/> (− the follower's
+    /// creation, before it first caught up). An upper bound: about the poll interval when it keeps up.
+    /// </summary>
+    public TimeSpan Lag
+    {
+        get
+        {
+            var lag = time.GetUtcNow() - (CaughtUpAt ?? created);
+            return lag > TimeSpan.Zero ? lag : TimeSpan.Zero;
+        }
+    }
 
     /// <summary>How long the last rebuild took, and how many entities it projected.</summary>
     public (TimeSpan Took, int Entities)? LastRebuild { get; private set; }
@@ -83,22 +101,28 @@ internal sealed partial class LiveFollower(
         {
             // What this node projected before it learned of the change is replaced too: it runs after that step.
             var started = Stopwatch.GetTimestamp();
+            using var span = QueueMetrics.Source.StartActivity("live.reproject")?.SetTag("queue.queue", queue);
             await projector.ReprojectAsync(queue, time.GetUtcNow() - options.Value.RetainEnded, ct);
             reproject.TryRemove(KeyValuePair.Create(queue, change));
             publisher.MarkDirty([queue]);
             LogReprojected(logger, queue, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
+        var readAt = time.GetUtcNow();
         var page = await log.ReadAsync(cursor.Value, options.Value.FeedBatch, ct);
         if (page.Events.Count > 0)
         {
+            using var span = QueueMetrics.Source.StartActivity("live.apply")?.SetTag("queue.live.events", page.Events.Count);
             var touched = new Touched();
             foreach (var e in page.Events) touched.Add(e.Event);
             publisher.MarkDirty(await projector.ProjectAsync(touched, ct));
             cursor = page.Next;
-            if (!await store.AdvanceCursorAsync(page.Next)) cursor = null; // lost meanwhile: the next step rebuilds
-            return page.Events.Count == options.Value.FeedBatch;
+            var advanced = await store.AdvanceCursorAsync(page.Next);
+            if (!advanced) cursor = null; // lost meanwhile: the next step rebuilds
+            var full = page.Events.Count == options.Value.FeedBatch;
+            if (advanced && !full) CaughtUpAt = readAt;
+            return full;
         }
-        CaughtUpAt = time.GetUtcNow();
+        CaughtUpAt = readAt;
         if (Stopwatch.GetElapsedTime(lastTrim) >= options.Value.TrimInterval)
         {
             lastTrim = Stopwatch.GetTimestamp();
@@ -118,6 +142,7 @@ internal sealed partial class LiveFollower(
         }
         try
         {
+            using var span = QueueMetrics.Source.StartActivity("live.rebuild");
             var started = Stopwatch.GetTimestamp();
             // Every transaction below the horizon has ended, so the rows read after it hold all their events;
             // the log is followed again from the horizon on (re-applying what the rows already had changes nothing).
@@ -141,6 +166,7 @@ internal sealed partial class LiveFollower(
             var took = Stopwatch.GetElapsedTime(started);
             var entities = calls.Count + visits.Count + agents.Count;
             LastRebuild = (took, entities);
+            span?.SetTag("queue.live.entities", entities);
             LogRebuilt(logger, entities, took.TotalMilliseconds, calls.Count, visits.Count, agents.Count, listed.TotalMilliseconds);
             await publisher.MarkAllDirtyAsync();
         }

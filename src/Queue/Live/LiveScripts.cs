@@ -1,3 +1,5 @@
+using StackExchange.Redis;
+
 namespace Queue.Live;
 
 /// <summary>
@@ -8,8 +10,9 @@ internal static class LiveScripts
 {
     /// <summary>
     /// Runs a <see cref="LivePlan"/> if the parts it assumes are still the stored ones; else changes nothing and
-    /// answers -1 (another node moved on: plan again). KEYS: parts. ARGV: n, n entities, the n stored parts assumed
-    /// ("" for none), then commands, each as name, key, count, and count arguments. Every key is the queue's.
+    /// answers -1 (another node moved on: plan again). KEYS: parts, then every key the commands change (all the queue's,
+    /// so one hash slot, which Redis Cluster checks against KEYS). ARGV: n, n entities, the n stored parts assumed ("" for
+    /// none), then commands, each as name, the index of its key in KEYS, count, and count arguments.
     /// </summary>
     public const string Execute = """
         local n = tonumber(ARGV[1])
@@ -22,7 +25,7 @@ internal static class LiveScripts
         end
         local i = 2 + 2 * n
         while i <= #ARGV do
-          local command, key, count = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
+          local command, key, count = ARGV[i], KEYS[tonumber(ARGV[i + 1])], tonumber(ARGV[i + 2])
           local first, stop = i + 3, i + 2 + count
           if command == 'HINCRBY0' then
             for f = first, stop, 2 do
@@ -80,4 +83,27 @@ internal static class LiveScripts
     public const string RenewLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
     public const string ReleaseLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+    /// <summary>The KEYS and ARGV of <see cref="Execute"/> for a plan: the parts key first, then each key its commands change, once.</summary>
+    public static (RedisKey[] Keys, RedisValue[] Args) ExecuteArguments(string partsKey, LivePlan plan)
+    {
+        var keys = new List<RedisKey> { partsKey };
+        var index = new Dictionary<string, int>(StringComparer.Ordinal) { [partsKey] = 1 };
+        var args = new List<RedisValue>(1 + 2 * plan.Entities.Count + plan.Commands.Sum(c => 3 + c.Args.Count)) { plan.Entities.Count };
+        foreach (var e in plan.Entities) args.Add(e);
+        foreach (var e in plan.Expected) args.Add(e);
+        foreach (var c in plan.Commands)
+        {
+            if (!index.TryGetValue(c.Key, out var at))
+            {
+                keys.Add(c.Key);
+                index[c.Key] = at = keys.Count;
+            }
+            args.Add(c.Name);
+            args.Add(at);
+            args.Add(c.Args.Count);
+            foreach (var a in c.Args) args.Add(a);
+        }
+        return ([.. keys], [.. args]);
+    }
 }

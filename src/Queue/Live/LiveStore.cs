@@ -62,17 +62,8 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         {
             var p = await plan();
             if (p.IsEmpty) return false;
-            var args = new List<RedisValue>(1 + 2 * p.Entities.Count + p.Commands.Sum(c => 3 + c.Args.Count)) { p.Entities.Count };
-            foreach (var e in p.Entities) args.Add(e);
-            foreach (var e in p.Expected) args.Add(e);
-            foreach (var c in p.Commands)
-            {
-                args.Add(c.Name);
-                args.Add(c.Key);
-                args.Add(c.Args.Count);
-                foreach (var a in c.Args) args.Add(a);
-            }
-            if ((long)await Db.ScriptEvaluateAsync(LiveScripts.Execute, [keys.Parts(queue)], [.. args]) == 1) return p.Changed;
+            var (scriptKeys, args) = LiveScripts.ExecuteArguments(keys.Parts(queue), p);
+            if ((long)await Db.ScriptEvaluateAsync(LiveScripts.Execute, scriptKeys, args) == 1) return p.Changed;
         }
         throw new TimeoutException($"live state of queue '{queue}' kept changing under {Attempts} attempts to apply to it");
     }

@@ -1,5 +1,4 @@
 using Dapper;
-using Npgsql;
 
 namespace Queue.Metrics;
 
@@ -35,7 +34,7 @@ public sealed record WindowFigures(
 /// none). Visit deadlines count once they have passed (before <c>now</c>): a deadline still ahead is neither met nor
 /// missed yet.
 /// </summary>
-internal sealed class MetricsQuery(NpgsqlDataSource db)
+internal sealed class MetricsQuery(Storage.HistoryReads reads)
 {
     public async Task<WindowFigures> GetAsync(DateTimeOffset from, DateTimeOffset to, MetricsFilter filter, TargetOptions defaults,
         DateTimeOffset now, CancellationToken ct)
@@ -58,7 +57,8 @@ internal sealed class MetricsQuery(NpgsqlDataSource db)
     async Task<List<Row>> QueryAsync(DateTimeOffset from, DateTimeOffset to, MetricsFilter filter, Breakdown? by, TargetOptions defaults,
         DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        // A window over before the last minutes reads the replica, when there is one (docs/adr/0007).
+        await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(MetricsSql.Build(filter, by), new
         {
             from = from.UtcDateTime,

@@ -1,5 +1,4 @@
 using Dapper;
-using Npgsql;
 
 namespace Queue.Metrics;
 
@@ -16,7 +15,7 @@ public sealed record Trend(string? Queue, DateOnly Day, string TimeZone, IReadOn
 /// A day's trend from PostgreSQL. A quarter's figures follow SPEC §3 over that quarter as a window (as
 /// <see cref="MetricsQuery"/> computes them, each leg judged by its queue's thresholds).
 /// </summary>
-internal sealed class TrendQuery(NpgsqlDataSource db)
+internal sealed class TrendQuery(Storage.HistoryReads reads)
 {
     static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
 
@@ -43,7 +42,8 @@ internal sealed class TrendQuery(NpgsqlDataSource db)
         var buckets = new List<TrendBucket>();
         if (to <= from) return new Trend(queue, day, zone.Id, buckets);
 
-        await using var connection = await db.OpenConnectionAsync(ct);
+        // A past day reads the replica, when there is one; today the primary (docs/adr/0007).
+        await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, queue, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
         var ended = (await connection.QueryAsync<Ended>(new CommandDefinition(EndedSql, args, cancellationToken: ct))).ToDictionary(r => r.Bucket);
         for (var (i, at) = (0, from); at < to; i++, at += Quarter)

@@ -5,6 +5,7 @@ using MimeKit;
 using MimeKit.Utils;
 using Queue.Live;
 using Queue.Notifications;
+using Queue.Telemetry;
 
 namespace Queue.Reports;
 
@@ -40,7 +41,7 @@ public sealed class ReportEmailOptions
 /// </summary>
 internal sealed partial class ReportMailer(
     WeeklyReports reports, ReportSends sends, MailSender mail, IOptions<ReportEmailOptions> options, IOptions<SmtpOptions> smtp,
-    TimeProvider time, ILogger<ReportMailer> logger)
+    QueueMetrics metrics, TimeProvider time, ILogger<ReportMailer> logger)
 {
     public const string JobId = "weekly-report";
     public const int Attempts = 10;
@@ -68,13 +69,29 @@ internal sealed partial class ReportMailer(
             LogNoRecipients(logger, week.ToString());
             return false;
         }
-        var report = await reports.GetAsync(week, ct);
-        if (report.Partial)
-            throw new InvalidOperationException($"week {week} is not over (it ends {report.To:O}, the service's clock says {time.GetUtcNow():O}): its report would be partial");
-        var sent = await sends.SendOnceAsync(week.ToString(), [.. to.Select(a => a.ToString())], MessageId(week), time.GetUtcNow(),
-            smtp.Value.Timeout + TimeSpan.FromSeconds(30), id => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct),
-            time.GetUtcNow, ct);
-        if (sent) LogSent(logger, week.ToString(), to.Count);
+        using var span = QueueMetrics.Source.StartActivity("report.send")?.SetTag("queue.report.week", week.ToString());
+        bool sent;
+        try
+        {
+            var report = await reports.GetAsync(week, ct);
+            if (report.Partial)
+                throw new InvalidOperationException($"week {week} is not over (it ends {report.To:O}, the service's clock says {time.GetUtcNow():O}): its report would be partial");
+            sent = await sends.SendOnceAsync(week.ToString(), [.. to.Select(a => a.ToString())], MessageId(week), time.GetUtcNow(),
+                smtp.Value.Timeout + TimeSpan.FromSeconds(30), id => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct),
+                time.GetUtcNow, ct);
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            metrics.ReportSent(false);
+            throw;
+        }
+        span?.SetTag("queue.report.outcome", sent ? "sent" : "already_sent");
+        if (sent)
+        {
+            metrics.ReportSent(true);
+            LogSent(logger, week.ToString(), to.Count);
+        }
         else LogAlreadySent(logger, week.ToString());
         return sent;
     }
@@ -83,10 +100,21 @@ internal sealed partial class ReportMailer(
     public async Task<string> ResendAsync(ReportWeek week, string by, CancellationToken ct)
     {
         var to = Recipients;
-        var report = await reports.GetAsync(week, ct);
+        using var span = QueueMetrics.Source.StartActivity("report.resend")?.SetTag("queue.report.week", week.ToString());
         var id = MessageId(week);
-        await sends.ResendAsync(week.ToString(), [.. to.Select(a => a.ToString())], id, by, time.GetUtcNow(),
-            () => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct), time.GetUtcNow, ct);
+        try
+        {
+            var report = await reports.GetAsync(week, ct);
+            await sends.ResendAsync(week.ToString(), [.. to.Select(a => a.ToString())], id, by, time.GetUtcNow(),
+                () => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct), time.GetUtcNow, ct);
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            metrics.ReportSent(false);
+            throw;
+        }
+        metrics.ReportSent(true);
         LogResent(logger, week.ToString(), to.Count, by);
         return id;
     }

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Dapper;
-using Npgsql;
 using Queue.Metrics;
 
 namespace Queue.Reports;
@@ -38,7 +37,7 @@ public sealed record DayCounts(string? Queue, DateOnly Day)
 /// call (which each leg carries); completed calls in the queue of their last leg; visits in the queue of their call
 /// and in their own region, by their deadlines (counted once passed).
 /// </summary>
-internal sealed class ReportQuery(NpgsqlDataSource db)
+internal sealed class ReportQuery(Storage.HistoryReads reads)
 {
     // {0}, {1}: the service-level T and the short-abandon threshold of a leg's queue (see Thresholds).
     const string LegsSql = """
@@ -95,6 +94,8 @@ internal sealed class ReportQuery(NpgsqlDataSource db)
     public async Task<(List<DayCounts> Days, List<Breach48> Breaches)> GetAsync(DateTimeOffset from, DateTimeOffset to, DateTimeOffset breachesFrom,
         TimeZoneInfo zone, TargetOptions defaults, IReadOnlyDictionary<string, Live.QueueThresholds> thresholds, DateTimeOffset now, CancellationToken ct)
     {
+        // A week that is over reads the replica, when there is one (docs/adr/0007).
+        var db = reads.For(to, now);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, now = now.UtcDateTime, zone = zone.Id, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
         // Each table on a connection of its own, side by side. The planner takes the (queue, day) groups for millions (it
         // cannot tell how few days a week has), and would sort them; told not to, it scans in parallel and hashes.

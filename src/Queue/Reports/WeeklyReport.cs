@@ -45,7 +45,8 @@ public readonly partial record struct ReportWeek(int Year, int Week)
         return new DateTimeOffset(midnight, offset);
     }
 
-    [GeneratedRegex(@"^(\d{4})-W(\d{2})$")]
+    // ASCII digits only: \d also matches other scripts' digits, which int.Parse then refuses.
+    [GeneratedRegex(@"^([0-9]{4})-W([0-9]{2})$")]
     private static partial Regex Pattern();
 }
 

@@ -21,10 +21,16 @@ internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targ
         var zone = Zone;
         var now = time.GetUtcNow();
         var (_, to) = week.Bounds(zone);
+        using var span = Telemetry.QueueMetrics.Source.StartActivity("report.build")?.SetTag("queue.report.week", week.ToString());
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (now >= to && await StoredAsync(connection, week, ct) is { } stored) return stored;
+        if (now >= to && await StoredAsync(connection, week, ct) is { } stored)
+        {
+            span?.SetTag("queue.report.stored", true);
+            return stored;
+        }
 
         var report = await MakeAsync(week, zone, now, ct);
+        span?.SetTag("queue.report.partial", report.Partial);
         if (report.Partial) return report;
         // Two nodes making the same week at once keep the first one stored.
         await connection.ExecuteAsync(new CommandDefinition(

@@ -11,6 +11,15 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
 {
     const long LockKey = 0x5155_4555_4D49_47; // "QUEUEMIG"
 
+    /// <summary>DbUp's journal of applied scripts (its default table), by the names of <see cref="Scripts"/>.</summary>
+    public const string JournalSql = "select scriptname from schemaversions";
+
+    /// <summary>The embedded migration scripts, by the names DbUp journals them under.</summary>
+    public static IReadOnlyList<string> Scripts { get; } =
+        [.. typeof(Migrator).Assembly.GetManifestResourceNames().Where(IsMigration).Order(StringComparer.Ordinal)];
+
+    static bool IsMigration(string name) => name.Contains(".Storage.Migrations.", StringComparison.Ordinal);
+
     public async Task MigrateAsync(TimeSpan waitForDatabase, CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + waitForDatabase;
@@ -46,8 +55,11 @@ internal sealed partial class Migrator(NpgsqlDataSource dataSource, ILogger<Migr
         {
             var upgrader = DeployChanges.To
                 .PostgresqlDatabase(new DbUp.Postgresql.PostgresqlConnectionManager(dataSource))
-                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal))
+                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, IsMigration)
                 .WithTransactionPerScript()
+                // A migration that rewrites a table (0013 copies every event) takes as long as the table is large:
+                // minutes for a week of a large center, not the 30 s of an ordinary statement.
+                .WithExecutionTimeout(TimeSpan.FromHours(24))
                 .LogToNowhere()
                 .Build();
             var result = upgrader.PerformUpgrade();

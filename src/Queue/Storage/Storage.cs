@@ -8,10 +8,12 @@ public static class StorageExtensions
 {
     public const string IngestPool = "ingest";
 
-    static NpgsqlDataSource Build(IServiceProvider sp, TimeSpan? commandTimeout)
+    static NpgsqlDataSource Build(IServiceProvider sp, TimeSpan? commandTimeout) =>
+        Build(sp, sp.GetRequiredService<IConfiguration>().GetConnectionString("Queue")
+            ?? throw new InvalidOperationException("ConnectionStrings:Queue is not set (environment: ConnectionStrings__Queue)"), commandTimeout);
+
+    internal static NpgsqlDataSource Build(IServiceProvider sp, string connectionString, TimeSpan? commandTimeout)
     {
-        var connectionString = sp.GetRequiredService<IConfiguration>().GetConnectionString("Queue")
-            ?? throw new InvalidOperationException("ConnectionStrings:Queue is not set (environment: ConnectionStrings__Queue)");
         var csb = new NpgsqlConnectionStringBuilder(connectionString);
         // An unreachable database must turn into a 503 within 2 s, not hang a client for Npgsql's default 15 s.
         if (csb.Timeout == 15) csb.Timeout = 2;
@@ -37,16 +39,22 @@ public static class StorageExtensions
         builder.Services.AddKeyedSingleton(IngestPool, (sp, _) => Build(sp,
             sp.GetRequiredService<IOptions<IngestOptions>>().Value.DatabaseTimeout));
         builder.Services.AddSingleton<Migrator>();
+        builder.AddHistoryReads();
+        builder.AddEventLog();
         return builder;
     }
 }
 
 public static class StorageStartup
 {
-    /// <summary>Applies migrations (waiting up to a minute for PostgreSQL) and the bootstrap admin key.</summary>
+    /// <summary>
+    /// Applies migrations (waiting up to a minute for PostgreSQL), makes sure of the event log's partitions for the months
+    /// ingest may write to by this node's clock, and the bootstrap admin key.
+    /// </summary>
     public static async Task PrepareStorageAsync(this IServiceProvider services, IConfiguration configuration, CancellationToken ct)
     {
         await services.GetRequiredService<Migrator>().MigrateAsync(TimeSpan.FromMinutes(1), ct);
+        await services.GetRequiredService<EventPartitions>().EnsureAheadAsync(ct);
         var bootstrap = configuration["QUEUE_BOOTSTRAP_ADMIN_KEY"];
         if (string.IsNullOrEmpty(bootstrap)) return;
         if (bootstrap.Length < 16)

@@ -16,7 +16,7 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
         using var doc = JsonDocument.Parse(text);
         var paths = doc.RootElement.GetProperty("paths");
 
-        foreach (var path in new[] { "/api/events", "/api/metrics", "/api/calls/{callId}", "/api/keys", "/api/keys/{id}" })
+        foreach (var path in new[] { "/api/events", "/api/metrics", "/api/calls/{callId}", "/api/keys", "/api/keys/{id}", "/api/staffing" })
             Assert.True(paths.TryGetProperty(path, out _), "missing path " + path);
         foreach (var type in new[] { "call.queued", "call.answered", "call.abandoned", "call.transferred", "call.completed",
                                      "agent.status", "visit.created", "visit.resolved", "visit.cancelled" })
@@ -113,6 +113,8 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
     [InlineData("/api/keys", "post", "503")]
     [InlineData("/api/calls/{callId}", "get", "503")]
     [InlineData("/api/metrics", "get", "503")]
+    [InlineData("/api/staffing", "get", "400")]
+    [InlineData("/api/staffing", "get", "403")]
     public async Task Problem_answers_are_documented(string path, string method, string status)
     {
         using var doc = await DocumentAsync();
@@ -136,6 +138,26 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
         }
         Assert.False(parameters["queue"].TryGetProperty("required", out var queueRequired) && queueRequired.GetBoolean());
         Assert.False(string.IsNullOrEmpty(parameters["queue"].GetProperty("description").GetString()));
+    }
+
+    [Fact]
+    public async Task The_staffing_what_if_names_its_required_inputs_and_their_ranges()
+    {
+        using var doc = await DocumentAsync();
+        var get = doc.RootElement.GetProperty("paths").GetProperty("/api/staffing").GetProperty("get");
+        var parameters = get.GetProperty("parameters").EnumerateArray().ToDictionary(p => p.GetProperty("name").GetString()!);
+
+        foreach (var name in new[] { "callsPerHour", "ahtSeconds", "agents", "targetSeconds" })
+        {
+            Assert.True(parameters[name].GetProperty("required").GetBoolean(), name + " is not required");
+            Assert.Matches("[0-9]", parameters[name].GetProperty("description").GetString());
+        }
+        foreach (var name in new[] { "patienceSeconds", "queue" })
+            Assert.False(parameters[name].TryGetProperty("required", out var required) && required.GetBoolean(), name + " is required");
+        var answer = get.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("schema");
+        var schema = doc.RootElement.GetProperty("components").GetProperty("schemas").GetProperty(answer.GetProperty("$ref").GetString()!.Split('/')[^1]);
+        foreach (var field in new[] { "erlangs", "probabilityOfWaiting", "serviceLevel", "asaSeconds", "occupancy", "abandonment", "agentsNeeded", "stable" })
+            Assert.True(schema.GetProperty("properties").TryGetProperty(field, out _), "the answer does not describe " + field);
     }
 
     [Fact]

@@ -1,31 +1,60 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Auth;
 
+/// <summary>
+/// Every operation of the OpenAPI document, against each role: refused without a key (401) and with a key of a role
+/// that may not use it (403). The matrix must name exactly the document's operations, so a new endpoint cannot go
+/// unchecked: it fails here until its roles are written down.
+/// </summary>
 public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
 {
-    // endpoint, roles allowed (admin may always)
+    const string Read = "wallboard supervisor admin";
+
+    // operation as the OpenAPI document names it, roles allowed (admin may always)
     public static TheoryData<string, string> Endpoints => new()
     {
         { "POST /api/events", "ingest admin" },
-        { "GET /api/metrics", "wallboard supervisor admin" },
-        { "GET /api/metrics/breakdown", "wallboard supervisor admin" },
-        { "GET /api/calls/some-call", "supervisor admin" },
+        { "GET /api/metrics", Read },
+        { "GET /api/metrics/breakdown", Read },
+        { "GET /api/calls/{callId}", "supervisor admin" },
+        { "GET /api/me", "ingest wallboard supervisor admin" },
         { "GET /api/keys", "admin" },
         { "POST /api/keys", "admin" },
-        { "DELETE /api/keys/00000000-0000-0000-0000-000000000001", "admin" },
-        { "GET /api/queues", "wallboard supervisor admin" },
-        { "GET /api/queues/some-queue", "wallboard supervisor admin" },
-        { "GET /api/center", "wallboard supervisor admin" },
-        { "GET /api/alerts", "wallboard supervisor admin" },
-        { "GET /api/alerts/1", "wallboard supervisor admin" },
-        { "POST /api/alerts/1/ack", "supervisor admin" },
-        { "GET /api/reports/weekly/2026-W47", "wallboard supervisor admin" },
-        { "POST /api/reports/weekly/2026-W47/send", "admin" },
+        { "DELETE /api/keys/{id}", "admin" },
+        { "GET /api/queues", Read },
+        { "GET /api/queues/{queue}", Read },
+        { "GET /api/queues/{queue}/trend", Read },
+        { "GET /api/center", Read },
+        { "GET /api/center/trend", Read },
+        { "GET /api/alerts", Read },
+        { "GET /api/alerts/{id}", Read },
+        { "POST /api/alerts/{id}/ack", "supervisor admin" },
+        { "GET /api/targets", Read },
+        { "GET /api/targets/{queue}", Read },
+        { "PUT /api/targets/{queue}", "admin" },
+        { "DELETE /api/targets/{queue}", "admin" },
+        { "GET /api/reports/weekly/{name}", Read },
+        { "POST /api/reports/weekly/{name}/send", "admin" },
+        { "GET /api/staffing", "supervisor admin" },
     };
+
+    [Fact]
+    public async Task The_matrix_names_exactly_the_operations_of_the_OpenAPI_document()
+    {
+        using var client = app.Client(key: null);
+        using var doc = JsonDocument.Parse(await client.GetStringAsync("/openapi/v1.json"));
+        var documented = doc.RootElement.GetProperty("paths").EnumerateObject()
+            .SelectMany(path => path.Value.EnumerateObject().Select(op => $"{op.Name.ToUpperInvariant()} {path.Name}")).ToHashSet();
+        var matrix = Endpoints.Select(row => row.Data.Item1).ToHashSet();
+
+        Assert.True(documented.Except(matrix).ToList() is [], $"operations with no roles in the matrix: {string.Join(", ", documented.Except(matrix))}");
+        Assert.True(matrix.Except(documented).ToList() is [], $"operations in the matrix the document does not have: {string.Join(", ", matrix.Except(documented))}");
+    }
 
     [Theory]
     [MemberData(nameof(Endpoints))]
@@ -109,20 +138,31 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
 
     const string MetricsUrl = "/api/metrics?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
 
+    /// <summary>Sends the operation with sample path values and a body of the right shape; returns the status.</summary>
     async Task<HttpStatusCode> SendAsync(string endpoint, string? key)
     {
         using var client = app.Client(key);
-        var (method, path) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
-        using var request = new HttpRequestMessage(new HttpMethod(method), path == "/api/metrics" ? MetricsUrl : path);
-        if (method == "POST")
+        var (method, template) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
+        var path = template
+            .Replace("{callId}", "some-call", StringComparison.Ordinal)
+            .Replace("{queue}", "some-queue", StringComparison.Ordinal)
+            .Replace("{name}", "2026-W47", StringComparison.Ordinal)
+            .Replace("{id}", template.StartsWith("/api/keys", StringComparison.Ordinal) ? "00000000-0000-0000-0000-000000000001" : "1", StringComparison.Ordinal);
+        var url = path switch
         {
-            request.Content = path switch
-            {
-                "/api/keys" => JsonContent.Create(new { name = "matrix", role = "wallboard" }),
-                "/api/events" => JsonContent.Create(Ev.Abandoned($"auth-{Guid.NewGuid():N}", app.Time.GetUtcNow(), "auth-call")),
-                _ => JsonContent.Create(new { note = "seen" }),
-            };
-        }
+            "/api/metrics" => MetricsUrl,
+            "/api/staffing" => "/api/staffing?callsPerHour=36&ahtSeconds=100&agents=2&targetSeconds=20",
+            _ => path,
+        };
+        using var request = new HttpRequestMessage(new HttpMethod(method), url);
+        request.Content = (method, template) switch
+        {
+            ("POST", "/api/keys") => JsonContent.Create(new { name = "matrix", role = "wallboard" }),
+            ("POST", "/api/events") => JsonContent.Create(Ev.Abandoned($"auth-{Guid.NewGuid():N}", app.Time.GetUtcNow(), "auth-call")),
+            ("POST", "/api/alerts/{id}/ack") => JsonContent.Create(new { note = "seen" }),
+            ("PUT", "/api/targets/{queue}") => JsonContent.Create(new { waitSeconds = 20 }),
+            _ => null,
+        };
         var response = await client.SendAsync(request);
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);

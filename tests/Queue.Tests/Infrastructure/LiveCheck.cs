@@ -15,7 +15,7 @@ public static class LiveCheck
     /// <summary>Waits until live state has applied every event committed so far (the shared cursor has passed the last one).</summary>
     public static async Task CaughtUpAsync(NpgsqlDataSource db, TestRedis redis, Func<IEnumerable<string>>? diagnostics = null, TimeSpan? timeout = null)
     {
-        await using var command = db.CreateCommand("select tx::text, position from events order by tx desc, position desc limit 1");
+        await using var command = db.CreateCommand("select e.tx::text, e.position from events e order by e.tx desc, e.position desc limit 1");
         await using var reader = await command.ExecuteReaderAsync();
         var last = await reader.ReadAsync() ? (Tx: ulong.Parse(reader.GetString(0), CultureInfo.InvariantCulture), Position: reader.GetInt64(1)) : (Tx: 0UL, Position: 0L);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));

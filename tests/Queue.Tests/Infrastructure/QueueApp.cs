@@ -45,6 +45,11 @@ public class QueueApp : IAsyncLifetime
     /// <summary>Extra settings for a test class (for example a database that cannot be reached).</summary>
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
 
+    /// <summary>Extra services for a test class (an in-memory trace exporter, say), added after the service's own.</summary>
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
+    }
+
     public virtual async ValueTask InitializeAsync()
     {
         await TestDatabase.CreateAsync(Database);
@@ -70,7 +75,11 @@ public class QueueApp : IAsyncLifetime
                 config.AddInMemoryCollection(settings);
             });
             web.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
-            web.ConfigureServices(services => services.AddSingleton<TimeProvider>(Time));
+            web.ConfigureServices(services =>
+            {
+                services.AddSingleton<TimeProvider>(Time);
+                ConfigureServices(services);
+            });
         });
         _ = factory.Server; // start now: migrations run here, not inside the first test
     }
@@ -142,21 +151,23 @@ public static class TestDatabase
         Environment.GetEnvironmentVariable("ConnectionStrings__Queue")
         ?? "Host=127.0.0.1;Port=5432;Database=queue;Username=queue;Password=queue";
 
-    public static Task CreateAsync(string name) => ExecuteAsync($"create database \"{name}\" encoding 'UTF8' locale 'C.UTF-8' template template0");
+    /// <summary>Creates a database on the shared server, or on <paramref name="server"/> (a cluster of a test's own).</summary>
+    public static Task CreateAsync(string name, string? server = null) =>
+        ExecuteAsync($"create database \"{name}\" encoding 'UTF8' locale 'C.UTF-8' template template0", server);
 
-    public static Task DropAsync(string name)
+    public static Task DropAsync(string name, string? server = null)
     {
         NpgsqlConnection.ClearAllPools();
-        return ExecuteAsync($"drop database if exists \"{name}\" with (force)");
+        return ExecuteAsync($"drop database if exists \"{name}\" with (force)", server);
     }
 
-    static async Task ExecuteAsync(string sql)
+    static async Task ExecuteAsync(string sql, string? server)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var connection = new NpgsqlConnection(BaseConnectionString);
+                await using var connection = new NpgsqlConnection(server ?? BaseConnectionString);
                 await connection.OpenAsync();
                 await using var command = new NpgsqlCommand(sql, connection);
                 await command.ExecuteNonQueryAsync();

@@ -5,12 +5,15 @@ using StackExchange.Redis;
 namespace Queue.Tests.Infrastructure;
 
 /// <summary>A Redis server of a test's own, on a loopback port, that the test may flush, kill and start again.</summary>
-public sealed class RedisServer : IAsyncDisposable
+public sealed class RedisServer(bool cluster = false) : IAsyncDisposable
 {
     readonly string directory = Directory.CreateTempSubdirectory("queue-redis-").FullName;
     Process? process;
 
     public int Port { get; } = ServiceProcess.FreePort();
+
+    /// <summary>The port of the cluster bus, on which a cluster node talks to the others.</summary>
+    public int BusPort { get; } = ServiceProcess.FreePort();
     public string ConnectionString => $"127.0.0.1:{Port}";
 
     public async Task StartAsync()
@@ -19,6 +22,10 @@ public sealed class RedisServer : IAsyncDisposable
         foreach (var arg in (string[])["--bind", "127.0.0.1", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                      "--save", "", "--appendonly", "no", "--dir", directory])
             start.ArgumentList.Add(arg);
+        if (cluster)
+            foreach (var arg in (string[])["--cluster-enabled", "yes", "--cluster-config-file", Path.Combine(directory, "nodes.conf"),
+                         "--cluster-port", BusPort.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+                start.ArgumentList.Add(arg);
         process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start");
         process.OutputDataReceived += (_, _) => { };
         process.BeginOutputReadLine();

@@ -37,7 +37,9 @@ public sealed class TestRedis(string connectionString, string prefix) : IAsyncDi
     public async Task DeleteKeysAsync()
     {
         var keys = await KeysAsync();
-        foreach (var chunk in keys.Chunk(500)) await Db.KeyDeleteAsync(chunk.Select(k => (RedisKey)k).ToArray());
+        // A multi-key DEL must stay in one hash slot on a Redis Cluster.
+        foreach (var slot in keys.GroupBy(k => connection.Value.HashSlot(k)))
+            foreach (var chunk in slot.Chunk(500)) await Db.KeyDeleteAsync(chunk.Select(k => (RedisKey)k).ToArray());
     }
 
     public async ValueTask DisposeAsync()

@@ -84,6 +84,34 @@ public sealed class CommittedEventsTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(stored.Order(), read.Order());
     }
 
+    [Fact]
+    public async Task Transactions_are_followed_in_numeric_order_when_their_ids_gain_a_digit()
+    {
+        // Transaction ids 9 and 10, long ended: as text, "10" sorts before "9". Read in pages smaller than either.
+        await using (var insert = app.Db.CreateCommand($$"""
+            insert into events (tx, id, type, at, entity, body)
+            select t::text::xid8, 'digit-' || t || '-' || i, 'call.abandoned', now(), 'c:digit-' || i,
+                   jsonb_build_object('id', 'digit-' || t || '-' || i, 'type', 'call.abandoned', 'at', '{{Ev.At(Now)}}', 'callId', 'digit-' || i)
+            from (values (9, 12), (10, 25)) as v(t, n), generate_series(1, n) as i
+            """))
+        {
+            Assert.Equal(37, await insert.ExecuteNonQueryAsync());
+        }
+        var feed = new CommittedEvents(app.Db);
+
+        var read = new List<(ulong Tx, string Id)>();
+        var cursor = FeedCursor.Start;
+        for (var page = await feed.ReadAsync(cursor, 10, CancellationToken.None); cursor.Tx <= 10 && page.Events.Count > 0; page = await feed.ReadAsync(cursor, 10, CancellationToken.None))
+        {
+            read.AddRange(page.Events.Where(e => e.Event.Id.StartsWith("digit-", StringComparison.Ordinal)).Select(e => (e.Tx, e.Event.Id)));
+            cursor = page.Next;
+        }
+
+        Assert.Equal(37, read.Count);
+        Assert.Equal(read.OrderBy(r => r.Tx), read);
+        Assert.Equal(12, read.TakeWhile(r => r.Tx == 9).Count());
+    }
+
     // The horizon is the oldest transaction running anywhere on the server (other test classes' included):
     // an event shows once the transactions older than its own have ended, so reads are repeated until then.
     static async Task<FeedCursor> ReadUntilAsync(CommittedEvents feed, FeedCursor cursor, List<string> seen, Func<List<string>, bool> done)

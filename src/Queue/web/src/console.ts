@@ -46,6 +46,7 @@ async function main(): Promise<void> {
 
 function showSignIn(message: string, refused: boolean): void {
   $("main").hidden = true;
+  $("signout").hidden = true;
   $("signin").hidden = false;
   const m = $("signin-message");
   m.className = refused ? "refused" : "";
@@ -68,6 +69,7 @@ async function signIn(candidate: string): Promise<void> {
   zone = me?.timeZone ?? null;
   text($("who"), me ? `${me.name} (${me.role})` : "");
   $("signin").hidden = true;
+  $("signout").hidden = false;
   $("main").hidden = false;
   void loadOpenAlerts();
   alertHistory = new AlertHistory(key, at);
@@ -330,7 +332,7 @@ const items = new Map<number, HTMLLIElement>();
 function itemFor(a: Alert): HTMLLIElement {
   let li = items.get(a.id);
   if (!li) {
-    li = el("li", { class: "alert-item", "data-alert": String(a.id) },
+    li = el("li", { class: "alert-item", "data-alert": String(a.id), tabindex: "-1" },
       el("div", { class: "head" }, el("span", { class: "sev" }), el("strong", { class: "kind" }), el("span", { class: "subject" })),
       el("div", { class: "meta" }),
       el("div", { class: "ack" }));
@@ -347,32 +349,46 @@ function itemFor(a: Alert): HTMLLIElement {
   text(li.querySelector(".meta")!, facts);
   const ack = li.querySelector<HTMLElement>(".ack")!;
   if (a.state === "open") {
-    if (!ack.querySelector("button")) ack.replaceChildren(ackButton(a.id, ack));
+    if (!ack.querySelector(".ack-open")) ack.replaceChildren(ackButton(a.id, ack));
   } else {
     ack.replaceChildren(el("div", { class: "meta" }, `Acknowledged by ${a.acknowledgedBy ?? "?"} at ${at(a.acknowledgedAt)}`), el("p", { class: "note" }, a.ackNote ?? ""));
   }
   return li;
 }
 
+// "Acknowledge…" opens the note below it (a disclosure: the button says whether it is open); Escape or Cancel closes
+// it and gives the focus back to the button.
 function ackButton(id: number, box: HTMLElement): HTMLElement {
-  const button = el("button", { type: "button", class: "ack-open", "aria-expanded": "false" }, "Acknowledge…");
+  const button = el("button", { type: "button", class: "ack-open", "aria-expanded": "false", "aria-controls": `ack-form-${id}` }, "Acknowledge…");
+  const close = () => {
+    box.querySelector("form")?.remove();
+    button.setAttribute("aria-expanded", "false");
+    button.focus();
+  };
   button.addEventListener("click", () => {
-    const form = ackForm(id, box);
-    box.replaceChildren(form);
+    if (box.querySelector("form")) return close();
+    const form = ackForm(id, close);
+    box.append(form);
+    button.setAttribute("aria-expanded", "true");
     form.querySelector("textarea")!.focus();
   });
   return button;
 }
 
-function ackForm(id: number, box: HTMLElement): HTMLFormElement {
+function ackForm(id: number, close: () => void): HTMLFormElement {
   const noteId = `note-${id}`;
   const note = el("textarea", { id: noteId, name: "note", maxlength: "2000", "aria-describedby": `ack-error-${id}` });
   const error = el("p", { id: `ack-error-${id}`, class: "error", role: "alert" });
   const submit = el("button", { type: "submit" }, "Acknowledge");
   const cancel = el("button", { type: "button", class: "secondary" }, "Cancel");
-  const form = el("form", { class: "ack-form", novalidate: true },
+  const form = el("form", { id: `ack-form-${id}`, class: "ack-form", novalidate: true, "aria-label": `Acknowledge alert #${id}` },
     el("label", { for: noteId }, "Note: what is being done about it"), note, error, el("div", { class: "actions" }, submit, cancel));
-  cancel.addEventListener("click", () => box.replaceChildren(ackButton(id, box)));
+  cancel.addEventListener("click", close);
+  form.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape") return;
+    e.preventDefault();
+    close();
+  });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
     const value = note.value.trim();
@@ -386,6 +402,8 @@ function ackForm(id: number, box: HTMLElement): HTMLFormElement {
     try {
       const alert = await api<Alert>(key, `/api/alerts/${id}/ack`, { note: value });
       alertChanged(alert);
+      // The form is gone with the acknowledgement: the focus stays on the alert, now saying who acknowledged it.
+      items.get(id)?.focus();
     } catch (err) {
       text(error, problemText(err));
       submit.disabled = false;

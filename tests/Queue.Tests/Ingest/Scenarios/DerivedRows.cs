@@ -45,7 +45,14 @@ public static class DerivedRows
 
     public static async Task<List<string>> ReadAsync(NpgsqlDataSource db, string sql)
     {
-        await using var command = db.CreateCommand(sql);
+        await using var connection = await db.OpenConnectionAsync();
+        return await ReadAsync(connection, sql);
+    }
+
+    /// <summary>Reads on the given connection, inside whatever transaction (and snapshot) it has open.</summary>
+    public static async Task<List<string>> ReadAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<string>();
         var values = new object?[reader.FieldCount];

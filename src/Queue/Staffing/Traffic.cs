@@ -1,0 +1,74 @@
+using Queue.Metrics;
+
+namespace Queue.Staffing;
+
+/// <summary>
+/// Calls offered to a queue: how many arrive an hour, and how long an agent is taken by each (talk and wrap-up, the
+/// average handle time). Their product is the offered load in Erlangs: how many agents all calls would keep busy if
+/// each were answered at once.
+/// </summary>
+public sealed record Traffic
+{
+    public Traffic(double callsPerHour, TimeSpan handleTime)
+    {
+        if (!double.IsFinite(callsPerHour) || callsPerHour < 0)
+            throw new ArgumentOutOfRangeException(nameof(callsPerHour), callsPerHour, "Calls per hour must be finite and not negative.");
+        if (handleTime <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(handleTime), handleTime, "The handle time must be positive.");
+        CallsPerHour = callsPerHour;
+        HandleTime = handleTime;
+    }
+
+    public double CallsPerHour { get; }
+
+    public TimeSpan HandleTime { get; }
+
+    /// <summary>The offered load A = λ · AHT.</summary>
+    public double Erlangs => CallsPerHour / 3600 * HandleTime.TotalSeconds;
+
+    /// <summary>The weight of the last 15 minutes' rate against the last hour's in <see cref="Recent"/>.</summary>
+    public const double RecentWeight = 2.0 / 3;
+
+    /// <summary>
+    /// The arrival rate now, from the calls that arrived in the last 15 and the last 60 minutes: ⅔ of the 15-minute
+    /// rate and ⅓ of the hour's. The hour holds the quarter too, so the last quarter weighs ¾ in all: quick to follow
+    /// a surge, yet not thrown by the few calls of one quiet quarter.
+    /// </summary>
+    public static Traffic Recent(long arrivedIn15Minutes, long arrivedIn60Minutes, TimeSpan handleTime)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(arrivedIn15Minutes);
+        ArgumentOutOfRangeException.ThrowIfNegative(arrivedIn60Minutes);
+        return new Traffic(RecentWeight * 4.0 * arrivedIn15Minutes + (1 - RecentWeight) * arrivedIn60Minutes, handleTime);
+    }
+}
+
+/// <summary>
+/// What staffing must achieve: an average speed of answer of at most <see cref="Asa"/>, and at least
+/// <see cref="ServiceLevel"/> (a share, 0.8 for 80 %) of calls answered within <see cref="ServiceLevelTime"/>.
+/// A null target is not asked for; with neither, any stable staffing meets them.
+/// </summary>
+public sealed record StaffingTargets(TimeSpan? Asa, double? ServiceLevel, TimeSpan ServiceLevelTime)
+{
+    /// <summary>
+    /// What a queue's configured targets ask of staffing: its ASA target (<c>wait</c>). They hold the service-level
+    /// time T but no share to reach within it, so no service level is asked for.
+    /// </summary>
+    public static StaffingTargets Of(TargetOptions targets) => new(targets.Wait, null, targets.ServiceLevelThreshold);
+
+    /// <summary>Whether these Erlang C figures meet every target asked for (an unstable queue meets none).</summary>
+    public bool MetBy(ErlangCFigures figures) =>
+        figures.Stable
+        && (Asa is not { } asa || figures.Asa <= asa)
+        && (ServiceLevel is not { } share || figures.ServiceLevel >= share);
+
+    /// <summary>Throws unless the targets can be met at all: ASA above zero, a share in [0, 1), a time not negative.</summary>
+    public void Check()
+    {
+        if (Asa is { } asa && asa <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(Asa), asa, "An ASA target must be positive: some call always waits.");
+        if (ServiceLevel is { } share && !(share >= 0 && share < 1))
+            throw new ArgumentOutOfRangeException(nameof(ServiceLevel), share, "A service-level target must be a share in [0, 1): some call always waits.");
+        if (ServiceLevelTime < TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(ServiceLevelTime), ServiceLevelTime, "The service-level time must not be negative.");
+    }
+}
