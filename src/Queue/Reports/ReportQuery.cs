@@ -97,8 +97,9 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
         // A week that is over reads the replica, when there is one (docs/adr/0007).
         var db = reads.For(to, now);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, now = now.UtcDateTime, zone = zone.Id, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
-        // Each table on a connection of its own, side by side. The planner takes the (queue, day) groups for millions (it
-        // cannot tell how few days a week has), and would sort them; told not to, it scans in parallel and hashes.
+        // Each table on a connection of its own, side by side. Statistics on the center's day (migration 0021) tell the
+        // planner how few (queue, region, day) groups there are, so each parallel worker groups its share; without them
+        // (a center in another zone) it takes them for millions and would sort them: told not to, it hashes.
         async Task<List<T>> QueryAsync<T>(string sql, object parameters)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
