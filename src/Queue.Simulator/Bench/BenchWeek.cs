@@ -9,8 +9,8 @@ namespace Queue.Simulator.Bench;
 internal static class BenchWeek
 {
     /// <summary>
-    /// The derived rows of a week ending at <paramref name="end"/>, made by PostgreSQL itself (generate_series): calls spread evenly,
-    /// one leg each (95 % answered within 0–60 s, the rest abandoned), 10 % completed with a field visit, agents.
+    /// The derived rows of a week ending at <paramref name="end"/>, made by PostgreSQL itself (generate_series): calls spread evenly
+    /// over 80 regions, one leg each (95 % answered within 0–60 s, the rest abandoned), 10 % completed with a field visit, agents.
     /// Migrations first, through the service's own --migrate-only.
     /// </summary>
     public static async Task WriteAsync(string connectionString, string serviceDll, int operators, DateTimeOffset end, CancellationToken ct)
@@ -48,10 +48,11 @@ internal static class BenchWeek
             from generate_series(1, {calls}) g
             """,
             $"""
-            insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id)
+            insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id, region)
             select 'w' || g, 0, 'q' || (g % 20), t, t + (g % 61) * interval '1 s',
                    case when g % 20 = 7 then 'abandoned' else 'answered' end,
-                   case when g % 20 = 7 then null else 'a' || (g % {operators}) end
+                   case when g % 20 = 7 then null else 'a' || (g % {operators}) end,
+                   'r' || (g % 80)
             from generate_series(1, {calls}) g,
                  lateral (select {at} - interval '7 days' + g * interval '{spacing.ToString(CultureInfo.InvariantCulture)} ms' as t) s
             """,

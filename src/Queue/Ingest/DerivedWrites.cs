@@ -48,11 +48,13 @@ internal static class DerivedWrites
         """;
 
     const string UpsertLegs = """
-        insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id)
-        select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[])
+        insert into legs (call_id, leg, queue, started_at, ended_at, outcome, agent_id, region, language, segment)
+        select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[], $7::text[],
+            $8::text[], $9::text[], $10::text[])
         on conflict (call_id, leg) do update set
             queue = excluded.queue, started_at = excluded.started_at, ended_at = excluded.ended_at,
-            outcome = excluded.outcome, agent_id = excluded.agent_id
+            outcome = excluded.outcome, agent_id = excluded.agent_id,
+            region = excluded.region, language = excluded.language, segment = excluded.segment
         """;
 
     const string UpsertVisits = """
@@ -116,9 +118,11 @@ internal static class DerivedWrites
         if (shrunk.Count > 0)
             batch.BatchCommands.Add(ColumnSql.Command(DeleteLegsFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Legs.Count).ToArray()));
 
+        // A leg carries its call's region, language and segment: when those change (a later-sorted call.queued fills a
+        // gap), every leg of the call is written again.
         var legs = changes.SelectMany(c => c.After.Legs
-                .Select((leg, i) => (c.Id, Index: i, Leg: leg))
-                .Where(l => c.Before is not { } b || l.Index >= b.Legs.Count || b.Legs[l.Index] != l.Leg))
+                .Select((leg, i) => (c.Id, Index: i, Leg: leg, Call: c.After))
+                .Where(l => c.Before is not { } b || l.Index >= b.Legs.Count || b.Legs[l.Index] != l.Leg || !SameFields(b, c.After)))
             .ToList();
         if (legs.Count == 0) return;
         batch.BatchCommands.Add(ColumnSql.Command(UpsertLegs,
@@ -128,7 +132,10 @@ internal static class DerivedWrites
             legs.Select(l => l.Leg.Start.UtcDateTime).ToArray(),
             legs.Select(l => Utc(l.Leg.End)).ToArray(),
             legs.Select(l => l.Leg.Outcome is { } o ? OutcomeName(o) : null).ToArray(),
-            legs.Select(l => l.Leg.AgentId).ToArray()));
+            legs.Select(l => l.Leg.AgentId).ToArray(),
+            legs.Select(l => l.Call.Region).ToArray(),
+            legs.Select(l => l.Call.Language).ToArray(),
+            legs.Select(l => l.Call.Segment).ToArray()));
     }
 
     // A call completed before any of its legs is known (its queued event has not arrived yet) counts in the center
@@ -136,6 +143,8 @@ internal static class DerivedWrites
     // grows, so the center stays listed once the legs arrive, and live state then takes that part away again.
     static IEnumerable<string> LiveSeen(CallState call) =>
         call.LastQueue is null && call.CompletedAt is not null ? call.Seen.Add(Live.LiveKeys.Center) : call.Seen;
+
+    static bool SameFields(CallState a, CallState b) => a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment;
 
     static bool SameRow(CallState a, CallState b) =>
         a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment && a.CallerHash == b.CallerHash

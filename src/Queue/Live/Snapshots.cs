@@ -100,8 +100,8 @@ public static class Snapshot
                 t.ServiceLevel is { } slTarget ? AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));
     }
 
-    // A figure that must stay at or under its target: amber above 80 % of it, red strictly past it.
-    static string AtMost(double? value, double target, long samples, int minimum) => value switch
+    /// <summary>A figure that must stay at or under its target: amber above 80 % of it, red strictly past it (on enough samples).</summary>
+    public static string AtMost(double? value, double target, long samples, int minimum) => value switch
     {
         null => FigureState.None,
         var x when x > target => samples >= minimum ? FigureState.Breach : FigureState.Warning,
@@ -109,8 +109,8 @@ public static class Snapshot
         _ => FigureState.Ok,
     };
 
-    // A share that must stay at or over its target: amber in the lower half of the room above it, red strictly under.
-    static string AtLeast(double? value, double target, long samples, int minimum) => value switch
+    /// <summary>A share that must stay at or over its target: amber in the lower half of the room above it, red strictly under (on enough samples).</summary>
+    public static string AtLeast(double? value, double target, long samples, int minimum) => value switch
     {
         null => FigureState.None,
         var x when x < target => samples >= minimum ? FigureState.Breach : FigureState.Warning,

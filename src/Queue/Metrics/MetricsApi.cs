@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Ingest;
+using Queue.Live;
 
 namespace Queue.Metrics;
 
@@ -19,21 +20,39 @@ public static class MetricsApi
         builder.Services.AddOptions<TargetOptions>().BindConfiguration(TargetOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<MetricsQuery>();
         builder.Services.AddSingleton<TrendQuery>();
+        builder.Services.AddSingleton<LegFieldsBackfill>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<LegFieldsBackfill>());
         return builder;
     }
 
+    const string FilterDescription = """
+        `region`, `language` and `segment` narrow every figure to calls whose `call.queued` carried that value: their legs
+        and their completion. A visit counts by its own `region` (from `visit.created`), and by the `language` and
+        `segment` of its call, as it counts in the queue of that call's last leg: the call it names, or else the first call
+        whose completion names it; a visit with no call has neither. Filters combine (all must hold); each is an
+        identifier (1–100 letters, digits, `.`, `_`, `-`, `:`).
+        """;
+
     public static IEndpointRouteBuilder MapMetrics(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/metrics", GetAsync)
-            .RequireAuthorization(Policies.Read)
-            .WithTags("Metrics")
-            .WithName("GetMetrics")
-            .WithSummary("The SPEC §3 figures over a window [from, to), for one queue or the whole center")
-            .WithDescription("`from` and `to` are RFC 3339 timestamps with an offset (URL-encode `+` as `%2B`). Rates are fractions 0–1, seconds are seconds, and a rate with no samples is null.")
+        var group = app.MapGroup("/api/metrics").RequireAuthorization(Policies.Read).WithTags("Metrics")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapGet("", GetAsync)
+            .WithName("GetMetrics")
+            .WithSummary("The SPEC §3 figures over a window [from, to), for one queue or the whole center, optionally by region, language and segment")
+            .WithDescription("`from` and `to` are RFC 3339 timestamps with an offset (URL-encode `+` as `%2B`). Rates are fractions 0–1, seconds are seconds, and a rate with no samples is null.\n\n" + FilterDescription);
+        group.MapGet("/breakdown", BreakdownAsync)
+            .WithName("GetMetricsBreakdown")
+            .WithSummary("The SPEC §3 figures over a window for each region, language or segment met in it")
+            .WithDescription("""
+                One row per value of `by` (`region`, `language` or `segment`) that calls or visits of the window carry, ordered by
+                value; a row with `value` null holds those that carry none ("unknown"). A row's `figures` are what `/api/metrics`
+                gives with that value as a filter (and the same `queue` and other filters), and `states` judge them against
+                `targets`: the queue's, or the center's.
+                """ + "\n\n" + FilterDescription);
         return app;
     }
 
@@ -41,16 +60,55 @@ public static class MetricsApi
         [Required, Description("The start (inclusive)" + BoundDescription)] string? from,
         [Required, Description("The end (exclusive)" + BoundDescription)] string? to,
         [Description("One queue; without it, the whole center.")] string? queue,
+        [Description("Calls of one region, and visits of it.")] string? region,
+        [Description("Calls of one language, and their visits.")] string? language,
+        [Description("Calls of one segment, and their visits.")] string? segment,
         MetricsQuery metrics, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
     {
+        var errors = Validate(from, to, out var start, out var end);
+        var filter = Filter(queue, region, language, segment, errors);
+        if (errors.Count > 0) return Problems.Invalid(errors, "The window is invalid", "See errors for each parameter.");
+        return TypedResults.Ok(await metrics.GetAsync(start, end, filter, targets.Value, time.GetUtcNow(), ct));
+    }
+
+    static async Task<Results<Ok<MetricsBreakdown>, ValidationProblem>> BreakdownAsync(
+        [Required, Description("The start (inclusive)" + BoundDescription)] string? from,
+        [Required, Description("The end (exclusive)" + BoundDescription)] string? to,
+        [Required, Description("What a row is: `region`, `language` or `segment`.")] string? by,
+        [Description("One queue; without it, the whole center.")] string? queue,
+        [Description("Calls of one region, and visits of it.")] string? region,
+        [Description("Calls of one language, and their visits.")] string? language,
+        [Description("Calls of one segment, and their visits.")] string? segment,
+        MetricsQuery metrics, Targets.QueueTargets targets, TimeProvider time, CancellationToken ct)
+    {
+        var errors = Validate(from, to, out var start, out var end);
+        var filter = Filter(queue, region, language, segment, errors);
+        Breakdown dimension = default;
+        if (by is not ("region" or "language" or "segment")) errors["by"] = ["is required: region, language or segment"];
+        else dimension = Enum.Parse<Breakdown>(by, ignoreCase: true);
+        if (errors.Count > 0) return Problems.Invalid(errors, "The breakdown asked for is invalid", "See errors for each parameter.");
+
+        var rows = await metrics.BreakdownAsync(start, end, filter, dimension, targets.Defaults, time.GetUtcNow(), ct);
+        var t = targets.For(filter.Queue);
+        return TypedResults.Ok(new MetricsBreakdown(start, end, filter.Queue, filter.Region, filter.Language, filter.Segment, by!,
+            Snapshot.Targets(t), rows.Select(r => new BreakdownRow(r.Value, r.Figures, BreakdownStates.Of(r.Figures, t))).ToList()));
+    }
+
+    static Dictionary<string, string[]> Validate(string? from, string? to, out DateTimeOffset start, out DateTimeOffset end)
+    {
         var errors = new Dictionary<string, string[]>();
-        if (!Rfc3339.TryParse(from, out var start)) errors["from"] = [BoundProblem(from)];
-        if (!Rfc3339.TryParse(to, out var end)) errors["to"] = [BoundProblem(to)];
-        if (queue is not null && !Identifiers.IsValid(queue)) errors["queue"] = [Identifiers.Rule];
+        if (!Rfc3339.TryParse(from, out start)) errors["from"] = [BoundProblem(from)];
+        if (!Rfc3339.TryParse(to, out end)) errors["to"] = [BoundProblem(to)];
         if (errors.Count == 0 && end <= start) errors["to"] = ["must be later than from"];
         if (errors.Count == 0 && end - start > MaxWindow) errors["to"] = [$"the window may span at most {MaxWindow.TotalDays:0} days"];
-        if (errors.Count > 0) return Problems.Invalid(errors, "The window is invalid", "See errors for each parameter.");
-        return TypedResults.Ok(await metrics.GetAsync(start, end, queue, targets.Value, time.GetUtcNow(), ct));
+        return errors;
+    }
+
+    static MetricsFilter Filter(string? queue, string? region, string? language, string? segment, Dictionary<string, string[]> errors)
+    {
+        foreach (var (name, value) in new[] { ("queue", queue), ("region", region), ("language", language), ("segment", segment) })
+            if (value is not null && !Identifiers.IsValid(value)) errors[name] = [Identifiers.Rule];
+        return new MetricsFilter(queue, region, language, segment);
     }
 
     // An unencoded '+05:00' arrives as ' 05:00': say how to send it rather than only what is expected.

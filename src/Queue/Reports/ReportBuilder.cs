@@ -2,7 +2,7 @@ using Queue.Metrics;
 
 namespace Queue.Reports;
 
-/// <summary>Pure: a fortnight's counts by queue and day, and the targets → the weekly report.</summary>
+/// <summary>Pure: a fortnight's counts by queue, region and day, and the targets → the weekly report.</summary>
 public static class ReportBuilder
 {
     // Shares are ratios of counts: 9 of 10 meets 0.9 whatever the rounding.
@@ -27,11 +27,23 @@ public static class ReportBuilder
                 new ReportTargets(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48, t.ServiceLevelThreshold.TotalSeconds),
                 current, previous, Met(current, t), Met(previous, t), days);
         }
+        // Each region's week in the center's time, whatever the region's own clock: the days are the center's days.
+        var center = targets(null);
+        var regions = counts.Where(c => c.Day >= monday && c.Day < monday.AddDays(7))
+            .GroupBy(c => c.Region)
+            .OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var figures = Figures(Sum(g, monday));
+                return new ReportRegion(g.Key, figures, Met(figures, center));
+            })
+            .ToList();
         return new WeeklyReport(week.ToString(), TimeZoneInfo.ConvertTime(from, zone), TimeZoneInfo.ConvertTime(to, zone), zone.Id, now < to,
             TimeZoneInfo.ConvertTime(now, zone),
             Section(null, counts),
             queues.Select(q => Section(q, counts.Where(c => c.Queue == q))).ToList(),
-            breaches);
+            breaches,
+            regions);
     }
 
     static DayCounts Sum(IEnumerable<DayCounts> rows, DateOnly day) => rows.Aggregate(new DayCounts(null, day), (a, b) => a.Plus(b));

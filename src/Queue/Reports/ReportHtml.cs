@@ -34,6 +34,13 @@ public static class ReportHtml
         Targets(h, r.Center);
         h.Append("<h2 style=\"font-size:18px;margin:24px 0 8px\">Queues</h2>");
         Queues(h, r);
+        if (r.Regions is not null)
+        {
+            h.Append("<h2 style=\"font-size:18px;margin:24px 0 8px\">Regions</h2>")
+             .Append("<p style=\"margin:0 0 8px;color:#555\">").Append(E($"The week in center time ({r.TimeZone}), whatever each region's own clock; judged by the center's targets."))
+             .Append("</p>");
+            Regions(h, r.Regions);
+        }
         h.Append("<h2 style=\"font-size:18px;margin:24px 0 8px\">Day by day, whole center</h2>");
         if (chart is not null) h.Append("<img src=\"").Append(E(chart)).Append("\" alt=\"Daily trend: calls, ASA and service level\" width=\"720\" style=\"display:block;max-width:100%;margin:0 0 12px\">");
         Daily(h, r.Center);
@@ -85,6 +92,29 @@ public static class ReportHtml
              .Append(Td(Seconds(s.Week.AsaSeconds))).Append(MetCell(s.Met.Wait)).Append(Td(Percent(s.Week.ServiceLevel)))
              .Append(Td(Percent(s.Week.RemoteResolution))).Append(MetCell(s.Met.Remote)).Append(Td(Percent(s.Week.Visit24))).Append(MetCell(s.Met.Visit24))
              .Append(Td(N(s.Week.Overdue48))).Append(MetCell(s.Met.Visit48)).Append("</tr>");
+        }
+        h.Append("</table>");
+    }
+
+    static void Regions(StringBuilder h, IReadOnlyList<ReportRegion> regions)
+    {
+        if (regions.Count == 0)
+        {
+            h.Append("<p>No calls or visits this week.</p>");
+            return;
+        }
+        h.Append("<table style=\"border-collapse:collapse\"><tr>");
+        foreach (var (c, i) in ((string[])["Region", "Offered", "Answered", "ASA", "", "Service level", "Abandoned", "Remote", "", "Visits ≤ 24 h", "", "48 h breaches", ""]).Select((c, i) => (c, i)))
+            h.Append(Th(c, left: i == 0));
+        h.Append("</tr>");
+        foreach (var g in regions)
+        {
+            var f = g.Week;
+            h.Append("<tr>").Append(g.Region is null ? $"<td style=\"{First};color:#777\">unknown</td>" : Td(g.Region, left: true))
+             .Append(Td(N(f.Offered))).Append(Td(N(f.Answered))).Append(Td(Seconds(f.AsaSeconds))).Append(MetCell(g.Met.Wait))
+             .Append(Td(Percent(f.ServiceLevel))).Append(Td(Percent(f.AbandonmentRate)))
+             .Append(Td(Percent(f.RemoteResolution))).Append(MetCell(g.Met.Remote)).Append(Td(Percent(f.Visit24))).Append(MetCell(g.Met.Visit24))
+             .Append(Td(N(f.Overdue48))).Append(MetCell(g.Met.Visit48)).Append("</tr>");
         }
         h.Append("</table>");
     }

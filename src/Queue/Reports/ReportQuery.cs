@@ -4,9 +4,13 @@ using Queue.Metrics;
 
 namespace Queue.Reports;
 
-/// <summary>Counts of one queue's day (or of visits with no queue, <see cref="Queue"/> null), in the center's time.</summary>
+/// <summary>
+/// Counts of one queue's day (or of visits with no queue, <see cref="Queue"/> null), in the center's time, of the calls
+/// (and visits) of one <see cref="Region"/> (null: those that carry none).
+/// </summary>
 public sealed record DayCounts(string? Queue, DateOnly Day)
 {
+    public string? Region { get; init; }
     public long Answered { get; init; }
     public long Abandoned { get; init; }
     public long ShortAbandoned { get; init; }
@@ -28,15 +32,16 @@ public sealed record DayCounts(string? Queue, DateOnly Day)
 }
 
 /// <summary>
-/// A report's counts from PostgreSQL in one pass per table, grouped by queue and local day, by the rules of
-/// <see cref="MetricsQuery"/>: legs by when they ended, each judged by its queue's thresholds; completed calls in the
-/// queue of their last leg; visits in the queue of their call, by their deadlines (counted once passed).
+/// A report's counts from PostgreSQL in one pass per table, grouped by queue, region and local day, by the rules of
+/// <see cref="MetricsQuery"/>: legs by when they ended, each judged by its queue's thresholds, in the region of their
+/// call (which each leg carries); completed calls in the queue of their last leg; visits in the queue of their call
+/// and in their own region, by their deadlines (counted once passed).
 /// </summary>
 internal sealed class ReportQuery(Storage.HistoryReads reads)
 {
     // {0}, {1}: the service-level T and the short-abandon threshold of a leg's queue (see Thresholds).
     const string LegsSql = """
-        select l.queue, (l.ended_at at time zone @zone)::date as day,
+        select l.queue, l.region, (l.ended_at at time zone @zone)::date as day,
                count(*) filter (where l.outcome = 'answered') as answered,
                count(*) filter (where l.outcome = 'abandoned' and w.wait >= {1}) as abandoned,
                count(*) filter (where l.outcome = 'abandoned' and w.wait < {1}) as short_abandoned,
@@ -44,15 +49,15 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
                coalesce(sum(extract(epoch from w.wait)::float8) filter (where l.outcome = 'answered'), 0) as wait_seconds
         from legs l cross join lateral (select l.ended_at - l.started_at as wait) w
         where l.ended_at >= @from and l.ended_at < @to and l.outcome in ('answered', 'abandoned')
-        group by 1, 2
+        group by 1, 2, 3
         """;
 
     const string CallsSql = """
-        select last_queue as queue, (completed_at at time zone @zone)::date as day, count(*) as completed,
+        select last_queue as queue, region, (completed_at at time zone @zone)::date as day, count(*) as completed,
                count(*) filter (where resolution = 'resolved') as resolved
         from calls
         where completed_at >= @from and completed_at < @to
-        group by 1, 2
+        group by 1, 2, 3
         """;
 
     // A visit belongs to the queue of its call's last leg: the call it names, or else the first call that names it.
@@ -67,15 +72,15 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
         """;
 
     const string VisitsSql = VisitsCte + """
-        select queue, (due24 at time zone @zone)::date as day, count(*) as due24, count(*) filter (where resolved_at <= due24) as met24,
+        select queue, region, (due24 at time zone @zone)::date as day, count(*) as due24, count(*) filter (where resolved_at <= due24) as met24,
                0::bigint as due48, 0::bigint as overdue48
         from v where due24 >= @from and due24 < @to and due24 < @now and (cancelled_at is null or cancelled_at >= due24)
-        group by 1, 2
+        group by 1, 2, 3
         union all
-        select queue, (due48 at time zone @zone)::date, 0, 0, count(*),
+        select queue, region, (due48 at time zone @zone)::date, 0, 0, count(*),
                count(*) filter (where resolved_at is null or resolved_at > due48)
         from v where due48 >= @from and due48 < @to and due48 < @now and (cancelled_at is null or cancelled_at > due48)
-        group by 1, 2
+        group by 1, 2, 3
         """;
 
     const string BreachesSql = VisitsCte + """
@@ -92,8 +97,9 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
         // A week that is over reads the replica, when there is one (docs/adr/0007).
         var db = reads.For(to, now);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, now = now.UtcDateTime, zone = zone.Id, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
-        // Each table on a connection of its own, side by side. The planner takes the (queue, day) groups for millions (it
-        // cannot tell how few days a week has), and would sort them; told not to, it scans in parallel and hashes.
+        // Each table on a connection of its own, side by side. Statistics on the center's day (migration 0021) tell the
+        // planner how few (queue, region, day) groups there are, so each parallel worker groups its share; without them
+        // (a center in another zone) it takes them for millions and would sort them: told not to, it hashes.
         async Task<List<T>> QueryAsync<T>(string sql, object parameters)
         {
             await using var connection = await db.OpenConnectionAsync(ct);
@@ -110,15 +116,16 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
         var breachRows = QueryAsync<BreachRow>(BreachesSql, args with { from = breachesFrom.UtcDateTime });
         await Task.WhenAll(legs, calls, visits, breachRows);
 
-        var days = new Dictionary<(string?, DateOnly), DayCounts>();
-        void Add(DayCounts c) => days[(c.Queue, c.Day)] = days.TryGetValue((c.Queue, c.Day), out var d) ? d.Plus(c) : c;
+        var days = new Dictionary<(string?, string?, DateOnly), DayCounts>();
+        void Add(DayCounts c) => days[(c.Queue, c.Region, c.Day)] = days.TryGetValue((c.Queue, c.Region, c.Day), out var d) ? d.Plus(c) : c;
         foreach (var r in legs.Result)
             Add(new DayCounts(r.Queue, r.Day)
             {
-                Answered = r.Answered, Abandoned = r.Abandoned, ShortAbandoned = r.Short_Abandoned, InTime = r.In_Time, WaitSeconds = r.Wait_Seconds,
+                Region = r.Region, Answered = r.Answered, Abandoned = r.Abandoned, ShortAbandoned = r.Short_Abandoned, InTime = r.In_Time, WaitSeconds = r.Wait_Seconds,
             });
-        foreach (var r in calls.Result) Add(new DayCounts(r.Queue, r.Day) { Completed = r.Completed, Resolved = r.Resolved });
-        foreach (var r in visits.Result) Add(new DayCounts(r.Queue, r.Day) { Due24 = r.Due24, Met24 = r.Met24, Due48 = r.Due48, Overdue48 = r.Overdue48 });
+        foreach (var r in calls.Result) Add(new DayCounts(r.Queue, r.Day) { Region = r.Region, Completed = r.Completed, Resolved = r.Resolved });
+        foreach (var r in visits.Result)
+            Add(new DayCounts(r.Queue, r.Day) { Region = r.Region, Due24 = r.Due24, Met24 = r.Met24, Due48 = r.Due48, Overdue48 = r.Overdue48 });
         var breaches = breachRows.Result
             .Select(b => new Breach48(b.Visit_Id, b.Queue, b.Region, Local(b.Created_At, zone), Local(b.Due48, zone),
                 b.Resolved_At is { } r ? Local(r, zone) : null, b.Cancelled_At is { } c ? Local(c, zone) : null))
@@ -140,11 +147,11 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
 
     static DateTimeOffset Local(DateTime utc, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)), zone);
 
-    sealed record LegRow(string Queue, DateOnly Day, long Answered, long Abandoned, long Short_Abandoned, long In_Time, double Wait_Seconds);
+    sealed record LegRow(string Queue, string? Region, DateOnly Day, long Answered, long Abandoned, long Short_Abandoned, long In_Time, double Wait_Seconds);
 
-    sealed record CallRow(string? Queue, DateOnly Day, long Completed, long Resolved);
+    sealed record CallRow(string? Queue, string? Region, DateOnly Day, long Completed, long Resolved);
 
-    sealed record VisitRow(string? Queue, DateOnly Day, long Due24, long Met24, long Due48, long Overdue48);
+    sealed record VisitRow(string? Queue, string? Region, DateOnly Day, long Due24, long Met24, long Due48, long Overdue48);
 
     sealed record BreachRow(string Visit_Id, string? Queue, string? Region, DateTime Created_At, DateTime Due48, DateTime? Resolved_At, DateTime? Cancelled_At);
 }

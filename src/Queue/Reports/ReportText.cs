@@ -43,6 +43,21 @@ public static class ReportText
         }
         t.AppendLine();
 
+        if (r.Regions is not null)
+        {
+            t.AppendLine(En, $"Regions (the week in center time, {r.TimeZone}; center targets)");
+            if (r.Regions.Count == 0) t.AppendLine("  No calls or visits this week.");
+            foreach (var region in r.Regions)
+            {
+                var f = region.Week;
+                t.AppendLine(En, $"  {region.Region ?? "unknown"}: offered {f.Offered:N0}, answered {f.Answered:N0}, ASA {Seconds(f.AsaSeconds)} ({Met(region.Met.Wait)}), " +
+                    $"service level {Percent(f.ServiceLevel)}, abandonment {Percent(f.AbandonmentRate)}");
+                t.AppendLine(En, $"    remote {Percent(f.RemoteResolution)} ({Met(region.Met.Remote)}), visits <= 24 h {Percent(f.Visit24)} ({Met(region.Met.Visit24)}), " +
+                    $"48 h breaches {f.Overdue48:N0} ({Met(region.Met.Visit48)})");
+            }
+            t.AppendLine();
+        }
+
         t.AppendLine("Day by day, whole center");
         t.AppendLine(En, $"  {"Day",-11}{"Offered",9}{"Answered",10}{"Abandoned",11}{"ASA",9}{"SL",9}{"Remote",9}");
         foreach (var d in s.Days)
@@ -63,7 +78,7 @@ public static class ReportText
                 $"deadline {b.Deadline:ddd d MMM HH:mm}, {outcome}");
         }
         t.AppendLine();
-        t.AppendLine(En, $"Every figure, per queue and day, is in the CSV attached (sla-report-{r.Week}.csv).");
+        t.AppendLine(En, $"Every figure, per queue and day and per region, is in the CSV attached (sla-report-{r.Week}.csv).");
         return t.ToString();
     }
 

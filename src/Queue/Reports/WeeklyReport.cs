@@ -73,8 +73,16 @@ public sealed record Breach48(string VisitId, string? Queue, string? Region, Dat
     DateTimeOffset? CancelledAt);
 
 /// <summary>
-/// The weekly SLA report (SPEC §5): for an ISO week in center time, per queue and for the whole center. A week not
-/// over yet is <see cref="Partial"/>: its figures run to <see cref="MadeAt"/>.
+/// One region's week, judged by the center's targets: its calls (legs and completions, by the region their
+/// <c>call.queued</c> carried) and its visits (by their own region), over the same week in center time as every other
+/// figure. <see cref="Region"/> null: calls and visits that carry none.
+/// </summary>
+public sealed record ReportRegion(string? Region, ReportFigures Week, TargetsMet Met);
+
+/// <summary>
+/// The weekly SLA report (SPEC §5): for an ISO week in center time, per queue, per region and for the whole center. A
+/// week not over yet is <see cref="Partial"/>: its figures run to <see cref="MadeAt"/>. <see cref="Regions"/> is null
+/// in a report kept from before regions were reported.
 /// </summary>
 public sealed record WeeklyReport(string Week, DateTimeOffset From, DateTimeOffset To, string TimeZone, bool Partial, DateTimeOffset MadeAt,
-    ReportSection Center, IReadOnlyList<ReportSection> Queues, IReadOnlyList<Breach48> Breaches48);
+    ReportSection Center, IReadOnlyList<ReportSection> Queues, IReadOnlyList<Breach48> Breaches48, IReadOnlyList<ReportRegion>? Regions = null);

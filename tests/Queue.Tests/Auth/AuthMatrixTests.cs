@@ -20,6 +20,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
     {
         { "POST /api/events", "ingest admin" },
         { "GET /api/metrics", Read },
+        { "GET /api/metrics/breakdown", Read },
         { "GET /api/calls/{callId}", "supervisor admin" },
         { "GET /api/me", "ingest wallboard supervisor admin" },
         { "GET /api/keys", "admin" },

@@ -154,7 +154,7 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
         var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r').Split(',')).ToList();
         var header = rows[0].ToList();
         var sections = json.GetProperty("queues").EnumerateArray().Prepend(json.GetProperty("center")).ToList();
-        Assert.Equal(1 + sections.Count * 9, rows.Count);
+        Assert.Equal(1 + sections.Count * 9 + json.GetProperty("regions").GetArrayLength(), rows.Count);
         foreach (var section in sections)
         {
             var name = section.GetProperty("queue").GetString() ?? "center";

@@ -28,6 +28,9 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         ("corporate-vip", 6, 8, 0.0, 1.0, [], 2, 1, 0, 0, 0, 0),
     ];
 
+    // Callers from across the country (and a few the exchange could not place).
+    static readonly string[] Regions = ["ural", "volga", "siberia", "far-east", "north-west"];
+
     // Every tile, figure and count box that does not hold what it shows (cut off), with its size and what it holds.
     const string Overflowing =
         "[...document.querySelectorAll('.tile, .fig, .counts')].filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)" +
@@ -115,7 +118,7 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
                 var call = $"{q.Queue}-c{i}";
                 var queued = now.AddMinutes(-58 + 50.0 * i / q.Calls);
                 var wait = TimeSpan.FromSeconds(q.Wait * (0.4 + 1.2 * random.NextDouble()));
-                events.Add(Ev.Queued(Id(), queued, call, q.Queue));
+                events.Add(Ev.Queued(Id(), queued, call, q.Queue, region: i % 9 == 8 ? null : Regions[i % Regions.Length]));
                 if (random.NextDouble() < q.Abandon)
                 {
                     events.Add(Ev.Abandoned(Id(), queued + wait, call));

@@ -1,7 +1,7 @@
 // What both pages share: the key, calls to the API, the live hub connection, and small DOM and format helpers.
 // Text from the service (queue names, notes, key names) is only ever set as textContent, never parsed as HTML.
 import { HttpError, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
-import type { Alert } from "./live";
+import type { Alert, FigureState } from "./live";
 import { LiveHubPath } from "./live";
 
 /** The key's owner, as GET /api/me answers. */
@@ -194,6 +194,11 @@ export function centerFormat(zone: string | null, offset: string | null, options
   const minutes = offset ? (offset[0] === "-" ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))) : 0;
   const f = new Intl.DateTimeFormat("en-GB", { ...options, timeZone: "UTC" });
   return (t) => f.format(t + minutes * 60_000);
+}
+
+/** A figure's state in words, for those who do not see the colour: "✓ on target", "◆ near target", "▲ OVER target" (or "▼ UNDER" a share); "" for none. */
+export function stateMark(state: FigureState, under = false): string {
+  return state === "ok" ? "✓ on target" : state === "warning" ? "◆ near target" : state === "breach" ? (under ? "▼ UNDER target" : "▲ OVER target") : "";
 }
 
 export const kindLabels: Record<string, string> = {

@@ -4,11 +4,12 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, type Me, alertFigures, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
+  ApiError, type Me, alertFigures, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, stateMark, takeKey, text, whoAmI,
 } from "./common";
 import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
+import { QueueBreakdown } from "./console-breakdown";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
 interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
@@ -27,6 +28,7 @@ let lostSince = 0;
 let lastUpdate = 0;
 let joinedOnce = false;
 let alertHistory: AlertHistory | null = null;
+let breakdown: QueueBreakdown | null = null;
 
 // ---- signing in ----------------------------------------------------------------------------------------------------
 
@@ -75,6 +77,7 @@ async function signIn(candidate: string): Promise<void> {
   void loadOpenAlerts();
   alertHistory = new AlertHistory(key, at);
   void alertHistory.load(null);
+  breakdown = new QueueBreakdown(key, at);
   window.addEventListener("hashchange", () => void selectQueue());
   window.addEventListener("resize", () => { if (detail) void loadTrend(detail.snapshot.queue!); });
   setInterval(tick, 1000);
@@ -217,14 +220,10 @@ async function loadTrend(queue: string): Promise<void> {
   }
 }
 
-function mark(state: FigureState, under = false): string {
-  return state === "ok" ? "✓ on target" : state === "warning" ? "◆ near target" : state === "breach" ? (under ? "▼ UNDER target" : "▲ OVER target") : "";
-}
-
 function figure(label: string, value: string, state: FigureState, under = false, since?: string | null): HTMLElement {
   const v = el("div", { class: "value" }, value);
   if (since) v.dataset.since = since;
-  return el("div", { class: `figure ${state}`, "data-state": state, "data-figure": label }, el("div", { class: "label" }, label), v, el("div", { class: "mark" }, mark(state, under)));
+  return el("div", { class: `figure ${state}`, "data-state": state, "data-figure": label }, el("div", { class: "label" }, label), v, el("div", { class: "mark" }, stateMark(state, under)));
 }
 
 function renderDetail(): void {
@@ -268,13 +267,14 @@ function renderDetail(): void {
     chart = null;
     trendBox = el("div", { id: "trend", class: "trend", role: "img", "aria-label": `Today's trend of ${q}: calls offered, ASA and service level per 15 minutes` });
     drill.replaceChildren(el("div", { id: "figures" }), el("h3", {}, "Today"), el("p", { id: "trend-note", class: "empty-note" }), trendBox,
-      el("div", { id: "tables", class: "columns" }));
+      el("div", { id: "tables", class: "columns" }), breakdown?.element ?? "");
   }
   $("figures").replaceChildren(figures);
   $("tables").replaceChildren(
     el("div", {}, el("h3", {}, `Waiting calls (${waiting.length}), longest first`), waitingTable, el("h3", {}, `Late and overdue visits (${s.visits.late} late, ${s.visits.overdue} overdue)`), visitsTable),
     el("div", {}, el("h3", {}, `Agents (${agentList.length})`), agentsTable));
   if (Date.now() - trendAt > 60_000) void loadTrend(q);
+  breakdown?.show(q, today.from);
 }
 
 const statusOrder = ["available", "busy", "wrap_up", "break", "offline"];

@@ -29,7 +29,7 @@ public static class DerivedRows
         """;
 
     public const string Legs = """
-        select call_id, leg, queue, started_at, ended_at, outcome, agent_id from legs order by call_id collate "C", leg
+        select call_id, leg, queue, started_at, ended_at, outcome, agent_id, region, language, segment from legs order by call_id collate "C", leg
         """;
 
     public const string Visits = """

@@ -6,7 +6,7 @@ namespace Queue.Tests.Ingest.Scenarios;
 /// <summary>The SPEC §3 figures of one window, as <c>GET /api/metrics</c> names them.</summary>
 public sealed record Figures(
     long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
-    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48);
+    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48, long Due48 = 0);
 
 /// <summary>
 /// A plain computation of what the service must derive from a scenario, independent of its folds and SQL: each
@@ -139,30 +139,58 @@ public sealed class Reference
         return Calls.Where(c => c.VisitId == visit.Id).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault()?.LastQueue;
     }
 
-    public Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now)
+    /// <summary>A call field of a visit, as its queue: from the call it names, else from the first call (by id) whose completion names it.</summary>
+    public string? CallFieldOf(Visit visit, Func<Call, string?> field)
+    {
+        if (visit.CallId is not null && Calls.FirstOrDefault(c => c.Id == visit.CallId) is { } named && field(named) is { } value) return value;
+        return Calls.Where(c => c.VisitId == visit.Id).OrderBy(c => c.Id, StringComparer.Ordinal).Select(field).FirstOrDefault();
+    }
+
+    /// <summary>
+    /// The figures of calls (their legs and completion) with the given region, language and segment, and of visits of that
+    /// region (their own) and of that language and segment (their call's); null: any.
+    /// </summary>
+    public Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, string? region, string? language = null,
+        string? segment = null) =>
+        Figures(from, to, queue, now,
+            c => (region is null || c.Region == region) && (language is null || c.Language == language) && (segment is null || c.Segment == segment),
+            v => (region is null || v.Region == region) && (language is null || CallFieldOf(v, c => c.Language) == language)
+                && (segment is null || CallFieldOf(v, c => c.Segment) == segment));
+
+    /// <summary>The figures of one value of a breakdown ("region", "language" or "segment"); a null value: those that carry none.</summary>
+    public Figures FiguresOf(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, string by, string? value)
+    {
+        Func<Call, string?> field = by switch { "region" => c => c.Region, "language" => c => c.Language, _ => c => c.Segment };
+        return Figures(from, to, queue, now, c => field(c) == value, v => (by == "region" ? v.Region : CallFieldOf(v, field)) == value);
+    }
+
+    public Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now) => Figures(from, to, queue, now, _ => true, _ => true);
+
+    Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, Func<Call, bool> callIn, Func<Visit, bool> visitIn)
     {
         bool In(DateTimeOffset? t) => t >= from && t < to;
-        var legs = Calls.SelectMany(c => c.Legs)
+        var legs = Calls.Where(callIn).SelectMany(c => c.Legs)
             .Where(l => l.Outcome is "answered" or "abandoned" && In(l.End) && (queue is null || l.Queue == queue)).ToList();
         var answered = legs.Where(l => l.Outcome == "answered").ToList();
         var abandoned = legs.Count(l => l.Outcome == "abandoned" && l.Wait >= ShortAbandon);
         var offered = answered.Count + abandoned;
 
-        var completed = Calls.Where(c => In(c.CompletedAt) && (queue is null || c.LastQueue == queue)).ToList();
+        var completed = Calls.Where(c => callIn(c) && In(c.CompletedAt) && (queue is null || c.LastQueue == queue)).ToList();
         var remote = completed.Count(c => c.Resolution == "resolved");
 
         // A deadline counts once it has passed; one still ahead is neither met nor missed yet.
-        var visits = Visits.Where(v => v.CreatedAt is not null && (queue is null || QueueOf(v) == queue)).ToList();
+        var visits = Visits.Where(v => v.CreatedAt is not null && (queue is null || QueueOf(v) == queue) && visitIn(v)).ToList();
         var due24 = visits.Where(v => In(v.Due24) && v.Due24 < now && !(v.CancelledAt < v.Due24)).ToList();
         var resolvedBy24 = due24.Count(v => v.ResolvedAt <= v.Due24);
-        var overdue48 = visits.Count(v => In(v.Due48) && v.Due48 < now && !(v.ResolvedAt <= v.Due48) && !(v.CancelledAt <= v.Due48));
+        var due48 = visits.Where(v => In(v.Due48) && v.Due48 < now && !(v.CancelledAt <= v.Due48)).ToList();
+        var overdue48 = due48.Count(v => !(v.ResolvedAt <= v.Due48));
 
         return new Figures(
             answered.Count, abandoned, legs.Count(l => l.Outcome == "abandoned" && l.Wait < ShortAbandon),
             answered.Count == 0 ? null : answered.Average(l => l.Wait!.Value.TotalSeconds),
             Rate(answered.Count(l => l.Wait <= ServiceLevelT), offered), Rate(abandoned, offered),
             completed.Count, remote, Rate(remote, completed.Count),
-            due24.Count, resolvedBy24, Rate(resolvedBy24, due24.Count), overdue48);
+            due24.Count, resolvedBy24, Rate(resolvedBy24, due24.Count), overdue48, due48.Count);
     }
 
     static double? Rate(long part, long whole) => whole == 0 ? null : (double)part / whole;
@@ -171,7 +199,8 @@ public sealed class Reference
     public IEnumerable<string> CallRows => Calls.Select(c => Row.Of(c.Id, c.Region, c.Language, c.Segment, c.CallerHash, c.LastQueue,
         c.Legs.Count, c.CompletedAt, c.Resolution, c.VisitId));
 
-    public IEnumerable<string> LegRows => Calls.SelectMany(c => c.Legs.Select((l, i) => Row.Of(c.Id, i, l.Queue, l.Start, l.End, l.Outcome, l.Agent)));
+    public IEnumerable<string> LegRows => Calls.SelectMany(c => c.Legs.Select((l, i) => Row.Of(c.Id, i, l.Queue, l.Start, l.End, l.Outcome, l.Agent,
+        c.Region, c.Language, c.Segment)));
 
     public IEnumerable<string> VisitRows => Visits.Select(v => Row.Of(v.Id, v.CallId, v.Region, v.CreatedAt, v.Due24, v.Due48, v.ResolvedAt, v.CancelledAt));
 
