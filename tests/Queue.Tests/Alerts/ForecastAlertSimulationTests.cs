@@ -64,6 +64,8 @@ public sealed class ForecastAlertSimulationTests(ITestOutputHelper output)
 
     static double? Breach(CallSimulation sim) => sim.AsaBreach(Ramp.WarmUp * 60.0, Targets.Wait.TotalSeconds, Targets.MinimumSample);
 
+    static int Needed(double callsPerHour) => ErlangC.FewestAgents(new Traffic(callsPerHour, Aht), StaffingTargets.Of(Targets))!.Value;
+
     [Fact]
     public void The_simulated_waits_match_Erlang_C_at_a_steady_load()
     {
@@ -104,6 +106,31 @@ public sealed class ForecastAlertSimulationTests(ITestOutputHelper output)
         }
         output.WriteLine(Summary("lead of the warning standing at the breach", leads));
         output.WriteLine(Summary("lead of the first warning", firstLeads));
+    }
+
+    [Fact]
+    public void Agents_added_ahead_of_a_rising_load_see_neither_a_warning_nor_a_breach()
+    {
+        // A planner's staffing: 30 % over what Erlang C needs at the true rate a horizon (15 min) ahead. Given the true
+        // rate, trend and handle time as its inputs, the model itself warns none of these queues at this staffing.
+        var faults = new List<string>();
+        int warned = 0, openMinutes = 0, minutes = 0;
+        foreach (var r in All)
+        {
+            var sim = r.Simulate(m => (int)Math.Ceiling(Needed(r.CallsPerHour(m + 15)) * 1.3));
+            var breach = Breach(sim);
+            var open = Alerting(sim, r);
+            var raisedAt = Enumerable.Range(Ramp.WarmUp, r.Minutes - Ramp.WarmUp + 1).Where(m => open[m] && !open[m - 1]).ToList();
+            if (raisedAt.Count > 0) warned++;
+            openMinutes += open.Count(o => o);
+            minutes += r.Minutes - Ramp.WarmUp + 1;
+            if (breach is not null || raisedAt.Count > 0)
+                faults.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{r}: raised at minutes [{string.Join(", ", raisedAt)}]{(breach is { } b ? $", true ASA breached at {b / 60:0.0} min" : "")}"));
+        }
+        foreach (var f in faults) output.WriteLine(f);
+        output.WriteLine($"{warned} of {Scenarios} queues warned; the warning open {openMinutes} of {minutes} minutes");
+        Assert.True(faults.Count == 0, $"{faults.Count} of {Scenarios} well-staffed queues were warned or breached:\n{string.Join("\n", faults)}");
     }
 
     static string Summary(string what, List<double> minutes)
