@@ -8,7 +8,7 @@ namespace Queue.Tests.Faults;
 /// endpoints, bad bodies on the writing ones, wrong methods, unknown paths, oversized lines and headers, and HTTP
 /// that a client library would never write (over a bare socket). None of them asks for anything valid.
 /// </summary>
-public sealed class HostileRequests(Random random)
+public sealed partial class HostileRequests(Random random)
 {
     static readonly string[] Garbage =
     [
@@ -21,7 +21,8 @@ public sealed class HostileRequests(Random random)
 
     public IEnumerable<Hostile> All() =>
         Metrics(300).Concat(Alerts(250)).Concat(PathValues(350)).Concat(Reports(100)).Concat(Trends(100)).Concat(Unknown(100))
-            .Concat(Keys(150)).Concat(Targets(150)).Concat(Acks(120)).Concat(Methods(80)).Concat(Oversized());
+            .Concat(Keys(150)).Concat(Targets(150)).Concat(Acks(120)).Concat(Methods(80)).Concat(Oversized())
+            .Concat(Staffing(360)).Concat(StaffingRole(40)).Concat(ExpectedWaits(240));
 
     static string Q(string value) => Uri.EscapeDataString(value.Replace("\ud800", "", StringComparison.Ordinal)) + (value.Contains('\ud800', StringComparison.Ordinal) ? "%ED%A0%80" : "");
 
