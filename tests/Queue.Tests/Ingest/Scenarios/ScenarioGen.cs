@@ -68,7 +68,8 @@ public static class ScenarioGen
 
     static readonly Gen<AgentDraft> Agent =
         Gen.Select(Gen.OneOf(Agents), Gen.OneOf("available", "busy", "wrap_up", "break", "offline"),
-            Gen.OneOf(QueueNames).Array[0, 3].Null(0.5), Gen.Frequency((2, false), (1, true)), Gen.Double[0, 1],
+            // Two in three in the last two hours (of about 7 days): wrap-up episodes of the last hour count in live staffing.
+            Gen.OneOf(QueueNames).Array[0, 3].Null(0.5), Gen.Frequency((2, false), (1, true)), Gen.Frequency((1, Gen.Double[0, 1]), (2, Gen.Double[0.988, 1])),
             (a, s, q, tie, p) => new AgentDraft(a, s, q, tie, p));
 
     static Gen<Delivery> DeliveryOf(int events) =>
