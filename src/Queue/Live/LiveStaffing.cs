@@ -46,7 +46,8 @@ public static class StaffingNow
     /// <summary>What the model projects from these figures (null while the handle time is unknown).</summary>
     public static ForecastInputs? Forecasting(LiveStaffing s, TargetOptions t) => s.Inputs.HandleSeconds is { } aht
         ? new ForecastInputs(s.Inputs.CallsPerHour, s.Inputs.CallsPerHour15, s.Inputs.CallsPerHour60, TimeSpan.FromSeconds(aht), s.Has,
-            s.Inputs.PatienceSeconds is { } p ? TimeSpan.FromSeconds(p) : null, t.ServiceLevelThreshold)
+            s.Inputs.PatienceSeconds is { } p ? TimeSpan.FromSeconds(p) : null, t.ServiceLevelThreshold,
+            Forecast.TrendNoise(s.Inputs.Arrived15, s.Inputs.Arrived60, s.Inputs.CallsPerHour15, s.Inputs.CallsPerHour60))
         : null;
 
     public static LiveStaffing Of(StaffingCounts s, WindowCounts m60, IReadOnlyDictionary<string, long> agentsByStatus, TargetOptions t)

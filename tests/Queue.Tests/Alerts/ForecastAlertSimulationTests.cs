@@ -109,10 +109,12 @@ public sealed class ForecastAlertSimulationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Agents_added_ahead_of_a_rising_load_see_neither_a_warning_nor_a_breach()
+    public void Agents_added_ahead_of_a_rising_load_see_no_breach_and_a_warning_only_rarely()
     {
         // A planner's staffing: 30 % over what Erlang C needs at the true rate a horizon (15 min) ahead. Given the true
-        // rate, trend and handle time as its inputs, the model itself warns none of these queues at this staffing.
+        // rate, trend and handle time as its inputs, the model itself warns none of these queues at this staffing. From
+        // counts, chance and a trend carried past the ramp's end (which no trend sees coming) can warn now and then:
+        // without the chance guard 25 of 40 queues were warned, 180 of 7,578 queue-minutes.
         var faults = new List<string>();
         int warned = 0, openMinutes = 0, minutes = 0;
         foreach (var r in All)
@@ -130,7 +132,9 @@ public sealed class ForecastAlertSimulationTests(ITestOutputHelper output)
         }
         foreach (var f in faults) output.WriteLine(f);
         output.WriteLine($"{warned} of {Scenarios} queues warned; the warning open {openMinutes} of {minutes} minutes");
-        Assert.True(faults.Count == 0, $"{faults.Count} of {Scenarios} well-staffed queues were warned or breached:\n{string.Join("\n", faults)}");
+        Assert.True(faults.All(f => !f.Contains("breached", StringComparison.Ordinal)), string.Join("\n", faults));
+        Assert.True(warned <= 3 && openMinutes <= minutes / 500,
+            $"{warned} of {Scenarios} well-staffed queues were warned, {openMinutes} of {minutes} minutes:\n{string.Join("\n", faults)}");
     }
 
     static string Summary(string what, List<double> minutes)

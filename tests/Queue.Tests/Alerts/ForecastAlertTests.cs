@@ -17,14 +17,17 @@ public sealed class ForecastAlertTests
     static readonly TimeSpan Talk = TimeSpan.FromSeconds(240);
     const double Margin = 0.1;
 
-    // The scenario: 60 calls an hour until minute 60, then rising by 240 an hour every hour until minute 150, then
-    // falling as fast. Calls arrive as the rate says (the arrivals of a minute are its integral, kept fractional).
-    static double Rate(double minute) => minute switch
+    // The scenario, a large queue: 600 calls an hour until minute 60, then rising by 2,400 an hour every hour until
+    // minute 150, then falling as fast. Calls arrive as the rate says (the arrivals of a minute are its integral, kept
+    // fractional), with none of chance's scatter: the rule still takes three standard errors of Poisson counts off the
+    // rise (Forecast.TrendConfidence), which costs a queue of few calls more of its lead than one of many.
+    // ForecastAlertSimulationTests holds the rule to real, scattered arrivals and the true hourly ASA.
+    static double Rate(double minute) => 10 * (minute switch
     {
         <= 60 => 60,
         <= 150 => 60 + 240 * (minute - 60) / 60,
         _ => Math.Max(60, 420 - 240 * (minute - 150) / 60),
-    };
+    });
 
     static double Arrived(double fromMinute, double toMinute)
     {
@@ -61,7 +64,7 @@ public sealed class ForecastAlertTests
     [Fact]
     public void Rising_arrivals_with_no_agents_added_raise_it_before_the_breach_and_it_clears_by_itself_when_they_fall()
     {
-        const int agents = 26;
+        const int agents = 240;
         int? raised = null, breached = null, cleared = null;
         var open = false;
         for (var minute = 60; minute <= 300; minute++)
@@ -76,9 +79,9 @@ public sealed class ForecastAlertTests
         }
         Assert.NotNull(raised);
         Assert.NotNull(breached);
-        // Raised ahead of the breach, about a horizon (15 min) ahead once the hour is all on the ramp, give or take the
-        // rounding of whole calls (26 agents: the breach comes an hour into the ramp).
-        Assert.InRange(breached!.Value - raised!.Value, 10, 20);
+        // Raised ahead of the breach: a horizon (15 min) less what the chance guard takes, give or take the rounding of
+        // whole calls (240 agents: the breach comes an hour into the ramp).
+        Assert.InRange(breached!.Value - raised!.Value, 5, 20);
         Assert.NotNull(cleared);
         Assert.True(cleared > breached);
         Assert.False(open);
@@ -118,6 +121,20 @@ public sealed class ForecastAlertTests
         var falling = f with { CallsPerHour15 = 100, CallsPerHour60 = 150, CallsPerHourNow = 116 };
         Assert.Equal(116, Forecast.CallsPerHourAt(falling, TimeSpan.FromMinutes(15)), 9);
         Assert.Equal(16, Forecast.Project(f, TimeSpan.FromMinutes(15)).Count());
+    }
+
+    [Fact]
+    public void Chance_is_taken_off_the_rise_three_standard_errors_of_the_counts()
+    {
+        // 60 calls in the quarter, 180 in the hour: rates 240 and 180 an hour. The quarter's count scatters by √60 over
+        // a quarter hour (×4 an hour, less its share of the hour's ×1), the other 120 by √120 over the hour:
+        // √(60·3² + 120·1²) = √660 calls an hour.
+        var noise = Forecast.TrendNoise(60, 180, 240, 180);
+        Assert.Equal(Math.Sqrt(660), noise, 9);
+        Assert.Equal(0, Forecast.TrendNoise(0, 0, 0, 0));
+        // A rise of 60 an hour is within three standard errors (77): no trend; one of 120 keeps what is past them.
+        Assert.Equal(0, Forecast.Slope(240, 180, noise));
+        Assert.Equal((120 - 3 * noise) / Forecast.TrendBaseHours, Forecast.Slope(300, 180, noise), 9);
     }
 }
 
