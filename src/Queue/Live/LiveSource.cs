@@ -56,20 +56,6 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         select agent_id, version, status, status_at, queues::text, queues_seen from agents where agent_id = any($1)
         """;
 
-    // Read after the rows: a part then holds at least the events of its version (a later statement sees more, never
-    // less), and the next version's part replaces it. The last event before `since` starts an episode that may end after.
-    const string AgentMarksSql = """
-        select a.entity, e.at, e.id, e.body->>'status'
-        from unnest($1::text[]) as a(entity)
-        cross join lateral (
-            (select at, id, body from events
-             where entity = a.entity and type = 'agent.status' and at < $2
-             order by at desc, id collate "C" desc limit 1)
-            union all
-            select at, id, body from events where entity = a.entity and type = 'agent.status' and at >= $2
-        ) e
-        """;
-
     // By the hour they started in, then by the agent who answered them: a rebuild applies them in chunks, and a
     // chunk's calls then share quarter hours and agents, whose counters it adds to once, not once per call.
     const string LiveCallsSql = """
@@ -149,38 +135,19 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         return visits;
     }
 
-    /// <summary>The agents' rows, each with its status events since <paramref name="since"/> and the last one before.</summary>
-    public async Task<List<AgentRow>> AgentsAsync(IReadOnlyCollection<string> ids, DateTimeOffset since, CancellationToken ct)
+    public async Task<List<AgentRow>> AgentsAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
     {
         var agents = new List<AgentRow>(ids.Count);
         if (ids.Count == 0) return agents;
-        await using (var command = db.CreateCommand(AgentsSql))
+        await using var command = db.CreateCommand(AgentsSql);
+        command.Parameters.Add(ColumnSql.Column(ids.ToArray()));
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
         {
-            command.Parameters.Add(ColumnSql.Column(ids.ToArray()));
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                agents.Add(new AgentRow(reader.GetString(0), reader.GetInt64(1), Wire.Statuses[reader.GetString(2)], Instant(reader, 3)!.Value,
-                    reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(4)), reader.GetFieldValue<string[]>(5), []));
-            }
+            agents.Add(new AgentRow(reader.GetString(0), reader.GetInt64(1), Wire.Statuses[reader.GetString(2)], Instant(reader, 3)!.Value,
+                reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(4)), reader.GetFieldValue<string[]>(5)));
         }
-        if (agents.Count == 0) return agents;
-        var marks = new Dictionary<string, List<AgentMark>>(StringComparer.Ordinal);
-        await using (var command = db.CreateCommand(AgentMarksSql))
-        {
-            command.Parameters.Add(ColumnSql.Column(agents.Select(a => EntityKey.Agent(a.AgentId)).ToArray()));
-            command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct))
-            {
-                var entity = reader.GetString(0);
-                if (!marks.TryGetValue(entity, out var list)) marks[entity] = list = [];
-                list.Add(new AgentMark(Instant(reader, 1)!.Value, reader.GetString(2), Wire.Statuses[reader.GetString(3)]));
-            }
-        }
-        return [.. agents.Select(a => marks.TryGetValue(EntityKey.Agent(a.AgentId), out var m)
-            ? a with { Recent = [.. m.OrderBy(x => x.At).ThenBy(x => x.Id, StringComparer.Ordinal)] }
-            : a)];
+        return agents;
     }
 
     /// <summary>The oldest transaction still running: every transaction below it has ended (docs/adr/0002).</summary>

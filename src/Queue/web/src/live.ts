@@ -87,8 +87,7 @@ export interface LiveStaffingInputs {
   callsPerHour: number;
   handled60: number;
   talkSeconds: number | null;
-  wrapUps60: number;
-  wrapUpSeconds: number | null;
+  wrapUpShare: number | null;
   handleSeconds: number | null;
   abandoned60: number;
   patienceSeconds: number | null;
