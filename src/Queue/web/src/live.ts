@@ -13,10 +13,8 @@ export interface LiveWindowStates {
   serviceLevel: FigureState;
 }
 
-/** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
-export interface LiveWindow {
-  from: string;
-  to: string;
+/** The SPEC §3 call figures of a window, live or from PostgreSQL. */
+export interface CallFigures {
   answered: number;
   abandoned: number;
   shortAbandoned: number;
@@ -26,6 +24,12 @@ export interface LiveWindow {
   completed: number;
   resolvedRemotely: number;
   remoteResolution: number | null;
+}
+
+/** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
+export interface LiveWindow extends CallFigures {
+  from: string;
+  to: string;
   states: LiveWindowStates;
 }
 
