@@ -1,12 +1,21 @@
 // The console's breakdown of a queue: its figures over a chosen window (today in center time by default) per region,
 // language or segment of its calls, each against the queue's targets, from GET /api/metrics/breakdown.
-import type { CallFigures, FigureState, LiveTargets } from "./live";
+import type { FigureState, LiveTargets } from "./live";
 import { api, duration, el, percent, problemText, stateMark, text } from "./common";
 
 export type BreakdownBy = "region" | "language" | "segment";
 
 /** A row's SPEC §3 figures, as /api/metrics gives them with the row's value as a filter. */
-export interface BreakdownFigures extends CallFigures {
+export interface BreakdownFigures {
+  answered: number;
+  abandoned: number;
+  shortAbandoned: number;
+  asaSeconds: number | null;
+  serviceLevel: number | null;
+  abandonmentRate: number | null;
+  completed: number;
+  resolvedRemotely: number;
+  remoteResolution: number | null;
   due24: number;
   resolvedBy24: number;
   visit24: number | null;

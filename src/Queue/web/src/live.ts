@@ -13,8 +13,10 @@ export interface LiveWindowStates {
   serviceLevel: FigureState;
 }
 
-/** The SPEC §3 call figures of a window, live or from PostgreSQL. */
-export interface CallFigures {
+/** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
+export interface LiveWindow {
+  from: string;
+  to: string;
   answered: number;
   abandoned: number;
   shortAbandoned: number;
@@ -24,12 +26,6 @@ export interface CallFigures {
   completed: number;
   resolvedRemotely: number;
   remoteResolution: number | null;
-}
-
-/** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
-export interface LiveWindow extends CallFigures {
-  from: string;
-  to: string;
   states: LiveWindowStates;
 }
 
