@@ -4,12 +4,13 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, type Me, alertFigures, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, stateMark, takeKey, text, whoAmI,
+  ApiError, type Me, alertFigures, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
 } from "./common";
 import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
 import { QueueBreakdown } from "./console-breakdown";
+import { figure, table } from "./console-parts";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
 interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
@@ -220,12 +221,6 @@ async function loadTrend(queue: string): Promise<void> {
   }
 }
 
-function figure(label: string, value: string, state: FigureState, under = false, since?: string | null): HTMLElement {
-  const v = el("div", { class: "value" }, value);
-  if (since) v.dataset.since = since;
-  return el("div", { class: `figure ${state}`, "data-state": state, "data-figure": label }, el("div", { class: "label" }, label), v, el("div", { class: "mark" }, stateMark(state, under)));
-}
-
 function renderDetail(): void {
   if (!detail) return;
   const { snapshot: s, waiting, agentList } = detail;
@@ -278,19 +273,6 @@ function renderDetail(): void {
 }
 
 const statusOrder = ["available", "busy", "wrap_up", "break", "offline"];
-
-type Cell = string | { text: string; cls?: string; since?: string };
-function table(heads: string[], rows: Cell[][], empty: string): HTMLElement {
-  if (rows.length === 0) return el("p", { class: "empty-note" }, empty);
-  return el("table", { class: "grid" },
-    el("thead", {}, el("tr", {}, ...heads.map((h) => el("th", { scope: "col" }, h)))),
-    el("tbody", {}, ...rows.map((r) => el("tr", {}, ...r.map((c) => {
-      if (typeof c === "string") return el("td", {}, c);
-      const td = el("td", { class: c.cls }, c.text);
-      if (c.since) td.dataset.since = c.since;
-      return td;
-    })))));
-}
 
 // ---- open alerts and acknowledgement -------------------------------------------------------------------------------
 
