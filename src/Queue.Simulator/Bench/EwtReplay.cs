@@ -42,7 +42,8 @@ internal abstract record EwtStep(DateTimeOffset At)
 
 /// <summary>
 /// Events in the order of <c>at</c> through what the live model keeps of each queue (callers waiting, agents by
-/// status, the per-minute sums of arrivals, talk and abandoned waits, the rolling hour's answers and abandons), and,
+/// status, the per-minute sums of arrivals, talk, abandoned waits and its agents' wrap-up episodes, the rolling hour's
+/// answers and abandons), and,
 /// as each caller joins a queue, the answer <c>GET /api/queues/{queue}/ewt</c> would give then: the same pure functions
 /// (<see cref="StaffingNow.Of"/> → <see cref="ExpectedWaitAnswer.Of(string, DateTimeOffset, long, IReadOnlyDictionary{string, long}, LiveStaffing, int?)"/>),
 /// at the default position (calls waiting + 1). When the caller is answered, the answer is scored against its wait.
@@ -62,7 +63,9 @@ internal sealed class EwtReplay(TargetOptions targets)
     }
 
     readonly Dictionary<string, QueueState> queues = new(StringComparer.Ordinal);
-    readonly Dictionary<string, (string Status, IReadOnlyList<string> Queues)> agents = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (string Status, DateTimeOffset Since, IReadOnlyList<string> Queues)> agents = new(StringComparer.Ordinal);
+    // Each agent's wrap-up episodes by when they ended: they count in the queues the agent is logged in to now (LiveParts.OfAgent).
+    readonly Dictionary<string, Queue<(DateTimeOffset End, long Micros)>> wrapUps = new(StringComparer.Ordinal);
     readonly Dictionary<string, (string Queue, DateTimeOffset Since, ExpectedWaitAnswer? Told)> legs = new(StringComparer.Ordinal);
     readonly Dictionary<string, (string Queue, DateTimeOffset At)> answered = new(StringComparer.Ordinal);
 
@@ -72,9 +75,15 @@ internal sealed class EwtReplay(TargetOptions targets)
     {
         switch (step)
         {
-            // A status without queues keeps the agent's queues (as the service does).
+            // A status without queues keeps the agent's queues (as the service does); a wrap-up ends at the next status.
             case EwtStep.Agent a:
-                agents[a.AgentId] = (a.Status, a.Queues ?? (agents.TryGetValue(a.AgentId, out var was) ? was.Queues : []));
+                var known = agents.TryGetValue(a.AgentId, out var was);
+                if (known && was.Status == "wrap_up")
+                {
+                    if (!wrapUps.TryGetValue(a.AgentId, out var episodes)) wrapUps[a.AgentId] = episodes = new();
+                    episodes.Enqueue((a.At, Micros(a.At - was.Since)));
+                }
+                agents[a.AgentId] = (a.Status, a.At, a.Queues ?? (known ? was.Queues : []));
                 break;
             case EwtStep.Queued q: Join(q.CallId, q.Queue, q.At); break;
             case EwtStep.Answered a: Leave(a.CallId, a.At, LegOutcome.Answered); break;
@@ -135,11 +144,23 @@ internal sealed class EwtReplay(TargetOptions targets)
         Drop(s.Answers, a => a.At < now - Hour);
         Drop(s.Abandons, a => !InMinutesFrom(a.At, first60));
 
+        var byStatus = new Dictionary<string, long>(StringComparer.Ordinal);
+        long wrappedUp = 0, wrapUpMicros = 0;
+        foreach (var (agent, (status, _, served)) in agents)
+        {
+            if (!served.Contains(queue)) continue;
+            byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
+            if (!wrapUps.TryGetValue(agent, out var episodes)) continue;
+            Drop(episodes, e => !InMinutesFrom(e.End, first60));
+            wrappedUp += episodes.Count;
+            wrapUpMicros += episodes.Sum(e => e.Micros);
+        }
+
         var counts = new StaffingCounts(
             TimeSpan.FromTicks(now.UtcTicks - first15), TimeSpan.FromTicks(now.UtcTicks - first60),
             s.Arrivals.Count(a => InMinutesFrom(a, first15)), s.Arrivals.Count,
             s.Talk.Count, s.Talk.Sum(t => t.Micros),
-            s.Abandons.Sum(a => a.WaitMicros));
+            s.Abandons.Sum(a => a.WaitMicros), wrappedUp, wrapUpMicros);
         // The rolling hour [now − 1 h, now] of SPEC §3: answers and their waits, abandons (short ones apart).
         var from = now - Hour;
         var answers = s.Answers.Where(a => a.At >= from).ToList();
@@ -147,10 +168,6 @@ internal sealed class EwtReplay(TargetOptions targets)
         var shortAbandon = Micros(targets.ShortAbandon);
         var m60 = new WindowCounts(from, now, answers.Count, 0, answers.Sum(a => a.WaitMicros),
             abandons.Count(a => a.WaitMicros >= shortAbandon), abandons.Count(a => a.WaitMicros < shortAbandon), 0, 0);
-
-        var byStatus = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (status, served) in agents.Values)
-            if (served.Contains(queue)) byStatus[status] = byStatus.GetValueOrDefault(status) + 1;
 
         var staffing = StaffingNow.Of(counts, m60, byStatus, targets);
         return ExpectedWaitAnswer.Of(queue, now, s.Waiting.Count, byStatus, staffing, position: null);

@@ -69,13 +69,19 @@ internal static class DerivedWrites
 
     // Latest-wins by (at, event id) is a fold too: the same maximum whatever the arrival order.
     // Event ids compare byte-wise (collate "C"), as they do in the ordinal sort of the in-memory folds.
+    // An older event leaves the status as it is but still takes a new version: it may split or end a wrap-up episode,
+    // which live state times from the agent's status events (ADR 0006), so the agent is projected again.
     const string MergeAgentStatus = """
         insert into agents as a (agent_id, status, status_at, status_event)
         select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
         on conflict (agent_id) do update set
-            status = excluded.status, status_at = excluded.status_at, status_event = excluded.status_event,
+            status = case when (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
+                          then excluded.status else a.status end,
+            status_at = case when (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
+                             then excluded.status_at else a.status_at end,
+            status_event = case when (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
+                                then excluded.status_event else a.status_event end,
             version = nextval('live_version')
-        where (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
         """;
 
     const string MergeAgentQueues = """
@@ -174,8 +180,8 @@ internal static class DerivedWrites
 
     public static void Agents(NpgsqlBatch batch, List<AgentStatusChanged> changes)
     {
-        // Within the batch, keep each agent's latest; the database keeps the latest across batches.
-        // Rows go in agent order, so concurrent batches lock agents in the same order and cannot deadlock.
+        // Within the batch, keep each agent's latest; the database keeps the latest across batches (and a new version for
+        // any new event). Rows go in agent order, so concurrent batches lock agents in the same order and cannot deadlock.
         var latest = changes.GroupBy(c => c.AgentId, StringComparer.Ordinal)
             .Select(g => g.OrderByDescending(c => c.At).ThenByDescending(c => c.Id, StringComparer.Ordinal).First())
             .OrderBy(c => c.AgentId, StringComparer.Ordinal)

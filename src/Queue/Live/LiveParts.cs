@@ -181,18 +181,52 @@ public static class LiveParts
         }
     }
 
-    public static IEnumerable<LivePart> OfAgent(AgentRow agent)
+    /// <summary>
+    /// The agent in each queue it is logged in to, and there its wrap-up episodes that ended in the last
+    /// <see cref="LiveRules.RecentFor"/>: each a sample of the time the queue's agents spend wrapping up a call (ADR 0006).
+    /// </summary>
+    public static IEnumerable<LivePart> OfAgent(AgentRow agent, DateTimeOffset now)
     {
         var entity = EntityKey.Agent(agent.AgentId);
         var current = new HashSet<string>(agent.Queues ?? [], StringComparer.Ordinal) { LiveKeys.Center };
         var queues = new SortedSet<string>(agent.QueuesSeen, StringComparer.Ordinal);
         queues.UnionWith(current);
         var info = JsonSerializer.Serialize(new AgentInfo(Wire.Name(agent.Status), agent.StatusAt, agent.Queues), LiveJson.Options);
+        var wrapUps = WrapUps(agent.Recent, now - LiveRules.RecentFor);
         foreach (var queue in queues)
         {
-            IReadOnlyList<LiveOp> ops = current.Contains(queue) ? [new('H', LiveNames.Agents, agent.AgentId, info)] : [];
+            var ops = new List<LiveOp>();
+            if (current.Contains(queue)) ops.Add(new('H', LiveNames.Agents, agent.AgentId, info));
+            // The center has no staffing figure (its agents serve different queues), so it keeps no wrap-up sums.
+            if (current.Contains(queue) && queue != LiveKeys.Center)
+            {
+                foreach (var (minute, count, micros) in wrapUps)
+                {
+                    ops.Add(new('I', LiveNames.StaffSums, Num(minute) + StaffKinds.WrappedUp, Num(count)));
+                    ops.Add(new('I', LiveNames.StaffSums, Num(minute) + StaffKinds.WrapUp, Num(micros)));
+                }
+            }
             yield return new LivePart(queue, entity, agent.Version, null, ops);
         }
+    }
+
+    /// <summary>
+    /// Pure: an agent's status events in SPEC §2 order → its wrap-up episodes that ended at or after
+    /// <paramref name="since"/>, summed by the minute they ended: an episode runs from a <c>wrap_up</c> status to the
+    /// agent's next status, whatever that is. One still under way has not ended and counts nothing yet.
+    /// </summary>
+    public static IReadOnlyList<(long Minute, long Count, long Micros)> WrapUps(IReadOnlyList<AgentMark> marks, DateTimeOffset since)
+    {
+        var byMinute = new SortedDictionary<long, (long Count, long Micros)>();
+        for (var i = 0; i + 1 < marks.Count; i++)
+        {
+            if (marks[i].Status != AgentStatus.WrapUp || marks[i + 1].At < since) continue;
+            var end = Micros.Of(marks[i + 1].At);
+            var minute = Math.DivRem(end, Micros.PerMinute).Quotient;
+            var (count, micros) = byMinute.GetValueOrDefault(minute);
+            byMinute[minute] = (count + 1, micros + end - Micros.Of(marks[i].At));
+        }
+        return [.. byMinute.Select(m => (m.Key, m.Value.Count, m.Value.Micros))];
     }
 
     // What has aged out of every live window contributes nothing: a tombstone keeps its version for a while.
@@ -231,7 +265,8 @@ public static class QuarterKinds
 /// <summary>
 /// Fields of the per-minute staffing sums: <c>{minute}{kind}</c>, the minute being whole minutes since the Unix epoch.
 /// Legs that entered the queue (by when they entered), calls completed after an answer in the queue and their talk
-/// time from answer to completion (by when they completed), and the waits of legs abandoned (by when they left).
+/// time from answer to completion (by when they completed), the waits of legs abandoned (by when they left), and the
+/// wrap-up episodes of the queue's agents and their length (by when they ended).
 /// </summary>
 public static class StaffKinds
 {
@@ -239,8 +274,10 @@ public static class StaffKinds
     public const string Talked = ":h";
     public const string Talk = ":t";
     public const string AbandonWait = ":p";
+    public const string WrappedUp = ":r";
+    public const string WrapUp = ":u";
 
-    public static readonly string[] All = [Arrived, Talked, Talk, AbandonWait];
+    public static readonly string[] All = [Arrived, Talked, Talk, AbandonWait, WrappedUp, WrapUp];
 }
 
 /// <summary>A waiting leg as live state keeps it: never the caller.</summary>

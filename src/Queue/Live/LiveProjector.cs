@@ -48,7 +48,7 @@ internal sealed class LiveProjector(LiveSource source, LiveStore store, LiveRule
         if (!rebuilding) visitIds.UnionWith(await source.LinkedVisitsAsync(touched.Calls, ct));
         foreach (var visit in await source.VisitsAsync(visitIds, ct)) parts.AddRange(LiveParts.OfVisit(visit, rules, now));
 
-        foreach (var agent in await source.AgentsAsync(touched.Agents, ct)) parts.AddRange(LiveParts.OfAgent(agent));
+        foreach (var agent in await source.AgentsAsync(touched.Agents, now - LiveRules.RecentFor, ct)) parts.AddRange(LiveParts.OfAgent(agent, now));
         return await ApplyAsync(parts, likelyNew: rebuilding);
     }
 

@@ -63,7 +63,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         public async Task<StaffingCounts> Read()
         {
             var values = await Values;
-            long arrived15 = 0, arrived60 = 0, talked = 0, talk = 0, abandonWait = 0;
+            long arrived15 = 0, arrived60 = 0, talked = 0, talk = 0, abandonWait = 0, wrappedUp = 0, wrapUp = 0;
             for (var i = 0; i < values.Length; i++)
             {
                 if (values[i].IsNull) continue;
@@ -78,9 +78,11 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
                     case StaffKinds.Talked: talked += value; break;
                     case StaffKinds.Talk: talk += value; break;
                     case StaffKinds.AbandonWait: abandonWait += value; break;
+                    case StaffKinds.WrappedUp: wrappedUp += value; break;
+                    case StaffKinds.WrapUp: wrapUp += value; break;
                 }
             }
-            return new StaffingCounts(Span15, Span60, arrived15, arrived60, talked, talk, abandonWait);
+            return new StaffingCounts(Span15, Span60, arrived15, arrived60, talked, talk, abandonWait, wrappedUp, wrapUp);
         }
     }
 

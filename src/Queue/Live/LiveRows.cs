@@ -29,14 +29,29 @@ public sealed record VisitRow(
     DateTimeOffset? ResolvedAt,
     DateTimeOffset? CancelledAt);
 
-/// <summary>An agent's latest status and queues as stored.</summary>
+/// <summary>
+/// An agent's latest status and queues as stored, and its <see cref="Recent"/> status events: those since a given
+/// instant and the last one before them, at most the latest <see cref="RecentMost"/>, in the order of SPEC §2 (at, then
+/// event id).
+/// </summary>
 public sealed record AgentRow(
     string AgentId,
     long Version,
     AgentStatus Status,
     DateTimeOffset StatusAt,
     IReadOnlyList<string>? Queues,
-    IReadOnlyList<string> QueuesSeen);
+    IReadOnlyList<string> QueuesSeen,
+    IReadOnlyList<AgentMark> Recent)
+{
+    /// <summary>
+    /// The most marks read since the instant: a busy operator changes status some 100 times an hour; a source that
+    /// flaps faster must not make every projection of the agent read more.
+    /// </summary>
+    public const int RecentMost = 61;
+}
+
+/// <summary>One status event of an agent: when, its event id (which orders ties), and the status.</summary>
+public sealed record AgentMark(DateTimeOffset At, string Id, AgentStatus Status);
 
 /// <summary>Instants as whole microseconds since the Unix epoch: exact in a Redis score (a double) until the year 2255.</summary>
 public static class Micros

@@ -53,7 +53,24 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         """;
 
     const string AgentsSql = """
-        select agent_id, version, status, status_at, queues::text, queues_seen from agents where agent_id = any($1)
+        select a.agent_id, a.version, a.status, a.status_at, a.queues::text, a.queues_seen,
+               coalesce(m.ats, '{}'), coalesce(m.ids, '{}'), coalesce(m.statuses, '{}')
+        from agents a
+        left join lateral (
+            select array_agg(x.at order by x.at, x.id) as ats, array_agg(x.id order by x.at, x.id) as ids,
+                   array_agg(x.status order by x.at, x.id) as statuses
+            from (
+                select * from (
+                    (select at, id, body->>'status' as status from events
+                     where entity = 'a:' || a.agent_id and type = 'agent.status' and at >= $2 order by at desc, id desc limit $3)
+                    union all
+                    (select at, id, body->>'status' from events
+                     where entity = 'a:' || a.agent_id and type = 'agent.status' and at < $2 order by at desc, id desc limit 1)
+                ) u
+                order by at desc, id desc limit $3
+            ) x
+        ) m on true
+        where a.agent_id = any($1)
         """;
 
     // By the hour they started in, then by the agent who answered them: a rebuild applies them in chunks, and a
@@ -135,19 +152,33 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         return visits;
     }
 
-    public async Task<List<AgentRow>> AgentsAsync(IReadOnlyCollection<string> ids, CancellationToken ct)
+    /// <summary>
+    /// The agents' rows, each with its status events since <paramref name="since"/> and the last one before them (at most
+    /// the latest <see cref="AgentRow.RecentMost"/>), read with the row (index: migration 0022).
+    /// </summary>
+    public async Task<List<AgentRow>> AgentsAsync(IReadOnlyCollection<string> ids, DateTimeOffset since, CancellationToken ct)
     {
         var agents = new List<AgentRow>(ids.Count);
         if (ids.Count == 0) return agents;
         await using var command = db.CreateCommand(AgentsSql);
         command.Parameters.Add(ColumnSql.Column(ids.ToArray()));
+        command.Parameters.Add(new NpgsqlParameter { Value = since.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter { Value = AgentRow.RecentMost });
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             agents.Add(new AgentRow(reader.GetString(0), reader.GetInt64(1), Wire.Statuses[reader.GetString(2)], Instant(reader, 3)!.Value,
-                reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(4)), reader.GetFieldValue<string[]>(5)));
+                reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(4)), reader.GetFieldValue<string[]>(5),
+                Marks(reader.GetFieldValue<DateTime[]>(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8))));
         }
         return agents;
+    }
+
+    static AgentMark[] Marks(DateTime[] ats, string[] ids, string[] statuses)
+    {
+        var marks = new AgentMark[ats.Length];
+        for (var i = 0; i < marks.Length; i++) marks[i] = new AgentMark(new DateTimeOffset(ats[i], TimeSpan.Zero), ids[i], Wire.Statuses[statuses[i]]);
+        return marks;
     }
 
     /// <summary>The oldest transaction still running: every transaction below it has ended (docs/adr/0002).</summary>

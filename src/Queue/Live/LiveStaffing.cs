@@ -17,12 +17,12 @@ public sealed record LiveStaffing(
 /// <summary>
 /// What the staffing figures stand on: legs that entered the queue in the last 15 and 60 minutes and the calls an hour
 /// they make (⅔ of the quarter's rate, ⅓ of the hour's); calls completed after an answer in the last hour and their mean
-/// talk time; the share of wrap-up to talk (agents in wrap-up over agents busy now); the handle time
-/// talk × (1 + share); the abandons of the last hour and the mean patience they show.
+/// talk time; the wrap-up episodes of the queue's agents that ended in the last hour and their mean length (null with
+/// none); the handle time, talk + wrap-up; the abandons of the last hour and the mean patience they show.
 /// </summary>
 public sealed record LiveStaffingInputs(
-    long Arrived15, long Arrived60, double CallsPerHour15, double CallsPerHour60, double CallsPerHour, long Handled60, double? TalkSeconds, double? WrapUpShare, double? HandleSeconds,
-    long Abandoned60, double? PatienceSeconds, double AsaTargetSeconds);
+    long Arrived15, long Arrived60, double CallsPerHour15, double CallsPerHour60, double CallsPerHour, long Handled60, double? TalkSeconds,
+    long WrapUps60, double? WrapUpSeconds, double? HandleSeconds, long Abandoned60, double? PatienceSeconds, double AsaTargetSeconds);
 
 /// <summary>The model behind <see cref="LiveStaffing"/>'s expected figures.</summary>
 public static class StaffingModels
@@ -53,15 +53,14 @@ public static class StaffingNow
     public static LiveStaffing Of(StaffingCounts s, WindowCounts m60, IReadOnlyDictionary<string, long> agentsByStatus, TargetOptions t)
     {
         var has = Has(agentsByStatus);
-        var busy = agentsByStatus.GetValueOrDefault("busy");
-        var wrapUp = agentsByStatus.GetValueOrDefault("wrap_up");
         var callsPerHour = CallsPerHour(s);
         double? talk = s.Talked60 == 0 ? null : s.TalkMicros60 / 1e6 / s.Talked60;
-        double? share = busy == 0 ? null : (double)wrapUp / busy;
-        double? handle = talk is { } x && x > 0 ? x * (1 + (share ?? 0)) : null;
+        // A call's wrap-up is the mean episode of the queue's agents: with none ended in the hour, agents did not wrap up.
+        double? wrapUp = s.WrapUps60 == 0 ? null : s.WrapUpMicros60 / 1e6 / s.WrapUps60;
+        double? handle = talk is { } x && x > 0 ? x + (wrapUp ?? 0) : null;
         var abandoned = m60.Abandoned + m60.ShortAbandoned;
         var patience = ErlangA.Patience(abandoned, TimeSpan.FromTicks((m60.WaitMicros + s.AbandonWaitMicros60) * 10));
-        var inputs = new LiveStaffingInputs(s.Arrived15, s.Arrived60, s.Arrived15 / s.Span15.TotalHours, s.Arrived60 / s.Span60.TotalHours, callsPerHour, s.Talked60, talk, share, handle, abandoned,
+        var inputs = new LiveStaffingInputs(s.Arrived15, s.Arrived60, s.Arrived15 / s.Span15.TotalHours, s.Arrived60 / s.Span60.TotalHours, callsPerHour, s.Talked60, talk, s.WrapUps60, wrapUp, handle, abandoned,
             patience?.TotalSeconds, t.Wait.TotalSeconds);
 
         if (callsPerHour == 0) return new LiveStaffing(0, has, 0, true, 0, 0, StaffingModels.None, FigureState.Ok, inputs);

@@ -101,7 +101,7 @@ public sealed class CallSimulation
         var joined = _joins.Count(j => j <= second);
         for (var i = 0; i < joined; i++)
             agents[$"a{i}"] = new AgentInfo(i < busy ? "busy" : "available", At(_joins[i]), [queue]);
-        var staffing = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), arrived15, arrived60, talked, talk, 0);
+        var staffing = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), arrived15, arrived60, talked, talk, 0, 0, 0);
         return new QueueCounts(At(second), waiting, oldest is { } o ? At(o) : null, Window(second - 900), Window(second - 3600), Window(0),
             new VisitCounts(At(second - 7 * 86400), At(second), 0, 0, 0, 0, 0, 0), agents, staffing);
     }

@@ -40,7 +40,7 @@ public sealed class ForecastAlertTests
     {
         var now = Start.AddMinutes(minute);
         var counts = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1),
-            (long)Math.Round(Arrived(minute - 15, minute)), (long)Math.Round(Arrived(minute - 60, minute)), 50, (long)(Talk.TotalMicroseconds * 50), 0);
+            (long)Math.Round(Arrived(minute - 15, minute)), (long)Math.Round(Arrived(minute - 60, minute)), 50, (long)(Talk.TotalMicroseconds * 50), 0, 0, 0);
         // Calls so far answered at once: the observed ASA is fine, only the model sees what comes.
         var m60 = new WindowCounts(now.AddHours(-1), now, 50, 50, 50 * 1_000_000, 0, 0, 0, 0);
         var live = new Dictionary<string, AgentInfo>();
@@ -104,7 +104,7 @@ public sealed class ForecastAlertTests
     public void Too_few_calls_in_the_hour_raise_nothing_however_few_the_agents()
     {
         var now = Start;
-        var counts = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), 9, 9, 3, (long)(Talk.TotalMicroseconds * 3), 0);
+        var counts = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), 9, 9, 3, (long)(Talk.TotalMicroseconds * 3), 0, 0, 0);
         var m60 = new WindowCounts(now.AddHours(-1), now, 3, 3, 0, 0, 0, 0, 0);
         var s = Snapshot.Of("fc", 1, new QueueCounts(now, 0, null, m60, m60, m60, new VisitCounts(now.AddDays(-7), now, 0, 0, 0, 0, 0, 0),
             new Dictionary<string, AgentInfo>(), counts), Targets);

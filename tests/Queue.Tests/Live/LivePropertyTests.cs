@@ -116,6 +116,12 @@ public sealed class LivePropertyTests(QueueApp app) : IClassFixture<QueueApp>
                 || (a.Queues is not null && JsonSerializer.Deserialize<string[]>(a.Queues)!.Contains(queue))).ToList();
             foreach (var status in (string[])["available", "busy", "wrap_up", "break", "offline"])
                 Equal($"{where} agents {status}", agents.Count(a => a.Status == status), snapshot.GetProperty("agents").GetProperty(status).GetInt64(), problems);
+
+            if (queue is null) continue;
+            var inputs = snapshot.GetProperty("staffing").GetProperty("inputs");
+            var (wrapUps, wrapUpMicros) = reference.WrapUps(queue, now);
+            Equal($"{where} wrap-ups of the hour", wrapUps, inputs.GetProperty("wrapUps60").GetInt64(), problems);
+            Same($"{where} wrap-up seconds", wrapUps == 0 ? null : wrapUpMicros / 1e6 / wrapUps, inputs.GetProperty("wrapUpSeconds"), problems);
         }
     }
 

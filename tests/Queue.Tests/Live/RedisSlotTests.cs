@@ -125,7 +125,8 @@ public sealed class RedisSlotTests
                 foreach (var p in LiveParts.OfVisit(new VisitRow($"v{i}", version++, to, [from, to], start.AddSeconds(300), null, null), rules, Now)) yield return p;
         }
         for (var a = 0; a < 4; a++)
-            foreach (var p in LiveParts.OfAgent(new AgentRow($"ag-{a}", version++, AgentStatus.Busy, Now.AddMinutes(-5), [Queues[a], Queues[a + 1]], [Queues[a], Queues[a + 1]])))
+            foreach (var p in LiveParts.OfAgent(new AgentRow($"ag-{a}", version++, AgentStatus.Busy, Now.AddMinutes(-5), [Queues[a], Queues[a + 1]], [Queues[a], Queues[a + 1]],
+                [new AgentMark(Now.AddMinutes(-6), "w", AgentStatus.WrapUp), new AgentMark(Now.AddMinutes(-5), "b", AgentStatus.Busy)]), Now))
                 yield return p;
     }
 

@@ -10,8 +10,10 @@ public sealed class LiveStaffingTests
     static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(5));
     static readonly TargetOptions Targets = new();
 
-    static StaffingCounts Counts(long arrived15, long arrived60, long talked = 0, double talkSeconds = 0, double abandonWaitSeconds = 0) =>
-        new(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), arrived15, arrived60, talked, (long)(talkSeconds * 1e6 * talked), (long)(abandonWaitSeconds * 1e6));
+    static StaffingCounts Counts(long arrived15, long arrived60, long talked = 0, double talkSeconds = 0, double abandonWaitSeconds = 0,
+        long wrapUps = 0, double wrapUpSeconds = 0) =>
+        new(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), arrived15, arrived60, talked, (long)(talkSeconds * 1e6 * talked), (long)(abandonWaitSeconds * 1e6),
+            wrapUps, (long)(wrapUpSeconds * 1e6 * wrapUps));
 
     static WindowCounts M60(long answered = 0, double waitSeconds = 0, long abandoned = 0, long shortAbandoned = 0) =>
         new(Now.AddHours(-1), Now, answered, 0, (long)(waitSeconds * 1e6), abandoned, shortAbandoned, 0, 0);
@@ -20,15 +22,16 @@ public sealed class LiveStaffingTests
         new() { ["available"] = available, ["busy"] = busy, ["wrap_up"] = wrapUp, ["break"] = onBreak, ["offline"] = 0 };
 
     [Fact]
-    public void The_load_weighs_the_quarter_two_thirds_and_the_hour_one_third_and_the_handle_time_adds_the_wrap_up_share()
+    public void The_load_weighs_the_quarter_two_thirds_and_the_hour_one_third_and_the_handle_time_adds_the_mean_wrap_up()
     {
-        // 60 calls in the quarter (240 an hour), 180 in the hour: ⅔·240 + ⅓·180 = 220 an hour. Talk 240 s; 2 in
-        // wrap-up for 8 busy: wrap-up is a quarter of talk, so 300 s a call. A = 220/3600 · 300 = 18.33 Erlangs.
-        var s = StaffingNow.Of(Counts(60, 180, talked: 100, talkSeconds: 240), M60(answered: 170), Agents(3, 8, 2, onBreak: 4), Targets);
+        // 60 calls in the quarter (240 an hour), 180 in the hour: ⅔·240 + ⅓·180 = 220 an hour. Talk 240 s; 90 wrap-up
+        // episodes of 60 s on average: 300 s a call. A = 220/3600 · 300 = 18.33 Erlangs.
+        var s = StaffingNow.Of(Counts(60, 180, talked: 100, talkSeconds: 240, wrapUps: 90, wrapUpSeconds: 60), M60(answered: 170), Agents(3, 8, 2, onBreak: 4), Targets);
 
         Assert.Equal(220, s.Inputs.CallsPerHour, 9);
         Assert.Equal(240, s.Inputs.TalkSeconds!.Value, 6);
-        Assert.Equal(0.25, s.Inputs.WrapUpShare);
+        Assert.Equal(90, s.Inputs.WrapUps60);
+        Assert.Equal(60, s.Inputs.WrapUpSeconds!.Value, 6);
         Assert.Equal(300, s.Inputs.HandleSeconds!.Value, 6);
         Assert.Equal(220.0 / 3600 * 300, s.Erlangs!.Value, 9);
         Assert.Equal(13, s.Has); // on a break is not serving
@@ -69,7 +72,7 @@ public sealed class LiveStaffingTests
         Assert.True(s.Has >= s.Needed);
         Assert.Equal(FigureState.Ok, s.State);
         Assert.True(s.ExpectedAsaSeconds <= Targets.Wait.TotalSeconds);
-        Assert.Equal(0, s.Inputs.WrapUpShare);
+        Assert.Null(s.Inputs.WrapUpSeconds);
     }
 
     [Fact]
@@ -96,11 +99,31 @@ public sealed class LiveStaffingTests
     }
 
     [Fact]
-    public void Wrap_up_with_no_one_busy_says_nothing_of_its_share_and_the_handle_time_is_the_talk_time()
+    public void With_no_wrap_up_ended_in_the_hour_the_handle_time_is_the_talk_time_whoever_is_in_wrap_up_now()
     {
         var s = StaffingNow.Of(Counts(10, 40, talked: 10, talkSeconds: 200), M60(answered: 40), Agents(1, 0, 2), Targets);
-        Assert.Null(s.Inputs.WrapUpShare);
+        Assert.Equal(0, s.Inputs.WrapUps60);
+        Assert.Null(s.Inputs.WrapUpSeconds);
         Assert.Equal(200, s.Inputs.HandleSeconds!.Value, 6);
+    }
+
+    [Fact]
+    public void The_wrap_up_is_the_mean_of_the_hours_episodes_not_the_agents_in_wrap_up_at_an_instant()
+    {
+        // 3 episodes of 20, 40 and 90 s (150 s): 50 s a call on 120 s of talk. Who is in wrap-up now changes nothing.
+        var counts = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), 5, 20, 4, 480_000_000, 0, 3, 150_000_000);
+        var none = StaffingNow.Of(counts, M60(answered: 20), Agents(2, 2, 0), Targets);
+        var many = StaffingNow.Of(counts, M60(answered: 20), Agents(0, 1, 3), Targets);
+
+        Assert.Equal(50, none.Inputs.WrapUpSeconds!.Value, 9);
+        Assert.Equal(170, none.Inputs.HandleSeconds!.Value, 9);
+        Assert.Equal(none.Inputs.HandleSeconds, many.Inputs.HandleSeconds);
+        Assert.Equal((2.0 / 3 * 20 + 1.0 / 3 * 20) / 3600 * 170, none.Erlangs!.Value, 9);
+
+        // Wrap-ups with no call talked give no handle time: there is no talk to add them to.
+        var noTalk = StaffingNow.Of(counts with { Talked60 = 0, TalkMicros60 = 0 }, M60(), Agents(2, 0, 0), Targets);
+        Assert.Null(noTalk.Inputs.HandleSeconds);
+        Assert.Null(noTalk.Needed);
     }
 
     [Fact]
@@ -115,7 +138,7 @@ public sealed class LiveStaffingTests
     [Fact]
     public void A_service_level_target_raises_the_need_to_the_fewest_agents_meeting_it_as_well()
     {
-        var counts = Counts(60, 180, talked: 100, talkSeconds: 240);
+        var counts = Counts(60, 180, talked: 100, talkSeconds: 240, wrapUps: 100, wrapUpSeconds: 60);
         var asaOnly = StaffingNow.Of(counts, M60(answered: 170), Agents(10, 12, 3), Targets).Needed!.Value;
         var withShare = StaffingNow.Of(counts, M60(answered: 170), Agents(10, 12, 3), new TargetOptions { ServiceLevel = 0.95 }).Needed!.Value;
 

@@ -70,11 +70,16 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
             Ev.Queued(Id(), Now.AddMinutes(-20), "c-drill-done", "drill"),
             Ev.Answered(Id(), Now.AddMinutes(-20).AddSeconds(12), "c-drill-done", agent),
             Ev.Completed(Id(), Now.AddMinutes(-15), "c-drill-done", "resolved"),
+            Ev.AgentStatus(Id(), Now.AddMinutes(-15), agent, "wrap_up"),
+            Ev.AgentStatus(Id(), Now.AddMinutes(-14), agent, "available"),
             Ev.Queued(Id(), Now.AddSeconds(-40), "c-drill-old", "drill"),
             Ev.Queued(Id(), Now.AddSeconds(-5), "c-drill-new", "drill"));
         var page = await OpenAsync("&queue=drill");
         await Expect(page.Locator("#drill-title")).ToHaveTextAsync("Queue drill");
         await Expect(page.Locator("[data-figure='Calls waiting'] .value")).ToHaveTextAsync("2");
+        // Talked 288 s, wrapped up 60 s.
+        await Expect(page.Locator("[data-figure='Handle time (talk + wrap-up, last hour)'] .value"))
+            .ToHaveTextAsync("5:48 · talk 4:48 of 1 · wrap-up 1:00 of 1");
         var calls = page.Locator("#tables table").First.Locator("tbody tr td:first-child");
         await Expect(calls).ToHaveTextAsync(["c-drill-old", "c-drill-new"]);
         await Expect(page.Locator("#tables")).ToContainTextAsync(agent);

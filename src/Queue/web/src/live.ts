@@ -87,7 +87,8 @@ export interface LiveStaffingInputs {
   callsPerHour: number;
   handled60: number;
   talkSeconds: number | null;
-  wrapUpShare: number | null;
+  wrapUps60: number;
+  wrapUpSeconds: number | null;
   handleSeconds: number | null;
   abandoned60: number;
   patienceSeconds: number | null;

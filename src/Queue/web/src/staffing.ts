@@ -50,7 +50,7 @@ export function staffingFigures(st: LiveStaffing, serviceLevel: number | null, s
     [`Expected ASA now (${model})`, duration(st.expectedAsaSeconds), "none"],
     [`Expected abandonment now (${model})`, percent(st.expectedAbandonment), "none"],
     ["Calls per hour (15 min ⅔, 60 min ⅓)", `${num(i.callsPerHour, 0)} · ${i.arrived15} / ${i.arrived60} arrived`, "none"],
-    ["Handle time (talk × (1 + wrap-up share))", `${duration(i.handleSeconds)} · talk ${duration(i.talkSeconds)} of ${i.handled60} · wrap-up ${i.wrapUpShare === null ? "–" : percent(i.wrapUpShare)}`, "none"],
+    ["Handle time (talk + wrap-up, last hour)", `${duration(i.handleSeconds)} · talk ${duration(i.talkSeconds)} of ${i.handled60} · wrap-up ${duration(i.wrapUpSeconds)} of ${i.wrapUps60}`, "none"],
     ["Patience (last hour)", i.patienceSeconds === null ? `– · ${i.abandoned60} abandoned` : `${duration(i.patienceSeconds)} · ${i.abandoned60} abandoned`, "none"],
   ];
 }

@@ -56,6 +56,33 @@ public sealed class Reference
             .Select(g => FoldVisit(g.Key, SourceOrder(g)))];
         Agents = [.. events.Where(x => x.E.IsAgent).GroupBy(x => x.E.Subject).OrderBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => LatestAgent(g.Key, g.ToList()))];
+        statuses = events.Where(x => x.E.IsAgent).GroupBy(x => x.E.Subject).ToDictionary(g => g.Key,
+            g => g.OrderBy(x => x.At).ThenBy(x => x.E.Id, StringComparer.Ordinal).Select(x => (x.At, x.E.Status!)).ToList(), StringComparer.Ordinal);
+    }
+
+    readonly Dictionary<string, List<(DateTimeOffset At, string Status)>> statuses;
+
+    /// <summary>
+    /// The wrap-up episodes (a <c>wrap_up</c> status to the agent's next status) of the agents logged in to the queue,
+    /// that ended in the minutes from the one an hour before <paramref name="now"/> to the one under way: how many, and
+    /// their length in all (whole microseconds).
+    /// </summary>
+    public (long Count, long Micros) WrapUps(string queue, DateTimeOffset now)
+    {
+        static long Minute(DateTimeOffset at) => (at - DateTimeOffset.UnixEpoch).Ticks / TimeSpan.TicksPerMinute;
+        long count = 0, micros = 0;
+        foreach (var agent in Agents.Where(a => a.Queues is not null && System.Text.Json.JsonSerializer.Deserialize<string[]>(a.Queues)!.Contains(queue)))
+        {
+            var marks = statuses[agent.Id];
+            for (var i = 0; i + 1 < marks.Count; i++)
+            {
+                var minute = Minute(marks[i + 1].At);
+                if (marks[i].Status != "wrap_up" || minute < Minute(now.AddHours(-1)) || minute > Minute(now)) continue;
+                count++;
+                micros += (marks[i + 1].At - marks[i].At).Ticks / 10;
+            }
+        }
+        return (count, micros);
     }
 
     /// <summary>Tie order of SPEC §2: queued &lt; transferred &lt; answered &lt; abandoned &lt; completed; created &lt; resolved &lt; cancelled.</summary>

@@ -67,8 +67,10 @@ public static class ScenarioGen
         select new VisitDraft(link, call, region, end, first, second, twice, position);
 
     static readonly Gen<AgentDraft> Agent =
-        Gen.Select(Gen.OneOf(Agents), Gen.OneOf("available", "busy", "wrap_up", "break", "offline"),
-            Gen.OneOf(QueueNames).Array[0, 3].Null(0.5), Gen.Frequency((2, false), (1, true)), Gen.Double[0, 1],
+        // Wrap-up twice as often as another status, and three in four in the last 70 minutes (of about 7 days): the
+        // wrap-up episodes that ended in the last hour count in live staffing.
+        Gen.Select(Gen.OneOf(Agents), Gen.OneOf("available", "busy", "wrap_up", "wrap_up", "break", "offline"),
+            Gen.OneOf(QueueNames).Array[0, 3].Null(0.5), Gen.Frequency((2, false), (1, true)), Gen.Frequency((1, Gen.Double[0, 1]), (3, Gen.Double[0.993, 1])),
             (a, s, q, tie, p) => new AgentDraft(a, s, q, tie, p));
 
     static Gen<Delivery> DeliveryOf(int events) =>
@@ -95,7 +97,7 @@ public static class ScenarioGen
     public static readonly Gen<Case> Case =
         from calls in Call.Array[1, 10]
         from visits in Visit.Array[0, 8]
-        from agents in Agent.Array[0, 6]
+        from agents in Agent.Array[0, 8]
         from salt in Gen.Int[0, 999]
         let scenario = Build(calls, visits, agents, salt)
         from delivery in DeliveryOf(scenario.Events.Count)
