@@ -114,6 +114,19 @@ public class QueueApp : IAsyncLifetime
     public Task LiveCaughtUpAsync(TimeSpan? timeout = null) =>
         LiveCheck.CaughtUpAsync(Db, Redis, () => Logs.Where(l => l.Contains("Live", StringComparison.Ordinal)).TakeLast(10), timeout);
 
+    /// <summary>Live state lost, as after a FLUSHALL: waits for the follower to rebuild it from PostgreSQL and catch up.</summary>
+    public async Task LiveRebuiltAsync()
+    {
+        await Redis.DeleteKeysAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (await Redis.CursorAsync() is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "live state was not rebuilt within 15 s of being flushed");
+            await Task.Delay(10);
+        }
+        await LiveCaughtUpAsync();
+    }
+
     public async Task<long> CountAsync(string table)
     {
         await using var command = Db.CreateCommand($"select count(*) from {table}");

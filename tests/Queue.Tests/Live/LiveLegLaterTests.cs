@@ -23,14 +23,14 @@ public sealed class LiveLegLaterTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Completed("ll-d", Now.AddMinutes(-1), "ll-c", "resolved"))).StatusCode);
         await app.LiveCaughtUpAsync();
         await AssertCountedAsync(http, center + 1, 0, "followed");
-        await RebuildAsync();
+        await app.LiveRebuiltAsync();
         await AssertCountedAsync(http, center + 1, 0, "rebuilt");
 
         Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
             Ev.Queued("ll-q1", Now.AddMinutes(-5), "ll-c", "ll-q"), Ev.Answered("ll-a", Now.AddMinutes(-4), "ll-c", "ag-ll"))).StatusCode);
         await app.LiveCaughtUpAsync();
         await AssertCountedAsync(http, center + 1, 1, "followed");
-        await RebuildAsync();
+        await app.LiveRebuiltAsync();
         await AssertCountedAsync(http, center + 1, 1, "rebuilt");
     }
 
@@ -40,19 +40,6 @@ public sealed class LiveLegLaterTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Empty(await LiveCheck.DifferencesAsync(http, app.Db, "ll-q"));
         Assert.True(inCenter == await CompletedAsync(http, null), $"{how}: center");
         Assert.True(inQueue == await CompletedAsync(http, "ll-q"), $"{how}: queue");
-    }
-
-    // Live state lost, as after a FLUSHALL: the follower rebuilds it from PostgreSQL.
-    async Task RebuildAsync()
-    {
-        await app.Redis.DeleteKeysAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await app.Redis.CursorAsync() is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "live state was not rebuilt within 15 s of being flushed");
-            await Task.Delay(10);
-        }
-        await app.LiveCaughtUpAsync();
     }
 
     static async Task<long> CompletedAsync(HttpClient http, string? queue)

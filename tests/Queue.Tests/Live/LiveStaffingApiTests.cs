@@ -112,7 +112,7 @@ public sealed class LiveStaffingApiTests(QueueApp app) : IClassFixture<QueueApp>
         // wu-a 60 s (36 → 35 min ago), wu-b 660 s (70 → 59 min ago) and 90 s: 810 s over 3 episodes, 270 s a call.
         await AssertHandleAsync(http, wrapUps: 3, wrapUpSeconds: 270, "in any order and twice");
 
-        await RebuildAsync();
+        await app.LiveRebuiltAsync();
         await AssertHandleAsync(http, wrapUps: 3, wrapUpSeconds: 270, "after a rebuild");
         // The other queue's agent wrapped up in its own queue only.
         var other = (await GetAsync(http, "/api/queues/wu-other")).GetProperty("snapshot").GetProperty("staffing").GetProperty("inputs");
@@ -147,19 +147,6 @@ public sealed class LiveStaffingApiTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.True(inputs.GetProperty("wrapUps60").GetInt64() == wrapUps, $"{how}: {inputs}");
         Assert.True(Math.Abs(inputs.GetProperty("wrapUpSeconds").GetDouble() - wrapUpSeconds) < 1e-6, $"{how}: {inputs}");
         Assert.True(Math.Abs(inputs.GetProperty("handleSeconds").GetDouble() - (190 + wrapUpSeconds)) < 1e-6, $"{how}: {inputs}");
-    }
-
-    // Live state lost, as after a FLUSHALL: the follower rebuilds it from PostgreSQL.
-    async Task RebuildAsync()
-    {
-        await app.Redis.DeleteKeysAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (await app.Redis.CursorAsync() is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "live state was not rebuilt within 15 s of being flushed");
-            await Task.Delay(10);
-        }
-        await app.LiveCaughtUpAsync();
     }
 
     static async Task<JsonElement> GetAsync(HttpClient http, string path)
