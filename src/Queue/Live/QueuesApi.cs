@@ -45,12 +45,14 @@ public static class QueuesApi
     static async Task<Results<Ok<ExpectedWaitAnswer>, ValidationProblem, ProblemHttpResult>> ExpectedWaitAsync(
         [Description("The queue's name")] string queue,
         [Description("The caller's place in the queue, 1 for the next to be answered (1–100,000); default: calls waiting + 1")] string? position,
-        LiveView view, LiveStore store)
+        HttpRequest request, LiveView view, LiveStore store)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Identifiers.IsValid(queue)) errors["queue"] = [Identifiers.Rule];
         int? at = null;
-        if (position is not null)
+        // Binding takes one of several values; which one the caller meant is anyone's guess, an empty one included.
+        if (request.Query["position"].Count > 1) errors["position"] = ["must be given once"];
+        else if (position is not null)
         {
             if (int.TryParse(position, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 1 and <= 100_000) at = p;
             else errors["position"] = ["must be a whole number from 1 to 100000"];

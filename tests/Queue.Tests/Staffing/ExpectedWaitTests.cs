@@ -99,6 +99,10 @@ public sealed class ExpectedWaitApiTests(QueueApp app) : IClassFixture<QueueApp>
     [InlineData("/api/queues/ew/ewt?position=abc", "position")]
     [InlineData("/api/queues/ew/ewt?position=100001", "position")]
     [InlineData("/api/queues/ew/ewt?position=-1", "position")]
+    [InlineData("/api/queues/ew/ewt?position=", "position")]
+    [InlineData("/api/queues/ew/ewt?position=1&position=2", "position")]
+    [InlineData("/api/queues/ew/ewt?position=&position=1", "position")]
+    [InlineData("/api/queues/ew/ewt?position=1&position=", "position")]
     [InlineData("/api/queues/bad%20queue/ewt", "queue")]
     public async Task Bad_input_is_a_400_naming_the_field(string url, string field)
     {
