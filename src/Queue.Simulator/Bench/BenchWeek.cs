@@ -10,7 +10,8 @@ internal static class BenchWeek
 {
     /// <summary>
     /// The derived rows of a week ending at <paramref name="end"/>, made by PostgreSQL itself (generate_series): calls spread evenly
-    /// over 80 regions, one leg each (95 % answered within 0–60 s, the rest abandoned), 10 % completed with a field visit, agents.
+    /// over 80 regions, one leg each (95 % answered within 0–60 s, the rest abandoned), 10 % completed with a field visit, agents
+    /// and their status events of the last two hours.
     /// Migrations first, through the service's own --migrate-only.
     /// </summary>
     public static async Task WriteAsync(string connectionString, string serviceDll, int operators, DateTimeOffset end, CancellationToken ct)
@@ -72,7 +73,16 @@ internal static class BenchWeek
                    jsonb_build_array('q' || (g % 20)), {at} - interval '1 day', 'e' || g, array['q' || (g % 20)]
             from generate_series(0, {operators - 1}) g
             """,
-            "vacuum analyze calls, legs, visits, agents",
+            // Each operator's status events of the last two hours, one every 90 s: projecting an agent reads its hour's
+            // (at most the latest 61) to time its wrap-up, and a rebuild reads every agent's.
+            $"""
+            insert into events (id, type, at, entity, body)
+            select 'ws' || g || '-' || k, 'agent.status', t, 'a:a' || g,
+                   jsonb_build_object('agentId', 'a' || g, 'status', (array['busy', 'wrap_up', 'available'])[1 + (g + k) % 3])
+            from generate_series(0, {operators - 1}) g, generate_series(0, 79) k,
+                 lateral (select {at} - (g % 90) * interval '1 s' - k * interval '90 s' as t) s
+            """,
+            "vacuum analyze calls, legs, visits, agents, events",
             // The rebuild is timed on a settled database, as a running center's is, not while gigabytes are flushed.
             "checkpoint",
         ];
