@@ -31,5 +31,5 @@ public sealed record BreakdownStates(string Asa, string RemoteResolution, string
         Snapshot.AtLeast(f.RemoteResolution, t.Remote, f.Completed, t.MinimumSample),
         Snapshot.AtLeast(f.Visit24, t.Visit24, f.Due24, t.MinimumSample),
         // Every visit within 48 h: one past it is a breach, whatever the sample (as live state has it).
-        f.Due48 == 0 ? FigureState.None : (double)(f.Due48 - f.Overdue48) / f.Due48 < t.Visit48 - 1e-9 ? FigureState.Breach : FigureState.Ok);
+        t.Visit48Met(f.Due48, f.Overdue48) switch { null => FigureState.None, true => FigureState.Ok, false => FigureState.Breach });
 }

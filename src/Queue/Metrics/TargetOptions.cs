@@ -26,6 +26,12 @@ public sealed class TargetOptions
     public double Visit48 { get; set; } = 1.0;
 
     /// <summary>
+    /// Whether the visits due within 48 h met <see cref="Visit48"/>: the share not overdue, as a ratio of counts (so
+    /// that 9 of 10 meets 0.9 whatever the rounding); null with none due.
+    /// </summary>
+    public bool? Visit48Met(long due48, long overdue48) => due48 == 0 ? null : (double)(due48 - overdue48) / due48 >= Visit48 - 1e-9;
+
+    /// <summary>
     /// Share of offered calls to answer within <see cref="ServiceLevelThreshold"/> (0.8 for 80/30). None by default
     /// (SPEC §1: service level is shown, not a target): when set, the service level figure is judged against it and
     /// the staffing need meets it as well as <see cref="Wait"/>.

@@ -63,5 +63,5 @@ public static class ReportBuilder
         f.AsaSeconds is { } asa ? asa <= t.Wait.TotalSeconds : null,
         f.RemoteResolution is { } remote ? remote >= t.Remote - Rounding : null,
         f.Visit24 is { } share ? share >= t.Visit24 - Rounding : null,
-        f.Due48 == 0 ? null : (double)(f.Due48 - f.Overdue48) / f.Due48 >= t.Visit48 - Rounding);
+        t.Visit48Met(f.Due48, f.Overdue48));
 }

@@ -1,12 +1,44 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 
 namespace Queue.Tests.Ingest.Scenarios;
 
 /// <summary>The SPEC §3 figures of one window, as <c>GET /api/metrics</c> names them.</summary>
 public sealed record Figures(
     long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
-    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48, long Due48 = 0);
+    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48, long Due48)
+{
+    /// <summary>Each figure of an answer (<c>/api/metrics</c>, or a breakdown row's) that is missing or differs from these.</summary>
+    public IEnumerable<string> Differences(JsonElement actual, double tolerance)
+    {
+        (string Name, object? Value)[] fields =
+        [
+            ("answered", Answered), ("abandoned", Abandoned), ("shortAbandoned", ShortAbandoned),
+            ("asaSeconds", AsaSeconds), ("serviceLevel", ServiceLevel), ("abandonmentRate", AbandonmentRate),
+            ("completed", Completed), ("resolvedRemotely", ResolvedRemotely), ("remoteResolution", RemoteResolution),
+            ("due24", Due24), ("resolvedBy24", ResolvedBy24), ("visit24", Visit24), ("due48", Due48), ("overdue48", Overdue48),
+        ];
+        foreach (var (name, value) in fields)
+        {
+            if (!actual.TryGetProperty(name, out var got))
+            {
+                yield return $"{name} is missing from the answer";
+                continue;
+            }
+            var same = value switch
+            {
+                null => got.ValueKind == JsonValueKind.Null,
+                long n => got.ValueKind == JsonValueKind.Number && got.TryGetInt64(out var m) && m == n,
+                double d => got.ValueKind == JsonValueKind.Number && Math.Abs(got.GetDouble() - d) <= tolerance,
+                _ => false,
+            };
+            if (!same)
+                yield return $"{name} expected {(value is null ? "null" : Convert.ToString(value, CultureInfo.InvariantCulture))}, got {got.GetRawText()}";
+        }
+    }
+}
 
 /// <summary>
 /// A plain computation of what the service must derive from a scenario, independent of its folds and SQL: each
@@ -160,11 +192,7 @@ public sealed class Reference
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(Wire.Digits(number))));
 
     /// <summary>The queue a visit counts in: its call's last leg, the call named by visit.created first, else a call completed with it.</summary>
-    public string? QueueOf(Visit visit)
-    {
-        if (visit.CallId is not null && Calls.FirstOrDefault(c => c.Id == visit.CallId) is { LastQueue: { } named }) return named;
-        return Calls.Where(c => c.VisitId == visit.Id).OrderBy(c => c.Id, StringComparer.Ordinal).FirstOrDefault()?.LastQueue;
-    }
+    public string? QueueOf(Visit visit) => CallFieldOf(visit, c => c.LastQueue);
 
     /// <summary>A call field of a visit, as its queue: from the call it names, else from the first call (by id) whose completion names it.</summary>
     public string? CallFieldOf(Visit visit, Func<Call, string?> field)
