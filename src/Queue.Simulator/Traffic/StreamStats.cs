@@ -55,7 +55,7 @@ public sealed class StreamStats
                 break;
             case EventDocs.CallCompleted c:
                 Count(byType, "call.completed");
-                Count(byResolution, c.Resolution);
+                Count(byResolution, c.Resolution ?? "unknown");
                 break;
             case EventDocs.AgentStatusChanged s:
                 Count(byType, "agent.status");

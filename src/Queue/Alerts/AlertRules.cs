@@ -34,9 +34,9 @@ public static class AlertRules
 
         var today = s.Windows.Today;
         yield return new(AlertKinds.QueueRemote, queue, queue,
-            Rate(isOpen(AlertKinds.QueueRemote), today.RemoteResolution, today.Completed, t.MinimumSample,
+            Rate(isOpen(AlertKinds.QueueRemote), today.RemoteResolution, today.Completed - today.ResolutionUnknown, t.MinimumSample,
                 breached: v => v < t.Remote, recovered: v => v >= t.Remote + (1 - t.Remote) * clearMargin - Rounding),
-            new(today.RemoteResolution, t.Remote, today.Completed, "today"));
+            new(today.RemoteResolution, t.Remote, today.Completed - today.ResolutionUnknown, "today"));
 
         var visits = s.Visits;
         yield return new(AlertKinds.VisitsShare, queue, queue,

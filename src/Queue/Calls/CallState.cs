@@ -20,10 +20,17 @@ public sealed record CallState(
     string? Segment = null,
     string? CallerHash = null,
     DateTimeOffset? CompletedAt = null,
-    Resolution? Resolution = null,
-    string? VisitId = null,
-    ImmutableSortedSet<string>? QueuesSeen = null)
+    Resolution? CompletionResolution = null,
+    string? CompletionVisitId = null,
+    ImmutableSortedSet<string>? QueuesSeen = null,
+    CallResolutionTold? Told = null)
 {
+    /// <summary>The outcome: the latest told by a call.resolution, else the completion's own; null while unknown.</summary>
+    public Resolution? Resolution => Told?.Resolution ?? CompletionResolution;
+
+    /// <summary>The visit the outcome names: the latest call.resolution's if it names one, else the completion's.</summary>
+    public string? VisitId => Told?.VisitId ?? CompletionVisitId;
+
     public static readonly CallState Empty = new(ImmutableList<Leg>.Empty);
 
     /// <summary>Every queue any of the call's events named, grow-only: the queues whose live state the call may touch.</summary>
@@ -69,7 +76,9 @@ public static class CallFold
         CallTransferred t => call.EndLeg(LegOutcome.Transferred, t.At).StartLeg(t.ToQueue, t.At).See(t.ToQueue),
         CallAnswered a => call.EndLeg(LegOutcome.Answered, a.At, a.AgentId),
         CallAbandoned b => call.EndLeg(LegOutcome.Abandoned, b.At),
-        CallCompleted c when call.CompletedAt is null => call with { CompletedAt = c.At, Resolution = c.Resolution, VisitId = c.VisitId },
+        CallCompleted c when call.CompletedAt is null => call with { CompletedAt = c.At, CompletionResolution = c.Resolution, CompletionVisitId = c.VisitId },
+        // In source order each later one replaces the one before: the latest by (at, id) wins.
+        CallResolutionTold r => call with { Told = r },
         _ => call,
     };
 }

@@ -26,13 +26,24 @@ public static class ContentHash
         {
             case CallQueued q: Texts(b, q.CallId, q.Queue, q.Region, q.Language, q.Segment, q.CallerHash); break;
             case CallAnswered a: Texts(b, a.CallId, a.AgentId); break;
-            case CallAbandoned x: Texts(b, x.CallId); break;
+            // Fields added to a type since are encoded only when present, so that the events stored before keep their hash.
+            case CallAbandoned x:
+                Texts(b, x.CallId);
+                if (x.Reason is { } reason) Text(b, Wire.Name(reason));
+                break;
             case CallTransferred t: Texts(b, t.CallId, t.ToQueue); break;
-            case CallCompleted c: Texts(b, c.CallId, Wire.Name(c.Resolution), c.VisitId); break;
+            case CallCompleted c: Texts(b, c.CallId, c.Resolution is { } outcome ? Wire.Name(outcome) : null, c.VisitId); break;
+            case CallResolutionTold r: Texts(b, r.CallId, Wire.Name(r.Resolution), r.VisitId); break;
+            case CallMissed m:
+                Texts(b, m.CallId, m.AgentId);
+                BinaryPrimitives.WriteDoubleLittleEndian(b.GetSpan(8), m.RingSeconds ?? -1);
+                b.Advance(8);
+                break;
             case AgentStatusChanged s:
                 Texts(b, s.AgentId, Wire.Name(s.Status));
                 Length(b, s.Queues?.Count ?? -1);
                 foreach (var queue in s.Queues ?? []) Text(b, queue);
+                if (s.Reason is not null) Text(b, s.Reason);
                 break;
             case VisitCreated v: Texts(b, v.VisitId, v.CallId, v.Region); break;
             case VisitResolved r: Texts(b, r.VisitId); break;

@@ -72,8 +72,8 @@ internal static class DerivedWrites
     // An older event leaves the status as it is but still takes a new version: it may split or end a wrap-up episode,
     // which live state times from the agent's status events (ADR 0006), so the agent is projected again.
     const string MergeAgentStatus = """
-        insert into agents as a (agent_id, status, status_at, status_event)
-        select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[])
+        insert into agents as a (agent_id, status, status_at, status_event, status_reason)
+        select * from unnest($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[])
         on conflict (agent_id) do update set
             status = case when (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
                           then excluded.status else a.status end,
@@ -81,6 +81,8 @@ internal static class DerivedWrites
                              then excluded.status_at else a.status_at end,
             status_event = case when (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
                                 then excluded.status_event else a.status_event end,
+            status_reason = case when (a.status_at, a.status_event collate "C") < (excluded.status_at, excluded.status_event collate "C")
+                                 then excluded.status_reason else a.status_reason end,
             version = nextval('live_version')
         """;
 
@@ -190,7 +192,8 @@ internal static class DerivedWrites
             latest.Select(c => c.AgentId).ToArray(),
             latest.Select(c => Wire.Name(c.Status)).ToArray(),
             latest.Select(c => c.At.UtcDateTime).ToArray(),
-            latest.Select(c => c.Id).ToArray()));
+            latest.Select(c => c.Id).ToArray(),
+            latest.Select(c => c.Reason).ToArray()));
 
         var withQueues = changes.Where(c => c.Queues is not null).GroupBy(c => c.AgentId, StringComparer.Ordinal)
             .Select(g => g.OrderByDescending(c => c.At).ThenByDescending(c => c.Id, StringComparer.Ordinal).First())

@@ -19,6 +19,8 @@ public static class EventDocs
     [JsonDerivedType(typeof(CallAbandoned), "call.abandoned")]
     [JsonDerivedType(typeof(CallTransferred), "call.transferred")]
     [JsonDerivedType(typeof(CallCompleted), "call.completed")]
+    [JsonDerivedType(typeof(CallResolution), "call.resolution")]
+    [JsonDerivedType(typeof(CallMissed), "call.missed")]
     [JsonDerivedType(typeof(AgentStatusChanged), "agent.status")]
     [JsonDerivedType(typeof(VisitCreated), "visit.created")]
     [JsonDerivedType(typeof(VisitResolved), "visit.resolved")]
@@ -42,17 +44,30 @@ public static class EventDocs
         [property: Required, RegularExpression(IdPattern)] string CallId,
         [property: Required, RegularExpression(IdPattern)] string AgentId) : Event(Id, At);
 
-    [Description("The caller hangs up while waiting.")]
+    [Description("The caller leaves while waiting.")]
     public sealed record CallAbandoned(string Id, DateTimeOffset At,
-        [property: Required, RegularExpression(IdPattern)] string CallId) : Event(Id, At);
+        [property: Required, RegularExpression(IdPattern)] string CallId,
+        [property: AllowedValues("hangup", "timeout", "empty", "key"), Description("Why: the caller hung up (the default), the queue timed out, had no agents, or the caller pressed a key to leave.")] string? Reason = null) : Event(Id, At);
+
+    [Description("The waiting call was offered to an operator who did not take it; it keeps waiting.")]
+    public sealed record CallMissed(string Id, DateTimeOffset At,
+        [property: Required, RegularExpression(IdPattern)] string CallId,
+        [property: Required, RegularExpression(IdPattern)] string AgentId,
+        [property: Range(0, 86_400), Description("How long it rang, in seconds.")] double? RingSeconds = null) : Event(Id, At);
 
     [Description("The current leg ends; a new leg waits in toQueue from `at`.")]
     public sealed record CallTransferred(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string CallId,
         [property: Required, RegularExpression(IdPattern)] string ToQueue) : Event(Id, At);
 
-    [Description("The call ends, with how the problem was resolved.")]
+    [Description("The call ends, with how the problem was resolved when the source knows it (a PBX knows the call, not its outcome: a call.resolution may tell it later).")]
     public sealed record CallCompleted(string Id, DateTimeOffset At,
+        [property: Required, RegularExpression(IdPattern)] string CallId,
+        [property: AllowedValues("resolved", "field_visit", "escalated", "unresolved")] string? Resolution = null,
+        [property: RegularExpression(IdPattern)] string? VisitId = null) : Event(Id, At);
+
+    [Description("The call's outcome, told later by a CRM or ticketing system. The latest by (at, id) wins over the completion's own.")]
+    public sealed record CallResolution(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string CallId,
         [property: Required, AllowedValues("resolved", "field_visit", "escalated", "unresolved")] string Resolution,
         [property: RegularExpression(IdPattern)] string? VisitId = null) : Event(Id, At);
@@ -61,7 +76,8 @@ public static class EventDocs
     public sealed record AgentStatusChanged(string Id, DateTimeOffset At,
         [property: Required, RegularExpression(IdPattern)] string AgentId,
         [property: Required, AllowedValues("available", "busy", "wrap_up", "break", "offline")] string Status,
-        [property: MaxLength(100), Description("Queues the operator serves.")] string[]? Queues = null) : Event(Id, At);
+        [property: MaxLength(100), Description("Queues the operator serves.")] string[]? Queues = null,
+        [property: StringLength(100, MinimumLength = 1), Description("Why, for a pause or break: the pause code or reason.")] string? Reason = null) : Event(Id, At);
 
     [Description("A technician visit is created; its deadlines are +24 h and +48 h from `at`.")]
     public sealed record VisitCreated(string Id, DateTimeOffset At,

@@ -45,6 +45,7 @@ public static class EventJson
                     break;
                 case CallAbandoned b:
                     w.WriteString("callId"u8, b.CallId);
+                    if (b.Reason is { } reason) w.WriteString("reason"u8, Wire.Name(reason));
                     break;
                 case CallTransferred t:
                     w.WriteString("callId"u8, t.CallId);
@@ -52,8 +53,18 @@ public static class EventJson
                     break;
                 case CallCompleted c:
                     w.WriteString("callId"u8, c.CallId);
-                    w.WriteString("resolution"u8, Wire.Name(c.Resolution));
+                    if (c.Resolution is { } resolution) w.WriteString("resolution"u8, Wire.Name(resolution));
                     Optional(w, "visitId"u8, c.VisitId);
+                    break;
+                case CallResolutionTold r:
+                    w.WriteString("callId"u8, r.CallId);
+                    w.WriteString("resolution"u8, Wire.Name(r.Resolution));
+                    Optional(w, "visitId"u8, r.VisitId);
+                    break;
+                case CallMissed m:
+                    w.WriteString("callId"u8, m.CallId);
+                    w.WriteString("agentId"u8, m.AgentId);
+                    if (m.RingSeconds is { } ring) w.WriteNumber("ringSeconds"u8, ring);
                     break;
                 case AgentStatusChanged s:
                     w.WriteString("agentId"u8, s.AgentId);
@@ -64,6 +75,7 @@ public static class EventJson
                         foreach (var q in queues) w.WriteStringValue(q);
                         w.WriteEndArray();
                     }
+                    Optional(w, "reason"u8, s.Reason);
                     break;
                 case VisitCreated v:
                     w.WriteString("visitId"u8, v.VisitId);
@@ -108,8 +120,9 @@ public static class EventJson
     {
         var r = new Utf8JsonReader(json);
         string? id = null, type = null, at = null, callId = null, queue = null, region = null, language = null, segment = null,
-            callerHash = null, toQueue = null, agentId = null, resolution = null, visitId = null, status = null;
+            callerHash = null, toQueue = null, agentId = null, resolution = null, visitId = null, status = null, reason = null;
         List<string>? queues = null;
+        double? ring = null;
         r.Read(); // {
         while (r.Read() && r.TokenType == JsonTokenType.PropertyName)
         {
@@ -119,6 +132,11 @@ public static class EventJson
             {
                 queues = [];
                 while (r.Read() && r.TokenType == JsonTokenType.String) queues.Add(r.GetString()!);
+                continue;
+            }
+            if (r.TokenType == JsonTokenType.Number)
+            {
+                if (name.SequenceEqual("ringSeconds"u8)) ring = r.GetDouble();
                 continue;
             }
             var value = r.GetString();
@@ -136,16 +154,19 @@ public static class EventJson
             else if (name.SequenceEqual("resolution"u8)) resolution = value;
             else if (name.SequenceEqual("visitId"u8)) visitId = value;
             else if (name.SequenceEqual("status"u8)) status = value;
+            else if (name.SequenceEqual("reason"u8)) reason = value;
         }
         if (id is null || type is null || !Rfc3339.TryParse(at, out var instant)) throw new FormatException($"stored event {id} is damaged");
         return Wire.Types[type] switch
         {
             EventType.CallQueued => new CallQueued(id, instant, callId!, queue!, region, language, segment, callerHash),
             EventType.CallAnswered => new CallAnswered(id, instant, callId!, agentId!),
-            EventType.CallAbandoned => new CallAbandoned(id, instant, callId!),
+            EventType.CallAbandoned => new CallAbandoned(id, instant, callId!, reason is null ? null : Wire.AbandonReasons[reason]),
             EventType.CallTransferred => new CallTransferred(id, instant, callId!, toQueue!),
-            EventType.CallCompleted => new CallCompleted(id, instant, callId!, Wire.Resolutions[resolution!], visitId),
-            EventType.AgentStatus => new AgentStatusChanged(id, instant, agentId!, Wire.Statuses[status!], queues),
+            EventType.CallCompleted => new CallCompleted(id, instant, callId!, resolution is null ? null : Wire.Resolutions[resolution], visitId),
+            EventType.CallResolution => new CallResolutionTold(id, instant, callId!, Wire.Resolutions[resolution!], visitId),
+            EventType.CallMissed => new CallMissed(id, instant, callId!, agentId!, ring),
+            EventType.AgentStatus => new AgentStatusChanged(id, instant, agentId!, Wire.Statuses[status!], queues, reason),
             EventType.VisitCreated => new VisitCreated(id, instant, visitId!, callId, region),
             EventType.VisitResolved => new VisitResolved(id, instant, visitId!),
             EventType.VisitCancelled => new VisitCancelled(id, instant, visitId!),

@@ -22,10 +22,18 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
 
     // Every field name of the contract; a name's place here is its Field and its bit in the masks.
     static readonly string[] Names =
-        ["id", "type", "at", "callId", "queue", "region", "language", "segment", "caller", "agentId", "toQueue", "resolution", "visitId", "status", "queues"];
+        ["id", "type", "at", "callId", "queue", "region", "language", "segment", "caller", "agentId", "toQueue", "resolution", "visitId", "status", "queues",
+         "reason", "ringSeconds"];
     static readonly byte[][] Utf8Names = [.. Names.Select(Encoding.UTF8.GetBytes)];
 
-    enum Field { Unknown = -1, Id, Type, At, CallId, Queue, Region, Language, Segment, Caller, AgentId, ToQueue, Resolution, VisitId, Status, Queues, Count }
+    enum Field
+    {
+        Unknown = -1, Id, Type, At, CallId, Queue, Region, Language, Segment, Caller, AgentId, ToQueue, Resolution, VisitId, Status, Queues,
+        Reason, RingSeconds, Count,
+    }
+
+    /// <summary>The longest ring a missed offer may report: a day, in seconds.</summary>
+    const double MaxRingSeconds = 86_400;
 
     // Per type, its fields in the order missing ones are reported, and whether each is required. Id, type and at are common to all.
     static readonly Schema[] Schemas =
@@ -33,18 +41,21 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
         new(EventType.CallQueued, (Field.CallId, true), (Field.Queue, true), (Field.Region, false), (Field.Language, false),
             (Field.Segment, false), (Field.Caller, false)),
         new(EventType.CallAnswered, (Field.CallId, true), (Field.AgentId, true)),
-        new(EventType.CallAbandoned, (Field.CallId, true)),
+        new(EventType.CallAbandoned, (Field.CallId, true), (Field.Reason, false)),
         new(EventType.CallTransferred, (Field.CallId, true), (Field.ToQueue, true)),
-        new(EventType.CallCompleted, (Field.CallId, true), (Field.Resolution, true), (Field.VisitId, false)),
-        new(EventType.AgentStatus, (Field.AgentId, true), (Field.Status, true), (Field.Queues, false)),
+        new(EventType.CallCompleted, (Field.CallId, true), (Field.Resolution, false), (Field.VisitId, false)),
+        new(EventType.AgentStatus, (Field.AgentId, true), (Field.Status, true), (Field.Queues, false), (Field.Reason, false)),
         new(EventType.VisitCreated, (Field.VisitId, true), (Field.CallId, false), (Field.Region, false)),
         new(EventType.VisitResolved, (Field.VisitId, true)),
         new(EventType.VisitCancelled, (Field.VisitId, true)),
+        new(EventType.CallResolution, (Field.CallId, true), (Field.Resolution, true), (Field.VisitId, false)),
+        new(EventType.CallMissed, (Field.CallId, true), (Field.AgentId, true), (Field.RingSeconds, false)),
     ];
 
     static readonly WireNames<EventType> Types = new(Wire.Types);
     static readonly WireNames<Resolution> Resolutions = new(Wire.Resolutions);
     static readonly WireNames<AgentStatus> Statuses = new(Wire.Statuses);
+    static readonly WireNames<AbandonReason> AbandonReasons = new(Wire.AbandonReasons);
 
     readonly IngestOptions limits = options.Value;
 
@@ -124,7 +135,7 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
             }
             if (p.Value.ValueKind == JsonValueKind.Null && !common && (schema!.Required & Bit(field)) == 0)
                 continue; // An optional field sent as null is absent.
-            var problem = Read(field, p.Value, now, ref values);
+            var problem = Read(field, schema?.Type, p.Value, now, ref values);
             if (problem is not null)
             {
                 errors.Add(Key(index, Names[(int)field]), problem);
@@ -147,7 +158,7 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
     }
 
     // Stores a good value in its slot and returns null, or returns what is wrong with it.
-    string? Read(Field field, JsonElement v, DateTimeOffset now, ref Values values)
+    string? Read(Field field, EventType? type, JsonElement v, DateTimeOffset now, ref Values values)
     {
         switch (field)
         {
@@ -175,7 +186,23 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
                 values.Text[(int)field] = hash;
                 return null;
             case Field.Resolution:
-                if (v.ValueKind != JsonValueKind.String || !Resolutions.TryGet(v, out values.Resolution)) return Resolutions.OneOf;
+                if (v.ValueKind != JsonValueKind.String || !Resolutions.TryGet(v, out var resolution)) return Resolutions.OneOf;
+                values.Resolution = resolution;
+                return null;
+            case Field.Reason when type == EventType.CallAbandoned:
+                if (v.ValueKind != JsonValueKind.String || !AbandonReasons.TryGet(v, out var reason)) return AbandonReasons.OneOf;
+                values.AbandonReason = reason;
+                return null;
+            case Field.Reason:
+                // A pause or break reason, as the PBX or its agents name it: free text, never a control character.
+                var why = v.ValueKind == JsonValueKind.String ? v.GetString()! : null;
+                if (why is null || !Identifiers.IsEventId(why)) return "must be a string of 1 to 100 characters, without control characters";
+                values.Text[(int)field] = why;
+                return null;
+            case Field.RingSeconds:
+                if (v.ValueKind != JsonValueKind.Number || !v.TryGetDouble(out var ring) || !double.IsFinite(ring) || ring is < 0 or > MaxRingSeconds)
+                    return $"must be a number of seconds from 0 to {MaxRingSeconds:0}";
+                values.RingSeconds = ring;
                 return null;
             case Field.Status:
                 if (v.ValueKind != JsonValueKind.String || !Statuses.TryGet(v, out values.Status)) return Statuses.OneOf;
@@ -219,10 +246,12 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
         {
             EventType.CallQueued => new CallQueued(id, at, S(Field.CallId), S(Field.Queue), O(Field.Region), O(Field.Language), O(Field.Segment), O(Field.Caller)),
             EventType.CallAnswered => new CallAnswered(id, at, S(Field.CallId), S(Field.AgentId)),
-            EventType.CallAbandoned => new CallAbandoned(id, at, S(Field.CallId)),
+            EventType.CallAbandoned => new CallAbandoned(id, at, S(Field.CallId), v.AbandonReason),
             EventType.CallTransferred => new CallTransferred(id, at, S(Field.CallId), S(Field.ToQueue)),
             EventType.CallCompleted => new CallCompleted(id, at, S(Field.CallId), v.Resolution, O(Field.VisitId)),
-            EventType.AgentStatus => new AgentStatusChanged(id, at, S(Field.AgentId), v.Status, v.Queues),
+            EventType.CallResolution => new CallResolutionTold(id, at, S(Field.CallId), v.Resolution!.Value, O(Field.VisitId)),
+            EventType.CallMissed => new CallMissed(id, at, S(Field.CallId), S(Field.AgentId), v.RingSeconds),
+            EventType.AgentStatus => new AgentStatusChanged(id, at, S(Field.AgentId), v.Status, v.Queues, O(Field.Reason)),
             EventType.VisitCreated => new VisitCreated(id, at, S(Field.VisitId), O(Field.CallId), O(Field.Region)),
             EventType.VisitResolved => new VisitResolved(id, at, S(Field.VisitId)),
             EventType.VisitCancelled => new VisitCancelled(id, at, S(Field.VisitId)),
@@ -259,7 +288,9 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
     {
         public TextFields Text;
         public DateTimeOffset At;
-        public Resolution Resolution;
+        public Resolution? Resolution;
+        public AbandonReason? AbandonReason;
+        public double? RingSeconds;
         public AgentStatus Status;
         public List<string>? Queues;
     }

@@ -12,11 +12,16 @@ public enum EventType
     VisitCreated,
     VisitResolved,
     VisitCancelled,
+    CallResolution,
+    CallMissed,
 }
 
 public enum Resolution { Resolved, FieldVisit, Escalated, Unresolved }
 
 public enum AgentStatus { Available, Busy, WrapUp, Break, Offline }
+
+/// <summary>Why a waiting caller left: hung up, timed out of the queue, found it empty of agents, or pressed a key.</summary>
+public enum AbandonReason { Hangup, Timeout, Empty, Key }
 
 /// <summary>One accepted event, parsed and validated. <c>At</c> is truncated to microseconds.</summary>
 public abstract record QueueEvent(string Id, DateTimeOffset At)
@@ -31,7 +36,10 @@ public abstract record CallEvent(string Id, DateTimeOffset At, string CallId) : 
 {
     public override string Entity => EntityKey.Call(CallId);
 
-    /// <summary>Tie order for equal <c>at</c>: queued &lt; transferred &lt; answered &lt; abandoned &lt; completed.</summary>
+    /// <summary>
+    /// Tie order for equal <c>at</c>: queued &lt; transferred &lt; answered &lt; abandoned &lt; completed (SPEC §2). An
+    /// offer missed goes before the answer at the same instant, and an outcome told later after the completion.
+    /// </summary>
     public abstract int Rank { get; }
 
     /// <summary>Source order of SPEC §2: by instant, then by type rank, then by id (ordinal).</summary>
@@ -60,23 +68,41 @@ public sealed record CallTransferred(string Id, DateTimeOffset At, string CallId
 public sealed record CallAnswered(string Id, DateTimeOffset At, string CallId, string AgentId) : CallEvent(Id, At, CallId)
 {
     public override EventType Type => EventType.CallAnswered;
-    public override int Rank => 2;
-}
-
-public sealed record CallAbandoned(string Id, DateTimeOffset At, string CallId) : CallEvent(Id, At, CallId)
-{
-    public override EventType Type => EventType.CallAbandoned;
     public override int Rank => 3;
 }
 
-public sealed record CallCompleted(string Id, DateTimeOffset At, string CallId, Resolution Resolution, string? VisitId)
-    : CallEvent(Id, At, CallId)
+/// <summary>The call was offered to an agent who did not take it; it keeps waiting.</summary>
+public sealed record CallMissed(string Id, DateTimeOffset At, string CallId, string AgentId, double? RingSeconds) : CallEvent(Id, At, CallId)
 {
-    public override EventType Type => EventType.CallCompleted;
+    public override EventType Type => EventType.CallMissed;
+    public override int Rank => 2;
+}
+
+public sealed record CallAbandoned(string Id, DateTimeOffset At, string CallId, AbandonReason? Reason = null) : CallEvent(Id, At, CallId)
+{
+    public override EventType Type => EventType.CallAbandoned;
     public override int Rank => 4;
 }
 
-public sealed record AgentStatusChanged(string Id, DateTimeOffset At, string AgentId, AgentStatus Status, IReadOnlyList<string>? Queues)
+/// <summary>The call ended; <see cref="Resolution"/> is null when the source knows the call, not its outcome.</summary>
+public sealed record CallCompleted(string Id, DateTimeOffset At, string CallId, Resolution? Resolution, string? VisitId)
+    : CallEvent(Id, At, CallId)
+{
+    public override EventType Type => EventType.CallCompleted;
+    public override int Rank => 5;
+}
+
+/// <summary>The call's outcome, told later (by a CRM or ticketing system): the latest by (at, id) wins over the completion's own.</summary>
+public sealed record CallResolutionTold(string Id, DateTimeOffset At, string CallId, Resolution Resolution, string? VisitId)
+    : CallEvent(Id, At, CallId)
+{
+    public override EventType Type => EventType.CallResolution;
+    public override int Rank => 6;
+}
+
+/// <summary>An agent's status; <see cref="Reason"/> says why a pause or break (a pause code).</summary>
+public sealed record AgentStatusChanged(string Id, DateTimeOffset At, string AgentId, AgentStatus Status, IReadOnlyList<string>? Queues,
+    string? Reason = null)
     : QueueEvent(Id, At)
 {
     public override EventType Type => EventType.AgentStatus;
@@ -134,6 +160,8 @@ public static class Wire
         ["call.abandoned"] = EventType.CallAbandoned,
         ["call.transferred"] = EventType.CallTransferred,
         ["call.completed"] = EventType.CallCompleted,
+        ["call.resolution"] = EventType.CallResolution,
+        ["call.missed"] = EventType.CallMissed,
         ["agent.status"] = EventType.AgentStatus,
         ["visit.created"] = EventType.VisitCreated,
         ["visit.resolved"] = EventType.VisitResolved,
@@ -157,11 +185,21 @@ public static class Wire
         ["offline"] = AgentStatus.Offline,
     };
 
+    public static readonly IReadOnlyDictionary<string, AbandonReason> AbandonReasons = new Dictionary<string, AbandonReason>(StringComparer.Ordinal)
+    {
+        ["hangup"] = AbandonReason.Hangup,
+        ["timeout"] = AbandonReason.Timeout,
+        ["empty"] = AbandonReason.Empty,
+        ["key"] = AbandonReason.Key,
+    };
+
     static readonly Dictionary<EventType, string> TypeNames = Types.ToDictionary(p => p.Value, p => p.Key);
     static readonly Dictionary<Resolution, string> ResolutionNames = Resolutions.ToDictionary(p => p.Value, p => p.Key);
     static readonly Dictionary<AgentStatus, string> StatusNames = Statuses.ToDictionary(p => p.Value, p => p.Key);
+    static readonly Dictionary<AbandonReason, string> AbandonReasonNames = AbandonReasons.ToDictionary(p => p.Value, p => p.Key);
 
     public static string Name(EventType type) => TypeNames[type];
     public static string Name(Resolution resolution) => ResolutionNames[resolution];
     public static string Name(AgentStatus status) => StatusNames[status];
+    public static string Name(AbandonReason reason) => AbandonReasonNames[reason];
 }

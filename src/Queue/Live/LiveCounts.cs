@@ -6,7 +6,8 @@ namespace Queue.Live;
 /// <summary>The counts and sums behind one window's figures; counts of two queues add up to their center's.</summary>
 public sealed record WindowCounts(
     DateTimeOffset From, DateTimeOffset To,
-    long Answered, long InServiceLevel, long WaitMicros, long Abandoned, long ShortAbandoned, long Completed, long Resolved)
+    long Answered, long InServiceLevel, long WaitMicros, long Abandoned, long ShortAbandoned, long Completed, long Resolved,
+    long ResolutionUnknown = 0)
 {
     public WindowCounts Plus(WindowCounts o) => this with
     {
@@ -17,6 +18,7 @@ public sealed record WindowCounts(
         ShortAbandoned = ShortAbandoned + o.ShortAbandoned,
         Completed = Completed + o.Completed,
         Resolved = Resolved + o.Resolved,
+        ResolutionUnknown = ResolutionUnknown + o.ResolutionUnknown,
     };
 }
 

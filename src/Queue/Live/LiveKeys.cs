@@ -26,6 +26,7 @@ public sealed class LiveKeys(string prefix)
     public string ShortAbandoned(string queue) => Of(queue, LiveNames.ShortAbandoned);
     public string Completed(string queue) => Of(queue, LiveNames.Completed);
     public string Resolved(string queue) => Of(queue, LiveNames.Resolved);
+    public string Unknown(string queue) => Of(queue, LiveNames.Unknown);
     public string OpenVisits(string queue) => Of(queue, LiveNames.OpenVisits);
     public string Due24(string queue) => Of(queue, LiveNames.Due24);
     public string Due24Met(string queue) => Of(queue, LiveNames.Due24Met);
@@ -57,6 +58,9 @@ public static class LiveNames
     public const string ShortAbandoned = "short";
     public const string Completed = "completed";
     public const string Resolved = "resolved";
+
+    /// <summary>Calls completed with no resolution known yet (a PBX knows the call, not its outcome).</summary>
+    public const string Unknown = "unknown";
     public const string OpenVisits = "vopen";
     public const string Due24 = "due24";
     public const string Due24Met = "due24ok";

@@ -141,12 +141,15 @@ public static class LiveParts
                 var quarter = Quarter(at);
                 var recent = completed >= now - LiveRules.RecentFor;
                 var resolved = call.Resolution == Resolution.Resolved;
+                var unknown = call.Resolution is null;
                 ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Completed, "1"));
                 if (resolved) ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Resolved, "1"));
+                if (unknown) ops.Add(new('I', LiveNames.Quarters, quarter + QuarterKinds.Unknown, "1"));
                 if (recent)
                 {
                     ops.Add(new('Z', LiveNames.Completed, entity, Num(at)));
                     if (resolved) ops.Add(new('Z', LiveNames.Resolved, entity, Num(at)));
+                    if (unknown) ops.Add(new('Z', LiveNames.Unknown, entity, Num(at)));
                 }
             }
             yield return Retained(queue, entity, call.Version, ops, waiting ? null : latest == long.MinValue ? null : latest + Span(rules.RetainEnded), now);
@@ -260,6 +263,7 @@ public static class QuarterKinds
     public const string ShortAbandoned = ":y";
     public const string Completed = ":c";
     public const string Resolved = ":r";
+    public const string Unknown = ":k";
 }
 
 /// <summary>

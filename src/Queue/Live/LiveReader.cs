@@ -143,7 +143,8 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             Count(tx, keys.Abandoned(queue), w.From, w.To),
             Count(tx, keys.ShortAbandoned(queue), w.From, w.To),
             Count(tx, keys.Completed(queue), w.From, w.To),
-            Count(tx, keys.Resolved(queue), w.From, w.To));
+            Count(tx, keys.Resolved(queue), w.From, w.To),
+            Count(tx, keys.Unknown(queue), w.From, w.To));
     }
 
     /// <summary>
@@ -170,7 +171,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             var counts = new WindowCounts(Window.From, Window.To, 0, 0, 0, 0, 0, 0, 0);
             foreach (var edge in Edges) counts = counts.Plus(await edge.Read(minuteSums));
             if (Quarters is null) return counts;
-            long answered = 0, inSl = 0, wait = 0, abandoned = 0, shortAbandoned = 0, completed = 0, resolved = 0;
+            long answered = 0, inSl = 0, wait = 0, abandoned = 0, shortAbandoned = 0, completed = 0, resolved = 0, unknown = 0;
             foreach (var entry in await Quarters)
             {
                 var field = entry.Name.ToString();
@@ -187,15 +188,16 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
                     case QuarterKinds.ShortAbandoned: shortAbandoned += value; break;
                     case QuarterKinds.Completed: completed += value; break;
                     case QuarterKinds.Resolved: resolved += value; break;
+                    case QuarterKinds.Unknown: unknown += value; break;
                 }
             }
-            return counts.Plus(new WindowCounts(Window.From, Window.To, answered, inSl, wait, abandoned, shortAbandoned, completed, resolved));
+            return counts.Plus(new WindowCounts(Window.From, Window.To, answered, inSl, wait, abandoned, shortAbandoned, completed, resolved, unknown));
         }
     }
 
     sealed record WindowRead(DateTimeOffset From, DateTimeOffset To, long FirstWhole, long LastWhole,
         Task<RedisValue[]> Head, Task<RedisValue[]> Tail,
-        Task<long> Answered, Task<long> InSl, Task<long> Abandoned, Task<long> Short, Task<long> Completed, Task<long> Resolved)
+        Task<long> Answered, Task<long> InSl, Task<long> Abandoned, Task<long> Short, Task<long> Completed, Task<long> Resolved, Task<long> Unknown)
     {
         public async Task<WindowCounts> Read(Dictionary<long, long> minuteSums)
         {
@@ -203,7 +205,8 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             foreach (var (minute, sum) in minuteSums)
                 if (minute >= FirstWhole && minute < LastWhole) wait += sum;
             foreach (var member in (await Head).Concat(await Tail)) wait += MemberWait(member.ToString());
-            return new WindowCounts(From, To, await Answered, await InSl, wait, await Abandoned, await Short, await Completed, await Resolved);
+            return new WindowCounts(From, To, await Answered, await InSl, wait, await Abandoned, await Short, await Completed, await Resolved,
+                await Unknown);
         }
 
         static long MemberWait(string member) =>

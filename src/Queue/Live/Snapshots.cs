@@ -16,7 +16,7 @@ public static class FigureState
 public sealed record LiveWindow(
     DateTimeOffset From, DateTimeOffset To,
     long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
-    long Completed, long ResolvedRemotely, double? RemoteResolution,
+    long Completed, long ResolvedRemotely, long ResolutionUnknown, double? RemoteResolution,
     LiveWindowStates States);
 
 /// <summary>States of a window's figures; <see cref="ServiceLevel"/> is <c>none</c> unless a service-level target is set.</summary>
@@ -91,12 +91,13 @@ public static class Snapshot
     {
         var offered = w.Answered + w.Abandoned;
         double? asa = w.Answered == 0 ? null : w.WaitMicros / 1e6 / w.Answered;
-        var remote = MetricsQuery.Rate(w.Resolved, w.Completed);
+        var known = w.Completed - w.ResolutionUnknown;
+        var remote = MetricsQuery.Rate(w.Resolved, known);
         var serviceLevel = MetricsQuery.Rate(w.InServiceLevel, offered);
         return new LiveWindow(w.From, w.To, w.Answered, w.Abandoned, w.ShortAbandoned, asa,
             serviceLevel, MetricsQuery.Rate(w.Abandoned, offered),
-            w.Completed, w.Resolved, remote,
-            new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, w.Completed, t.MinimumSample),
+            w.Completed, w.Resolved, w.ResolutionUnknown, remote,
+            new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, known, t.MinimumSample),
                 t.ServiceLevel is { } slTarget ? AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));
     }
 

@@ -21,6 +21,7 @@ public sealed record WindowFigures(
     double? AbandonmentRate,
     long Completed,
     long ResolvedRemotely,
+    long ResolutionUnknown,
     double? RemoteResolution,
     long Due24,
     long ResolvedBy24,
@@ -80,15 +81,15 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
         return new WindowFigures(from, to, filter.Queue, filter.Region, filter.Language, filter.Segment,
             r.Answered, r.Abandoned, r.Short_Abandoned, r.Answered == 0 ? null : r.Wait_Seconds / r.Answered,
             Rate(r.Answered_In_Time, offered), Rate(r.Abandoned, offered),
-            r.Completed, r.Resolved_Remotely, Rate(r.Resolved_Remotely, r.Completed),
+            r.Completed, r.Resolved_Remotely, r.Resolution_Unknown, Rate(r.Resolved_Remotely, r.Completed - r.Resolution_Unknown),
             r.Due24, r.Resolved_By24, Rate(r.Resolved_By24, r.Due24), r.Due48, r.Overdue48);
     }
 
     public static double? Rate(long part, long whole) => whole == 0 ? null : (double)part / whole;
 
     sealed record Row(string? Key, long Answered, long Abandoned, long Short_Abandoned, long Answered_In_Time, double Wait_Seconds,
-        long Completed, long Resolved_Remotely, long Due24, long Resolved_By24, long Due48, long Overdue48)
+        long Completed, long Resolved_Remotely, long Resolution_Unknown, long Due24, long Resolved_By24, long Due48, long Overdue48)
     {
-        public static readonly Row Zero = new(null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        public static readonly Row Zero = new(null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -52,7 +52,7 @@ internal static class MetricsSql
                    count(*) filter (where l.outcome = 'abandoned' and l.ended_at - l.started_at < coalesce(t.short_abandon, @short)) as short_abandoned,
                    count(*) filter (where l.outcome = 'answered' and l.ended_at - l.started_at <= coalesce(t.service_level, @sl)) as answered_in_time,
                    sum(l.ended_at - l.started_at) filter (where l.outcome = 'answered') as wait,
-                   0::bigint as completed, 0::bigint as resolved_remotely, 0::bigint as due24, 0::bigint as resolved_by24, 0::bigint as due48, 0::bigint as overdue48
+                   0::bigint as completed, 0::bigint as resolved_remotely, 0::bigint as resolution_unknown, 0::bigint as due24, 0::bigint as resolved_by24, 0::bigint as due48, 0::bigint as overdue48
             from legs l left join queue_targets t on t.queue = l.queue
             where l.ended_at >= @from and l.ended_at < @to and l.outcome in ('answered', 'abandoned')
             """);
@@ -62,7 +62,7 @@ internal static class MetricsSql
 
         var calls = new StringBuilder($"""
             select {(key is null ? "null::text" : "c." + key)}, 0, 0, 0, 0, null::interval,
-                   count(*), count(*) filter (where c.resolution = 'resolved'), 0, 0, 0, 0
+                   count(*), count(*) filter (where c.resolution = 'resolved'), count(*) filter (where c.resolution is null), 0, 0, 0, 0
             from calls c
             where c.completed_at >= @from and c.completed_at < @to
             """);
@@ -90,7 +90,7 @@ internal static class MetricsSql
             visitWhere.Append($" and {column} = {parameter}");
         }
         var visits = $"""
-            select key, 0, 0, 0, 0, null::interval, 0, 0,
+            select key, 0, 0, 0, 0, null::interval, 0, 0, 0,
                    count(*) filter (where due24 >= @from and due24 < @to and due24 < @now and (cancelled_at is null or cancelled_at >= due24)),
                    count(*) filter (where due24 >= @from and due24 < @to and due24 < @now and (cancelled_at is null or cancelled_at >= due24)
                        and resolved_at <= due24),
@@ -111,6 +111,7 @@ internal static class MetricsSql
                    sum(answered)::bigint as answered, sum(abandoned)::bigint as abandoned, sum(short_abandoned)::bigint as short_abandoned,
                    sum(answered_in_time)::bigint as answered_in_time, coalesce(extract(epoch from sum(wait))::float8, 0) as wait_seconds,
                    sum(completed)::bigint as completed, sum(resolved_remotely)::bigint as resolved_remotely,
+                   sum(resolution_unknown)::bigint as resolution_unknown,
                    sum(due24)::bigint as due24, sum(resolved_by24)::bigint as resolved_by24, sum(due48)::bigint as due48, sum(overdue48)::bigint as overdue48
             from (
             {legs}

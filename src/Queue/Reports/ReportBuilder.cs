@@ -54,7 +54,7 @@ public static class ReportBuilder
         return new ReportFigures(offered + c.ShortAbandoned, c.Answered, c.Abandoned, c.ShortAbandoned,
             c.Answered == 0 ? null : c.WaitSeconds / c.Answered,
             MetricsQuery.Rate(c.InTime, offered), MetricsQuery.Rate(c.Abandoned, offered),
-            c.Completed, c.Resolved, MetricsQuery.Rate(c.Resolved, c.Completed),
+            c.Completed, c.Resolved, c.Unknown, MetricsQuery.Rate(c.Resolved, c.Completed - c.Unknown),
             c.Due24, c.Met24, MetricsQuery.Rate(c.Met24, c.Due24), c.Due48, c.Overdue48);
     }
 

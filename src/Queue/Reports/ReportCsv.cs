@@ -16,7 +16,7 @@ public static class ReportCsv
     [
         "section", "period", "from", "to", "offered", "answered", "abandoned", "short_abandoned", "asa_seconds", "service_level",
         "abandonment_rate", "completed", "resolved_remotely", "remote_resolution", "due24", "resolved_by24", "visit24", "due48",
-        "overdue48", "wait_met", "remote_met", "visit24_met", "visit48_met", "region",
+        "overdue48", "wait_met", "remote_met", "visit24_met", "visit48_met", "region", "resolution_unknown",
     ];
 
     public static string Write(WeeklyReport report)
@@ -49,7 +49,7 @@ public static class ReportCsv
     [
         section, period, Instant(from), Instant(to), N(f.Offered), N(f.Answered), N(f.Abandoned), N(f.ShortAbandoned), D(f.AsaSeconds),
         D(f.ServiceLevel), D(f.AbandonmentRate), N(f.Completed), N(f.ResolvedRemotely), D(f.RemoteResolution), N(f.Due24), N(f.ResolvedBy24),
-        D(f.Visit24), N(f.Due48), N(f.Overdue48), B(met?.Wait), B(met?.Remote), B(met?.Visit24), B(met?.Visit48), region,
+        D(f.Visit24), N(f.Due48), N(f.Overdue48), B(met?.Wait), B(met?.Remote), B(met?.Visit24), B(met?.Visit48), region, N(f.ResolutionUnknown),
     ];
 
     static string Instant(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -67,8 +67,9 @@ public static class ReportHtml
             Change(s.Week.Overdue48, s.PreviousWeek.Overdue48));
         h.Append("</table>");
         h.Append("<p style=\"margin:8px 0 0;color:#333\">").Append(E(string.Format(En,
-            "Calls offered {0:N0} · answered {1:N0} · abandoned {2:N0} (and {3:N0} short) · service level {4} · abandonment {5}",
-            s.Week.Offered, s.Week.Answered, s.Week.Abandoned, s.Week.ShortAbandoned, Percent(s.Week.ServiceLevel), Percent(s.Week.AbandonmentRate))))
+            "Calls offered {0:N0} · answered {1:N0} · abandoned {2:N0} (and {3:N0} short) · service level {4} · abandonment {5} · completed {6:N0}, outcome not known of {7:N0}",
+            s.Week.Offered, s.Week.Answered, s.Week.Abandoned, s.Week.ShortAbandoned, Percent(s.Week.ServiceLevel), Percent(s.Week.AbandonmentRate),
+            s.Week.Completed, s.Week.ResolutionUnknown)))
          .Append("</p>");
     }
 

@@ -18,6 +18,7 @@ public sealed record DayCounts(string? Queue, DateOnly Day)
     public double WaitSeconds { get; init; }
     public long Completed { get; init; }
     public long Resolved { get; init; }
+    public long Unknown { get; init; }
     public long Due24 { get; init; }
     public long Met24 { get; init; }
     public long Due48 { get; init; }
@@ -27,7 +28,7 @@ public sealed record DayCounts(string? Queue, DateOnly Day)
     {
         Answered = Answered + o.Answered, Abandoned = Abandoned + o.Abandoned, ShortAbandoned = ShortAbandoned + o.ShortAbandoned,
         InTime = InTime + o.InTime, WaitSeconds = WaitSeconds + o.WaitSeconds, Completed = Completed + o.Completed,
-        Resolved = Resolved + o.Resolved, Due24 = Due24 + o.Due24, Met24 = Met24 + o.Met24, Due48 = Due48 + o.Due48, Overdue48 = Overdue48 + o.Overdue48,
+        Resolved = Resolved + o.Resolved, Unknown = Unknown + o.Unknown, Due24 = Due24 + o.Due24, Met24 = Met24 + o.Met24, Due48 = Due48 + o.Due48, Overdue48 = Overdue48 + o.Overdue48,
     };
 }
 
@@ -54,7 +55,7 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
 
     const string CallsSql = """
         select last_queue as queue, region, (completed_at at time zone @zone)::date as day, count(*) as completed,
-               count(*) filter (where resolution = 'resolved') as resolved
+               count(*) filter (where resolution = 'resolved') as resolved, count(*) filter (where resolution is null) as unknown
         from calls
         where completed_at >= @from and completed_at < @to
         group by 1, 2, 3
@@ -123,7 +124,7 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
             {
                 Region = r.Region, Answered = r.Answered, Abandoned = r.Abandoned, ShortAbandoned = r.Short_Abandoned, InTime = r.In_Time, WaitSeconds = r.Wait_Seconds,
             });
-        foreach (var r in calls.Result) Add(new DayCounts(r.Queue, r.Day) { Region = r.Region, Completed = r.Completed, Resolved = r.Resolved });
+        foreach (var r in calls.Result) Add(new DayCounts(r.Queue, r.Day) { Region = r.Region, Completed = r.Completed, Resolved = r.Resolved, Unknown = r.Unknown });
         foreach (var r in visits.Result)
             Add(new DayCounts(r.Queue, r.Day) { Region = r.Region, Due24 = r.Due24, Met24 = r.Met24, Due48 = r.Due48, Overdue48 = r.Overdue48 });
         var breaches = breachRows.Result
@@ -149,7 +150,7 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
 
     sealed record LegRow(string Queue, string? Region, DateOnly Day, long Answered, long Abandoned, long Short_Abandoned, long In_Time, double Wait_Seconds);
 
-    sealed record CallRow(string? Queue, string? Region, DateOnly Day, long Completed, long Resolved);
+    sealed record CallRow(string? Queue, string? Region, DateOnly Day, long Completed, long Resolved, long Unknown);
 
     sealed record VisitRow(string? Queue, string? Region, DateOnly Day, long Due24, long Met24, long Due48, long Overdue48);
 

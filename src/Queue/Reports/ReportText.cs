@@ -28,7 +28,8 @@ public static class ReportText
         Line(t, $"Visits resolved within 48 h >= {Percent(g.Visit48)}", Breached(s.Week), Met(s.Met.Visit48), Breached(s.PreviousWeek));
         t.AppendLine();
         t.AppendLine(En, $"Calls offered {s.Week.Offered:N0}, answered {s.Week.Answered:N0}, abandoned {s.Week.Abandoned:N0} (and {s.Week.ShortAbandoned:N0} short);");
-        t.AppendLine(En, $"service level {Percent(s.Week.ServiceLevel)}, abandonment {Percent(s.Week.AbandonmentRate)}.");
+        t.AppendLine(En, $"service level {Percent(s.Week.ServiceLevel)}, abandonment {Percent(s.Week.AbandonmentRate)};");
+        t.AppendLine(En, $"completed {s.Week.Completed:N0}, outcome not known of {s.Week.ResolutionUnknown:N0}.");
         t.AppendLine();
 
         t.AppendLine("Queues");

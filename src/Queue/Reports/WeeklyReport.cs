@@ -53,7 +53,7 @@ public readonly partial record struct ReportWeek(int Year, int Week)
 /// <summary>The SPEC §3 figures of a week or a day, as /api/metrics gives them over the same window.</summary>
 public sealed record ReportFigures(
     long Offered, long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
-    long Completed, long ResolvedRemotely, double? RemoteResolution,
+    long Completed, long ResolvedRemotely, long ResolutionUnknown, double? RemoteResolution,
     long Due24, long ResolvedBy24, double? Visit24, long Due48, long Overdue48);
 
 /// <summary>Whether each target was met: true, false, or null when there was nothing to judge (a rate with no samples).</summary>

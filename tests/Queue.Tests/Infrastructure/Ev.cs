@@ -31,10 +31,26 @@ public static class Ev
     public static JsonObject Transferred(string id, DateTimeOffset at, string callId, string toQueue) =>
         With(E(id, "call.transferred", at), ("callId", callId), ("toQueue", toQueue));
 
-    public static JsonObject Completed(string id, DateTimeOffset at, string callId, string resolution, string? visitId = null)
+    public static JsonObject Completed(string id, DateTimeOffset at, string callId, string? resolution, string? visitId = null)
     {
-        var e = With(E(id, "call.completed", at), ("callId", callId), ("resolution", resolution));
+        var e = With(E(id, "call.completed", at), ("callId", callId));
+        if (resolution is not null) e["resolution"] = resolution;
         if (visitId is not null) e["visitId"] = visitId;
+        return e;
+    }
+
+    /// <summary>The outcome of a call, told later by a CRM.</summary>
+    public static JsonObject Resolution(string id, DateTimeOffset at, string callId, string resolution, string? visitId = null)
+    {
+        var e = With(E(id, "call.resolution", at), ("callId", callId), ("resolution", resolution));
+        if (visitId is not null) e["visitId"] = visitId;
+        return e;
+    }
+
+    public static JsonObject Missed(string id, DateTimeOffset at, string callId, string agentId, double? ringSeconds = null)
+    {
+        var e = With(E(id, "call.missed", at), ("callId", callId), ("agentId", agentId));
+        if (ringSeconds is not null) e["ringSeconds"] = ringSeconds;
         return e;
     }
 

@@ -126,7 +126,7 @@ public sealed class LivePropertyTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     static readonly string[] WindowFields =
-        ["answered", "abandoned", "shortAbandoned", "asaSeconds", "serviceLevel", "abandonmentRate", "completed", "resolvedRemotely", "remoteResolution"];
+        ["answered", "abandoned", "shortAbandoned", "asaSeconds", "serviceLevel", "abandonmentRate", "completed", "resolvedRemotely", "resolutionUnknown", "remoteResolution"];
 
     static object? Expected(Figures f, string field) => field switch
     {
@@ -138,6 +138,7 @@ public sealed class LivePropertyTests(QueueApp app) : IClassFixture<QueueApp>
         "abandonmentRate" => f.AbandonmentRate,
         "completed" => f.Completed,
         "resolvedRemotely" => f.ResolvedRemotely,
+        "resolutionUnknown" => f.ResolutionUnknown,
         _ => f.RemoteResolution,
     };
 

@@ -34,6 +34,45 @@ public sealed class MetricsTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_completion_without_an_outcome_counts_apart_until_a_later_one_tells_it()
+    {
+        const string q = "m-told";
+        using var client = app.Client();
+        var calls = Enumerable.Range(0, 4).Select(i => $"told-c{i}").ToArray();
+        // Four calls completed by a PBX, which knows no outcome; a missed offer and a reason change nothing of the figures.
+        await PostOkAsync(client, [.. calls.SelectMany((c, i) => new[]
+        {
+            Ev.Queued($"told-q{i}", T0, c, q), Ev.Missed($"told-m{i}", T0.AddSeconds(5), c, "a9", 4.5),
+            Ev.Answered($"told-a{i}", T0.AddSeconds(10), c, "a1"), Ev.Completed($"told-d{i}", T0.AddMinutes(2), c, null),
+        })]);
+
+        var before = await MetricsAsync(client, T0, T0.AddMinutes(5), q);
+        Assert.Equal(4, before.GetProperty("completed").GetInt64());
+        Assert.Equal(4, before.GetProperty("resolutionUnknown").GetInt64());
+        Assert.Equal(0, before.GetProperty("resolvedRemotely").GetInt64());
+        Assert.Equal(JsonValueKind.Null, before.GetProperty("remoteResolution").ValueKind);
+        Assert.Equal(10, before.GetProperty("asaSeconds").GetDouble(), 6);
+
+        // The CRM tells three outcomes; for c0 twice, and the later one (by at) wins even though it is sent first.
+        await PostOkAsync(client,
+            Ev.Resolution("told-r0b", T0.AddMinutes(9), calls[0], "resolved"),
+            Ev.Resolution("told-r0a", T0.AddMinutes(8), calls[0], "escalated"),
+            Ev.Resolution("told-r1", T0.AddMinutes(8), calls[1], "unresolved"),
+            Ev.Resolution("told-r2", T0.AddMinutes(1), calls[2], "resolved"));   // told before the completion: still the outcome
+
+        var after = await MetricsAsync(client, T0, T0.AddMinutes(5), q);
+        Assert.Equal(4, after.GetProperty("completed").GetInt64());
+        Assert.Equal(1, after.GetProperty("resolutionUnknown").GetInt64());
+        Assert.Equal(2, after.GetProperty("resolvedRemotely").GetInt64());
+        Assert.Equal(2.0 / 3, after.GetProperty("remoteResolution").GetDouble(), 9);
+
+        // The same tie (same instant) is broken by id: "told-r1z" sorts after "told-r1".
+        await PostOkAsync(client, Ev.Resolution("told-r1z", T0.AddMinutes(8), calls[1], "resolved"));
+        var tied = await MetricsAsync(client, T0, T0.AddMinutes(5), q);
+        Assert.Equal(3, tied.GetProperty("resolvedRemotely").GetInt64());
+    }
+
+    [Fact]
     public async Task Windows_are_half_open_by_event_time()
     {
         const string q = "m-window";

@@ -89,13 +89,15 @@ public sealed class ReportRegionsTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Contains(">unknown</td>", html, StringComparison.Ordinal);
         var csv = Csv(await http.GetStringAsync("/api/reports/weekly/2026-W47.csv"));
         var header = csv[0];
-        Assert.Equal("region", header[^1]);
-        Assert.Equal("section", header[0]); // the columns before it where they always were
+        var regionColumn = Array.IndexOf(header, "region");
+        Assert.Equal(23, regionColumn); // the columns before it where they always were; those added since come after it
+        Assert.Equal("section", header[0]);
+        Assert.Equal("resolution_unknown", header[regionColumn + 1]);
         var regionRows = csv.Where(r => r[0] == "region").ToList();
-        Assert.Equal(["kamchatka", "siberia", "ural", ""], regionRows.Select(r => r[^1]));
+        Assert.Equal(["kamchatka", "siberia", "ural", ""], regionRows.Select(r => r[regionColumn]));
         Assert.Equal("1", regionRows[0][Array.IndexOf(header, "answered")]);
         Assert.Equal("missed", regionRows[1][Array.IndexOf(header, "wait_met")]);
-        Assert.All(csv.Where(r => r[0] != "region").Skip(1), r => Assert.Equal("", r[^1]));
+        Assert.All(csv.Where(r => r[0] != "region").Skip(1), r => Assert.Equal("", r[regionColumn]));
         var text = ReportText.Write(JsonSerializer.Deserialize<WeeklyReport>(await http.GetStringAsync("/api/reports/weekly/2026-W47.json"), Json)!);
         Assert.Contains("Regions (the week in center time, Asia/Yekaterinburg; center targets)", text, StringComparison.Ordinal);
         Assert.Contains("  siberia: offered 2, answered 1, ASA 31.0 s (MISSED)", text, StringComparison.Ordinal);

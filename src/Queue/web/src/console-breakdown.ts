@@ -15,6 +15,7 @@ export interface BreakdownFigures {
   abandonmentRate: number | null;
   completed: number;
   resolvedRemotely: number;
+  resolutionUnknown: number;
   remoteResolution: number | null;
   due24: number;
   resolvedBy24: number;

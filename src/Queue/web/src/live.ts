@@ -25,6 +25,8 @@ export interface LiveWindow {
   abandonmentRate: number | null;
   completed: number;
   resolvedRemotely: number;
+  /** Completed calls whose outcome no one has told yet: in neither side of remoteResolution. */
+  resolutionUnknown: number;
   remoteResolution: number | null;
   states: LiveWindowStates;
 }

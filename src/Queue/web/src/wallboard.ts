@@ -256,7 +256,8 @@ function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
   setFig(tile, "sl", percent(m60.serviceLevel), m60.states.serviceLevel,
     `1 h · in ${duration(t.serviceLevelThresholdSeconds)}${t.serviceLevel === null ? "" : ` ≥ ${percent(t.serviceLevel)}`}`);
   setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`);
-  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution, `today ≥ ${percent(t.remote)}`, true);
+  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution,
+    `today ≥ ${percent(t.remote)}${today.resolutionUnknown > 0 ? ` · ${today.resolutionUnknown} unknown` : ""}`, true);
   const a = s.agents;
   fillAgents(tile.querySelector<HTMLElement>('[data-fig="agents"]')!,
     [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]], s.staffing);

@@ -37,7 +37,7 @@ public static class DerivedRows
         """;
 
     public const string Agents = """
-        select agent_id, status, status_at, status_event, queues::text, queues_at, queues_event from agents order by agent_id collate "C"
+        select agent_id, status, status_at, status_event, status_reason, queues::text, queues_at, queues_event from agents order by agent_id collate "C"
         """;
 
     /// <summary>Empties the event log and everything derived from it, so the next scenario starts from nothing.</summary>

@@ -8,7 +8,8 @@ namespace Queue.Tests.Ingest.Scenarios;
 /// <summary>The SPEC §3 figures of one window, as <c>GET /api/metrics</c> names them.</summary>
 public sealed record Figures(
     long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
-    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48, long Due48)
+    long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48, long Due48,
+    long ResolutionUnknown)
 {
     /// <summary>Each figure of an answer (<c>/api/metrics</c>, or a breakdown row's) that is missing or differs from these.</summary>
     public IEnumerable<string> Differences(JsonElement actual, double tolerance)
@@ -17,7 +18,8 @@ public sealed record Figures(
         [
             ("answered", Answered), ("abandoned", Abandoned), ("shortAbandoned", ShortAbandoned),
             ("asaSeconds", AsaSeconds), ("serviceLevel", ServiceLevel), ("abandonmentRate", AbandonmentRate),
-            ("completed", Completed), ("resolvedRemotely", ResolvedRemotely), ("remoteResolution", RemoteResolution),
+            ("completed", Completed), ("resolvedRemotely", ResolvedRemotely), ("resolutionUnknown", ResolutionUnknown),
+            ("remoteResolution", RemoteResolution),
             ("due24", Due24), ("resolvedBy24", ResolvedBy24), ("visit24", Visit24), ("due48", Due48), ("overdue48", Overdue48),
         ];
         foreach (var (name, value) in fields)
@@ -57,8 +59,14 @@ public sealed class Reference
     public sealed class Call(string id)
     {
         public string Id => id;
-        public string? Region, Language, Segment, CallerHash, Resolution, VisitId;
+        public string? Region, Language, Segment, CallerHash, CompletionResolution, CompletionVisitId, ToldResolution, ToldVisitId;
+        public bool Told;
         public DateTimeOffset? CompletedAt;
+
+        /// <summary>The latest outcome told by a call.resolution, else the completion's own.</summary>
+        public string? Resolution => Told ? ToldResolution : CompletionResolution;
+
+        public string? VisitId => Told && ToldVisitId is not null ? ToldVisitId : CompletionVisitId;
         public List<Leg> Legs { get; } = [];
         public string? LastQueue => Legs.Count > 0 ? Legs[^1].Queue : null;
     }
@@ -72,7 +80,7 @@ public sealed class Reference
         public DateTimeOffset? Due48 => CreatedAt?.AddHours(48);
     }
 
-    public sealed record Agent(string Id, string Status, DateTimeOffset StatusAt, string StatusEvent,
+    public sealed record Agent(string Id, string Status, DateTimeOffset StatusAt, string StatusEvent, string? Reason,
         string? Queues, DateTimeOffset? QueuesAt, string? QueuesEvent);
 
     public IReadOnlyList<Call> Calls { get; }
@@ -117,14 +125,19 @@ public sealed class Reference
         return (count, micros);
     }
 
-    /// <summary>Tie order of SPEC §2: queued &lt; transferred &lt; answered &lt; abandoned &lt; completed; created &lt; resolved &lt; cancelled.</summary>
+    /// <summary>
+    /// Tie order of SPEC §2: queued &lt; transferred &lt; answered &lt; abandoned &lt; completed; created &lt; resolved &lt;
+    /// cancelled. A missed offer before the answer, an outcome told later after the completion.
+    /// </summary>
     public static int Rank(string type) => type switch
     {
         "call.queued" or "visit.created" => 0,
         "call.transferred" or "visit.resolved" => 1,
-        "call.answered" or "visit.cancelled" => 2,
-        "call.abandoned" => 3,
-        "call.completed" => 4,
+        "call.missed" or "visit.cancelled" => 2,
+        "call.answered" => 3,
+        "call.abandoned" => 4,
+        "call.completed" => 5,
+        "call.resolution" => 6,
         _ => 0,
     };
 
@@ -155,7 +168,11 @@ public sealed class Reference
                 case "call.answered" when open: Close("answered", e.Agent); break;
                 case "call.abandoned" when open: Close("abandoned"); break;
                 case "call.completed" when call.CompletedAt is null:
-                    (call.CompletedAt, call.Resolution, call.VisitId) = (at, e.Resolution, e.VisitId);
+                    (call.CompletedAt, call.CompletionResolution, call.CompletionVisitId) = (at, e.Resolution, e.VisitId);
+                    break;
+                // Walked in source order, each one told replaces the one before: the latest by (at, id) wins.
+                case "call.resolution":
+                    (call.Told, call.ToldResolution, call.ToldVisitId) = (true, e.Resolution, e.VisitId);
                     break;
             }
         }
@@ -183,7 +200,7 @@ public sealed class Reference
         var status = events.OrderBy(x => x.At).ThenBy(x => x.E.Id, StringComparer.Ordinal).Last();
         var queues = events.Where(x => x.E.Queues is not null).OrderBy(x => x.At).ThenBy(x => x.E.Id, StringComparer.Ordinal).ToList();
         var q = queues.Count > 0 ? queues[^1] : default;
-        return new Agent(id, status.E.Status!, status.At, status.E.Id,
+        return new Agent(id, status.E.Status!, status.At, status.E.Id, status.E.Reason,
             q.E is null ? null : "[" + string.Join(", ", q.E.Queues!.Distinct().Order(StringComparer.Ordinal).Select(s => $"\"{s}\"")) + "]",
             q.E is null ? null : q.At, q.E?.Id);
     }
@@ -232,6 +249,7 @@ public sealed class Reference
 
         var completed = Calls.Where(c => callIn(c) && In(c.CompletedAt) && (queue is null || c.LastQueue == queue)).ToList();
         var remote = completed.Count(c => c.Resolution == "resolved");
+        var unknown = completed.Count(c => c.Resolution is null);
 
         // A deadline counts once it has passed; one still ahead is neither met nor missed yet.
         var visits = Visits.Where(v => v.CreatedAt is not null && (queue is null || QueueOf(v) == queue) && visitIn(v)).ToList();
@@ -244,8 +262,8 @@ public sealed class Reference
             answered.Count, abandoned, legs.Count(l => l.Outcome == "abandoned" && l.Wait < ShortAbandon),
             answered.Count == 0 ? null : answered.Average(l => l.Wait!.Value.TotalSeconds),
             Rate(answered.Count(l => l.Wait <= ServiceLevelT), offered), Rate(abandoned, offered),
-            completed.Count, remote, Rate(remote, completed.Count),
-            due24.Count, resolvedBy24, Rate(resolvedBy24, due24.Count), overdue48, due48.Count);
+            completed.Count, remote, Rate(remote, completed.Count - unknown),
+            due24.Count, resolvedBy24, Rate(resolvedBy24, due24.Count), overdue48, due48.Count, unknown);
     }
 
     static double? Rate(long part, long whole) => whole == 0 ? null : (double)part / whole;
@@ -259,5 +277,5 @@ public sealed class Reference
 
     public IEnumerable<string> VisitRows => Visits.Select(v => Row.Of(v.Id, v.CallId, v.Region, v.CreatedAt, v.Due24, v.Due48, v.ResolvedAt, v.CancelledAt));
 
-    public IEnumerable<string> AgentRows => Agents.Select(a => Row.Of(a.Id, a.Status, a.StatusAt, a.StatusEvent, a.Queues, a.QueuesAt, a.QueuesEvent));
+    public IEnumerable<string> AgentRows => Agents.Select(a => Row.Of(a.Id, a.Status, a.StatusAt, a.StatusEvent, a.Reason, a.Queues, a.QueuesAt, a.QueuesEvent));
 }

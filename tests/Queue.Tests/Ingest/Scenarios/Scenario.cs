@@ -12,15 +12,33 @@ public enum VisitEnd { Open, Resolved, Cancelled, ResolvedAndCancelled, Resolved
 /// <summary>A leg that is not the last: it ends by a transfer, possibly after an answer (a consult transfer).</summary>
 public sealed record LegDraft(long WaitUs, bool AnsweredFirst, long TalkUs, string ToQueue, string Agent);
 
-public sealed record CompletionDraft(long TalkUs, string Resolution, int? Visit);
+/// <summary>A call's completion; <see cref="Resolution"/> null: the source knows the call, not its outcome.</summary>
+public sealed record CompletionDraft(long TalkUs, string? Resolution, int? Visit);
+
+/// <summary>
+/// An outcome told later (call.resolution), <see cref="OffsetUs"/> from the completion (or from the call's last event when
+/// it has none): before it, at the same instant, or after.
+/// </summary>
+public sealed record ToldDraft(long OffsetUs, string Resolution, int? Visit);
+
+/// <summary>An offer of the first leg to an agent who let it ring, halfway through the wait.</summary>
+public sealed record MissedDraft(string Agent, double? RingSeconds);
 
 public sealed record CallDraft(
     string Queue, string? Region, string? Language, string? Segment, string? Caller,
-    LegDraft[] Legs, LastLeg Last, CompletionDraft? Completion, CallTie Tie, double Position);
+    LegDraft[] Legs, LastLeg Last, CompletionDraft? Completion, CallTie Tie, double Position)
+{
+    public ToldDraft[] Told { get; init; } = [];
+    public MissedDraft? Missed { get; init; }
+    public string? AbandonReason { get; init; }
+}
 
 public sealed record VisitDraft(VisitLink Link, int Call, string? Region, VisitEnd End, long FirstUs, long SecondUs, bool CreatedTwice, double Position);
 
-public sealed record AgentDraft(string Agent, string Status, string[]? Queues, bool SameInstantAsPrevious, double Position);
+public sealed record AgentDraft(string Agent, string Status, string[]? Queues, bool SameInstantAsPrevious, double Position)
+{
+    public string? Reason { get; init; }
+}
 
 /// <summary>The distinct events of one scenario, with unique ids; times relative to the ingest clock.</summary>
 public sealed record Scenario(IReadOnlyList<ScenarioEvent> Events)
@@ -103,21 +121,21 @@ public sealed record Scenario(IReadOnlyList<ScenarioEvent> Events)
                     group.Add(New("call.answered", end, callId) with { Agent = leg.Agent });
                     answers.Add(end);
                 }
-                else if (d.Last == LastLeg.Abandoned) group.Add(New("call.abandoned", end, callId));
+                else if (d.Last == LastLeg.Abandoned) group.Add(New("call.abandoned", end, callId) with { Reason = d.AbandonReason });
             }
-            if (d.Completion is { } c)
+            if (d.Missed is { } missed)
+                group.Add(New("call.missed", d.Legs[0].WaitUs / 2, callId) with { Agent = missed.Agent, RingSeconds = missed.RingSeconds });
+            string? VisitOf(int? visit) => visit switch
             {
-                var visitId = c.Visit switch
-                {
-                    null => null,
-                    >= 0 when visitCount > 0 => VisitId(c.Visit.Value % visitCount),
-                    _ => "v-none",
-                };
-                group.Add(New("call.completed", (answers.Count > 0 ? answers[^1] : end) + c.TalkUs, callId) with
-                {
-                    Resolution = c.Resolution, VisitId = visitId,
-                });
-            }
+                null => null,
+                >= 0 when visitCount > 0 => VisitId(visit.Value % visitCount),
+                _ => "v-none",
+            };
+            var completedAt = (answers.Count > 0 ? answers[^1] : end) + (d.Completion?.TalkUs ?? 0);
+            if (d.Completion is { } c)
+                group.Add(New("call.completed", completedAt, callId) with { Resolution = c.Resolution, VisitId = VisitOf(c.Visit) });
+            foreach (var told in d.Told)
+                group.Add(New("call.resolution", Math.Max(0, completedAt + told.OffsetUs), callId) with { Resolution = told.Resolution, VisitId = VisitOf(told.Visit) });
             var answeredAt = answers.Count > 0 ? answers[0] : 0;
             var last = d.Legs[^1];
             switch (d.Tie)
@@ -177,7 +195,7 @@ public sealed record Scenario(IReadOnlyList<ScenarioEvent> Events)
             foreach (var d in drafts)
             {
                 var tie = d.SameInstantAsPrevious && previous is not null;
-                var e = New("agent.status", 0, tie ? previous!.Subject : d.Agent) with { Status = d.Status, Queues = d.Queues };
+                var e = New("agent.status", 0, tie ? previous!.Subject : d.Agent) with { Status = d.Status, Queues = d.Queues, Reason = d.Reason };
                 e = e with { At = tie ? previous!.At : Us(EarliestUs + (long)(d.Position * (LatestUs - EarliestUs))) };
                 events.Add(e);
                 previous = e;

@@ -23,6 +23,8 @@ public sealed record ScenarioEvent(string Id, string Type, TimeSpan At, string S
     public string? Caller { get; init; }
     public string? Status { get; init; }
     public IReadOnlyList<string>? Queues { get; init; }
+    public string? Reason { get; init; }
+    public double? RingSeconds { get; init; }
 
     public bool IsCall => Type.StartsWith("call.", StringComparison.Ordinal);
     public bool IsVisit => Type.StartsWith("visit.", StringComparison.Ordinal);
@@ -51,13 +53,19 @@ public sealed record ScenarioEvent(string Id, string Type, TimeSpan At, string S
                 Add("caller", Caller is null ? null : rewritten ? Wire.Digits(Caller) : Caller);
                 break;
             case "call.answered": Add("callId", Subject); Add("agentId", Agent); break;
-            case "call.abandoned": Add("callId", Subject); break;
+            case "call.abandoned": Add("callId", Subject); Add("reason", Reason); break;
+            case "call.missed":
+                Add("callId", Subject); Add("agentId", Agent);
+                if (RingSeconds is { } ring) fields.Add(("ringSeconds", ring));
+                break;
+            case "call.resolution": Add("callId", Subject); Add("resolution", Resolution); Add("visitId", VisitId); break;
             case "call.transferred": Add("callId", Subject); Add("toQueue", ToQueue); break;
             case "call.completed": Add("callId", Subject); Add("resolution", Resolution); Add("visitId", VisitId); break;
             case "agent.status":
                 Add("agentId", Subject); Add("status", Status);
                 // Queues are a set: the re-written copy lists them in another order.
                 if (Queues is not null) fields.Add(("queues", new JsonArray([.. (rewritten ? Queues.Reverse() : Queues).Select(q => (JsonNode)q)])));
+                Add("reason", Reason);
                 break;
             case "visit.created": Add("visitId", Subject); Add("callId", CallId); Add("region", Region); break;
             default: Add("visitId", Subject); break;
@@ -79,6 +87,7 @@ public sealed record ScenarioEvent(string Id, string Type, TimeSpan At, string S
         Add("queue", Queue); Add("toQueue", ToQueue); Add("agent", Agent); Add("resolution", Resolution); Add("visitId", VisitId);
         Add("callId", CallId); Add("region", Region); Add("language", Language); Add("segment", Segment); Add("caller", Caller);
         Add("status", Status); Add("queues", Queues is null ? null : "[" + string.Join(",", Queues) + "]");
+        Add("reason", Reason); Add("ringSeconds", RingSeconds);
         return text.ToString();
     }
 }

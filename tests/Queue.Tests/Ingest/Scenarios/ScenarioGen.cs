@@ -32,13 +32,24 @@ public static class ScenarioGen
     static readonly Gen<LegDraft> Leg =
         Gen.Select(Wait, Gen.Bool, Talk, Gen.OneOf(QueueNames), Gen.OneOf(Agents), (w, a, t, q, ag) => new LegDraft(w, a, t, q, ag));
 
+    static readonly Gen<string> Outcome = Gen.OneOf("resolved", "resolved", "field_visit", "escalated", "unresolved");
+
     static readonly Gen<CompletionDraft?> Completion =
-        Gen.Select(Talk, Gen.OneOf("resolved", "resolved", "field_visit", "escalated", "unresolved"),
+        Gen.Select(Talk, Gen.Frequency((4, Outcome.Select(o => (string?)o)), (2, Gen.Const((string?)null))),
                 Gen.Frequency((2, Gen.Const((int?)null)), (3, Gen.Int[0, 20].Select(i => (int?)i)), (1, Gen.Const<int?>(-1))),
                 (t, r, v) => new CompletionDraft(t, r, v))
             .Null(0.35);
 
-    static readonly Gen<CallDraft> Call =
+    // Told from an hour before the completion to a day after it; a third at its very instant, so the tie order shows.
+    static readonly Gen<ToldDraft> Told =
+        Gen.Select(Gen.Frequency((2, Gen.Long[-Hour, Day]), (1, Gen.Const(0L))), Outcome,
+            Gen.Frequency((3, Gen.Const((int?)null)), (1, Gen.Int[0, 20].Select(i => (int?)i))), (o, r, v) => new ToldDraft(o, r, v));
+
+    static readonly Gen<MissedDraft?> Missed =
+        Gen.Select(Gen.OneOf(Agents), Gen.Frequency((1, Gen.Const((double?)null)), (2, Gen.Double[0, 60].Select(s => (double?)Math.Round(s, 3)))),
+            (a, r) => new MissedDraft(a, r)).Null(0.6);
+
+    static readonly Gen<CallDraft> CallShape =
         from queue in Gen.OneOf(QueueNames)
         from region in Maybe("ural", "volga", "siberia")
         from language in Maybe("ru", "tt")
@@ -52,6 +63,14 @@ public static class ScenarioGen
             (1, CallTie.TransferAtQueued), (1, CallTie.QueuedAgainWhileWaiting), (1, CallTie.QueuedAgainAfterEnd))
         from position in Position
         select new CallDraft(queue, region, language, segment, caller, legs, last, completion, tie, position);
+
+    // After CallShape: static fields are set in the order they are written.
+    static readonly Gen<CallDraft> Call =
+        from draft in CallShape
+        from told in Gen.Frequency((5, Gen.Const(Array.Empty<ToldDraft>())), (3, Told.Array[1, 3]))
+        from missed in Missed
+        from reason in Maybe("hangup", "timeout", "empty", "key")
+        select draft with { Told = told, Missed = missed, AbandonReason = reason };
 
     static readonly Gen<VisitDraft> Visit =
         from link in Gen.Frequency((3, VisitLink.None), (4, VisitLink.Call), (1, VisitLink.UnknownCall))
@@ -71,7 +90,8 @@ public static class ScenarioGen
         // wrap-up episodes that ended in the last hour count in live staffing.
         Gen.Select(Gen.OneOf(Agents), Gen.OneOf("available", "busy", "wrap_up", "wrap_up", "break", "offline"),
             Gen.OneOf(QueueNames).Array[0, 3].Null(0.5), Gen.Frequency((2, false), (1, true)), Gen.Frequency((1, Gen.Double[0, 1]), (3, Gen.Double[0.993, 1])),
-            (a, s, q, tie, p) => new AgentDraft(a, s, q, tie, p));
+            (a, s, q, tie, p) => new AgentDraft(a, s, q, tie, p))
+        .SelectMany(d => Maybe("lunch", "training", "Toilet break", "Тех. перерыв").Select(r => d with { Reason = r }));
 
     static Gen<Delivery> DeliveryOf(int events) =>
         from duplicates in Gen.Select(Gen.Int[0, events - 1], Gen.Bool).Array[0, events / 2]
