@@ -3,11 +3,17 @@ namespace Queue.Auth;
 public static class Roles
 {
     public const string Ingest = "ingest";
+
+    /// <summary>Posts events of any age (not in the future): history loads, past the lateness window.</summary>
+    public const string Import = "import";
     public const string Wallboard = "wallboard";
     public const string Supervisor = "supervisor";
     public const string Admin = "admin";
 
-    public static readonly IReadOnlyList<string> All = [Ingest, Wallboard, Supervisor, Admin];
+    public static readonly IReadOnlyList<string> All = [Ingest, Import, Wallboard, Supervisor, Admin];
+
+    /// <summary>Whether a key of this principal may post events older than the lateness window.</summary>
+    public static bool MayImport(System.Security.Claims.ClaimsPrincipal user) => user.IsInRole(Import) || user.IsInRole(Admin);
 }
 
 /// <summary>Authorization policies: admin may do everything; reading is open to wallboard keys and above.</summary>
@@ -28,7 +34,7 @@ public static class Policies
         builder.Services.AddAuthentication(ApiKeyHandler.SchemeName)
             .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyHandler>(ApiKeyHandler.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(Ingest, p => p.RequireRole(Roles.Ingest, Roles.Admin))
+            .AddPolicy(Ingest, p => p.RequireRole(Roles.Ingest, Roles.Import, Roles.Admin))
             .AddPolicy(Read, p => p.RequireRole(Roles.Wallboard, Roles.Supervisor, Roles.Admin))
             .AddPolicy(Supervise, p => p.RequireRole(Roles.Supervisor, Roles.Admin))
             .AddPolicy(Admin, p => p.RequireRole(Roles.Admin));

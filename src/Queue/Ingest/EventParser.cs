@@ -59,8 +59,13 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
 
     readonly IngestOptions limits = options.Value;
 
-    public ParsedBatch Parse(JsonElement root)
+    /// <summary>
+    /// Validates a batch. <paramref name="history"/>: the sender may load history (role <c>import</c>), so no event is
+    /// too old; none may be in the future all the same.
+    /// </summary>
+    public ParsedBatch Parse(JsonElement root, bool history = false)
     {
+        var oldest = history ? DateTimeOffset.MinValue : time.GetUtcNow() - limits.Lateness;
         var errors = new Errors();
         var events = new List<QueueEvent>(root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : 1);
         var now = time.GetUtcNow();
@@ -69,19 +74,19 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
             var i = 0;
             foreach (var item in root.EnumerateArray())
             {
-                var e = ParseOne(item, i++, now, errors);
+                var e = ParseOne(item, i++, now, oldest, errors);
                 if (e is not null) events.Add(e);
             }
         }
         else
         {
-            var e = ParseOne(root, 0, now, errors);
+            var e = ParseOne(root, 0, now, oldest, errors);
             if (e is not null) events.Add(e);
         }
         return new ParsedBatch(events, errors.ToDictionary());
     }
 
-    QueueEvent? ParseOne(JsonElement item, int index, DateTimeOffset now, Errors errors)
+    QueueEvent? ParseOne(JsonElement item, int index, DateTimeOffset now, DateTimeOffset oldest, Errors errors)
     {
         if (item.ValueKind != JsonValueKind.Object)
         {
@@ -135,7 +140,7 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
             }
             if (p.Value.ValueKind == JsonValueKind.Null && !common && (schema!.Required & Bit(field)) == 0)
                 continue; // An optional field sent as null is absent.
-            var problem = Read(field, schema?.Type, p.Value, now, ref values);
+            var problem = Read(field, schema?.Type, p.Value, now, oldest, ref values);
             if (problem is not null)
             {
                 errors.Add(Key(index, Names[(int)field]), problem);
@@ -158,7 +163,7 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
     }
 
     // Stores a good value in its slot and returns null, or returns what is wrong with it.
-    string? Read(Field field, EventType? type, JsonElement v, DateTimeOffset now, ref Values values)
+    string? Read(Field field, EventType? type, JsonElement v, DateTimeOffset now, DateTimeOffset oldest, ref Values values)
     {
         switch (field)
         {
@@ -172,8 +177,8 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
                     return "must be " + Rfc3339.Expected;
                 if (instant > now + limits.MaxFuture)
                     return $"is more than {limits.MaxFuture.TotalMinutes:0} minutes in the future";
-                if (instant < now - limits.Lateness)
-                    return $"is older than the accepted lateness ({limits.Lateness.TotalDays:0.##} days)";
+                if (instant < oldest)
+                    return $"is older than the accepted lateness ({limits.Lateness.TotalDays:0.##} days); history is loaded with a key of role import";
                 values.At = instant;
                 return null;
             case Field.Caller:

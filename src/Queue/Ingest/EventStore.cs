@@ -84,7 +84,9 @@ internal sealed partial class EventStore(
                     // No partition for the month of some event (docs/adr/0007): the jobs that make them ahead have not
                     // run for months, or this node's clock is ahead of theirs. Made here, and the batch tried again.
                     LogNoPartition(ex.Detail ?? ex.MessageText);
-                    await partitions.EnsureAsync(unique.Min(p => p.Event.At), unique.Max(p => p.Event.At), ct);
+                    // History (role import) may span years: only the months that have events get a partition.
+                    foreach (var month in unique.Select(p => new DateTimeOffset(p.Event.At.UtcDateTime.Year, p.Event.At.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero)).Distinct())
+                        await partitions.EnsureAsync(month, month, ct);
                 }
             }
         }

@@ -39,7 +39,8 @@ public static class IngestApi
                 validated whole: one bad event rejects it with 400 and a problem document naming each bad event as
                 `[index].field`. A 2xx answer means every event is durably committed. The same `id` with the same
                 content counts as a duplicate; with other content the answer is 409 and nothing is stored. `at` must
-                be RFC 3339 with an offset, at most 5 minutes in the future and within the configured lateness.
+                be RFC 3339 with an offset, at most 5 minutes in the future and within the configured lateness; a key of role
+                `import` (or `admin`) posts events of any age, to load history.
                 """)
             .Accepts<EventDocs.Event[]>("application/json")
             .Produces<IngestResult>()
@@ -121,7 +122,7 @@ public static class IngestApi
             ParsedBatch parsed;
             try
             {
-                parsed = parser.Parse(root);
+                parsed = parser.Parse(root, history: Auth.Roles.MayImport(http.User));
             }
             catch (InvalidOperationException)
             {

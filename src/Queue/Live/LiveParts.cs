@@ -78,6 +78,9 @@ public static class LiveParts
                 if (leg.Start >= now - LiveRules.RecentFor) ops.Add(new('I', LiveNames.StaffSums, Minute(Micros.Of(leg.Start)) + StaffKinds.Arrived, "1"));
                 if (leg.End is not { } end)
                 {
+                    // No call waits a day in a queue: a leg open since before what live state keeps of ended ones is a
+                    // ghost (a PBX restarted mid-call) or history loaded without its end, and no live figure's.
+                    if (leg.Start < now - rules.RetainEnded) continue;
                     waiting = true;
                     ops.Add(new('Z', LiveNames.Waiting, member, Num(Micros.Of(leg.Start))));
                     ops.Add(new('H', LiveNames.WaitInfo, member, JsonSerializer.Serialize(

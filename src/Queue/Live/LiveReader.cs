@@ -16,8 +16,10 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     {
         now = Micros.Truncate(now);
         var tx = redis.GetDatabase().CreateTransaction();
-        var waiting = tx.SortedSetLengthAsync(keys.Waiting(queue));
-        var oldest = tx.SortedSetRangeByRankWithScoresAsync(keys.Waiting(queue), 0, 0);
+        // A leg waiting since before what live state keeps of ended legs is a ghost or history (LiveParts.OfCall).
+        var ghostsBefore = Micros.Of(now - rules.RetainEnded);
+        var waiting = tx.SortedSetLengthAsync(keys.Waiting(queue), ghostsBefore, double.PositiveInfinity);
+        var oldest = tx.SortedSetRangeByScoreWithScoresAsync(keys.Waiting(queue), ghostsBefore, double.PositiveInfinity, take: 1);
         var waitSums = tx.HashGetAllAsync(keys.WaitSum(queue));
         var m15 = Window(tx, queue, LiveWindows.M15(now));
         var m60 = Window(tx, queue, LiveWindows.M60(now));
@@ -110,11 +112,11 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         return (visits, upcoming);
     }
 
-    public async Task<IReadOnlyList<(string Member, WaitingInfo Info)>> WaitingAsync(string queue)
+    public async Task<IReadOnlyList<(string Member, WaitingInfo Info)>> WaitingAsync(string queue, DateTimeOffset now)
     {
         var db = redis.GetDatabase();
         var tx = db.CreateTransaction();
-        var order = tx.SortedSetRangeByRankAsync(keys.Waiting(queue));
+        var order = tx.SortedSetRangeByScoreAsync(keys.Waiting(queue), Micros.Of(now - rules.RetainEnded), double.PositiveInfinity);
         var info = tx.HashGetAllAsync(keys.WaitInfo(queue));
         await tx.ExecuteAsync();
         var byMember = (await info).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);

@@ -38,7 +38,7 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
         var now = Micros.Truncate(time.GetUtcNow());
         var counts = await reader.ReadAsync(queue, now);
         var snapshot = await QueueAsync(queue, counts: counts);
-        var waiting = (await reader.WaitingAsync(queue))
+        var waiting = (await reader.WaitingAsync(queue, now))
             .Select(w => new WaitingLeg(w.Info.CallId, w.Info.Leg, w.Info.Since, Math.Max(0, (now - w.Info.Since).TotalSeconds),
                 w.Info.Region, w.Info.Language, w.Info.Segment))
             .ToList();

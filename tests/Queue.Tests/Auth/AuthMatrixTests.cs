@@ -18,11 +18,11 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
     // operation as the OpenAPI document names it, roles allowed (admin may always)
     public static TheoryData<string, string> Endpoints => new()
     {
-        { "POST /api/events", "ingest admin" },
+        { "POST /api/events", "ingest import admin" },
         { "GET /api/metrics", Read },
         { "GET /api/metrics/breakdown", Read },
         { "GET /api/calls/{callId}", "supervisor admin" },
-        { "GET /api/me", "ingest wallboard supervisor admin" },
+        { "GET /api/me", "ingest import wallboard supervisor admin" },
         { "GET /api/keys", "admin" },
         { "POST /api/keys", "admin" },
         { "DELETE /api/keys/{id}", "admin" },
@@ -61,7 +61,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
     [MemberData(nameof(Endpoints))]
     public async Task Each_role_gets_exactly_its_endpoints(string endpoint, string allowed)
     {
-        foreach (var role in new[] { "ingest", "wallboard", "supervisor", "admin" })
+        foreach (var role in new[] { "ingest", "import", "wallboard", "supervisor", "admin" })
         {
             var key = role == "admin" ? QueueApp.AdminKey : await app.KeyAsync(role);
             var status = await SendAsync(endpoint, key);

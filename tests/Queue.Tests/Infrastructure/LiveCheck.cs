@@ -10,7 +10,7 @@ namespace Queue.Tests.Infrastructure;
 public static class LiveCheck
 {
     static readonly string[] WindowFields =
-        ["answered", "abandoned", "shortAbandoned", "asaSeconds", "serviceLevel", "abandonmentRate", "completed", "resolvedRemotely", "remoteResolution"];
+        ["answered", "abandoned", "shortAbandoned", "asaSeconds", "serviceLevel", "abandonmentRate", "completed", "resolvedRemotely", "resolutionUnknown", "remoteResolution"];
 
     /// <summary>Waits until live state has applied every event committed so far (the shared cursor has passed the last one).</summary>
     public static async Task CaughtUpAsync(NpgsqlDataSource db, TestRedis redis, Func<IEnumerable<string>>? diagnostics = null, TimeSpan? timeout = null)
@@ -49,8 +49,11 @@ public static class LiveCheck
         foreach (var field in (string[])["due24", "resolvedBy24", "visit24", "overdue48"])
             Same($"{queue ?? "center"} visits {field}", visitMetrics.GetProperty(field), visits.GetProperty(field), problems);
 
-        await using var waiting = db.CreateCommand("select count(*), min(started_at) from legs where ended_at is null and ($1::text is null or queue = $1)");
+        // Live state counts no leg open for longer than it keeps ended ones (26 h): a ghost or history.
+        await using var waiting = db.CreateCommand(
+            "select count(*), min(started_at) from legs where ended_at is null and ($1::text is null or queue = $1) and started_at >= $2");
         waiting.Parameters.Add(new NpgsqlParameter { Value = (object?)queue ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
+        waiting.Parameters.Add(new NpgsqlParameter { Value = snapshot.GetProperty("asOf").GetDateTimeOffset().UtcDateTime.AddHours(-26) });
         await using var reader = await waiting.ExecuteReaderAsync();
         await reader.ReadAsync();
         var count = reader.GetInt64(0);
