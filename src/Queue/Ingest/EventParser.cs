@@ -16,7 +16,8 @@ public sealed record ParsedBatch(IReadOnlyList<QueueEvent> Events, IReadOnlyDict
 /// Validates a whole batch against the ingest contract (SPEC §2) and builds the events. Every bad event is
 /// reported by index and field; a caller's number is hashed here and never leaves this class in clear.
 /// </summary>
-internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptions<IngestOptions> options)
+internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptions<IngestOptions> options,
+    IOptions<Storage.RetentionOptions>? retention = null)
 {
     const int MaxReportedErrors = 1_000;
 
@@ -59,13 +60,19 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
 
     readonly IngestOptions limits = options.Value;
 
+    /// <summary>How far back history may be loaded: what the event log keeps of raw events, less a day.</summary>
+    public TimeSpan HistoryReach { get; } = retention is null
+        ? TimeSpan.FromDays(365_000)
+        : retention.Value.RawEvents - Storage.RetentionOptions.MarginOverLateness;
+
     /// <summary>
-    /// Validates a batch. <paramref name="history"/>: the sender may load history (role <c>import</c>), so no event is
-    /// too old; none may be in the future all the same.
+    /// Validates a batch. <paramref name="history"/>: the sender may load history (role <c>import</c>): events as old as
+    /// the event log keeps raw events, less a day, so that one retention drops is refused again rather than stored
+    /// twice (its id forgotten with it); none in the future all the same.
     /// </summary>
     public ParsedBatch Parse(JsonElement root, bool history = false)
     {
-        var oldest = history ? DateTimeOffset.MinValue : time.GetUtcNow() - limits.Lateness;
+        var oldest = time.GetUtcNow() - (history ? HistoryReach : limits.Lateness);
         var errors = new Errors();
         var events = new List<QueueEvent>(root.ValueKind == JsonValueKind.Array ? root.GetArrayLength() : 1);
         var now = time.GetUtcNow();
@@ -178,7 +185,9 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
                 if (instant > now + limits.MaxFuture)
                     return $"is more than {limits.MaxFuture.TotalMinutes:0} minutes in the future";
                 if (instant < oldest)
-                    return $"is older than the accepted lateness ({limits.Lateness.TotalDays:0.##} days); history is loaded with a key of role import";
+                    return now - oldest == limits.Lateness
+                        ? $"is older than the accepted lateness ({limits.Lateness.TotalDays:0.##} days); history is loaded with a key of role import"
+                        : $"is older than history can be loaded ({HistoryReach.TotalDays:0.##} days: a day less than the event log keeps raw events, Queue:Retention:RawEvents)";
                 values.At = instant;
                 return null;
             case Field.Caller:

@@ -20,7 +20,7 @@ public abstract record AppendResult
 /// </summary>
 internal sealed partial class EventStore(
     [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, EventPartitions partitions,
-    ILogger<EventStore> logger)
+    ILogger<EventStore> logger, TimeZoneInfo? zone = null, TimeProvider? time = null)
     : IDisposable
 {
     readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentBatches);
@@ -164,7 +164,7 @@ internal sealed partial class EventStore(
 
         await using (var derive = new NpgsqlBatch(connection))
         {
-            AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history);
+            AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history, zone, (time ?? TimeProvider.System).GetUtcNow());
             derive.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
             await derive.ExecuteNonQueryAsync(ct);
         }
@@ -218,7 +218,7 @@ internal sealed partial class EventStore(
     /// Re-folds every touched call and visit from all of its events, stored and new, and writes what changed
     /// against the fold of the stored events alone (which is what the derived rows hold); merges agents' latest status.
     /// </summary>
-    static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history)
+    static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history, TimeZoneInfo? zone, DateTimeOffset now)
     {
         // Entities touched only by duplicates are left alone.
         var touched = fresh.Select(p => p.Event.Entity).ToHashSet(StringComparer.Ordinal);
@@ -232,6 +232,32 @@ internal sealed partial class EventStore(
         if (calls.Count > 0) DerivedWrites.Calls(batch, calls);
         if (visits.Count > 0) DerivedWrites.Visits(batch, visits);
         if (agents.Count > 0) DerivedWrites.Agents(batch, agents);
+        // Weeks that are over whose weekly report these changes may alter: their next read makes it again.
+        if (zone is not null) Reports.ReportWeeksChanged.Mark(batch, Reports.ReportWeeksChanged.Of(Touched(calls, visits), zone, now), now);
+    }
+
+    // The instants by which a report counts what changed: legs' ends, completions, visits' deadlines, before and after.
+    static IEnumerable<DateTimeOffset> Touched(List<Change<CallState>> calls, List<Change<VisitState>> visits)
+    {
+        foreach (var c in calls)
+        {
+            foreach (var state in (CallState?[])[c.Before, c.After])
+            {
+                if (state is null) continue;
+                foreach (var leg in state.Legs)
+                    if (leg.End is { } end) yield return end;
+                if (state.CompletedAt is { } completed) yield return completed;
+            }
+        }
+        foreach (var v in visits)
+        {
+            foreach (var state in (VisitState?[])[v.Before, v.After])
+            {
+                if (state?.CreatedAt is not { } created) continue;
+                yield return created + VisitState.Deadline24;
+                yield return created + VisitState.Deadline48;
+            }
+        }
     }
 
     static List<Change<TState>> Changes<TEvent, TState>(

@@ -22,7 +22,8 @@ public static class IngestApi
         builder.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<CallerHasher>();
         builder.Services.AddSingleton<EventParser>();
-        builder.Services.AddSingleton<EventStore>();
+        // The center's zone names the report weeks a late batch marks as changed.
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventStore>(sp, sp.GetRequiredService<IOptions<Live.LiveOptions>>().Value.Zone()));
         return builder;
     }
 

@@ -21,7 +21,7 @@ public static class ReportEmail
         bool?[] all = [m.Wait, m.Remote, m.Visit24, m.Visit48];
         var judged = all.Count(x => x is not null);
         var verdict = judged == 0 ? "no targets to judge" : $"{all.Count(x => x == true)} of {judged} targets met";
-        return $"Weekly SLA report {r.Week} ({Days(r)}): {verdict}{(r.Partial ? " (partial)" : "")}";
+        return $"Weekly SLA report {r.Week} ({Days(r)}): {verdict}{(r.Partial ? " (partial)" : "")}{(r.Version > 1 ? $" (revised: version {r.Version})" : "")}";
     }
 
     /// <summary>The week's days in words: "23–29 Nov 2026", "30 Nov – 6 Dec 2026", "28 Dec 2026 – 3 Jan 2027".</summary>

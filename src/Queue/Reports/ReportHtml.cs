@@ -30,6 +30,16 @@ public static class ReportHtml
          .Append("<p style=\"margin:0 0 16px;color:#555\">").Append(E(string.Format(En, "{0} ({1}), made {2:d MMM yyyy HH:mm}", days, r.TimeZone, r.MadeAt)));
         if (r.Partial) h.Append(" · <strong style=\"").Append(Missed).Append("\">PARTIAL: the week is not over</strong>");
         h.Append("</p>");
+        foreach (var line in ReportText.Standing(r))
+            h.Append("<p style=\"margin:0 0 8px;padding:8px 12px;background:#fff6d6;border-left:4px solid #b38600\">").Append(E(line)).Append("</p>");
+        if (r.Revision is { Changes.Count: > 0 } revision)
+        {
+            h.Append("<details style=\"margin:0 0 16px\"><summary>What changed since version ").Append(revision.Revises).Append("</summary>")
+             .Append("<table style=\"border-collapse:collapse\"><tr>").Append(Th("Figure", left: true)).Append(Th("Before")).Append(Th("Now")).Append("</tr>");
+            foreach (var c in revision.Changes)
+                h.Append("<tr>").Append(Td(c.Figure, left: true)).Append(Td(c.Before ?? "—")).Append(Td(c.After ?? "—")).Append("</tr>");
+            h.Append("</table></details>");
+        }
 
         Targets(h, r.Center);
         h.Append("<h2 style=\"font-size:18px;margin:24px 0 8px\">Queues</h2>");

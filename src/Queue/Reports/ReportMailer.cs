@@ -76,7 +76,7 @@ internal sealed partial class ReportMailer(
             var report = await reports.GetAsync(week, ct);
             if (report.Partial)
                 throw new InvalidOperationException($"week {week} is not over (it ends {report.To:O}, the service's clock says {time.GetUtcNow():O}): its report would be partial");
-            sent = await sends.SendOnceAsync(week.ToString(), [.. to.Select(a => a.ToString())], MessageId(week), time.GetUtcNow(),
+            sent = await sends.SendOnceAsync(week.ToString(), report.Version, [.. to.Select(a => a.ToString())], MessageId(week), time.GetUtcNow(),
                 smtp.Value.Timeout + TimeSpan.FromSeconds(30), id => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct),
                 time.GetUtcNow, ct);
         }
@@ -105,7 +105,7 @@ internal sealed partial class ReportMailer(
         try
         {
             var report = await reports.GetAsync(week, ct);
-            await sends.ResendAsync(week.ToString(), [.. to.Select(a => a.ToString())], id, by, time.GetUtcNow(),
+            await sends.ResendAsync(week.ToString(), report.Version, [.. to.Select(a => a.ToString())], id, by, time.GetUtcNow(),
                 () => mail.SendAsync(ReportEmail.Build(report, ReportChart.Png(report.Center), to, id), ct), time.GetUtcNow, ct);
         }
         catch (Exception e)

@@ -11,11 +11,24 @@ public static class ReportText
 {
     static readonly CultureInfo En = CultureInfo.InvariantCulture;
 
+    /// <summary>What a reader must know of this version: provisional (events may still arrive), revised (and from which).</summary>
+    public static IEnumerable<string> Standing(WeeklyReport r)
+    {
+        if (r.Provisional && r.FinalFrom is { } final)
+            yield return string.Format(En, "Provisional: events may still arrive late for this week until {0:ddd d MMM yyyy HH:mm} ({1}); " +
+                "a change makes a new version of this report, which says what changed.", TimeZoneInfo.ConvertTime(final, TimeZoneInfo.FindSystemTimeZoneById(r.TimeZone)), r.TimeZone);
+        if (r.Revision is { } revision)
+            yield return string.Format(En, "Revised: version {0}, made {1:d MMM yyyy HH:mm}, changes {2} figure(s) of version {3} (made {4:d MMM yyyy HH:mm}){5}.",
+                r.Version, r.MadeAt, revision.Changes.Count, revision.Revises, revision.RevisesMadeAt,
+                revision.SentVersion is { } sent ? $"; version {sent} was the one sent by email" : "; no version was sent by email yet");
+    }
+
     public static string Write(WeeklyReport r)
     {
         var t = new StringBuilder();
         t.AppendLine(En, $"Weekly SLA report {r.Week}: {ReportEmail.Days(r)}");
         t.AppendLine(En, $"Center time {r.TimeZone}; made {r.MadeAt:d MMM yyyy HH:mm}.{(r.Partial ? " PARTIAL: the week is not over." : "")}");
+        foreach (var line in Standing(r)) t.AppendLine(line);
         t.AppendLine();
 
         var s = r.Center;

@@ -21,21 +21,27 @@ public static class ReportsApi
             .WithSummary("The weekly SLA report of an ISO week in center time, as JSON, CSV or HTML")
             .WithDescription("""
                 `name` is the week and the format: `2026-W48.json`, `2026-W48.csv`, `2026-W48.html` (no extension: JSON). A week that is
-                over is made once and kept: every later download gives the same document. The current week is made up to now and
-                marked `partial`; a week not begun is a 400. A week with nothing in it is a report of zeros and "—".
+                over is made and kept; when events that arrive later (late ones, or history loaded with an `import` key) change a
+                figure of it, the next read keeps a new `version` whose `revision` lists what changed, and the versions before stay
+                on record (`?version=1`: the first, as it was sent). So a report never differs from `/api/metrics` over its week
+                without saying so. Until the week's lateness has passed a report is `provisional` (until `finalFrom`). The
+                current week is made up to now and marked `partial`; a week not begun is a 400. A week with nothing in it is a
+                report of zeros and "—".
                 """)
             .Produces<WeeklyReport>(contentType: "application/json")
             .Produces<string>(StatusCodes.Status200OK, "text/csv", "text/html")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapPost("/api/reports/weekly/{name}/send", SendAsync).RequireAuthorization(Policies.Admin).WithTags("Reports").WithName("SendWeeklyReport")
             .WithSummary("Sends the weekly report of a week that is over by email again")
             .WithDescription("""
-                `name` is the ISO week, e.g. `2026-W47`. Sends the report as stored when first made (the same document as the Monday
-                email and every download) to the configured recipients (`Queue:Reports:To`) now, whether or not it was sent before.
-                Recorded in `report_sends`; it does not count as the week's scheduled send.
+                `name` is the ISO week, e.g. `2026-W47`. Sends the latest version of the report (the same document as a download
+                now: a revised one says what changed since the version before) to the configured recipients (`Queue:Reports:To`),
+                whether or not it was sent before. Recorded in `report_sends` with the version sent; it does not count as the
+                week's scheduled send.
                 """)
             .Produces<ReportSent>()
             .ProducesValidationProblem()
@@ -69,15 +75,18 @@ public static class ReportsApi
         }
     }
 
-    static async Task<Results<Ok<WeeklyReport>, ContentHttpResult, ValidationProblem>> GetAsync(
-        [Description("The ISO week and the format, e.g. 2026-W48.html")] string name, WeeklyReports reports, TimeProvider time, CancellationToken ct)
+    static async Task<Results<Ok<WeeklyReport>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAsync(
+        [Description("The ISO week and the format, e.g. 2026-W48.html")] string name, WeeklyReports reports, TimeProvider time, CancellationToken ct,
+        [Description("A version of the report (1: the first made); none: the latest")] int? version = null)
     {
         var dot = name.LastIndexOf('.');
         var (text, format) = dot < 0 ? (name, "json") : (name[..dot], name[(dot + 1)..]);
         if (!ReportWeek.TryParse(text, out var week) || format is not ("json" or "csv" or "html"))
             return Invalid("must be an ISO week and a format: 2026-W48.json, 2026-W48.csv or 2026-W48.html");
         if (week.Bounds(reports.Zone).From > time.GetUtcNow()) return Invalid($"week {week} has not begun");
-        var report = await reports.GetAsync(week, ct);
+        if (version is < 1) return Invalid("version must be 1 or more");
+        if (await reports.GetAsync(week, version, ct) is not { } report)
+            return Problems.NotFound($"Week {week} has no version {version} of its report.");
         return format switch
         {
             "csv" => TypedResults.Text(ReportCsv.Write(report), "text/csv; charset=utf-8", Encoding.UTF8),

@@ -85,4 +85,19 @@ public sealed record ReportRegion(string? Region, ReportFigures Week, TargetsMet
 /// in a report kept from before regions were reported.
 /// </summary>
 public sealed record WeeklyReport(string Week, DateTimeOffset From, DateTimeOffset To, string TimeZone, bool Partial, DateTimeOffset MadeAt,
-    ReportSection Center, IReadOnlyList<ReportSection> Queues, IReadOnlyList<Breach48> Breaches48, IReadOnlyList<ReportRegion>? Regions = null);
+    ReportSection Center, IReadOnlyList<ReportSection> Queues, IReadOnlyList<Breach48> Breaches48, IReadOnlyList<ReportRegion>? Regions = null)
+{
+    /// <summary>Which version of the week's report this is: 1, then one more each time late events changed a figure.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>
+    /// Events up to the lateness may still arrive for the week until <see cref="FinalFrom"/>: until then its figures may
+    /// change (a new version would say what changed).
+    /// </summary>
+    public bool Provisional { get; init; }
+
+    public DateTimeOffset? FinalFrom { get; init; }
+
+    /// <summary>What this version changed against the one before; null for the first.</summary>
+    public ReportRevision? Revision { get; init; }
+}

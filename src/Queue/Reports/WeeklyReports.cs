@@ -2,41 +2,72 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Queue.Ingest;
 using Queue.Live;
 
 namespace Queue.Reports;
 
 /// <summary>
-/// Makes weekly reports, and keeps those of weeks that are over: the first made is the one every later download (and
-/// send) gives, whatever arrives late. A week not over yet is made afresh each time, marked partial.
+/// Makes weekly reports, and keeps every version of those of weeks that are over. A week over is made once and served
+/// as stored, until ingest marks it changed (<see cref="ReportWeeksChanged"/>): the next read makes it again and, if a
+/// figure differs, keeps it as a new version that says what changed; the versions before stay on record, the one sent
+/// among them. So a report is never silently different from /api/metrics over its week. A week not over yet is made
+/// afresh each time, marked partial. Until the week's lateness has passed a report is provisional, and says so.
 /// </summary>
-internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targets.QueueTargets targets, IOptions<LiveOptions> live, TimeProvider time)
+internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targets.QueueTargets targets, IOptions<LiveOptions> live,
+    IOptions<IngestOptions> ingest, TimeProvider time)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public TimeZoneInfo Zone => live.Value.Zone();
 
-    public async Task<WeeklyReport> GetAsync(ReportWeek week, CancellationToken ct)
+    /// <summary>The latest version of the week's report (made now if it has none, or if late events may have changed it).</summary>
+    public async Task<WeeklyReport> GetAsync(ReportWeek week, CancellationToken ct) => (await GetAsync(week, null, ct))!;
+
+    /// <summary>A version of the week's report (null: the latest); null when there is no such version.</summary>
+    public async Task<WeeklyReport?> GetAsync(ReportWeek week, int? version, CancellationToken ct)
     {
         var zone = Zone;
         var now = time.GetUtcNow();
         var (_, to) = week.Bounds(zone);
         using var span = Telemetry.QueueMetrics.Source.StartActivity("report.build")?.SetTag("queue.report.week", week.ToString());
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (now >= to && await StoredAsync(connection, week, ct) is { } stored)
+        if (now < to)
         {
-            span?.SetTag("queue.report.stored", true);
-            return stored;
+            var partial = await MakeAsync(week, zone, now, ct);
+            span?.SetTag("queue.report.partial", true);
+            return version is null or 1 ? Served(partial, now) : null;
         }
 
-        var report = await MakeAsync(week, zone, now, ct);
-        span?.SetTag("queue.report.partial", report.Partial);
-        if (report.Partial) return report;
-        // Two nodes making the same week at once keep the first one stored.
-        await connection.ExecuteAsync(new CommandDefinition(
-            "insert into weekly_reports (week, made_at, report) values (@week, @at, @report::jsonb) on conflict (week) do nothing",
-            new { week = report.Week, at = now.UtcDateTime, report = JsonSerializer.Serialize(report, Json) }, cancellationToken: ct));
-        return (await StoredAsync(connection, week, ct))!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (version is { } asked) return await VersionAsync(connection, week, asked, ct) is { } kept ? Served(kept, now) : null;
+
+        var latest = await VersionAsync(connection, week, null, ct);
+        var mark = await ReportWeeksChanged.MarkAsync(connection, week, ct);
+        span?.SetTag("queue.report.stored", latest is not null && mark is null);
+        if (latest is not null && mark is null) return Served(latest, now);
+
+        var made = await MakeAsync(week, zone, now, ct);
+        if (latest is null) await StoreAsync(connection, made, ct);
+        else if (ReportDiff.Changes(latest, made) is { Count: > 0 } changes)
+        {
+            var sent = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                "select max(version) from report_sends where week = @week and state = 'sent'", new { week = week.ToString() }, cancellationToken: ct));
+            await StoreAsync(connection, made with
+            {
+                Version = latest.Version + 1,
+                Revision = new ReportRevision(latest.Version, latest.MadeAt, sent, changes),
+            }, ct);
+            span?.SetTag("queue.report.revised", latest.Version + 1);
+        }
+        if (mark is { } read) await ReportWeeksChanged.ClearAsync(connection, week, read, ct);
+        // Two nodes making the same version at once keep the first one stored: read back what was kept.
+        return Served((await VersionAsync(connection, week, null, ct))!, now);
+    }
+
+    WeeklyReport Served(WeeklyReport report, DateTimeOffset now)
+    {
+        var final = report.To + ingest.Value.Lateness;
+        return report with { Provisional = now < final, FinalFrom = final };
     }
 
     async Task<WeeklyReport> MakeAsync(ReportWeek week, TimeZoneInfo zone, DateTimeOffset now, CancellationToken ct)
@@ -46,10 +77,26 @@ internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targ
         return ReportBuilder.Build(week, zone, now, counts, breaches, targets.For);
     }
 
-    static async Task<WeeklyReport?> StoredAsync(NpgsqlConnection connection, ReportWeek week, CancellationToken ct)
+    static async Task StoreAsync(NpgsqlConnection connection, WeeklyReport report, CancellationToken ct)
     {
-        var text = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(
-            "select report::text from weekly_reports where week = @week", new { week = week.ToString() }, cancellationToken: ct));
+        // A version is stored once; the latest pointer only moves forward.
+        await connection.ExecuteAsync(new CommandDefinition("""
+            insert into weekly_report_versions (week, version, made_at, report) values (@week, @version, @at, @report::jsonb)
+            on conflict (week, version) do nothing;
+            insert into weekly_reports (week, made_at, report, version) values (@week, @at, @report::jsonb, @version)
+            on conflict (week) do update set made_at = excluded.made_at, report = excluded.report, version = excluded.version
+            where weekly_reports.version < excluded.version;
+            """,
+            new { week = report.Week, version = report.Version, at = report.MadeAt.UtcDateTime, report = JsonSerializer.Serialize(report, Json) },
+            cancellationToken: ct));
+    }
+
+    static async Task<WeeklyReport?> VersionAsync(NpgsqlConnection connection, ReportWeek week, int? version, CancellationToken ct)
+    {
+        var text = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(version is null
+                ? "select report::text from weekly_reports where week = @week"
+                : "select report::text from weekly_report_versions where week = @week and version = @version",
+            new { week = week.ToString(), version }, cancellationToken: ct));
         return text is null ? null : JsonSerializer.Deserialize<WeeklyReport>(text, Json);
     }
 }

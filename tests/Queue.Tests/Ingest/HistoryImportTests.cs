@@ -12,8 +12,9 @@ namespace Queue.Tests.Ingest;
 public sealed class HistoryImportTests(QueueApp app) : IClassFixture<QueueApp>
 {
     const string Queue = "hist";
-    static readonly DateTimeOffset LastYear = QueueApp.Start.AddDays(-400);
-    static readonly DateTimeOffset LongAgo = new(2023, 2, 14, 9, 0, 0, TimeSpan.FromHours(5));
+    static readonly DateTimeOffset LastYear = QueueApp.Start.AddDays(-300);
+    // The event log keeps raw events 400 days by default: history reaches back a day less.
+    static readonly DateTimeOffset LongAgo = QueueApp.Start.AddDays(-398);
 
     static System.Text.Json.Nodes.JsonNode[] Day(string tag, DateTimeOffset at) =>
     [
@@ -76,6 +77,17 @@ public sealed class HistoryImportTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Empty(await LiveCheck.DifferencesAsync(reader, app.Db, null));
         var alerts = await (await reader.GetAsync($"/api/alerts?queue={Queue}")).JsonAsync();
         Assert.Equal(0, alerts.GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task History_older_than_the_event_log_keeps_is_refused_as_it_would_be_stored_twice_after_retention()
+    {
+        using var import = app.Client(await app.KeyAsync("import"));
+        var response = await import.PostEventsAsync(Ev.Queued("old-1", QueueApp.Start.AddDays(-400), "old-c", Queue));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("Queue:Retention:RawEvents", (await response.JsonAsync()).GetProperty("errors").GetProperty("[0].at")[0].GetString(),
+            StringComparison.Ordinal);
     }
 
     [Fact]

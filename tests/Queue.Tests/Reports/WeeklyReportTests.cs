@@ -53,7 +53,7 @@ public sealed class WeeklyReportTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
-    public async Task A_week_over_has_the_figures_of_metrics_per_queue_and_day_and_later_downloads_give_the_document_as_made()
+    public async Task A_week_over_has_the_figures_of_metrics_per_queue_and_day_and_a_late_event_makes_a_version_that_says_what_changed()
     {
         using var http = app.Client();
         var events = new List<JsonNode>();
@@ -113,10 +113,26 @@ public sealed class WeeklyReportTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(Local(20, 9), breach.GetProperty("deadline").GetDateTimeOffset());
         Assert.Equal(JsonValueKind.Null, breach.GetProperty("resolvedAt").ValueKind);
 
-        // A late event for that week changes the figures, not the report as made.
+        // A week within its lateness is provisional, and says until when.
+        Assert.True(report.GetProperty("provisional").GetBoolean());
+        Assert.Equal(Local(30, 0), report.GetProperty("finalFrom").GetDateTimeOffset());
+        Assert.Equal(1, report.GetProperty("version").GetInt32());
+
+        // A late event for that week makes a new version, which says what changed; the version as made stays on record.
         var before = await http.GetStringAsync("/api/reports/weekly/2026-W47.json");
+        Assert.Equal(before, await http.GetStringAsync("/api/reports/weekly/2026-W47.json")); // nothing new: the same document
         Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Call("rw-a", Local(20, 10), 100))).StatusCode);
-        Assert.Equal(before, await http.GetStringAsync("/api/reports/weekly/2026-W47"));
+        var revised = await http.GetFromJsonAsync<JsonElement>("/api/reports/weekly/2026-W47");
+        Assert.Equal(2, revised.GetProperty("version").GetInt32());
+        var revision = revised.GetProperty("revision");
+        Assert.Equal(1, revision.GetProperty("revises").GetInt32());
+        Assert.Contains(revision.GetProperty("changes").EnumerateArray(),
+            c => c.GetProperty("figure").GetString() == "queue rw-a.week.answered"
+                && c.GetProperty("after").GetString() == (queues[0].GetProperty("week").GetProperty("answered").GetInt64() + 1).ToString(CultureInfo.InvariantCulture));
+        await SameAsMetricsAsync(http, revised.GetProperty("center").GetProperty("week"), Local(16, 0), Local(23, 0), null, "center, revised");
+        Assert.Equal(before, await http.GetStringAsync("/api/reports/weekly/2026-W47.json?version=1"));
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/api/reports/weekly/2026-W47.json?version=3")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/reports/weekly/2026-W47.json?version=0")).StatusCode);
 
         // The CSV carries the same figures, a row per section and period.
         var csv = (await http.GetStringAsync("/api/reports/weekly/2026-W47.csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries)

@@ -44,7 +44,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
         // Today's ingest stands in for the old one: it also needs the leg columns of 0020, which leaves events alone.
         var before = DeployChanges.To.PostgresqlDatabase(ConnectionString)
             .WithScriptsEmbeddedInAssembly(typeof(Program).Assembly,
-                name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && Number(name) is <= 12 or LegCallFields)
+                name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && Number(name) is <= 12 or LegCallFields or AgentStatusReason)
             .WithTransactionPerScript().LogToNowhere().Build().PerformUpgrade();
         Assert.True(before.Successful, before.Error?.Message);
         var store = Store();
@@ -188,6 +188,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
     }
 
     const int LegCallFields = 20;
+    const int AgentStatusReason = 23;
 
     static int Number(string resource)
     {
