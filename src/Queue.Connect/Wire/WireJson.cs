@@ -17,7 +17,7 @@ internal static class WireJson
     public static string Serialize(WireEvent e) => JsonSerializer.Serialize(e, Options);
 }
 
-/// <summary>RFC 3339 in UTC (<c>Z</c>), milliseconds only where there are any: the instant is what counts.</summary>
+/// <summary>RFC 3339 in UTC (<c>Z</c>), with a fraction of a second only where there is one: the instant is what counts.</summary>
 internal sealed class Rfc3339Converter : JsonConverter<DateTimeOffset>
 {
     public override DateTimeOffset Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
@@ -28,7 +28,7 @@ internal sealed class Rfc3339Converter : JsonConverter<DateTimeOffset>
 
     public static string Format(DateTimeOffset value)
     {
-        var utc = value.ToUniversalTime();
-        return utc.ToString(utc.Millisecond == 0 ? "yyyy-MM-dd'T'HH:mm:ss'Z'" : "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+        // "F" digits drop trailing zeros, and the point with them when the fraction is zero.
+        return value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
     }
 }
