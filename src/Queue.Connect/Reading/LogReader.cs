@@ -67,7 +67,9 @@ internal sealed class LogReader(string path) : IDisposable
     public bool Read(List<RawLine> lines, int max)
     {
         var before = lines.Count;
-        ReadCurrent(lines, max);
+        // Checked before reading: a log truncated and written again past the position would otherwise be read from the middle.
+        if (Truncated()) ReadCopyThenRestart(lines, max);
+        else ReadCurrent(lines, max);
         if (lines.Count == before && lines.Count < max) FollowRotation(lines, max);
         return lines.Count > before;
     }
@@ -147,33 +149,8 @@ internal sealed class LogReader(string path) : IDisposable
 
     void FollowRotation(List<RawLine> lines, int max)
     {
-        if (file is null) return;
+        if (file is null || !File.Exists(path)) return;
         var now = FileIdentity.Of(path);
-        var length = file.Length;
-        var sameFirstBytes = fingerprint is null || FileIdentity.Fingerprint(file, fingerprintLength) == fingerprint;
-        if (length < offset + squeezed + partial.Count || !sameFirstBytes)
-        {
-            // copytruncate: what followed the position is in the copy beside the log.
-            var copy = FindCopy();
-            Rotations++;
-            if (copy is null) LostToTruncation++;
-            else
-            {
-                using var reader = new LogReader(copy);
-                reader.Attach(copy, offset);
-                reader.partial.AddRange(partial);
-                reader.squeezed = squeezed;
-                while (reader.Read(lines, int.MaxValue)) { }
-                if (reader.HasPartialLine) CutLines++;
-            }
-            partial.Clear();
-            squeezed = 0;
-            discarding = false;
-            Attach(path, 0);
-            ReadCurrent(lines, max);
-            return;
-        }
-        if (!File.Exists(path)) return;
         var other = now is { } id && identity is { } mine
             ? id != mine
             : fingerprint is not null && FileIdentity.Fingerprint(path, fingerprintLength) != fingerprint;
@@ -182,12 +159,40 @@ internal sealed class LogReader(string path) : IDisposable
             // Rename and create: this file was read to its end just now, and the PBX writes to the new one.
             Rotations++;
             if (HasPartialLine) CutLines++;
-            partial.Clear();
-            squeezed = 0;
-            discarding = false;
-            Attach(path, 0);
-            ReadCurrent(lines, max);
+            Restart(lines, max);
         }
+    }
+
+    // copytruncate: the open file shrank below the position, or its first bytes are not those read.
+    bool Truncated() =>
+        file is not null && (file.Length < offset + squeezed + partial.Count
+            || (fingerprint is not null && FileIdentity.Fingerprint(file, fingerprintLength) != fingerprint));
+
+    // What followed the position is in the copy beside the log; then the log is read from its start.
+    void ReadCopyThenRestart(List<RawLine> lines, int max)
+    {
+        Rotations++;
+        var copy = FindCopy();
+        if (copy is null) LostToTruncation++;
+        else
+        {
+            using var reader = new LogReader(copy);
+            reader.Attach(copy, offset);
+            reader.partial.AddRange(partial);
+            reader.squeezed = squeezed;
+            while (reader.Read(lines, int.MaxValue)) { }
+            if (reader.HasPartialLine) CutLines++;
+        }
+        Restart(lines, max);
+    }
+
+    void Restart(List<RawLine> lines, int max)
+    {
+        partial.Clear();
+        squeezed = 0;
+        discarding = false;
+        Attach(path, 0);
+        ReadCurrent(lines, max);
     }
 
     string? FindCopy()
