@@ -56,6 +56,9 @@ public sealed partial class DockerfileTests
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", build.Image);
         Assert.Contains(Args(build, "COPY"), c => c.StartsWith($"--from={web.Name} /src/web/dist/ src/Queue/web/dist/", StringComparison.Ordinal));
         Assert.Contains(Args(build, "RUN"), r => r.Contains("dotnet publish src/Queue/Queue.csproj -c Release", StringComparison.Ordinal));
+        // The connector ships beside the service, in /app/connect of the same image.
+        Assert.Contains(Args(build, "RUN"), r => r.Contains("dotnet publish src/Queue.Connect/Queue.Connect.csproj -c Release --no-restore -nologo -o /app/connect", StringComparison.Ordinal));
+        Assert.Contains(Args(build, "COPY"), c => c == "src/Queue.Connect/ src/Queue.Connect/");
         // The build fails, rather than ship an image whose /wallboard says the pages are not built.
         Assert.Contains(Args(build, "RUN"), r => r.Contains("test -f src/Queue/web/dist/wallboard.html", StringComparison.Ordinal));
         Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", runtime.Image);
