@@ -19,7 +19,7 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
         foreach (var path in new[] { "/api/events", "/api/metrics", "/api/calls/{callId}", "/api/keys", "/api/keys/{id}", "/api/staffing" })
             Assert.True(paths.TryGetProperty(path, out _), "missing path " + path);
         foreach (var type in new[] { "call.queued", "call.answered", "call.abandoned", "call.transferred", "call.completed",
-                                     "agent.status", "visit.created", "visit.resolved", "visit.cancelled" })
+                                     "call.resolution", "call.missed", "agent.status", "visit.created", "visit.resolved", "visit.cancelled" })
             Assert.Contains($"\"{type}\"", text, StringComparison.Ordinal);
         var post = paths.GetProperty("/api/events").GetProperty("post").GetProperty("responses");
         foreach (var status in new[] { "200", "400", "401", "403", "409", "413", "415", "503" })
@@ -31,10 +31,12 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
     [Theory]
     [InlineData("EventCallQueued", "callId,queue", "region,language,segment,caller")]
     [InlineData("EventCallAnswered", "callId,agentId", "")]
-    [InlineData("EventCallAbandoned", "callId", "")]
+    [InlineData("EventCallAbandoned", "callId", "reason")]
+    [InlineData("EventCallMissed", "callId,agentId", "ringSeconds")]
+    [InlineData("EventCallResolution", "callId,resolution", "visitId")]
     [InlineData("EventCallTransferred", "callId,toQueue", "")]
-    [InlineData("EventCallCompleted", "callId,resolution", "visitId")]
-    [InlineData("EventAgentStatusChanged", "agentId,status", "queues")]
+    [InlineData("EventCallCompleted", "callId", "resolution,visitId")]
+    [InlineData("EventAgentStatusChanged", "agentId,status", "queues,reason")]
     [InlineData("EventVisitCreated", "visitId", "callId,region")]
     [InlineData("EventVisitResolved", "visitId", "")]
     [InlineData("EventVisitCancelled", "visitId", "")]
@@ -68,7 +70,7 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
         var schemas = doc.RootElement.GetProperty("components").GetProperty("schemas");
         var union = schemas.GetProperty("Event");
 
-        Assert.Equal(9, union.GetProperty("oneOf").GetArrayLength());
+        Assert.Equal(11, union.GetProperty("oneOf").GetArrayLength());
         Assert.False(union.TryGetProperty("anyOf", out _));
         var mapping = union.GetProperty("discriminator").GetProperty("mapping");
         Assert.Equal("#/components/schemas/EventCallQueued", mapping.GetProperty("call.queued").GetString());

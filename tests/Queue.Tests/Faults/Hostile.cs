@@ -33,7 +33,8 @@ public sealed record RawHostile(string Kind, byte[] Request);
 public sealed class EventTemplates(DateTimeOffset now)
 {
     public static readonly string[] Types =
-        ["call.queued", "call.answered", "call.abandoned", "call.transferred", "call.completed", "agent.status", "visit.created", "visit.resolved", "visit.cancelled"];
+        ["call.queued", "call.answered", "call.abandoned", "call.transferred", "call.completed", "call.resolution", "call.missed", "agent.status",
+         "visit.created", "visit.resolved", "visit.cancelled"];
 
     /// <summary>Identifier fields (SPEC §2: letters, digits and . _ - :).</summary>
     public static readonly string[] IdentifierFields = ["callId", "queue", "region", "language", "segment", "agentId", "toQueue", "visitId"];
@@ -46,12 +47,15 @@ public sealed class EventTemplates(DateTimeOffset now)
         "call.queued" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("queue", Json("h-q")),
             ("region", Json("h-r")), ("language", Json("ru")), ("segment", Json("b2c")), ("caller", Json("+7 912 000-00-00"))],
         "call.answered" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("agentId", Json("h-ag"))],
-        "call.abandoned" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c"))],
+        "call.abandoned" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("reason", Json("timeout"))],
+        "call.missed" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("agentId", Json("h-ag")), ("ringSeconds", "15.5")],
+        "call.resolution" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("resolution", Json("escalated")),
+            ("visitId", Json("h-v"))],
         "call.transferred" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("toQueue", Json("h-q2"))],
         "call.completed" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("callId", Json("h-c")), ("resolution", Json("resolved")),
             ("visitId", Json("h-v"))],
         "agent.status" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("agentId", Json("h-ag")), ("status", Json("busy")),
-            ("queues", "[\"h-q\",\"h-q2\"]")],
+            ("queues", "[\"h-q\",\"h-q2\"]"), ("reason", Json("Lunch"))],
         "visit.created" => [("id", Json(id)), ("type", Json(type)), ("at", At), ("visitId", Json("h-v")), ("callId", Json("h-c")),
             ("region", Json("h-r"))],
         _ => [("id", Json(id)), ("type", Json(type)), ("at", At), ("visitId", Json("h-v"))],
@@ -64,7 +68,9 @@ public sealed class EventTemplates(DateTimeOffset now)
         ("call.answered", "callId" or "agentId") => true,
         ("call.abandoned", "callId") => true,
         ("call.transferred", "callId" or "toQueue") => true,
-        ("call.completed", "callId" or "resolution") => true,
+        ("call.completed", "callId") => true,
+        ("call.resolution", "callId" or "resolution") => true,
+        ("call.missed", "callId" or "agentId") => true,
         ("agent.status", "agentId" or "status") => true,
         ("visit.resolved" or "visit.cancelled" or "visit.created", "visitId") => true,
         _ => false,

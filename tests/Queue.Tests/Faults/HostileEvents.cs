@@ -163,6 +163,8 @@ public sealed class HostileEvents(EventTemplates events, Random random)
             {
                 "queues" => ["\"h-q\"", "5", "{}", "[5]", "[null]", "[[]]", "[\"\"]", "[\"a b\"]", "true", "[{}]"],
                 "caller" => ["5", "true", "[]", "{}", "\"\"", "\"abc\"", "\"12\"", "\"123456789012345678901\"", "79120000000"],
+                // A number of seconds, 0 to a day: any number in that range is right.
+                "ringSeconds" => ["-1", "-0.001", "86400.5", "1e308", "-1e308", "123456789012345678901234567890", "true", "[]", "{}", "\"15\"", "\"\""],
                 _ => IsRequired(type, name) ? [.. anything, "null"] : anything,
             };
             yield return Hostile.Post("wrong type", Around(Write(e.Select((f, k) => k == at ? (f.Name, pool[random.Next(pool.Length)]) : f))));
