@@ -18,6 +18,12 @@ public sealed class LiveOptions
     /// <summary>Pushes per queue are coalesced to at most one per interval; the last state is always sent.</summary>
     public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// A leg still waiting after this long is taken for a ghost — a call a restarted PBX never ended, or history loaded
+    /// without its end — and no live figure counts it (SPEC §9 calls a leg that never ends, an hour old, a ghost).
+    /// </summary>
+    public TimeSpan GhostAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>How often the log is polled when it has nothing new.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
 

@@ -33,10 +33,13 @@ public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAba
 
     public TimeSpan ServiceLevelOf(string queue) => Queues.TryGetValue(queue, out var q) ? q.ServiceLevel : ServiceLevelThreshold;
 
+    /// <summary>A leg waiting longer than this is a ghost, in no live figure (<see cref="LiveOptions.GhostAfter"/>).</summary>
+    public TimeSpan GhostAfter { get; init; } = TimeSpan.FromHours(1);
+
     public TimeSpan ShortAbandonOf(string queue) => Queues.TryGetValue(queue, out var q) ? q.ShortAbandon : ShortAbandon;
 
     public static LiveRules From(TargetOptions targets, LiveOptions live) =>
-        new(targets.ServiceLevelThreshold, targets.ShortAbandon, live.Zone(), live.RetainEnded, live.RetainVisits);
+        new(targets.ServiceLevelThreshold, targets.ShortAbandon, live.Zone(), live.RetainEnded, live.RetainVisits) { GhostAfter = live.GhostAfter };
 
     public static readonly TimeSpan TombstoneFor = TimeSpan.FromHours(1);
 
@@ -78,9 +81,9 @@ public static class LiveParts
                 if (leg.Start >= now - LiveRules.RecentFor) ops.Add(new('I', LiveNames.StaffSums, Minute(Micros.Of(leg.Start)) + StaffKinds.Arrived, "1"));
                 if (leg.End is not { } end)
                 {
-                    // No call waits a day in a queue: a leg open since before what live state keeps of ended ones is a
-                    // ghost (a PBX restarted mid-call) or history loaded without its end, and no live figure's.
-                    if (leg.Start < now - rules.RetainEnded) continue;
+                    // A leg open for longer than GhostAfter is a ghost (a PBX restarted mid-call) or history loaded
+                    // without its end, and no live figure's; the reader leaves out those that age past it since.
+                    if (leg.Start < now - rules.GhostAfter) continue;
                     waiting = true;
                     ops.Add(new('Z', LiveNames.Waiting, member, Num(Micros.Of(leg.Start))));
                     ops.Add(new('H', LiveNames.WaitInfo, member, JsonSerializer.Serialize(

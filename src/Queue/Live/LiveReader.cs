@@ -16,8 +16,8 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     {
         now = Micros.Truncate(now);
         var tx = redis.GetDatabase().CreateTransaction();
-        // A leg waiting since before what live state keeps of ended legs is a ghost or history (LiveParts.OfCall).
-        var ghostsBefore = Micros.Of(now - rules.RetainEnded);
+        // A leg waiting for longer than GhostAfter is a ghost or history (LiveParts.OfCall).
+        var ghostsBefore = Micros.Of(now - rules.GhostAfter);
         var waiting = tx.SortedSetLengthAsync(keys.Waiting(queue), ghostsBefore, double.PositiveInfinity);
         var oldest = tx.SortedSetRangeByScoreWithScoresAsync(keys.Waiting(queue), ghostsBefore, double.PositiveInfinity, take: 1);
         var waitSums = tx.HashGetAllAsync(keys.WaitSum(queue));
@@ -116,7 +116,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     {
         var db = redis.GetDatabase();
         var tx = db.CreateTransaction();
-        var order = tx.SortedSetRangeByScoreAsync(keys.Waiting(queue), Micros.Of(now - rules.RetainEnded), double.PositiveInfinity);
+        var order = tx.SortedSetRangeByScoreAsync(keys.Waiting(queue), Micros.Of(now - rules.GhostAfter), double.PositiveInfinity);
         var info = tx.HashGetAllAsync(keys.WaitInfo(queue));
         await tx.ExecuteAsync();
         var byMember = (await info).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);

@@ -49,11 +49,11 @@ public static class LiveCheck
         foreach (var field in (string[])["due24", "resolvedBy24", "visit24", "overdue48"])
             Same($"{queue ?? "center"} visits {field}", visitMetrics.GetProperty(field), visits.GetProperty(field), problems);
 
-        // Live state counts no leg open for longer than it keeps ended ones (26 h): a ghost or history.
+        // Live state counts no leg open for longer than an hour (Queue:Live:GhostAfter): a ghost or history.
         await using var waiting = db.CreateCommand(
             "select count(*), min(started_at) from legs where ended_at is null and ($1::text is null or queue = $1) and started_at >= $2");
         waiting.Parameters.Add(new NpgsqlParameter { Value = (object?)queue ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-        waiting.Parameters.Add(new NpgsqlParameter { Value = snapshot.GetProperty("asOf").GetDateTimeOffset().UtcDateTime.AddHours(-26) });
+        waiting.Parameters.Add(new NpgsqlParameter { Value = snapshot.GetProperty("asOf").GetDateTimeOffset().UtcDateTime.AddHours(-1) });
         await using var reader = await waiting.ExecuteReaderAsync();
         await reader.ReadAsync();
         var count = reader.GetInt64(0);

@@ -106,9 +106,9 @@ public sealed class LivePropertyTests(QueueApp app) : IClassFixture<QueueApp>
             Equal($"{where} late visits", mine.Count(v => v.Due24 < now), visits.GetProperty("late").GetInt64(), problems);
             Equal($"{where} overdue visits", mine.Count(v => v.Due48 < now), visits.GetProperty("overdue").GetInt64(), problems);
 
-            // A leg open for longer than live state keeps ended ones (26 h) is a ghost: no live figure's.
+            // A leg open for longer than an hour is a ghost: no live figure's.
             var waiting = reference.Calls.SelectMany(call => call.Legs)
-                .Where(l => l.End is null && l.Start >= now - TimeSpan.FromHours(26) && (queue is null || l.Queue == queue)).ToList();
+                .Where(l => l.End is null && l.Start >= now - TimeSpan.FromHours(1) && (queue is null || l.Queue == queue)).ToList();
             Equal($"{where} calls waiting", waiting.Count, snapshot.GetProperty("callsWaiting").GetInt64(), problems);
             var oldest = snapshot.GetProperty("oldestWaitingSince");
             if (waiting.Count == 0 ? oldest.ValueKind != JsonValueKind.Null : oldest.GetDateTimeOffset() != waiting.Min(l => l.Start))

@@ -24,8 +24,9 @@ public static class ScenarioGen
         (2, Gen.Long[0, 60 * Hour]),
         (3, Gen.OneOf(0L, 24 * Hour - 1, 24 * Hour, 24 * Hour, 24 * Hour + 1, 48 * Hour - 1, 48 * Hour, 48 * Hour, 48 * Hour + 1)));
 
-    // Where in the accepted week a call or visit sits; a third of them in the last day, so deadlines fall on both sides of now.
-    static readonly Gen<double> Position = Gen.Frequency((2, Gen.Double[0, 1]), (1, Gen.Double[0.85, 1]));
+    // Where in the accepted week a call or visit sits; a third of them in the last day, so deadlines fall on both sides of
+    // now, and some in the last minutes, so that calls still wait (a leg waiting over an hour is a ghost).
+    static readonly Gen<double> Position = Gen.Frequency((4, Gen.Double[0, 1]), (2, Gen.Double[0.85, 1]), (1, Gen.Double[0.999, 1]));
 
     static Gen<string?> Maybe(params string[] values) => Gen.OneOf(values).Null(0.4);
 
