@@ -1,4 +1,5 @@
 using System.Globalization;
+using Queue.Connect.Pumping;
 
 namespace Queue.Connect.Asterisk;
 
@@ -13,7 +14,7 @@ namespace Queue.Connect.Asterisk;
 /// the call entered a queue again; a consult channel's lines until its attended transfer completes.
 /// </para>
 /// </summary>
-internal sealed partial class QueueLogMapper(MappingOptions options, MapperState? state = null)
+internal sealed partial class QueueLogMapper(MappingOptions options, MapperState? state = null) : IEventMapper<QueueLogLine>
 {
     readonly AgentNames names = new(options.MemberNames);
     List<WireEvent> output = [];
@@ -50,6 +51,8 @@ internal sealed partial class QueueLogMapper(MappingOptions options, MapperState
             _ => NotMapped(line.Event),
         };
     }
+
+    Enum? IEventMapper<QueueLogLine>.Map(QueueLogLine line, List<WireEvent> events) => Map(line, events);
 
     /// <summary>
     /// The reader has read everything written so far, at <paramref name="now"/>: windows that passed by then are

@@ -67,16 +67,18 @@ internal static partial class AsteriskCommand
                 using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
                 var poster = new EventPoster(http, target.Key, new RejectFile(rejectPath, TimeProvider.System), log, TimeProvider.System);
 
-                Pump pump;
+                Pump<QueueLogLine> pump;
+                QueueLogMapper mapper;
                 if (files.Length > 0 && !following)
                 {
-                    pump = new Pump(new QueueLogMapper(mapping), poster, log);
+                    mapper = new QueueLogMapper(mapping);
+                    pump = AsteriskPump.Create(mapper, poster, log);
                     await FileImport.RunAsync(files, pump, ct);
                 }
                 else if (files.Length > 0)
                 {
                     using var follower = new FileFollower(files[0], statePath, mapping, poster, TimeProvider.System, FlushDelay, log);
-                    pump = follower.Pump;
+                    (pump, mapper) = (follower.Pump, follower.Mapper);
                     await Until(follower.RunAsync(Poll, ct));
                 }
                 else
@@ -86,11 +88,11 @@ internal static partial class AsteriskCommand
                     var zone = TimeZoneInfo.FindSystemTimeZoneById(parse.GetValue(tableZone)!);
                     var reader = new QueueLogTable(db, parse.GetValue(tableName)!, zone, TimeProvider.System, following ? QueueLogTable.GapWait : TimeSpan.Zero);
                     var follower = new TableFollower(reader, statePath, mapping, poster, TimeProvider.System, FlushDelay, log);
-                    pump = follower.Pump;
+                    (pump, mapper) = (follower.Pump, follower.Mapper);
                     if (following) await Until(follower.RunAsync(Poll, ct));
                     else await follower.ImportAsync(ct);
                 }
-                Console.Out.Write(pump.Summary.Format(pump.Mapper.Counts));
+                Console.Out.Write(pump.Summary.Format(mapper.Counts));
                 return 0;
             }
             catch (UsageException e)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging;
 
 namespace Queue.Connect;
 
@@ -14,8 +15,16 @@ internal static class ConnectCli
     {
         var root = new RootCommand("Reads what a PBX writes and posts Queue's events (SPEC §2) to POST /api/events.");
         root.Subcommands.Add(AsteriskCommand.Build());
+        root.Subcommands.Add(FreeSwitchCommand.Build());
+        root.Subcommands.Add(CsvCommand.Build());
         return root;
     }
+
+    /// <summary>The console logs of a run: one line each, with the time.</summary>
+    public static ILoggerFactory Logs() => LoggerFactory.Create(b => b
+        .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
+        .AddFilter("System.Net.Http", LogLevel.Warning)
+        .SetMinimumLevel(LogLevel.Information));
 
     /// <summary>The options every source shares: where to post, with which key.</summary>
     internal sealed class Common

@@ -16,7 +16,7 @@ internal sealed partial class FileFollower : IDisposable
     const int ReadAhead = 1000;
 
     readonly LogReader reader;
-    readonly Pump pump;
+    readonly Pump<QueueLogLine> pump;
     readonly string statePath;
     readonly TimeProvider time;
     readonly TimeSpan flushDelay;
@@ -33,14 +33,17 @@ internal sealed partial class FileFollower : IDisposable
         this.flushDelay = flushDelay;
         this.log = log;
         var state = StateFile.Load(statePath);
-        pump = new Pump(new QueueLogMapper(mapping, state?.Mapper), poster, log, Save);
+        Mapper = new QueueLogMapper(mapping, state?.Mapper);
+        pump = AsteriskPump.Create(Mapper, poster, log, Save);
         reader = new LogReader(path);
         reader.Open(state?.File);
         fed = saved = state?.File;
         Resumed(log, path, reader.Position.Offset);
     }
 
-    public Pump Pump => pump;
+    public Pump<QueueLogLine> Pump => pump;
+
+    public QueueLogMapper Mapper { get; }
 
     public LogReader Reader => reader;
 

@@ -9,7 +9,7 @@ namespace Queue.Connect.Pumping;
 /// </summary>
 internal static class FileImport
 {
-    public static async Task RunAsync(IReadOnlyList<string> paths, Pump pump, CancellationToken ct)
+    public static async Task RunAsync(IReadOnlyList<string> paths, Pump<QueueLogLine> pump, CancellationToken ct)
     {
         var lines = new List<RawLine>();
         foreach (var path in paths)

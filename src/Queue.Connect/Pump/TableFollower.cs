@@ -9,7 +9,7 @@ namespace Queue.Connect.Pumping;
 internal sealed class TableFollower
 {
     readonly QueueLogTable table;
-    readonly Pump pump;
+    readonly Pump<QueueLogLine> pump;
     readonly string statePath;
     readonly TimeProvider time;
     readonly TimeSpan flushDelay;
@@ -24,11 +24,14 @@ internal sealed class TableFollower
         this.time = time;
         this.flushDelay = flushDelay;
         var state = StateFile.Load(statePath);
-        pump = new Pump(new QueueLogMapper(mapping, state?.Mapper), poster, log, Save);
+        Mapper = new QueueLogMapper(mapping, state?.Mapper);
+        pump = AsteriskPump.Create(Mapper, poster, log, Save);
         fed = saved = state?.TableId ?? 0;
     }
 
-    public Pump Pump => pump;
+    public Pump<QueueLogLine> Pump => pump;
+
+    public QueueLogMapper Mapper { get; }
 
     public async Task<bool> StepAsync(CancellationToken ct)
     {

@@ -14,11 +14,15 @@ internal sealed record WireEvent
     public required DateTimeOffset At { get; init; }
     public string? CallId { get; init; }
     public string? Queue { get; init; }
+    public string? Region { get; init; }
+    public string? Language { get; init; }
+    public string? Segment { get; init; }
     public string? Caller { get; init; }
     public string? AgentId { get; init; }
     public string? ToQueue { get; init; }
     public string? Reason { get; init; }
     public string? Status { get; init; }
+    public string? Resolution { get; init; }
     public double? RingSeconds { get; init; }
     public IReadOnlyList<string>? Queues { get; init; }
 
@@ -34,8 +38,8 @@ internal sealed record WireEvent
     public static WireEvent Transferred(string id, DateTimeOffset at, string callId, string toQueue) =>
         new() { Id = id, Type = "call.transferred", At = at, CallId = callId, ToQueue = toQueue };
 
-    public static WireEvent Completed(string id, DateTimeOffset at, string callId) =>
-        new() { Id = id, Type = "call.completed", At = at, CallId = callId };
+    public static WireEvent Completed(string id, DateTimeOffset at, string callId, string? resolution = null) =>
+        new() { Id = id, Type = "call.completed", At = at, CallId = callId, Resolution = resolution };
 
     public static WireEvent Missed(string id, DateTimeOffset at, string callId, string agentId, double? ringSeconds) =>
         new() { Id = id, Type = "call.missed", At = at, CallId = callId, AgentId = agentId, RingSeconds = ringSeconds };
