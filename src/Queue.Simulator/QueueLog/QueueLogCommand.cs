@@ -82,7 +82,8 @@ internal static class QueueLogCommand
         var log = Console.Out;
         log.WriteLine($"{DemoPoster.Stamp(time)} queue-log: {operators} operators, day speed {speed}, seed {seed}, writing {path} from {from:u}");
 
-        var running = new List<Task> { file.FollowAsync(lines, time, log, cancel.Token) };
+        // Writing the history takes a few seconds of its own: the CRM starts meanwhile.
+        var running = new List<Task> { Task.Run(() => file.FollowAsync(lines, time, log, cancel.Token), cancel.Token) };
         using var http = keyFile is null ? null : new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         if (http is not null)
         {
