@@ -64,8 +64,7 @@ internal sealed class QueueLogFile : IDisposable
         var minuteLines = Lines;
         while (hasLine)
         {
-            var wait = lines.Current.At - time.GetUtcNow();
-            if (wait > TimeSpan.Zero) await Task.Delay(wait, time, ct);
+            await WaitUntil(lines.Current.At, time, ct);
             Write(lines.Current);
             Flush();
             hasLine = lines.MoveNext();
@@ -78,6 +77,22 @@ internal sealed class QueueLogFile : IDisposable
                 minuteLines = Lines;
             }
         }
+    }
+
+    static async Task WaitUntil(DateTimeOffset at, TimeProvider time, CancellationToken ct)
+    {
+        var wait = at - time.GetUtcNow();
+        if (wait <= TimeSpan.Zero) return;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var delay = Task.Delay(wait, time, stop.Token);
+        // A timer runs from the clock's now when it is set: had the clock moved past the time meanwhile, it would
+        // wait that much longer.
+        if (time.GetUtcNow() >= at)
+        {
+            await stop.CancelAsync();
+            return;
+        }
+        await delay;
     }
 
     static string Stamp(TimeProvider time) => Demo.DemoPoster.Stamp(time);
