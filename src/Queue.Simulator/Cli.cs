@@ -1,6 +1,7 @@
 using System.Globalization;
 using Queue.Simulator.Bench;
 using Queue.Simulator.Demo;
+using Queue.Simulator.QueueLog;
 using Queue.Simulator.Traffic;
 
 namespace Queue.Simulator;
@@ -21,6 +22,10 @@ internal static class Cli
           report    SPEC §7 weekly report: a generated week of a 10,000-operator center, made in ≤ 30 s (ops/bench report)
           demo      post a simulated center's events to a running service: the last 7 days, then live, for ever
                       --url URL  --key-file FILE  --operators N (60)  --speed S (1)  --backfill-days D (7)  --seed N (1)
+                      (--help lists them all)
+          queue-log write a simulated center's calls and operators as an Asterisk queue_log: the last days, then
+                    (--follow) each line as it happens, with a CRM posting what a PBX does not know
+                      --out FILE  --days D (7)  --follow  --operators N (60)  --url URL  --key-file FILE
                       (--help lists them all)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
@@ -45,6 +50,7 @@ internal static class Cli
                 "alerts" => await AlertBench.RunAsync(options),
                 "report" => await ReportBench.RunAsync(options),
                 "demo" => await DemoCommand.RunAsync(options),
+                "queue-log" => await QueueLogCommand.RunAsync(options),
                 "stream" => Stream(options),
                 "ewt" => await EwtMeasure.RunAsync(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),

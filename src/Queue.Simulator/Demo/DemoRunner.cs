@@ -27,6 +27,13 @@ internal sealed class DemoRunner
     bool hasPending;
 
     public DemoRunner(HttpClient http, TrafficOptions center, TimeSpan backfill, TimeProvider time, TextWriter log)
+        : this(http, from => DemoTraffic.Run(center, from), backfill, time, log)
+    {
+    }
+
+    /// <summary>Sends what <paramref name="events"/> gives from a start on (in order of <c>at</c>, for ever): a feed other
+    /// than the whole center, such as the part of it that only a CRM knows.</summary>
+    public DemoRunner(HttpClient http, Func<DateTimeOffset, IEnumerable<EventDocs.Event>> events, TimeSpan backfill, TimeProvider time, TextWriter log)
     {
         poster = new DemoPoster(http, time, log);
         this.time = time;
@@ -34,8 +41,8 @@ internal sealed class DemoRunner
         var now = time.GetUtcNow();
         // The oldest events are a few minutes inside the service's lateness, so that they are still taken when sent.
         From = backfill >= poster.Lateness ? now - poster.Lateness + TimeSpan.FromMinutes(4) : now - backfill;
-        events = DemoTraffic.Run(center, From).GetEnumerator();
-        hasPending = events.MoveNext();
+        this.events = events(From).GetEnumerator();
+        hasPending = this.events.MoveNext();
         minuteStart = now;
     }
 

@@ -64,6 +64,9 @@ internal sealed class Call(string id, CallerProfile caller)
     public long LegStart { get; set; }
     public CallPhase Phase { get; set; }
     public Operator? Operator { get; set; }
+
+    /// <summary>Offers of this call that rang out unanswered.</summary>
+    public int Misses { get; set; }
 }
 
 internal enum CallPhase { Waiting, Ringing, Talking, Done }

@@ -17,6 +17,7 @@ internal sealed class Simulation
     sealed record BreakStart(Operator Operator, TimeSpan Length) : Happening;
     sealed record BreakEnd(Operator Operator) : Happening;
     sealed record Connect(Operator Operator, Call Call, int Leg) : Happening;
+    sealed record RingOut(Operator Operator, Call Call, int Leg) : Happening;
     sealed record Abandon(Call Call, int Leg) : Happening;
     sealed record TalkEnd(Operator Operator, Call Call) : Happening;
     sealed record WrapEnd(Operator Operator) : Happening;
@@ -128,6 +129,9 @@ internal sealed class Simulation
             case Connect c when c.Call.Phase == CallPhase.Ringing && c.Call.Leg == c.Leg && c.Call.Operator == c.Operator:
                 Answer(c.Operator, c.Call);
                 break;
+            case RingOut r when r.Call.Phase == CallPhase.Ringing && r.Call.Leg == r.Leg && r.Call.Operator == r.Operator:
+                Miss(r.Operator, r.Call);
+                break;
             case Abandon a when a.Call.Leg == a.Leg && a.Call.Phase is CallPhase.Waiting or CallPhase.Ringing:
                 GiveUp(a.Call);
                 break;
@@ -184,7 +188,7 @@ internal sealed class Simulation
     void TakeBreak(Operator op, TimeSpan length)
     {
         op.Phase = OperatorPhase.Break;
-        Status(op, AgentStatus.Break);
+        Status(op, AgentStatus.Break, reason: options.BreakReasons ? BreakReason(length) : null);
         At(now + length.Ticks, new BreakEnd(op));
     }
 
@@ -225,6 +229,8 @@ internal sealed class Simulation
             foreach (var q in op.Skills) queues[q].Idle.Add((now, op.Index));
         }
     }
+
+    string BreakReason(TimeSpan length) => length >= Scaled(TimeSpan.FromMinutes(30)) ? "lunch" : "break";
 
     void LeaveIdle(Operator op)
     {
@@ -288,7 +294,29 @@ internal sealed class Simulation
         op.Call = call;
         call.Phase = CallPhase.Ringing;
         call.Operator = op;
-        At(now + Draw.Uniform(random, MinRing, MaxRing).Ticks, new Connect(op, call, call.Leg));
+        // Drawn only when missed offers are asked for: without them the stream is what it always was.
+        if (options.MissedOfferShare > 0 && random.NextDouble() < options.MissedOfferShare)
+            At(now + options.RingTimeout.Ticks, new RingOut(op, call, call.Leg));
+        else At(now + Draw.Uniform(random, MinRing, MaxRing).Ticks, new Connect(op, call, call.Leg));
+    }
+
+    /// <summary>The operator let the offer ring out: the call goes to another free operator of its queue, or waits
+    /// again; the operator is free for the next call.</summary>
+    void Miss(Operator op, Call call)
+    {
+        Emit(new EventDocs.CallMissed($"{call.Id}:missed.{call.Leg}.{++call.Misses}", Now, call.Id, op.Id, options.RingTimeout.TotalSeconds));
+        op.Call = null;
+        call.Phase = CallPhase.Waiting;
+        call.Operator = null;
+        var idle = queues[call.Queue].Idle;
+        if (idle.Count > 0)
+        {
+            var other = operators[idle.Min.Operator];
+            LeaveIdle(other);
+            Offer(other, call);
+        }
+        else queues[call.Queue].Waiting.Enqueue((call, call.Leg));
+        Ready(op, announce: false);
     }
 
     void Answer(Operator op, Call call)
@@ -365,8 +393,8 @@ internal sealed class Simulation
 
     // ---- plumbing
 
-    void Status(Operator op, AgentStatus status, string[]? queueNames = null) =>
-        Emit(new EventDocs.AgentStatusChanged($"{options.IdPrefix}-{op.Id}:{++op.StatusCount}", Now, op.Id, Wire.Name(status), queueNames));
+    void Status(Operator op, AgentStatus status, string[]? queueNames = null, string? reason = null) =>
+        Emit(new EventDocs.AgentStatusChanged($"{options.IdPrefix}-{op.Id}:{++op.StatusCount}", Now, op.Id, Wire.Name(status), queueNames, reason));
 
     string? Maybe(double share, string value) => random.NextDouble() < share ? value : null;
 

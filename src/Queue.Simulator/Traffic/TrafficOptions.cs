@@ -82,6 +82,17 @@ public sealed record TrafficOptions
 
     public double CallerShare { get; init; } = 0.9;
 
+    /// <summary>Share of offers an operator lets ring out (<see cref="RingTimeout"/>): the call is offered to the
+    /// next free operator, and a <c>call.missed</c> tells of it. 0, the default, draws nothing for it.</summary>
+    public double MissedOfferShare { get; init; }
+
+    /// <summary>How long an offer rings before the PBX gives up on that operator.</summary>
+    public TimeSpan RingTimeout { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Whether a break's status says why (<c>lunch</c> for the long one, <c>break</c> otherwise), as a
+    /// PBX's pause codes do.</summary>
+    public bool BreakReasons { get; init; }
+
     /// <summary>b2c, b2b, tech and billing: about 90 % of completed calls resolved remotely and 5 % ending
     /// in a field visit overall, tech below target and billing above it.</summary>
     public static readonly IReadOnlyList<QueueProfile> DefaultQueues =
@@ -103,6 +114,8 @@ public sealed record TrafficOptions
             throw new ArgumentException("Talk, patience and wrap-up times must be positive");
         if (VisitWithin24Share is < 0 or > 1 || VisitPast48Share < 0 || VisitWithin24Share + VisitPast48Share > 1)
             throw new ArgumentException("Visit shares must be fractions that add up to at most 1");
+        if (MissedOfferShare is < 0 or >= 1 || RingTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("MissedOfferShare must be a fraction below 1 and RingTimeout positive");
         if (DaySpeed is not (>= 1 and <= 1_440)) throw new ArgumentException("DaySpeed must be between 1 and 1440");
         if (Surges.Any(s => s.Factor < 1 || s.Length <= TimeSpan.Zero || s.At < TimeSpan.Zero || s.At + s.Length > TimeSpan.FromDays(1)))
             throw new ArgumentException("A surge lies within a day and has a factor of at least 1");
