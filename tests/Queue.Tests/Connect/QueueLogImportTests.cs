@@ -75,7 +75,7 @@ public sealed class QueueLogImportTests(QueueApp app) : IClassFixture<QueueApp>
         using var http = app.Client(key: null);
         var rejects = Path.Combine(Path.GetTempPath(), $"queue-import-{Guid.NewGuid():N}.rejects.jsonl");
         var poster = new EventPoster(http, key, new RejectFile(rejects, TimeProvider.System), NullLogger.Instance, new FakeTimeProvider());
-        var pump = new Pump(new QueueLogMapper(MappingOptions.For(source, queuePrefix: source + ".")), poster, NullLogger.Instance);
+        var pump = AsteriskPump.Create(new QueueLogMapper(MappingOptions.For(source, queuePrefix: source + ".")), poster, NullLogger.Instance);
         await FileImport.RunAsync(paths, pump, CancellationToken.None);
         return pump.Summary;
     }
