@@ -56,4 +56,6 @@ internal sealed class AgentState
     public SortedSet<string> Queues { get; set; } = new(StringComparer.Ordinal);
     public string Status { get; set; } = "available";
     public string? Reason { get; set; }
+    /// <summary>On a call (CONNECT to its end): shown busy whatever <see cref="Status"/> says it returns to.</summary>
+    public bool Busy { get; set; }
 }

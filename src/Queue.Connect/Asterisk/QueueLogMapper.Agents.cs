@@ -51,6 +51,8 @@ internal sealed partial class QueueLogMapper
         output.Add(WireEvent.AgentStatus(Id(line, 's'), AgentAt(agentId, line.Time), agentId, status, reason, queues));
     }
 
+    static IReadOnlyList<string>? Queues(AgentState a) => a.Queues.Count > 0 ? [.. a.Queues.Order(StringComparer.Ordinal)] : null;
+
     void Learn(string agentId, string queue) => Agent(agentId).Queues.Add(queue);
 
     AgentState Agent(string agentId)

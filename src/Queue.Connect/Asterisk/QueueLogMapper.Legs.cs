@@ -127,7 +127,7 @@ internal sealed partial class QueueLogMapper
         var raw = Resolve(line.CallId);
         if (State.Consults.Remove(raw)) return null;
         if (CallId(raw) is not { } callId) return SkipCause.Data;
-        EndTalk(raw);
+        EndTalk(raw, line);
         var consult = State.Consults.Where(c => c.Value.ForCall == raw).OrderByDescending(c => c.Value.At).FirstOrDefault();
         DropConsultsOf(raw);
         if (consult.Value is not { } c)
@@ -142,23 +142,40 @@ internal sealed partial class QueueLogMapper
         {
             Close(raw);
             output.Add(WireEvent.Answered(Id(line, 'a'), line.Time, callId, agent));
-            StartTalk(raw, agent, c.AnsweredColumn ?? "", line.Time);
+            StartTalk(raw, agent, c.AnsweredColumn ?? "", line);
         }
         return null;
     }
 
-    void StartTalk(string raw, string agentId, string column, DateTimeOffset at)
+    /// <summary>
+    /// An agent takes a call: busy from now. queue_log has no device states, so an agent's talk is read from its calls
+    /// (CONNECT to the call's end), as a wallboard needs to show who is on a call.
+    /// </summary>
+    void StartTalk(string raw, string agentId, string column, QueueLogLine line)
     {
-        EndTalk(raw);
+        EndTalk(raw, line);
         var extension = names.Extension(column);
-        State.Talks[raw] = new Talk(agentId, extension, at);
+        State.Talks[raw] = new Talk(agentId, extension, line.Time);
         if (extension is not null) State.TalkingExtensions[extension] = raw;
+        var agent = Agent(agentId);
+        if (agent.Busy) return;
+        agent.Busy = true;
+        output.Add(WireEvent.AgentStatus(Id(line, 'B'), AgentAt(agentId, line.Time), agentId, "busy", null, Queues(agent)));
     }
 
-    void EndTalk(string raw)
+    /// <summary>
+    /// The call ends (<paramref name="line"/> says when; null: forgotten as stale). Its agent, on no other call, is back
+    /// to what the log last said of it: available, or paused with its reason, or nothing more when it logged off.
+    /// </summary>
+    void EndTalk(string raw, QueueLogLine? line = null)
     {
         if (!State.Talks.Remove(raw, out var talk)) return;
         if (talk.Extension is { } ext && State.TalkingExtensions.GetValueOrDefault(ext) == raw) State.TalkingExtensions.Remove(ext);
+        var agent = Agent(talk.AgentId);
+        if (!agent.Busy || State.Talks.Values.Any(t => t.AgentId == talk.AgentId)) return;
+        agent.Busy = false;
+        if (line is null || agent.Status == "offline") return;
+        output.Add(WireEvent.AgentStatus(Id(line, 'F'), AgentAt(talk.AgentId, line.Time), talk.AgentId, agent.Status, agent.Reason, Queues(agent)));
     }
 
     /// <summary>The call ended otherwise than by an attended transfer: its agent's consults lead nowhere.</summary>

@@ -107,8 +107,8 @@ internal sealed partial class QueueLogMapper(MappingOptions options, MapperState
         }
         Close(raw);
         output.Add(WireEvent.Answered(Id(line, 'a'), line.Time, callId, agent));
-        StartTalk(raw, agent, line.Agent, line.Time);
         Learn(agent, queue);
+        StartTalk(raw, agent, line.Agent, line);
         return null;
     }
 
@@ -139,7 +139,7 @@ internal sealed partial class QueueLogMapper(MappingOptions options, MapperState
         var raw = Resolve(line.CallId);
         if (State.Consults.Remove(raw)) return null;
         if (CallId(raw) is not { } callId) return SkipCause.Data;
-        EndTalk(raw);
+        EndTalk(raw, line);
         DropConsultsOf(raw);
         Close(raw);
         State.Aliases.Remove(line.CallId);
@@ -152,7 +152,7 @@ internal sealed partial class QueueLogMapper(MappingOptions options, MapperState
         var raw = Resolve(line.CallId);
         if (State.Consults.Remove(raw)) return null;
         if (CallId(raw) is null) return SkipCause.Data;
-        EndTalk(raw);
+        EndTalk(raw, line);
         DropConsultsOf(raw);
         State.Aliases.Remove(line.CallId);
         if (State.Pending.ContainsKey(raw)) Decide(raw);

@@ -95,7 +95,7 @@ public sealed class QueueLogMappingTests
     {
         Assert.Equal("call.queued call.answered call.completed", Day.Events.Of(Call(12)).Kinds());
 
-        var statuses = Day.Events.Where(e => e.AgentId == "SIP:1002" && e.Type == "agent.status").ToList();
+        var statuses = Day.Events.Where(e => e.AgentId == "SIP:1002" && FromStatusLine(e)).ToList();
         Assert.Equal(["available", "break", "available", "break"], statuses.Select(s => s.Status));
         // PAUSE then UNPAUSE in one second: the later line is the later instant.
         Assert.True(statuses[1].At < statuses[2].At);
@@ -105,15 +105,32 @@ public sealed class QueueLogMappingTests
     [Fact]
     public void Pauses_carry_their_reasons_and_unpauses_none()
     {
-        var statuses = Day.Events.Where(e => e.AgentId == "SIP:1002" && e.Type == "agent.status").ToList();
+        var statuses = Day.Events.Where(e => e.AgentId == "SIP:1002" && FromStatusLine(e)).ToList();
 
         Assert.Equal([null, "Lunch", null, "Training"], statuses.Select(s => s.Reason));
+    }
+
+    // A status a pause, membership or login line tells, not one read from the agent's calls.
+    static bool FromStatusLine(Queue.Connect.WireEvent e) => e.Type == "agent.status" && e.Id.EndsWith(":s", StringComparison.Ordinal);
+
+    [Fact]
+    public void On_a_call_an_agent_is_busy_and_after_it_back_to_what_the_log_last_said()
+    {
+        var anna = Day.Events.Where(e => e.AgentId == "SIP:1001" && e.Type == "agent.status" && !FromStatusLine(e)).ToList();
+        // CONNECT of call 1 at +30 s, its COMPLETECALLER at +200 s.
+        Assert.Equal(("busy", At(30)), (anna[0].Status, anna[0].At));
+        Assert.Equal(("available", At(200)), (anna[1].Status, anna[1].At));
+
+        // SIP/1002 paused for training at +501 s takes call 11 at +800 s: busy, then on its break again with its reason.
+        var bea = Day.Events.Where(e => e.AgentId == "SIP:1002" && e.Type == "agent.status" && e.At >= At(800) && e.At <= At(900)).ToList();
+        Assert.Equal(["busy", "break"], bea.Select(e => e.Status));
+        Assert.Equal(("Training", At(850)), (bea[1].Reason, bea[1].At));
     }
 
     [Fact]
     public void Membership_is_sent_as_the_whole_set_of_queues_the_agent_serves()
     {
-        var anna = Day.Events.Where(e => e.AgentId == "SIP:1001" && e.Type == "agent.status").ToList();
+        var anna = Day.Events.Where(e => e.AgentId == "SIP:1001" && FromStatusLine(e)).ToList();
 
         Assert.Equal(["support"], anna[0].Queues!);
         Assert.Equal(["sales", "support"], anna[1].Queues!);
@@ -129,7 +146,7 @@ public sealed class QueueLogMappingTests
     [Fact]
     public void An_agent_login_and_its_calls_join_up_under_one_id()
     {
-        var agent = Day.Events.Where(e => e.AgentId == "Agent:1004").ToList();
+        var agent = Day.Events.Where(e => e.AgentId == "Agent:1004" && (e.Type != "agent.status" || FromStatusLine(e))).ToList();
 
         // AGENTLOGIN writes the bare agent id, the calls the member Agent/1004: one agent.
         Assert.Equal("agent.status call.answered call.answered agent.status", agent.Kinds());
