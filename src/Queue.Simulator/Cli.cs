@@ -1,5 +1,6 @@
 using System.Globalization;
 using Queue.Simulator.Bench;
+using Queue.Simulator.CallRecords;
 using Queue.Simulator.Demo;
 using Queue.Simulator.QueueLog;
 using Queue.Simulator.Traffic;
@@ -27,6 +28,9 @@ internal static class Cli
                     (--follow) each line as it happens, with a CRM posting what a PBX does not know
                       --out FILE  --days D (7)  --follow  --operators N (60)  --url URL  --key-file FILE
                       (--help lists them all)
+          csv-records
+                    write a simulated center's calls of the last days as CSV call records, one row per leg, in local time
+                      --out FILE  --days D (1)  --until TIME (now)  --operators N (60)  (--help lists them all)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
           ewt       the expected wait each caller would be told against the wait that happened, over the demo center's
@@ -51,6 +55,7 @@ internal static class Cli
                 "report" => await ReportBench.RunAsync(options),
                 "demo" => await DemoCommand.RunAsync(options),
                 "queue-log" => await QueueLogCommand.RunAsync(options),
+                "csv-records" => CallRecordsCommand.Run(options),
                 "stream" => Stream(options),
                 "ewt" => await EwtMeasure.RunAsync(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),
