@@ -21,6 +21,8 @@ internal static class Cli
           alerts    SPEC §4/§7 alert latency: threshold crossing → AlertChanged at a SignalR client, time-driven and
                     event-driven, under load (run it through ops/bench alerts; --help lists its options)
           report    SPEC §7 weekly report: a generated week of a 10,000-operator center, made in ≤ 30 s (ops/bench report)
+          connect   a generated month of a 1,000-operator center's Asterisk queue_log imported end to end by the connector,
+                    against the service's batch rate in the same run (run it through ops/bench connect; --help lists its options)
           demo      post a simulated center's events to a running service: the last 7 days, then live, for ever
                       --url URL  --key-file FILE  --operators N (60)  --speed S (1)  --backfill-days D (7)  --seed N (1)
                       (--help lists them all)
@@ -53,6 +55,7 @@ internal static class Cli
                 "live" => await LiveBench.RunAsync(options),
                 "alerts" => await AlertBench.RunAsync(options),
                 "report" => await ReportBench.RunAsync(options),
+                "connect" => await ConnectBench.RunAsync(options),
                 "demo" => await DemoCommand.RunAsync(options),
                 "queue-log" => await QueueLogCommand.RunAsync(options),
                 "csv-records" => CallRecordsCommand.Run(options),
