@@ -14,6 +14,7 @@ namespace Queue.Simulator.Bench;
 internal static class ConnectBench
 {
     static readonly TimeSpan ProgressEvery = TimeSpan.FromSeconds(30);
+    static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(2);
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -77,20 +78,27 @@ internal static class ConnectBench
 
             var connectLog = Path.Combine(output, $"connect-{stamp}-connector.log");
             Say($"importing the queue_log: {options.ConnectorDll} asterisk --queue-log {logPath} (an import key); its log: {connectLog}");
-            var cpuStart = cpu.Read();
-            var last = (At: TimeSpan.Zero, Sample: cpuStart, Connector: 0.0);
-            void Progress(TimeSpan at, double connector)
+            // PostgreSQL's backends come and go over a long run (the pool closes idle ones), and a backend's time leaves with
+            // it: its CPU is summed over short intervals rather than read once at each end.
+            var used = new CpuSeconds(0, 0, 0);
+            var last = (At: TimeSpan.Zero, Sample: cpu.Read());
+            var shown = (At: TimeSpan.Zero, Used: used, Connector: 0.0);
+            void Sample(TimeSpan at, double connector)
             {
                 var now = cpu.Read();
-                var used = CpuMeter.Between(last.Sample, now);
-                var seconds = (at - last.At).TotalSeconds;
+                var step = CpuMeter.Between(last.Sample, now);
+                used = new CpuSeconds(used.Service + step.Service, used.Postgres + step.Postgres, used.Bench + step.Bench);
+                last = (at, now);
+                if (at - shown.At < ProgressEvery) return;
+                var seconds = (at - shown.At).TotalSeconds;
                 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"    {at.TotalSeconds,5:0} s: cores used over the last {seconds:0} s: connector {(connector - last.Connector) / seconds:0.00}, service {used.Service / seconds:0.00}, PostgreSQL {used.Postgres / seconds:0.00}"));
-                last = (at, now, connector);
+                    $"    {at.TotalSeconds,5:0} s: cores used over the last {seconds:0} s: connector {(connector - shown.Connector) / seconds:0.00}, service {(used.Service - shown.Used.Service) / seconds:0.00}, PostgreSQL {(used.Postgres - shown.Used.Postgres) / seconds:0.00}"));
+                shown = (at, used, connector);
             }
             var run = await ConnectorRun.RunAsync(options.ConnectorDll, ["asterisk", "--queue-log", logPath, "--source", "bench"],
-                service.Address, importKey, connectLog, ProgressEvery, Progress, ct);
-            var importCpu = CpuMeter.Between(cpuStart, cpu.Read());
+                service.Address, importKey, connectLog, SampleEvery, Sample, ct);
+            Sample(run.Elapsed, run.CpuSeconds);
+            var importCpu = used;
             if (run.ExitCode != 0) throw new BenchException($"the connector exited with {run.ExitCode}; see {connectLog}");
             Console.Error.WriteLine("    " + run.Output.TrimEnd().Replace("\n", "\n    ", StringComparison.Ordinal));
             var servicePeak = service.PeakMemoryBytes;

@@ -105,6 +105,7 @@ internal sealed record ConnectReport(
         Line($"    {N(i.Lines)} lines → {N(i.Events)} events ({N(i.New)} new, {N(i.Duplicates)} duplicates, {N(i.Refused)} refused; {N(i.LinesSkipped)} lines skipped) in {F(i.Seconds)} s");
         Line($"    {N(i.LinesPerSecond)} lines/s, {N(i.EventsPerSecond)} events/s");
         Line($"    CPU: connector {F(c.ConnectorSeconds)} s ({F(c.ConnectorCores, "0.00")} cores), service {F(c.ServiceSeconds)} s ({F(c.ServiceCores, "0.00")} cores), PostgreSQL {F(c.PostgresSeconds)} s ({F(c.PostgresCores, "0.00")} cores) of {Machine.Cores}");
+        Line($"    CPU per item: connector {F(1e6 * c.ConnectorSeconds / i.Lines, "0.0")} µs a line; service {F(1e6 * c.ServiceSeconds / i.Events, "0.0")} µs and PostgreSQL {F(1e6 * c.PostgresSeconds / i.Events, "0.0")} µs an event");
         Line($"    peak memory: connector {F(i.ConnectorPeakMiB, "0")} MiB, service {F(i.ServicePeakMiB, "0")} MiB");
         Line("");
         Line($"  service batch rate, as ops/bench ingest (a): {N(BatchesBefore.BatchSize)}-event batches from {BatchesBefore.Clients} clients");

@@ -29,8 +29,8 @@ internal sealed record ConnectorRun(TimeSpan Elapsed, double CpuSeconds, long Pe
     /// Runs <c>dotnet <paramref name="dll"/> <paramref name="args"/></c> with the service's address and key in its
     /// environment (QUEUE_URL, QUEUE_KEY, as an operator runs it) until it exits. Its CPU time and peak memory are read
     /// from /proc while it runs, a sample every 100 ms (the last one taken before it exits stands for the whole run:
-    /// at most 100 ms of CPU go uncounted); <paramref name="tick"/> is told the time and CPU so far every
-    /// <paramref name="every"/>. Its log goes to <paramref name="logPath"/>, its summary is answered.
+    /// at most 100 ms of CPU go uncounted); <paramref name="tick"/> is told the time and the connector's CPU so far
+    /// every <paramref name="every"/>. Its log goes to <paramref name="logPath"/>, its summary is answered.
     /// </summary>
     public static async Task<ConnectorRun> RunAsync(string dll, IEnumerable<string> args, Uri url, string key, string logPath,
         TimeSpan every, Action<TimeSpan, double> tick, CancellationToken ct)
