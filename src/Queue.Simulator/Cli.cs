@@ -1,5 +1,6 @@
 using System.Globalization;
 using Queue.Simulator.Bench;
+using Queue.Simulator.CallRecords;
 using Queue.Simulator.Demo;
 using Queue.Simulator.QueueLog;
 using Queue.Simulator.Traffic;
@@ -20,6 +21,8 @@ internal static class Cli
           alerts    SPEC §4/§7 alert latency: threshold crossing → AlertChanged at a SignalR client, time-driven and
                     event-driven, under load (run it through ops/bench alerts; --help lists its options)
           report    SPEC §7 weekly report: a generated week of a 10,000-operator center, made in ≤ 30 s (ops/bench report)
+          connect   a generated month of a 1,000-operator center's Asterisk queue_log imported end to end by the connector,
+                    against the service's batch rate in the same run (run it through ops/bench connect; --help lists its options)
           demo      post a simulated center's events to a running service: the last 7 days, then live, for ever
                       --url URL  --key-file FILE  --operators N (60)  --speed S (1)  --backfill-days D (7)  --seed N (1)
                       (--help lists them all)
@@ -27,6 +30,9 @@ internal static class Cli
                     (--follow) each line as it happens, with a CRM posting what a PBX does not know
                       --out FILE  --days D (7)  --follow  --operators N (60)  --url URL  --key-file FILE
                       (--help lists them all)
+          csv-records
+                    write a simulated center's calls of the last days as CSV call records, one row per leg, in local time
+                      --out FILE  --days D (1)  --until TIME (now)  --operators N (60)  (--help lists them all)
           stream    print a simulated center's events as JSON lines, with a summary on stderr
                       --operators N (200)  --hours H (24, ending now)  --seed N (1)  --prefix ID (sim)  --quiet
           ewt       the expected wait each caller would be told against the wait that happened, over the demo center's
@@ -49,8 +55,10 @@ internal static class Cli
                 "live" => await LiveBench.RunAsync(options),
                 "alerts" => await AlertBench.RunAsync(options),
                 "report" => await ReportBench.RunAsync(options),
+                "connect" => await ConnectBench.RunAsync(options),
                 "demo" => await DemoCommand.RunAsync(options),
                 "queue-log" => await QueueLogCommand.RunAsync(options),
+                "csv-records" => CallRecordsCommand.Run(options),
                 "stream" => Stream(options),
                 "ewt" => await EwtMeasure.RunAsync(options),
                 _ => Fail($"unknown command '{args[0]}'\n\n{Usage}"),

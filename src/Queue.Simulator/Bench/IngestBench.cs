@@ -73,11 +73,7 @@ internal static class IngestBench
 
             // (a)
             Say($"(a) service: {options.Events:N0} events in {options.BatchSize:N0}-event batches from {options.Clients} clients");
-            await Expect(load.PostAsync([.. warmBatches.Select(b => b.Body)], [.. warmBatches.Select(b => b.Count)], options.Clients, ct), "warm-up batches");
-            var cpuBefore = cpu.Read();
-            var batches = await load.PostAsync([.. measuredBatches.Select(b => b.Body)], [.. measuredBatches.Select(b => b.Count)], options.Clients, ct);
-            var batchCpu = CpuMeter.Between(cpuBefore, cpu.Read());
-            Report("    ", batches);
+            var (batches, batchCpu) = await BatchesAsync(load, cpu, warmBatches, measuredBatches, options.Clients, ct);
 
             // (b)
             Say($"(b) PostgreSQL: the same {options.Events:N0} rows, prepared {options.BatchSize:N0}-row INSERT … ON CONFLICT DO NOTHING over {options.Clients} connections");
@@ -85,7 +81,7 @@ internal static class IngestBench
             await using (var pg = await PostgresBaseline.OpenAsync(databases.ConnectionString(databases.Baseline), options.Clients, options.BatchSize, ct))
             {
                 await pg.InsertAsync(warmRows, ct);
-                cpuBefore = cpu.Read();
+                var cpuBefore = cpu.Read();
                 var (elapsed, inserted) = await pg.InsertAsync(measuredRows, ct);
                 baseline = new BaselineResult(measuredRows.Sum(r => r.Length), inserted, elapsed, CpuMeter.Between(cpuBefore, cpu.Read()));
             }
@@ -101,9 +97,9 @@ internal static class IngestBench
             // (c)
             Say($"(c) service: {options.Single:N0} single-event posts from {options.SingleClients} clients");
             await Expect(load.PostAsync(singleWarm, [.. singleWarm.Select(_ => 1)], options.SingleClients, ct), "warm-up posts");
-            cpuBefore = cpu.Read();
+            var singleBefore = cpu.Read();
             var singles = await load.PostAsync(single, [.. single.Select(_ => 1)], options.SingleClients, ct);
-            var singleCpu = CpuMeter.Between(cpuBefore, cpu.Read());
+            var singleCpu = CpuMeter.Between(singleBefore, cpu.Read());
             Report("    ", singles);
 
             var report = IngestReport.Create(options, startedAt, pgVersion, stats, traffic, batches, batchCpu, baseline, identical, singles, singleCpu);
@@ -126,11 +122,23 @@ internal static class IngestBench
         }
     }
 
+    /// <summary>(a): the warm-up batches posted, then the measured ones timed, with the CPU each side used meanwhile.</summary>
+    internal static async Task<(PostResult Result, CpuSeconds Cpu)> BatchesAsync(HttpLoad load, CpuMeter cpu,
+        List<(byte[] Body, int Count)> warm, List<(byte[] Body, int Count)> measured, int clients, CancellationToken ct)
+    {
+        await Expect(load.PostAsync([.. warm.Select(b => b.Body)], [.. warm.Select(b => b.Count)], clients, ct), "warm-up batches");
+        var before = cpu.Read();
+        var result = await load.PostAsync([.. measured.Select(b => b.Body)], [.. measured.Select(b => b.Count)], clients, ct);
+        var used = CpuMeter.Between(before, cpu.Read());
+        Report("    ", result);
+        return (result, used);
+    }
+
     /// <summary>
     /// A day of a center sized so that the day holds the events needed: operators × ~100 calls × ~6 events a call.
     /// The day ends now, so every event is inside the service's acceptance window; the first events are taken.
     /// </summary>
-    static (List<EventDocs.Event> Events, TrafficOptions Traffic) Stream(int seed, int needed)
+    internal static (List<EventDocs.Event> Events, TrafficOptions Traffic) Stream(int seed, int needed)
     {
         var end = DateTimeOffset.UtcNow;
         var operators = (int)Math.Ceiling(needed / 600.0 * 1.05);
@@ -144,7 +152,7 @@ internal static class IngestBench
         }
     }
 
-    static List<(byte[] Body, int Count)> Batches(byte[][] events, int from, int count, int size)
+    internal static List<(byte[] Body, int Count)> Batches(byte[][] events, int from, int count, int size)
     {
         var batches = new List<(byte[], int)>();
         for (var at = from; at < from + count; at += size)
@@ -161,14 +169,14 @@ internal static class IngestBench
         if (result.Failed > 0) throw new BenchException($"{what}: {result.Failed} request(s) failed, e.g. {result.FirstFailure}");
     }
 
-    static void Report(string indent, PostResult r)
+    internal static void Report(string indent, PostResult r)
     {
         Console.Error.WriteLine($"{indent}{r.Events:N0} events in {r.Elapsed.TotalSeconds:0.00} s: {r.EventsPerSecond:N0} events/s; " +
             $"{r.New:N0} new, {r.Duplicates:N0} duplicates, {r.Failed} failed");
         if (r.FirstFailure is not null) Console.Error.WriteLine($"{indent}first failure: {r.FirstFailure}");
     }
 
-    static void Say(string message) =>
+    internal static void Say(string message) =>
         Console.Error.WriteLine(Console.IsErrorRedirected ? $"==> {message}" : $"\u001b[1m==> {message}\u001b[0m");
 }
 

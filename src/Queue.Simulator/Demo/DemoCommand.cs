@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Queue.Simulator.CallRecords;
 using Queue.Simulator.Traffic;
 
 namespace Queue.Simulator.Demo;
@@ -21,6 +22,11 @@ internal static class DemoCommand
           --backfill-days D    days of history sent first, 0 to 7 (7)
           --seed N             seeds the traffic (1)
           --prefix ID          starts every id (demo)
+          --csv-until TIME     the calls of the --csv-days days before TIME (RFC 3339) reach the service as call records
+                               (csv-records with the same options, imported by ops/connect csv --source --csv-source):
+                               they are not posted, and visits made on them name them as that import does
+          --csv-days D         days of calls those records hold (1)
+          --csv-source NAME    the --source of that import (csv)
         """;
 
     public static async Task<int> RunAsync(Args args)
@@ -37,9 +43,16 @@ internal static class DemoCommand
         var backfillDays = args.Int("--backfill-days", 7, min: 0);
         var seed = args.Int("--seed", 1);
         var prefix = args.String("--prefix", "demo");
+        var csvUntil = CallRecordsCommand.Instant(args, "--csv-until");
+        var csvDays = args.Int("--csv-days", 1);
+        var csvSource = args.String("--csv-source", "csv");
         args.EnsureAllUsed();
         if (backfillDays > 7) throw new ArgumentException("--backfill-days must be 0 to 7 (the service refuses events older than 7 days)");
         var center = DemoTraffic.Center(operators, speed, seed, prefix);
+        var csv = csvUntil is { } until ? CsvHistory.Of(center, until, csvDays, csvSource) : null;
+        Func<DateTimeOffset, IEnumerable<Queue.Ingest.EventDocs.Event>> feed = csv is null
+            ? from => DemoTraffic.Run(center, from)
+            : from => csv.Without(DemoTraffic.Run(center, from));
 
         using var cancel = new CancellationTokenSource();
         void Stop(PosixSignalContext context)
@@ -53,8 +66,10 @@ internal static class DemoCommand
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
         var log = Console.Out;
-        var runner = new DemoRunner(http, center, TimeSpan.FromDays(backfillDays), TimeProvider.System, log);
+        var runner = new DemoRunner(http, feed, TimeSpan.FromDays(backfillDays), TimeProvider.System, log);
         log.WriteLine($"{DemoPoster.Stamp(TimeProvider.System)} demo: {operators} operators, day speed {speed}, seed {seed}, posting to {url}");
+        if (csv is not null)
+            log.WriteLine($"{DemoPoster.Stamp(TimeProvider.System)} demo: the calls queued from {csv.From:u} to {csv.Until:u} come as call records (source {csv.Source}): not posted");
         try
         {
             await runner.RunAsync(cancel.Token);

@@ -53,18 +53,22 @@ internal static class CallLegs
     }
 
     /// <summary>The simulation's call events, named as the connector names them (call ids from the PBX's uniqueids, agents by member).</summary>
-    public static IEnumerable<Step> FromSimulation(IEnumerable<EventDocs.Event> events, string source)
+    public static IEnumerable<Step> FromSimulation(IEnumerable<EventDocs.Event> events, string source) =>
+        FromSimulation(events, q => PbxNames.ConnectorCallId(source, q.CallId, q.At), Agent);
+
+    /// <summary>The simulation's call events, each call named by <paramref name="callName"/> from its <c>call.queued</c>, each agent by <paramref name="agentName"/>.</summary>
+    public static IEnumerable<Step> FromSimulation(IEnumerable<EventDocs.Event> events, Func<EventDocs.CallQueued, string> callName, Func<string, string> agentName)
     {
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var e in events)
         {
-            if (e is EventDocs.CallQueued entered) ids[entered.CallId] = PbxNames.ConnectorCallId(source, entered.CallId, entered.At);
+            if (e is EventDocs.CallQueued entered) ids[entered.CallId] = callName(entered);
             switch (e)
             {
                 case EventDocs.CallQueued q: yield return new(ids[q.CallId], "call.queued", q.At, q.Queue, null); break;
                 case EventDocs.CallTransferred t: yield return new(ids[t.CallId], "call.transferred", t.At, t.ToQueue, null); break;
-                case EventDocs.CallMissed m: yield return new(ids[m.CallId], "call.missed", m.At, null, Agent(m.AgentId)); break;
-                case EventDocs.CallAnswered a: yield return new(ids[a.CallId], "call.answered", a.At, null, Agent(a.AgentId)); break;
+                case EventDocs.CallMissed m: yield return new(ids[m.CallId], "call.missed", m.At, null, agentName(m.AgentId)); break;
+                case EventDocs.CallAnswered a: yield return new(ids[a.CallId], "call.answered", a.At, null, agentName(a.AgentId)); break;
                 case EventDocs.CallAbandoned b: yield return new(ids[b.CallId], "call.abandoned", b.At, null, null); break;
                 case EventDocs.CallCompleted c: yield return new(ids[c.CallId], "call.completed", c.At, null, null); break;
             }
