@@ -45,72 +45,49 @@ internal static partial class AsteriskCommand
             foreach (var m in r.GetValue(members) ?? [])
                 if (m.Split('=', 2) is not [{ Length: > 0 }, { Length: > 0 }]) r.AddError($"--member {m}: expected INTERFACE=NAME");
         });
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => ConnectCli.RunAsync(async log =>
         {
-            using var logs = LoggerFactory.Create(b => b
-                .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-                .AddFilter("System.Net.Http", LogLevel.Warning)
-                .SetMinimumLevel(LogLevel.Information));
-            var log = logs.CreateLogger("Queue.Connect");
-            try
-            {
-                var target = ServiceTarget.Resolve(parse.GetValue(common.Url), parse.GetValue(common.KeyFile), Environment.GetEnvironmentVariable);
-                var mapping = new MappingOptions(parse.GetValue(source)!, parse.GetValue(prefix) ?? "",
-                    TimeSpan.FromSeconds(parse.GetValue(window)), MappingOptions.DefaultGhostAge,
-                    (parse.GetValue(members) ?? []).Select(m => m.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal));
-                var files = parse.GetValue(queueLog) ?? [];
-                var following = parse.GetValue(follow);
-                var statePath = parse.GetValue(state)
-                    ?? (files.Length > 0 ? files[^1] + ".queue-connect.state" : $"queue_log_table.{mapping.Source}.state");
-                var rejectPath = parse.GetValue(rejects)
-                    ?? (following || files.Length == 0 ? Path.ChangeExtension(statePath, ".rejects.jsonl") : files[^1] + ".queue-connect.rejects.jsonl");
-                using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
-                var poster = new EventPoster(http, target.Key, new RejectFile(rejectPath, TimeProvider.System), log, TimeProvider.System);
+            var target = ServiceTarget.Resolve(parse.GetValue(common.Url), parse.GetValue(common.KeyFile), Environment.GetEnvironmentVariable);
+            var mapping = new MappingOptions(parse.GetValue(source)!, parse.GetValue(prefix) ?? "",
+                TimeSpan.FromSeconds(parse.GetValue(window)), MappingOptions.DefaultGhostAge,
+                (parse.GetValue(members) ?? []).Select(m => m.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal));
+            var files = parse.GetValue(queueLog) ?? [];
+            var following = parse.GetValue(follow);
+            var statePath = parse.GetValue(state)
+                ?? (files.Length > 0 ? files[^1] + ".queue-connect.state" : $"queue_log_table.{mapping.Source}.state");
+            var rejectPath = parse.GetValue(rejects)
+                ?? (following || files.Length == 0 ? Path.ChangeExtension(statePath, ".rejects.jsonl") : files[^1] + ".queue-connect.rejects.jsonl");
+            using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
+            var poster = new EventPoster(http, target.Key, new RejectFile(rejectPath, TimeProvider.System), log, TimeProvider.System);
 
-                Pump<QueueLogLine> pump;
-                QueueLogMapper mapper;
-                if (files.Length > 0 && !following)
-                {
-                    mapper = new QueueLogMapper(mapping);
-                    pump = AsteriskPump.Create(mapper, poster, log);
-                    await FileImport.RunAsync(files, pump, ct);
-                }
-                else if (files.Length > 0)
-                {
-                    using var follower = new FileFollower(files[0], statePath, mapping, poster, TimeProvider.System, FlushDelay, log);
-                    (pump, mapper) = (follower.Pump, follower.Mapper);
-                    await Until(follower.RunAsync(Poll, ct));
-                }
-                else
-                {
-                    var connection = ConnectionString(parse.GetValue(dbFile));
-                    await using var db = NpgsqlDataSource.Create(connection);
-                    var zone = TimeZoneInfo.FindSystemTimeZoneById(parse.GetValue(tableZone)!);
-                    var reader = new QueueLogTable(db, parse.GetValue(tableName)!, zone, TimeProvider.System, following ? QueueLogTable.GapWait : TimeSpan.Zero);
-                    var follower = new TableFollower(reader, statePath, mapping, poster, TimeProvider.System, FlushDelay, log);
-                    (pump, mapper) = (follower.Pump, follower.Mapper);
-                    if (following) await Until(follower.RunAsync(Poll, ct));
-                    else await follower.ImportAsync(ct);
-                }
-                Console.Out.Write(pump.Summary.Format(mapper.Counts));
-                return 0;
-            }
-            catch (UsageException e)
+            Pump<QueueLogLine> pump;
+            QueueLogMapper mapper;
+            if (files.Length > 0 && !following)
             {
-                await Console.Error.WriteLineAsync(e.Message);
-                return 2;
+                mapper = new QueueLogMapper(mapping);
+                pump = AsteriskPump.Create(mapper, poster, log);
+                await FileImport.RunAsync(files, pump, ct);
             }
-            catch (KeyRefusedException e)
+            else if (files.Length > 0)
             {
-                Stopped(log, e.Message);
-                return 3;
+                using var follower = new FileFollower(files[0], statePath, mapping, poster, TimeProvider.System, FlushDelay, log);
+                (pump, mapper) = (follower.Pump, follower.Mapper);
+                await Until(follower.RunAsync(Poll, ct));
             }
-            catch (TimeZoneNotFoundException e)
+            else
             {
-                await Console.Error.WriteLineAsync($"--table-time-zone: {e.Message}");
-                return 2;
+                var connection = ConnectionString(parse.GetValue(dbFile));
+                await using var db = NpgsqlDataSource.Create(connection);
+                var zone = TableZone(parse.GetValue(tableZone)!);
+                var reader = new QueueLogTable(db, parse.GetValue(tableName)!, zone, TimeProvider.System, following ? QueueLogTable.GapWait : TimeSpan.Zero);
+                var follower = new TableFollower(reader, statePath, mapping, poster, TimeProvider.System, FlushDelay, log);
+                (pump, mapper) = (follower.Pump, follower.Mapper);
+                if (following) await Until(follower.RunAsync(Poll, ct));
+                else await follower.ImportAsync(ct);
             }
-        });
+            Console.Out.Write(pump.Summary.Format(mapper.Counts));
+            return 0;
+        }, Stopped));
         return command;
     }
 
@@ -123,6 +100,18 @@ internal static partial class AsteriskCommand
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    static TimeZoneInfo TableZone(string id)
+    {
+        try
+        {
+            return TimeZoneInfo.FindSystemTimeZoneById(id);
+        }
+        catch (TimeZoneNotFoundException e)
+        {
+            throw new UsageException($"--table-time-zone: {e.Message}");
         }
     }
 

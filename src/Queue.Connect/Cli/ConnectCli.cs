@@ -1,3 +1,4 @@
+using Queue.Connect.Posting;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 
@@ -25,6 +26,30 @@ internal static class ConnectCli
         .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
         .AddFilter("System.Net.Http", LogLevel.Warning)
         .SetMinimumLevel(LogLevel.Information));
+
+    /// <summary>
+    /// Runs a command with the console log: a usage error is said as it is (exit code 2); a key the service refuses
+    /// stops the run, said by <paramref name="stopped"/> (exit code 3).
+    /// </summary>
+    public static async Task<int> RunAsync(Func<ILogger, Task<int>> body, Action<ILogger, string> stopped)
+    {
+        using var logs = Logs();
+        var log = logs.CreateLogger("Queue.Connect");
+        try
+        {
+            return await body(log);
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync(e.Message);
+            return 2;
+        }
+        catch (KeyRefusedException e)
+        {
+            stopped(log, e.Message);
+            return 3;
+        }
+    }
 
     /// <summary>The options every source shares: where to post, with which key.</summary>
     internal sealed class Common

@@ -29,38 +29,23 @@ internal static partial class CsvCommand
                 r.AddError($"--source must be 1–{EventIds.MaxSourceLength} letters, digits, '.', '_', '-', ':'");
             if (r.GetValue(prefix) is { Length: > 0 } p && !Identifiers.IsValid(p)) r.AddError("--queue-prefix must be letters, digits, '.', '_', '-', ':'");
         });
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => ConnectCli.RunAsync(async log =>
         {
-            using var logs = ConnectCli.Logs();
-            var log = logs.CreateLogger("Queue.Connect");
-            try
-            {
-                var target = ServiceTarget.Resolve(parse.GetValue(common.Url), parse.GetValue(common.KeyFile), Environment.GetEnvironmentVariable);
-                var paths = parse.GetValue(files)!;
-                var mapping = new CsvMapping(parse.GetValue(source)!, parse.GetValue(prefix) ?? "", Zone(parse.GetValue(zone)),
-                    CsvColumns.Parse(parse.GetValue(columns) ?? []));
-                var rejectPath = parse.GetValue(rejects) ?? paths[0] + ".queue-connect.rejects.jsonl";
-                var rejectFile = new RejectFile(rejectPath, TimeProvider.System);
-                using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
-                var poster = new EventPoster(http, target.Key, rejectFile, log, TimeProvider.System);
-                var mapper = new CallRecordMapper(mapping.Source);
-                var pump = new Pump<CallRecord>(mapper, poster, log);
-                await CsvImport.RunAsync(paths, mapping, pump, rejectFile, ct);
-                Console.Out.Write(pump.Summary.Format("rows", [$"rows repeated:       {mapper.RepeatedRows}"]));
-                if (pump.Summary.Skipped.Count > 0) SkippedRows(log, pump.Summary.Skipped.Values.Sum(), rejectPath);
-                return 0;
-            }
-            catch (UsageException e)
-            {
-                await Console.Error.WriteLineAsync(e.Message);
-                return 2;
-            }
-            catch (KeyRefusedException e)
-            {
-                Stopped(log, e.Message);
-                return 3;
-            }
-        });
+            var target = ServiceTarget.Resolve(parse.GetValue(common.Url), parse.GetValue(common.KeyFile), Environment.GetEnvironmentVariable);
+            var paths = parse.GetValue(files)!;
+            var mapping = new CsvMapping(parse.GetValue(source)!, parse.GetValue(prefix) ?? "", Zone(parse.GetValue(zone)),
+                CsvColumns.Parse(parse.GetValue(columns) ?? []));
+            var rejectPath = parse.GetValue(rejects) ?? paths[0] + ".queue-connect.rejects.jsonl";
+            var rejectFile = new RejectFile(rejectPath, TimeProvider.System);
+            using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
+            var poster = new EventPoster(http, target.Key, rejectFile, log, TimeProvider.System);
+            var mapper = new CallRecordMapper(mapping.Source);
+            var pump = new Pump<CallRecord>(mapper, poster, log);
+            await CsvImport.RunAsync(paths, mapping, pump, rejectFile, ct);
+            Console.Out.Write(pump.Summary.Format("rows", [$"rows repeated:       {mapper.RepeatedRows}"]));
+            if (pump.Summary.Skipped.Count > 0) SkippedRows(log, pump.Summary.Skipped.Values.Sum(), rejectPath);
+            return 0;
+        }, Stopped));
         return command;
     }
 

@@ -29,42 +29,27 @@ internal static partial class FreeSwitchCommand
                 r.AddError($"--source must be 1–{EventIds.MaxSourceLength} letters, digits, '.', '_', '-', ':'");
             if (r.GetValue(prefix) is { Length: > 0 } p && !Identifiers.IsValid(p)) r.AddError("--queue-prefix must be letters, digits, '.', '_', '-', ':'");
         });
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => ConnectCli.RunAsync(async log =>
         {
-            using var logs = ConnectCli.Logs();
-            var log = logs.CreateLogger("Queue.Connect");
             var (host, port) = Endpoint(parse.GetValue(esl)!)!.Value;
             var secretFile = parse.GetValue(passwordFile)!;
+            var target = ServiceTarget.Resolve(parse.GetValue(common.Url), parse.GetValue(common.KeyFile), Environment.GetEnvironmentVariable);
+            if (!File.Exists(secretFile)) throw new UsageException($"--password-file {secretFile}: no such file");
+            using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
+            var poster = new EventPoster(http, target.Key, new RejectFile(parse.GetValue(rejects)!, TimeProvider.System), log, TimeProvider.System);
+            var mapper = new CallCenterMapper(parse.GetValue(source)!, parse.GetValue(prefix) ?? "");
+            var pump = new Pump<EslEvent>(mapper, poster, log);
+            var follower = new EslFollower(host, port, () => ReadPassword(secretFile), pump, TimeProvider.System, EslOptions.Default, log);
             try
             {
-                var target = ServiceTarget.Resolve(parse.GetValue(common.Url), parse.GetValue(common.KeyFile), Environment.GetEnvironmentVariable);
-                if (!File.Exists(secretFile)) throw new UsageException($"--password-file {secretFile}: no such file");
-                using var http = new HttpClient { BaseAddress = target.Url, Timeout = Timeout.InfiniteTimeSpan };
-                var poster = new EventPoster(http, target.Key, new RejectFile(parse.GetValue(rejects)!, TimeProvider.System), log, TimeProvider.System);
-                var mapper = new CallCenterMapper(parse.GetValue(source)!, parse.GetValue(prefix) ?? "");
-                var pump = new Pump<EslEvent>(mapper, poster, log);
-                var follower = new EslFollower(host, port, () => ReadPassword(secretFile), pump, TimeProvider.System, EslOptions.Default, log);
-                try
-                {
-                    await follower.RunAsync(ct);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-                Console.Out.Write(pump.Summary.Format("events", Notes(mapper.Counts)));
-                return 0;
+                await follower.RunAsync(ct);
             }
-            catch (UsageException e)
+            catch (OperationCanceledException)
             {
-                await Console.Error.WriteLineAsync(e.Message);
-                return 2;
             }
-            catch (KeyRefusedException e)
-            {
-                Stopped(log, e.Message);
-                return 3;
-            }
-        });
+            Console.Out.Write(pump.Summary.Format("events", Notes(mapper.Counts)));
+            return 0;
+        }, Stopped));
         return command;
     }
 

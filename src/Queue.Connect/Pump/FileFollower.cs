@@ -18,23 +18,20 @@ internal sealed partial class FileFollower : IDisposable
     readonly LogReader reader;
     readonly Pump<QueueLogLine> pump;
     readonly string statePath;
-    readonly TimeProvider time;
-    readonly TimeSpan flushDelay;
+    readonly FollowPace<QueueLogLine> pace;
     readonly ILogger log;
     readonly List<RawLine> lines = [];
     FilePosition? fed;
     FilePosition? saved;
-    DateTimeOffset? waitingSince;
 
     public FileFollower(string path, string statePath, MappingOptions mapping, EventPoster poster, TimeProvider time, TimeSpan flushDelay, ILogger log)
     {
         this.statePath = statePath;
-        this.time = time;
-        this.flushDelay = flushDelay;
         this.log = log;
         var state = StateFile.Load(statePath);
         Mapper = new QueueLogMapper(mapping, state?.Mapper);
         pump = AsteriskPump.Create(Mapper, poster, log, Save);
+        pace = new FollowPace<QueueLogLine>(pump, time, flushDelay);
         reader = new LogReader(path);
         reader.Open(state?.File);
         fed = saved = state?.File;
@@ -56,33 +53,20 @@ internal sealed partial class FileFollower : IDisposable
         {
             pump.Take(QueueLogParser.Parse(line.Bytes));
             fed = line.After;
-            if (pump.Full) await FlushAsync(ct);
+            if (pump.Full) await pace.FlushAsync(ct);
         }
         if (lines.Count > 0)
         {
-            if (pump.Waiting > 0) waitingSince ??= time.GetUtcNow();
+            pace.Read();
             return false;
         }
-        var now = time.GetUtcNow();
-        pump.CaughtUp(now);
-        if (pump.Waiting > 0) waitingSince ??= now;
-        if ((pump.Waiting > 0 && now - waitingSince >= flushDelay) || (pump.Waiting == 0 && fed != saved)) await FlushAsync(ct);
+        await pace.CaughtUpAsync(fed != saved, ct);
         return true;
     }
 
-    public async Task RunAsync(TimeSpan poll, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            if (await StepAsync(ct)) await Task.Delay(poll, time, ct);
-        }
-    }
+    public Task RunAsync(TimeSpan poll, CancellationToken ct) => pace.RunAsync(StepAsync, poll, ct);
 
-    async Task FlushAsync(CancellationToken ct)
-    {
-        await pump.FlushAsync(ct);
-        waitingSince = null;
-    }
+    Task FlushAsync(CancellationToken ct) => pace.FlushAsync(ct);
 
     void Save(MapperState state)
     {

@@ -11,21 +11,18 @@ internal sealed class TableFollower
     readonly QueueLogTable table;
     readonly Pump<QueueLogLine> pump;
     readonly string statePath;
-    readonly TimeProvider time;
-    readonly TimeSpan flushDelay;
+    readonly FollowPace<QueueLogLine> pace;
     long fed;
     long saved;
-    DateTimeOffset? waitingSince;
 
     public TableFollower(QueueLogTable table, string statePath, MappingOptions mapping, EventPoster poster, TimeProvider time, TimeSpan flushDelay, ILogger log)
     {
         this.table = table;
         this.statePath = statePath;
-        this.time = time;
-        this.flushDelay = flushDelay;
         var state = StateFile.Load(statePath);
         Mapper = new QueueLogMapper(mapping, state?.Mapper);
         pump = AsteriskPump.Create(Mapper, poster, log, Save);
+        pace = new FollowPace<QueueLogLine>(pump, time, flushDelay);
         fed = saved = state?.TableId ?? 0;
     }
 
@@ -40,17 +37,14 @@ internal sealed class TableFollower
         {
             pump.Take(line);
             fed = id;
-            if (pump.Full) await FlushAsync(ct);
+            if (pump.Full) await pace.FlushAsync(ct);
         }
         if (rows.Count > 0)
         {
-            if (pump.Waiting > 0) waitingSince ??= time.GetUtcNow();
+            pace.Read();
             return false;
         }
-        var now = time.GetUtcNow();
-        pump.CaughtUp(now);
-        if (pump.Waiting > 0) waitingSince ??= now;
-        if ((pump.Waiting > 0 && now - waitingSince >= flushDelay) || (pump.Waiting == 0 && fed != saved)) await FlushAsync(ct);
+        await pace.CaughtUpAsync(fed != saved, ct);
         return true;
     }
 
@@ -62,19 +56,9 @@ internal sealed class TableFollower
         await FlushAsync(ct);
     }
 
-    public async Task RunAsync(TimeSpan poll, CancellationToken ct)
-    {
-        while (!ct.IsCancellationRequested)
-        {
-            if (await StepAsync(ct)) await Task.Delay(poll, time, ct);
-        }
-    }
+    public Task RunAsync(TimeSpan poll, CancellationToken ct) => pace.RunAsync(StepAsync, poll, ct);
 
-    async Task FlushAsync(CancellationToken ct)
-    {
-        await pump.FlushAsync(ct);
-        waitingSince = null;
-    }
+    Task FlushAsync(CancellationToken ct) => pace.FlushAsync(ct);
 
     void Save(MapperState state)
     {

@@ -32,7 +32,8 @@ public sealed class AlertOptions
 /// </summary>
 internal sealed partial class AlertEvaluator(
     AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub, ILiveClient> hub,
-    Targets.QueueTargets targets, IOptions<AlertOptions> options, QueueMetrics metrics, TimeProvider time, ILogger<AlertEvaluator> logger)
+    Targets.QueueTargets targets, IOptions<AlertOptions> options, QueueMetrics metrics, TimeProvider time, ILogger<AlertEvaluator> logger,
+    IOptions<Ingest.IngestOptions> ingest)
     : BackgroundService
 {
     // Who raised or cleared an alert: this node (host and process), for the history.
@@ -67,7 +68,8 @@ internal sealed partial class AlertEvaluator(
             late.AddRange(visits.Late.Select(v => (v.VisitId, queue == LiveKeys.Center ? null : queue, v.Created)));
             upcoming.AddRange(visits.Upcoming);
         }
-        var holding = AlertRules.OfVisits(late, now).ToList();
+        // History loaded past the lateness raises no alert for deadlines it passed back then.
+        var holding = AlertRules.OfVisits(late, now, ingest.Value.Lateness, (kind, visit) => open.ContainsKey((kind, visit))).ToList();
         foreach (var c in holding) await SettleAsync(c, ct);
         var still = holding.Select(c => (c.Kind, c.Subject)).ToHashSet();
         foreach (var key in open.Keys.Where(k => k.Kind is AlertKinds.VisitLate or AlertKinds.VisitOverdue && !still.Contains(k)).ToList())
@@ -113,7 +115,7 @@ internal sealed partial class AlertEvaluator(
             var visit = await store.VisitAsync(c.Subject, ct);
             var now = time.GetUtcNow();
             var fresh = visit is { Open: true } v
-                ? AlertRules.OfVisits([(c.Subject, c.Queue, v.Created)], now).FirstOrDefault(x => x.Kind == c.Kind)
+                ? AlertRules.OfVisits([(c.Subject, c.Queue, v.Created)], now, ingest.Value.Lateness, (_, _) => isOpen).FirstOrDefault(x => x.Kind == c.Kind)
                 : null;
             return (fresh is not null, fresh?.Figures ?? c.Figures);
         }

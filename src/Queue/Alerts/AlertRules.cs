@@ -87,14 +87,22 @@ public static class AlertRules
     /// Open visits (id → created) → the visits past their 24 h deadline (<c>visit.late</c>) and past their 48 h
     /// deadline (<c>visit.overdue</c>) now, strictly. A visit resolved or cancelled is no longer open: its alerts clear.
     /// </summary>
-    public static IEnumerable<AlertCondition> OfVisits(IEnumerable<(string VisitId, string? Queue, DateTimeOffset Created)> open, DateTimeOffset now)
+    /// <remarks>
+    /// A deadline passed more than <paramref name="history"/> ago (the ingest lateness) is history — a visit loaded with
+    /// an import key, never resolved as far as the history tells — and raises nothing new; an alert already open for
+    /// it (<paramref name="isOpen"/>) holds while the visit stays open.
+    /// </remarks>
+    public static IEnumerable<AlertCondition> OfVisits(IEnumerable<(string VisitId, string? Queue, DateTimeOffset Created)> open, DateTimeOffset now,
+        TimeSpan? history = null, Func<string, string, bool>? isOpen = null)
     {
         foreach (var (visit, queue, created) in open)
         {
             var late = now - created;
-            if (late > Visits.VisitState.Deadline24)
+            bool Raise(string kind, TimeSpan deadline) =>
+                late > deadline && (history is not { } h || late - deadline <= h || isOpen?.Invoke(kind, visit) == true);
+            if (Raise(AlertKinds.VisitLate, Visits.VisitState.Deadline24))
                 yield return new(AlertKinds.VisitLate, visit, queue, true, new(late.TotalHours, 24, null, "now"));
-            if (late > Visits.VisitState.Deadline48)
+            if (Raise(AlertKinds.VisitOverdue, Visits.VisitState.Deadline48))
                 yield return new(AlertKinds.VisitOverdue, visit, queue, true, new(late.TotalHours, 48, null, "now"));
         }
     }

@@ -121,6 +121,29 @@ public sealed class AlertEvaluationTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task History_loaded_past_the_lateness_raises_no_alert_for_deadlines_it_passed_back_then()
+    {
+        using var http = app.Client(await app.KeyAsync("import"));
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await client.JoinCenterAsync();
+        var now = app.Time.GetUtcNow();
+        // Never resolved as far as the history tells, 30 days ago; and one created 30 hours ago, late now.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.VisitCreated("hv-1", now.AddDays(-30), "hv-old", region: "ural"),
+            Ev.VisitCreated("hv-2", now.AddHours(-30), "hv-new", region: "ural"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+
+        await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == "hv-new");
+        // The same pass that raised the recent one saw the old one; a later pass raises nothing for it either.
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        await Task.Delay(300);
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "hv-old");
+        using var reader = app.Client();
+        var listed = await AlertsAsync(reader, "state=open");
+        Assert.DoesNotContain(listed.EnumerateArray(), a => a.GetProperty("subject").GetString() == "hv-old");
+    }
+
+    [Fact]
     public async Task An_acknowledgement_is_pushed_to_every_console()
     {
         using var http = app.Client();
