@@ -11,20 +11,12 @@ internal static class BenchRun
 {
     public static async Task<int> RunAsync(string name, Func<CancellationToken, Task<int>> run)
     {
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            Console.Error.WriteLine("stopping…");
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new StopSignal(() => Console.Error.WriteLine("stopping…"));
         try
         {
-            return await run(cancel.Token);
+            return await run(stop.Token);
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Stopped)
         {
             Console.Error.WriteLine("interrupted");
             return 130;

@@ -54,14 +54,7 @@ internal static class DemoCommand
             ? from => DemoTraffic.Run(center, from)
             : from => csv.Without(DemoTraffic.Run(center, from));
 
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new StopSignal();
 
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("X-Api-Key", key);
@@ -72,10 +65,10 @@ internal static class DemoCommand
             log.WriteLine($"{DemoPoster.Stamp(TimeProvider.System)} demo: the calls queued from {csv.From:u} to {csv.Until:u} come as call records (source {csv.Source}): not posted");
         try
         {
-            await runner.RunAsync(cancel.Token);
+            await runner.RunAsync(stop.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Stopped)
         {
             var t = runner.Totals;
             log.WriteLine($"{DemoPoster.Stamp(TimeProvider.System)} demo: stopped after {t.Events:N0} events ({t.New:N0} new)");

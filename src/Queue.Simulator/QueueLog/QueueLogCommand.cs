@@ -71,19 +71,12 @@ internal static class QueueLogCommand
             return 0;
         }
 
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            cancel.Cancel();
-        }
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var stop = new StopSignal();
         var log = Console.Out;
         log.WriteLine($"{DemoPoster.Stamp(time)} queue-log: {operators} operators, day speed {speed}, seed {seed}, writing {path} from {from:u}");
 
         // Writing the history takes a few seconds of its own: the CRM starts meanwhile.
-        var running = new List<Task> { Task.Run(() => file.FollowAsync(lines, time, log, cancel.Token), cancel.Token) };
+        var running = new List<Task> { Task.Run(() => file.FollowAsync(lines, time, log, stop.Token), stop.Token) };
         using var http = keyFile is null ? null : new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(60) };
         if (http is not null)
         {
@@ -91,7 +84,7 @@ internal static class QueueLogCommand
             // The CRM has no history older than the service takes from an ingest key: the last week at most.
             var crm = new DemoRunner(http, start => CrmFeed.Events(DemoTraffic.Run(center, start), source), TimeSpan.FromDays(Math.Min(days, 7)), time, log);
             log.WriteLine($"{DemoPoster.Stamp(time)} queue-log: the CRM posts resolutions and visits to {url}");
-            running.Add(crm.RunAsync(cancel.Token));
+            running.Add(crm.RunAsync(stop.Token));
         }
         else log.WriteLine($"{DemoPoster.Stamp(time)} queue-log: no --key-file: resolutions and visits are not posted");
 
@@ -101,7 +94,7 @@ internal static class QueueLogCommand
             await await Task.WhenAny(running);
             return 0;
         }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.Stopped)
         {
             log.WriteLine($"{DemoPoster.Stamp(time)} queue-log: stopped after {file.Lines:N0} lines");
             return 0;
@@ -113,7 +106,7 @@ internal static class QueueLogCommand
         }
         finally
         {
-            await cancel.CancelAsync();
+            await stop.CancelAsync();
             await Task.WhenAll(running.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         }
     }
