@@ -47,6 +47,19 @@ internal static partial class FreeSwitchCommand
             catch (OperationCanceledException)
             {
             }
+            // Stopped: exits still held for the requeue window are abandons as far as anyone will know; posted if the
+            // service answers within a few seconds.
+            pump.End();
+            using (var last = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+            {
+                try
+                {
+                    await pump.FlushAsync(last.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
             Console.Out.Write(pump.Summary.Format("events", Notes(mapper.Counts)));
             return 0;
         }, Stopped));

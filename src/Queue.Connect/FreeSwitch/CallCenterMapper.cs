@@ -17,9 +17,25 @@ namespace Queue.Connect.FreeSwitch;
 /// (mod_callcenter moves an agent it has just put on break back to <c>Waiting</c>), so it gives nothing.
 /// </para>
 /// </summary>
-internal sealed class CallCenterMapper(string source, string queuePrefix = "") : IEventMapper<EslEvent>
+/// <para>
+/// Overflow: a caller that leaves a queue by its timeout, for want of agents or by a key is often sent by the dialplan
+/// into another queue. As with queue_log (SPEC §9), such an exit is held for the requeue window: the same call entering
+/// a queue within it was transferred there (<c>call.transferred</c> at that entry), otherwise it abandoned. Held
+/// exits are decided by the time of later events — any event, <c>HEARTBEAT</c>s included, which the switch sends every
+/// 20 s, and across a reconnection — and all at once when the connector is stopped. One held when the connector is
+/// killed is lost with it, as is whatever the switch sends while no connection is up.
+/// </para>
+/// </summary>
+internal sealed class CallCenterMapper(string source, string queuePrefix = "", TimeSpan? requeueWindow = null) : IEventMapper<EslEvent>
 {
     public const string Subclass = "callcenter::info";
+
+    public static readonly TimeSpan DefaultRequeueWindow = TimeSpan.FromSeconds(120);
+
+    readonly TimeSpan window = requeueWindow ?? DefaultRequeueWindow;
+
+    /// <summary>Exits held for the requeue window, by call id: the abandon they become if the call enters no queue again.</summary>
+    readonly Dictionary<string, WireEvent> held = new(StringComparer.Ordinal);
 
     /// <summary>Each agent's last <c>CC-Agent-Status</c>, by agent id.</summary>
     public Dictionary<string, string> Agents { get; } = new(StringComparer.Ordinal);
@@ -28,15 +44,15 @@ internal sealed class CallCenterMapper(string source, string queuePrefix = "") :
 
     public Enum? Map(EslEvent e, List<WireEvent> events)
     {
+        var time = At(e);
+        // The switch's clock, in any event it sends: held exits whose window has passed are decided first.
+        if (time is { } now) Decide(now, events);
         if (!string.Equals(e["Event-Subclass"], Subclass, StringComparison.Ordinal))
         {
             Counts.Other(e["Event-Subclass"] is { Length: > 0 } s ? s : e["Event-Name"]);
             return null;
         }
-        if (!ulong.TryParse(e["Event-Date-Timestamp"], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
-            || micros > (ulong)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks / 10)
-            return EslFault.Time;
-        var at = DateTimeOffset.UnixEpoch.AddTicks((long)micros * 10);
+        if (time is not { } at) return EslFault.Time;
         var action = e["CC-Action"];
         return action switch
         {
@@ -50,18 +66,37 @@ internal sealed class CallCenterMapper(string source, string queuePrefix = "") :
         };
     }
 
-    public void CaughtUp(DateTimeOffset now, List<WireEvent> events)
+    public void CaughtUp(DateTimeOffset now, List<WireEvent> events) => Decide(now, events);
+
+    public void End(List<WireEvent> events) => Decide(DateTimeOffset.MaxValue, events);
+
+    /// <summary>Exits held for longer than the window by <paramref name="now"/> were abandons after all.</summary>
+    void Decide(DateTimeOffset now, List<WireEvent> events)
     {
+        foreach (var (call, abandon) in held.Where(h => now - h.Value.At > window).OrderBy(h => h.Value.At).ToList())
+        {
+            held.Remove(call);
+            events.Add(abandon);
+        }
     }
 
-    public void End(List<WireEvent> events)
-    {
-    }
+    static DateTimeOffset? At(EslEvent e) =>
+        ulong.TryParse(e["Event-Date-Timestamp"], NumberStyles.None, CultureInfo.InvariantCulture, out var micros)
+        && micros <= (ulong)(DateTimeOffset.MaxValue - DateTimeOffset.UnixEpoch).Ticks / 10
+            ? DateTimeOffset.UnixEpoch.AddTicks((long)micros * 10)
+            : null;
 
     Enum? Queued(EslEvent e, DateTimeOffset at, List<WireEvent> events)
     {
         if (CallId(e) is not { } call || Queue(e) is not { } queue) return EslFault.Data;
-        events.Add(WireEvent.Queued(Id(e, 'q'), at, call, queue, Caller(e["CC-Member-CID-Number"])));
+        if (held.Remove(call, out var exit) && at - exit.At <= window)
+            // Sent on from the queue it left: a transfer at this entry, not an abandon.
+            events.Add(WireEvent.Transferred(Id(e, 't'), at, call, queue));
+        else
+        {
+            if (exit is not null) events.Add(exit);
+            events.Add(WireEvent.Queued(Id(e, 'q'), at, call, queue, Caller(e["CC-Member-CID-Number"])));
+        }
         return null;
     }
 
@@ -82,7 +117,10 @@ internal sealed class CallCenterMapper(string source, string queuePrefix = "") :
                 events.Add(WireEvent.Completed(Id(e, 'c'), at, call));
                 return null;
             case "Cancel":
-                events.Add(WireEvent.Abandoned(Id(e, 'b'), at, call, AbandonReason(e["CC-Cancel-Reason"])));
+                var abandon = WireEvent.Abandoned(Id(e, 'b'), at, call, AbandonReason(e["CC-Cancel-Reason"]));
+                // The caller hung up: nothing follows. Out by the queue's own rules: the dialplan may queue it elsewhere.
+                if (abandon.Reason == "hangup") events.Add(abandon);
+                else held[call] = abandon;
                 return null;
             default:
                 return EslFault.Data;

@@ -10,7 +10,7 @@ internal sealed class EslRefusedException(string message) : Exception(message);
 /// One connection to FreeSWITCH's inbound event socket (mod_event_socket), as the protocol goes: the switch sends
 /// <c>Content-Type: auth/request</c>; the client answers <c>auth PASSWORD</c> and gets a <c>command/reply</c> whose
 /// <c>Reply-Text</c> is <c>+OK accepted</c> (or <c>-ERR invalid</c>, and the switch hangs up); then
-/// <c>event plain CUSTOM callcenter::info</c> subscribes, and events arrive as <c>text/event-plain</c> messages.
+/// <c>event plain HEARTBEAT CUSTOM callcenter::info</c> subscribes, and events arrive as <c>text/event-plain</c> messages.
 /// </summary>
 internal sealed class EslSession : IDisposable
 {
@@ -69,7 +69,8 @@ internal sealed class EslSession : IDisposable
         if (!auth.StartsWith("+OK", StringComparison.Ordinal))
             throw new EslRefusedException($"the event socket refused the password ({auth})");
 
-        await SendAsync($"event plain CUSTOM {CallCenterMapper.Subclass}", ct);
+        // HEARTBEAT (every 20 s) carries the switch's clock when calls are quiet: held exits are decided by it.
+        await SendAsync($"event plain HEARTBEAT CUSTOM {CallCenterMapper.Subclass}", ct);
         var subscribed = await ReplyAsync(ct);
         if (!subscribed.StartsWith("+OK", StringComparison.Ordinal))
             throw new EslProtocolException($"the event socket refused the subscription ({subscribed})");

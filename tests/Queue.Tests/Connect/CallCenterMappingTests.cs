@@ -122,3 +122,57 @@ public sealed class CallCenterMappingTests
         Assert.Equal(EslFault.Data, mapper.Map(noCall, []));
     }
 }
+
+/// <summary>Overflow: an exit by the queue's own rules followed within the requeue window by an entry into another queue is a transfer there.</summary>
+public sealed class CallCenterOverflowTests
+{
+    static EslEvent Event(long second, string action, string queue, string extra = "") => EslEvent.Parse(System.Text.Encoding.UTF8.GetBytes(
+        $"Event-Name: CUSTOM\nEvent-Subclass: callcenter%3A%3Ainfo\nEvent-Date-Timestamp: {(ConnectFiles.Base + second) * 1_000_000}\n" +
+        $"Event-UUID: ev-{second}-{action}\nCC-Action: {action}\nCC-Queue: {queue}%40default\nCC-Member-Session-UUID: s-1\n{extra}"));
+
+    static EslEvent Heartbeat(long second) => EslEvent.Parse(System.Text.Encoding.UTF8.GetBytes(
+        $"Event-Name: HEARTBEAT\nEvent-Date-Timestamp: {(ConnectFiles.Base + second) * 1_000_000}\nEvent-UUID: hb-{second}\n"));
+
+    [Fact]
+    public void A_timeout_followed_by_an_entry_into_another_queue_is_a_transfer_at_that_entry()
+    {
+        var mapper = new CallCenterMapper("fs");
+        var events = new List<WireEvent>();
+        mapper.Map(Event(0, "member-queue-start", "support"), events);
+        mapper.Map(Event(60, "member-queue-end", "support", "CC-Cause: Cancel\nCC-Cancel-Reason: TIMEOUT\n"), events);
+        mapper.Map(Event(61, "member-queue-start", "sales"), events);
+        mapper.End(events);
+
+        Assert.Equal("call.queued call.transferred", events.Kinds());
+        Assert.Equal(("sales_default", ConnectFiles.At(61)), (events[1].ToQueue, events[1].At));
+    }
+
+    [Fact]
+    public void A_timeout_with_no_entry_within_the_window_is_an_abandon_decided_by_a_later_heartbeat()
+    {
+        var mapper = new CallCenterMapper("fs");
+        var events = new List<WireEvent>();
+        mapper.Map(Event(0, "member-queue-start", "support"), events);
+        mapper.Map(Event(60, "member-queue-end", "support", "CC-Cause: Cancel\nCC-Cancel-Reason: NO_AGENT_TIMEOUT\n"), events);
+        mapper.Map(Heartbeat(160), events);
+        Assert.Equal("call.queued", events.Kinds()); // still within the window
+        mapper.Map(Heartbeat(181), events);
+
+        Assert.Equal("call.queued call.abandoned", events.Kinds());
+        Assert.Equal(("empty", ConnectFiles.At(60)), (events[1].Reason, events[1].At));
+        // The same call entering a queue later is a new wait, after its abandon.
+        mapper.Map(Event(300, "member-queue-start", "sales"), events);
+        Assert.Equal("call.queued call.abandoned call.queued", events.Kinds());
+    }
+
+    [Fact]
+    public void A_caller_who_hangs_up_has_abandoned_at_once()
+    {
+        var mapper = new CallCenterMapper("fs");
+        var events = new List<WireEvent>();
+        mapper.Map(Event(0, "member-queue-start", "support"), events);
+        mapper.Map(Event(20, "member-queue-end", "support", "CC-Cause: Cancel\nCC-Cancel-Reason: BREAK_OUT\n"), events);
+
+        Assert.Equal("call.queued call.abandoned", events.Kinds());
+    }
+}

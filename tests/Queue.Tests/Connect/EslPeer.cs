@@ -68,7 +68,7 @@ internal sealed class EslPeer(string password, Func<int, EslPeer.Connection, Can
                 }
                 await c.SendAsync("Content-Type: command/reply\nReply-Text: +OK accepted\n\n", stop.Token);
                 var subscribe = await c.ReadCommandAsync(stop.Token);
-                if (subscribe != "event plain CUSTOM callcenter::info") Problems.Enqueue($"expected the subscription, got '{subscribe}'");
+                if (subscribe != "event plain HEARTBEAT CUSTOM callcenter::info") Problems.Enqueue($"expected the subscription, got '{subscribe}'");
                 await c.SendAsync("Content-Type: command/reply\nReply-Text: +OK event listener enabled plain\n\n", stop.Token);
                 await session(Interlocked.Increment(ref sessions), c, stop.Token);
             }
