@@ -68,6 +68,9 @@ public class QueueApp : IAsyncLifetime
                     ["ConnectionStrings:Redis"] = ServiceRedis,
                     ["Queue:Live:KeyPrefix"] = RedisPrefix,
                     ["Logging:LogLevel:Default"] = "Debug",
+                    // Captured at Debug for the tests that read logs; the console gets warnings only, so that a failed
+                    // test's output shows its message, not pages of request logs.
+                    ["Logging:Console:LogLevel:Default"] = "Warning",
                     // No Hangfire server polling in every test class's database: a test that needs one turns it on.
                     ["Queue:Jobs:Server"] = "false",
                 };
