@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
+using Queue.Events;
+using Queue.Figures;
 using Queue.Ingest;
-using Queue.Metrics;
 using Queue.Simulator.Traffic;
+using Queue.Targets;
 
 namespace Queue.Simulator.Bench;
 

@@ -1,7 +1,9 @@
-using Queue.Calls;
+using Queue.Events;
+using Queue.Figures;
 using Queue.Ingest;
 using Queue.Live;
-using Queue.Metrics;
+using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Simulator.Bench;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Queue.Events;
 using Queue.Simulator.Traffic;
 
 namespace Queue.Simulator.CallRecords;
@@ -60,6 +61,6 @@ internal static class CallRecordsCommand
     /// <summary>An RFC 3339 instant given as <paramref name="name"/>, if it is.</summary>
     public static DateTimeOffset? Instant(Args args, string name) =>
         args.OptionalString(name) is not { } text ? null
-        : Queue.Ingest.Rfc3339.TryParse(text, out var at) ? at
+        : Queue.Events.Rfc3339.TryParse(text, out var at) ? at
         : throw new ArgumentException($"{name} must be an RFC 3339 instant with an offset, e.g. 2026-12-06T09:00:00Z");
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Queue.Events;
 using Queue.Simulator.Demo;
 using Queue.Simulator.Traffic;
 
@@ -51,7 +52,7 @@ internal static class QueueLogCommand
         var url = new Uri(args.String("--url", "http://127.0.0.1:8080").TrimEnd('/') + "/");
         var keyFile = args.OptionalString("--key-file");
         args.EnsureAllUsed();
-        if (!Queue.Ingest.Identifiers.IsValid(source + ":0.0")) throw new ArgumentException("--source must be letters, digits, '.', '_', '-', ':'");
+        if (!Queue.Events.Identifiers.IsValid(source + ":0.0")) throw new ArgumentException("--source must be letters, digits, '.', '_', '-', ':'");
         if (keyFile is not null && !follow) throw new ArgumentException("--key-file goes with --follow: the CRM posts only while the log is followed");
         var center = Center(operators, speed, seed, prefix);
         var queues = center.Queues.Select(q => q.Name).ToList();

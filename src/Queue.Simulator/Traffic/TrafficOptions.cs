@@ -1,3 +1,4 @@
+using Queue.Events;
 namespace Queue.Simulator.Traffic;
 
 /// <summary>Shares of completed calls by resolution (normalised when drawn).</summary>
@@ -119,7 +120,7 @@ public sealed record TrafficOptions
         if (DaySpeed is not (>= 1 and <= 1_440)) throw new ArgumentException("DaySpeed must be between 1 and 1440");
         if (Surges.Any(s => s.Factor < 1 || s.Length <= TimeSpan.Zero || s.At < TimeSpan.Zero || s.At + s.Length > TimeSpan.FromDays(1)))
             throw new ArgumentException("A surge lies within a day and has a factor of at least 1");
-        if (string.IsNullOrEmpty(IdPrefix) || !Queue.Ingest.Identifiers.IsValid(IdPrefix + "-v0000000"))
+        if (string.IsNullOrEmpty(IdPrefix) || !Queue.Events.Identifiers.IsValid(IdPrefix + "-v0000000"))
             throw new ArgumentException("IdPrefix must be a short identifier (letters, digits, '.', '_', '-', ':')");
     }
 }

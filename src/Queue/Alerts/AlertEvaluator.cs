@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Queue.Live;
-using Queue.Metrics;
+using Queue.Figures;
 using Queue.Telemetry;
 
 namespace Queue.Alerts;

@@ -1,6 +1,7 @@
+using Queue.Figures;
 using Queue.Live;
-using Queue.Metrics;
 using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Alerts;
 
@@ -100,9 +101,9 @@ public static class AlertRules
             var late = now - created;
             bool Raise(string kind, TimeSpan deadline) =>
                 late > deadline && (history is not { } h || late - deadline <= h || isOpen?.Invoke(kind, visit) == true);
-            if (Raise(AlertKinds.VisitLate, Visits.VisitState.Deadline24))
+            if (Raise(AlertKinds.VisitLate, Events.VisitState.Deadline24))
                 yield return new(AlertKinds.VisitLate, visit, queue, true, new(late.TotalHours, 24, null, "now"));
-            if (Raise(AlertKinds.VisitOverdue, Visits.VisitState.Deadline48))
+            if (Raise(AlertKinds.VisitOverdue, Events.VisitState.Deadline48))
                 yield return new(AlertKinds.VisitOverdue, visit, queue, true, new(late.TotalHours, 48, null, "now"));
         }
     }
@@ -113,7 +114,7 @@ public static class AlertRules
         DateTimeOffset? next = null;
         foreach (var created in createdOfOpenVisits)
         {
-            foreach (var deadline in (TimeSpan[])[Visits.VisitState.Deadline24, Visits.VisitState.Deadline48])
+            foreach (var deadline in (TimeSpan[])[Events.VisitState.Deadline24, Events.VisitState.Deadline48])
             {
                 var at = created + deadline + TimeSpan.FromTicks(10);
                 if (at > now && (next is null || at < next)) next = at;

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Notifications;
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Notifications;
 

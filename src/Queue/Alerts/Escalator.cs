@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Queue.Jobs;
 using Queue.Notifications;
 
 namespace Queue.Alerts;

@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Queue.Jobs;
 using Queue.Live;
 using Queue.Notifications;
 using Queue.Telemetry;

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Queue.EventLog;
+using Queue.Events;
 
 namespace Queue.Ingest;
 
@@ -17,7 +19,7 @@ public sealed record ParsedBatch(IReadOnlyList<QueueEvent> Events, IReadOnlyDict
 /// reported by index and field; a caller's number is hashed here and never leaves this class in clear.
 /// </summary>
 internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptions<IngestOptions> options,
-    IOptions<Storage.RetentionOptions>? retention = null)
+    IOptions<EventLog.RetentionOptions>? retention = null)
 {
     const int MaxReportedErrors = 1_000;
 
@@ -63,7 +65,7 @@ internal sealed class EventParser(CallerHasher hasher, TimeProvider time, IOptio
     /// <summary>How far back history may be loaded: what the event log keeps of raw events, less a day.</summary>
     public TimeSpan HistoryReach { get; } = retention is null
         ? TimeSpan.FromDays(365_000)
-        : retention.Value.RawEvents - Storage.RetentionOptions.MarginOverLateness;
+        : retention.Value.RawEvents - EventLog.RetentionOptions.MarginOverLateness;
 
     /// <summary>
     /// Validates a batch. <paramref name="history"/>: the sender may load history (role <c>import</c>): events as old as

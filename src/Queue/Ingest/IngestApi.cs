@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
+using Queue.EventLog;
 using Queue.Telemetry;
 
 namespace Queue.Ingest;

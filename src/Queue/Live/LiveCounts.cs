@@ -1,5 +1,5 @@
 using Queue.Ingest;
-using Queue.Metrics;
+using Queue.Figures;
 
 namespace Queue.Live;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Queue.EventLog;
 using Queue.Telemetry;
 using StackExchange.Redis;
 

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
 
 namespace Queue.Live;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using Queue.Calls;
+using Queue.Events;
+using Queue.Figures;
 using Queue.Ingest;
-using Queue.Metrics;
+using Queue.Targets;
 
 namespace Queue.Live;
 
@@ -173,8 +174,8 @@ public static class LiveParts
             long? expires = null;
             if (queue == home && visit.CreatedAt is { } created)
             {
-                var due24 = created + Visits.VisitState.Deadline24;
-                var due48 = created + Visits.VisitState.Deadline48;
+                var due24 = created + Events.VisitState.Deadline24;
+                var due48 = created + Events.VisitState.Deadline48;
                 var closed = visit.ResolvedAt ?? visit.CancelledAt;
                 if (closed is null) ops.Add(new('Z', LiveNames.OpenVisits, entity, Num(Micros.Of(created))));
                 if (visit.CancelledAt is not { } cancelled || cancelled >= due24)

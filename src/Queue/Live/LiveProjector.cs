@@ -1,3 +1,4 @@
+using Queue.Events;
 namespace Queue.Live;
 
 /// <summary>The entities whose stored state changed: live state re-projects exactly these.</summary>
@@ -9,13 +10,13 @@ internal sealed class Touched
 
     public bool IsEmpty => Calls.Count == 0 && Visits.Count == 0 && Agents.Count == 0;
 
-    public void Add(Ingest.QueueEvent e)
+    public void Add(Events.QueueEvent e)
     {
         switch (e)
         {
-            case Ingest.CallEvent c: Calls.Add(c.CallId); break;
-            case Ingest.VisitEvent v: Visits.Add(v.VisitId); break;
-            case Ingest.AgentStatusChanged a: Agents.Add(a.AgentId); break;
+            case Events.CallEvent c: Calls.Add(c.CallId); break;
+            case Events.VisitEvent v: Visits.Add(v.VisitId); break;
+            case Events.AgentStatusChanged a: Agents.Add(a.AgentId); break;
         }
     }
 }

@@ -27,8 +27,8 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var (vFrom, vTo) = LiveWindows.Visits(now);
         var open = tx.SortedSetLengthAsync(keys.OpenVisits(queue));
         // Late: past the 24 h deadline, i.e. created strictly before now − 24 h (on the deadline is on time).
-        var late = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Visits.VisitState.Deadline24), Exclude.Stop);
-        var overdue = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Visits.VisitState.Deadline48), Exclude.Stop);
+        var late = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Events.VisitState.Deadline24), Exclude.Stop);
+        var overdue = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Events.VisitState.Deadline48), Exclude.Stop);
         var due24 = Count(tx, keys.Due24(queue), vFrom, vTo);
         var met24 = Count(tx, keys.Due24Met(queue), vFrom, vTo);
         var overdue48 = Count(tx, keys.Overdue48(queue), vFrom, vTo);
@@ -103,9 +103,9 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     {
         var tx = redis.GetDatabase().CreateTransaction();
         var key = keys.OpenVisits(queue);
-        var late = tx.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, Micros.Of(now - Visits.VisitState.Deadline24), Exclude.Stop);
-        var next24 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Visits.VisitState.Deadline24), double.PositiveInfinity, take: 1);
-        var next48 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Visits.VisitState.Deadline48), double.PositiveInfinity, take: 1);
+        var late = tx.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, Micros.Of(now - Events.VisitState.Deadline24), Exclude.Stop);
+        var next24 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Events.VisitState.Deadline24), double.PositiveInfinity, take: 1);
+        var next48 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Events.VisitState.Deadline48), double.PositiveInfinity, take: 1);
         await tx.ExecuteAsync();
         var visits = (await late).Select(e => (e.Element.ToString()[2..], Micros.At((long)e.Score))).ToList();
         var upcoming = (await next24).Concat(await next48).Select(e => Micros.At((long)e.Score)).ToList();

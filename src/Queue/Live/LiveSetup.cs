@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
-using Queue.Metrics;
+using Queue.EventLog;
+using Queue.Figures;
+using Queue.Targets;
 using StackExchange.Redis;
 
 namespace Queue.Live;

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Npgsql;
-using Queue.Calls;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Storage;
 

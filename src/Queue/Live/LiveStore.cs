@@ -1,4 +1,5 @@
 using System.Globalization;
+using Queue.EventLog;
 using StackExchange.Redis;
 
 namespace Queue.Live;

@@ -2,7 +2,9 @@ using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
+using Queue.Staffing;
 
 namespace Queue.Live;
 

@@ -1,5 +1,8 @@
+using Queue.Events;
+using Queue.Figures;
 using Queue.Ingest;
-using Queue.Metrics;
+using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Live;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
-using Queue.Metrics;
+using Queue.Figures;
+using Queue.Targets;
 
 namespace Queue.Reports;
 

@@ -4,6 +4,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Targets;
 

@@ -1,4 +1,5 @@
-using Queue.Metrics;
+using Queue.Figures;
+using Queue.Targets;
 
 namespace Queue.Staffing;
 

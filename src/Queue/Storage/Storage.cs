@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Queue.EventLog;
 using Queue.Ingest;
 
 namespace Queue.Storage;

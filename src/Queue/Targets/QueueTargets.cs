@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.Live;
-using Queue.Metrics;
+using Queue.Figures;
 using StackExchange.Redis;
 
 namespace Queue.Targets;

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Live;
 

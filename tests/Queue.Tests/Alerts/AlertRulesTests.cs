@@ -1,6 +1,7 @@
 using Queue.Alerts;
+using Queue.Figures;
 using Queue.Live;
-using Queue.Metrics;
+using Queue.Targets;
 
 namespace Queue.Tests.Alerts;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Queue.Alerts;
+using Queue.Figures;
 using Queue.Live;
-using Queue.Metrics;
 using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Tests.Alerts;
 

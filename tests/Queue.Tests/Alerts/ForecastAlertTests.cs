@@ -1,7 +1,8 @@
 using Queue.Alerts;
+using Queue.Figures;
 using Queue.Live;
-using Queue.Metrics;
 using Queue.Staffing;
+using Queue.Targets;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Alerts;

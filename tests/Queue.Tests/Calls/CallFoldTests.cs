@@ -1,4 +1,4 @@
-using Queue.Calls;
+using Queue.Events;
 using Queue.Ingest;
 
 namespace Queue.Tests.Calls;

@@ -1,3 +1,4 @@
+using Queue.Events;
 using Queue.Ingest;
 
 namespace Queue.Tests.Ingest;

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Queue.Live;
+using Queue.Staffing;
 
 namespace Queue.Tests.Live;
 

@@ -130,7 +130,7 @@ public sealed class LivePropertyTests(QueueApp app) : IClassFixture<QueueApp>
     static readonly string[] WindowFields =
         ["answered", "abandoned", "shortAbandoned", "asaSeconds", "serviceLevel", "abandonmentRate", "completed", "resolvedRemotely", "resolutionUnknown", "remoteResolution"];
 
-    static object? Expected(Figures f, string field) => field switch
+    static object? Expected(ExpectedFigures f, string field) => field switch
     {
         "answered" => f.Answered,
         "abandoned" => f.Abandoned,

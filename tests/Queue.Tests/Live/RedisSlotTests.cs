@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text;
-using Queue.Calls;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Live;
 using StackExchange.Redis;

@@ -92,9 +92,9 @@ public sealed class BreakdownPropertyTests(QueueApp app) : IClassFixture<QueueAp
 
     static IEnumerable<string?> Values(string by) => Filters.Single(f => f.Name == by).Values;
 
-    static bool Counts(Figures f) => f.Answered + f.Abandoned + f.ShortAbandoned + f.Completed + f.Due24 + f.Due48 > 0;
+    static bool Counts(ExpectedFigures f) => f.Answered + f.Abandoned + f.ShortAbandoned + f.Completed + f.Due24 + f.Due48 > 0;
 
-    async Task CompareAsync(HttpClient client, string url, Figures expected, List<string> problems)
+    async Task CompareAsync(HttpClient client, string url, ExpectedFigures expected, List<string> problems)
     {
         using var response = await client.GetAsync(url);
         if (response.StatusCode != HttpStatusCode.OK)

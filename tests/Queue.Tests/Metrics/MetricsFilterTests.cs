@@ -115,7 +115,7 @@ public sealed class MetricsFilterTests(QueueApp app) : IClassFixture<QueueApp>
         var url = $"/api/metrics/breakdown?by=region&queue=mf-old&{Window(T0, T0.AddHours(1))}";
         Assert.Equal(["mf-kept", null], (await http.GetFromJsonAsync<JsonElement>(url)).GetProperty("rows").EnumerateArray().Select(r => r.GetProperty("value").GetString()));
 
-        var backfill = app.Factory.Services.GetRequiredService<Queue.Metrics.LegFieldsBackfill>();
+        var backfill = app.Factory.Services.GetRequiredService<Queue.Figures.LegFieldsBackfill>();
         backfill.SliceSize = 2;
         Assert.True(await backfill.RunAsync(CancellationToken.None));
 

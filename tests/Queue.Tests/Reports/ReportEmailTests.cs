@@ -304,7 +304,7 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
     }
 
     static WeeklyReport Empty(ReportWeek week, TimeZoneInfo zone) =>
-        ReportBuilder.Build(week, zone, week.Bounds(zone).To.AddDays(1), [], [], _ => new Queue.Metrics.TargetOptions());
+        ReportBuilder.Build(week, zone, week.Bounds(zone).To.AddDays(1), [], [], _ => new Queue.Targets.TargetOptions());
 
     // The email as a reader sees it: the HTML with its chart beside it, rendered by headless Chromium, kept in artifacts/.
     static async Task KeepAsync(MimeMessage message, byte[] chart)

@@ -1,6 +1,7 @@
-using Queue.Metrics;
+using Queue.Figures;
 using Queue.Simulator.Bench;
 using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Tests.Staffing;
 

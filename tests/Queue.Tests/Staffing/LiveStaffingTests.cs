@@ -1,6 +1,7 @@
+using Queue.Figures;
 using Queue.Live;
-using Queue.Metrics;
 using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Tests.Staffing;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Queue.EventLog;
 using Queue.Ingest;
 using Queue.Live;
 using Queue.Storage;

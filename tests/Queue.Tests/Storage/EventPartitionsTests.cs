@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Queue.EventLog;
 using Queue.Ingest;
 using Queue.Storage;
 using Queue.Tests.Infrastructure;

@@ -1,5 +1,5 @@
 using Queue.Ingest;
-using Queue.Visits;
+using Queue.Events;
 
 namespace Queue.Tests.Visits;
 

@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace Queue.Tests.Ingest.Scenarios;
 
 /// <summary>The SPEC §3 figures of one window, as <c>GET /api/metrics</c> names them.</summary>
-public sealed record Figures(
+public sealed record ExpectedFigures(
     long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
     long Completed, long ResolvedRemotely, double? RemoteResolution, long Due24, long ResolvedBy24, double? Visit24, long Overdue48, long Due48,
     long ResolutionUnknown)
@@ -222,7 +222,7 @@ public sealed class Reference
     /// The figures of calls (their legs and completion) with the given region, language and segment, and of visits of that
     /// region (their own) and of that language and segment (their call's); null: any.
     /// </summary>
-    public Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, string? region, string? language = null,
+    public ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, string? region, string? language = null,
         string? segment = null) =>
         Figures(from, to, queue, now,
             c => (region is null || c.Region == region) && (language is null || c.Language == language) && (segment is null || c.Segment == segment),
@@ -230,15 +230,15 @@ public sealed class Reference
                 && (segment is null || CallFieldOf(v, c => c.Segment) == segment));
 
     /// <summary>The figures of one value of a breakdown ("region", "language" or "segment"); a null value: those that carry none.</summary>
-    public Figures FiguresOf(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, string by, string? value)
+    public ExpectedFigures FiguresOf(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, string by, string? value)
     {
         Func<Call, string?> field = by switch { "region" => c => c.Region, "language" => c => c.Language, _ => c => c.Segment };
         return Figures(from, to, queue, now, c => field(c) == value, v => (by == "region" ? v.Region : CallFieldOf(v, field)) == value);
     }
 
-    public Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now) => Figures(from, to, queue, now, _ => true, _ => true);
+    public ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now) => Figures(from, to, queue, now, _ => true, _ => true);
 
-    Figures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, Func<Call, bool> callIn, Func<Visit, bool> visitIn)
+    ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, Func<Call, bool> callIn, Func<Visit, bool> visitIn)
     {
         bool In(DateTimeOffset? t) => t >= from && t < to;
         var legs = Calls.Where(callIn).SelectMany(c => c.Legs)
@@ -258,7 +258,7 @@ public sealed class Reference
         var due48 = visits.Where(v => In(v.Due48) && v.Due48 < now && !(v.CancelledAt <= v.Due48)).ToList();
         var overdue48 = due48.Count(v => !(v.ResolvedAt <= v.Due48));
 
-        return new Figures(
+        return new ExpectedFigures(
             answered.Count, abandoned, legs.Count(l => l.Outcome == "abandoned" && l.Wait < ShortAbandon),
             answered.Count == 0 ? null : answered.Average(l => l.Wait!.Value.TotalSeconds),
             Rate(answered.Count(l => l.Wait <= ServiceLevelT), offered), Rate(abandoned, offered),

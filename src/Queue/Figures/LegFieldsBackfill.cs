@@ -1,7 +1,7 @@
 using Dapper;
 using Npgsql;
 
-namespace Queue.Metrics;
+namespace Queue.Figures;
 
 /// <summary>
 /// Gives legs written before legs carried their call's region, language and segment (migration 0020) those of their

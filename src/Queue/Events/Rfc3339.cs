@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Queue.Ingest;
+namespace Queue.Events;
 
 /// <summary>Strict RFC 3339 timestamps: an offset (or Z) is required; precision is cut to microseconds,
 /// which is what PostgreSQL's <c>timestamptz</c> keeps.</summary>

@@ -1,6 +1,7 @@
 using Dapper;
+using Queue.Targets;
 
-namespace Queue.Metrics;
+namespace Queue.Figures;
 
 /// <summary>
 /// One quarter hour of a day's trend: the legs that ended in it answered or abandoned (offered, short abandons included),

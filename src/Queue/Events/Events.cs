@@ -1,4 +1,4 @@
-namespace Queue.Ingest;
+namespace Queue.Events;
 
 /// <summary>The event types of the ingest contract, in the order their wire names are listed.</summary>
 public enum EventType

@@ -4,10 +4,12 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Live;
+using Queue.Targets;
 
-namespace Queue.Metrics;
+namespace Queue.Figures;
 
 public static class TrendApi
 {

@@ -1,6 +1,7 @@
 using Queue.Live;
+using Queue.Targets;
 
-namespace Queue.Metrics;
+namespace Queue.Figures;
 
 /// <summary>
 /// The SPEC §3 figures of a window for each value of a call's region, language or segment (<see cref="By"/>), with

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Queue.Calls;
+using Queue.Events;
+using Queue.Ingest;
 using Queue.Storage;
-using Queue.Visits;
 
-namespace Queue.Ingest;
+namespace Queue.EventLog;
 
 public abstract record AppendResult
 {

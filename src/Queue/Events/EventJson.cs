@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 
-namespace Queue.Ingest;
+namespace Queue.Events;
 
 /// <summary>
 /// The stored form of an event (the <c>events.body</c> jsonb): the parsed event with the caller already

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Queue.Metrics;
+namespace Queue.Figures;
 
 /// <summary>A field the figures can be broken down by: a call's, as its <c>call.queued</c> carried it.</summary>
 public enum Breakdown { Region, Language, Segment }

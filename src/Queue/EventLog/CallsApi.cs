@@ -3,9 +3,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Queue.Api;
 using Queue.Auth;
+using Queue.Events;
 using Queue.Ingest;
 
-namespace Queue.Calls;
+namespace Queue.EventLog;
 
 public sealed record LegView(int Leg, string Queue, DateTimeOffset Start, DateTimeOffset? End, string? Outcome, double? WaitSeconds, string? AgentId);
 

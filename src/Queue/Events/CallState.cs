@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Queue.Ingest;
 
-namespace Queue.Calls;
+namespace Queue.Events;
 
 public enum LegOutcome { Answered, Abandoned, Transferred }
 

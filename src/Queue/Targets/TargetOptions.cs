@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Queue.Metrics;
+namespace Queue.Targets;
 
 /// <summary>
 /// The center's service targets and the thresholds of SPEC §3, from <c>Queue:Targets</c>: the defaults of every queue,

@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Queue.Events;
 
-namespace Queue.Ingest;
+namespace Queue.EventLog;
 
 /// <summary>
 /// SHA-256 of an event's parsed content — its type, the instant of <c>at</c> (not how it was written), its

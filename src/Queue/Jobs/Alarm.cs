@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Queue.Notifications;
+namespace Queue.Jobs;
 
 /// <summary>
 /// Wakes a background loop: at once (<see cref="Ring"/>), at an instant (<see cref="At"/>), and every period, on the

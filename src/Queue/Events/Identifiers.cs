@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Queue.Ingest;
+namespace Queue.Events;
 
 /// <summary>Identifier rules of SPEC §2. Braces and spaces are excluded, which keeps Redis hash tags sound.</summary>
 public static class Identifiers

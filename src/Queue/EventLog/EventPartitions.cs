@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.Ingest;
 
-namespace Queue.Storage;
+namespace Queue.EventLog;
 
 /// <summary>One month's partition of the event log: events with <c>at</c> in [<see cref="From"/>, <see cref="To"/>).</summary>
 public sealed record EventPartition(string Name, DateTimeOffset From, DateTimeOffset To);

@@ -1,8 +1,9 @@
 using Npgsql;
 using NpgsqlTypes;
+using Queue.Events;
 using Queue.Ingest;
 
-namespace Queue.Live;
+namespace Queue.EventLog;
 
 /// <summary>Where a reader of the event log stands: after the event stored as <see cref="Position"/> by <see cref="Tx"/>.</summary>
 public readonly record struct FeedCursor(ulong Tx, long Position)

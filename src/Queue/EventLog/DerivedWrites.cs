@@ -1,10 +1,9 @@
 using System.Text.Json;
 using Npgsql;
-using Queue.Calls;
+using Queue.Events;
 using Queue.Storage;
-using Queue.Visits;
 
-namespace Queue.Ingest;
+namespace Queue.EventLog;
 
 /// <summary>
 /// An entity's folded state before (null: it had no stored events, so no row) and after a batch; the earliest instant of

@@ -1,6 +1,7 @@
 using Dapper;
+using Queue.Targets;
 
-namespace Queue.Metrics;
+namespace Queue.Figures;
 
 /// <summary>
 /// The SPEC §3 figures of one window, and the filters they were narrowed by (null: any). Rates are fractions 0–1 and

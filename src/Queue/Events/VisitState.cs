@@ -1,6 +1,6 @@
 using Queue.Ingest;
 
-namespace Queue.Visits;
+namespace Queue.Events;
 
 /// <summary>
 /// The state of one field visit. It ends at its first terminal event (resolved or cancelled) in source order;

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Queue.Ingest;
 using Queue.Live;
 
-namespace Queue.Storage;
+namespace Queue.EventLog;
 
 /// <summary>The event log's monthly partitions made ahead, from <c>Queue:Partitions</c>.</summary>
 public sealed class PartitionOptions

@@ -1,7 +1,9 @@
-using Queue.Metrics;
+using Queue.Figures;
+using Queue.Live;
 using Queue.Staffing;
+using Queue.Targets;
 
-namespace Queue.Live;
+namespace Queue.Staffing;
 
 /// <summary>
 /// A queue's staffing now (ADR 0006, "Live staffing"): the agents <see cref="Needed"/> to meet its ASA target at the
