@@ -17,6 +17,7 @@ using Queue.Targets;
 using Queue.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.AddConsoleLogs();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ExceptionProblems>();

@@ -19,7 +19,7 @@ internal static class OpsFiles
     public static (int Exit, string Output) Run(string tool, string workingDirectory, params string[] args)
     {
         var path = Which(tool) ?? throw new InvalidOperationException(
-            $"{tool} is not installed: ops/setup installs it (Debian packages prometheus and docker-compose)");
+            $"{tool} is not installed: ops/test installs it (Debian packages prometheus and docker-compose)");
         var start = new ProcessStartInfo(path)
         {
             WorkingDirectory = workingDirectory,

@@ -59,7 +59,7 @@ public sealed class Firefox : IAsyncDisposable
 
     public static async Task<Firefox> LaunchAsync()
     {
-        if (!File.Exists(Executable)) throw new FileNotFoundException($"{Executable} is not installed (ops/setup installs firefox-esr)", Executable);
+        if (!File.Exists(Executable)) throw new FileNotFoundException($"{Executable} is not installed (ops/test installs firefox-esr)", Executable);
         var profile = Directory.CreateTempSubdirectory("queue-firefox-").FullName;
         await File.WriteAllTextAsync(Path.Combine(profile, "user.js"), Prefs);
         // Started by a shell that holds our end of a pipe: when this process goes, however it goes (a test host killed
