@@ -28,7 +28,9 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.AllowDuplicateProperties = false;
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict; // "30" is a string, not a number of seconds
 });
+builder.AddCenter();
 builder.AddQueueStorage();
+builder.AddEventLog();
 builder.AddQueueAuth();
 builder.AddIngest();
 builder.AddMetrics();
@@ -67,7 +69,9 @@ app.MapTelemetry();
 
 // Refuse to start on bad configuration (a missing caller-hash secret, say) before touching the database.
 app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
-await app.Services.PrepareStorageAsync(app.Configuration, app.Lifetime.ApplicationStopping);
+await app.Services.PrepareStorageAsync(app.Lifetime.ApplicationStopping);
+await app.Services.PrepareEventLogAsync(app.Lifetime.ApplicationStopping);
+await app.Services.PrepareAuthAsync(app.Configuration, app.Lifetime.ApplicationStopping);
 await app.Services.PrepareJobsAsync(app.Lifetime.ApplicationStopping);
 app.Services.ScheduleWeeklyReport();
 app.Services.ScheduleEventLogJobs();

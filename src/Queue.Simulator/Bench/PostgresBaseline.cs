@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
+using Queue.EventLog;
 using Queue.Events;
 using Queue.Ingest;
 

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Queue.Live;
+using Queue.EventLog;
 using Queue.Figures;
+using Queue.Live;
 using Queue.Telemetry;
 
 namespace Queue.Alerts;
@@ -33,7 +34,7 @@ public sealed class AlertOptions
 internal sealed partial class AlertEvaluator(
     AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub, ILiveClient> hub,
     Targets.QueueTargets targets, IOptions<AlertOptions> options, QueueMetrics metrics, TimeProvider time, ILogger<AlertEvaluator> logger,
-    IOptions<Ingest.IngestOptions> ingest)
+    IOptions<EventLog.IngestOptions> ingest)
     : BackgroundService
 {
     // Who raised or cleared an alert: this node (host and process), for the history.

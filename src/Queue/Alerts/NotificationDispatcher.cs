@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Queue.Events;
 using Queue.Jobs;
 using Queue.Live;
 using Queue.Notifications;
@@ -16,7 +17,7 @@ namespace Queue.Alerts;
 /// webhook delays only the next notification.
 /// </summary>
 internal sealed partial class NotificationDispatcher(
-    EscalationStore store, MailSender mail, IHttpClientFactory http, IOptions<EscalationOptions> options, IOptions<LiveOptions> live,
+    EscalationStore store, MailSender mail, IHttpClientFactory http, IOptions<EscalationOptions> options, IOptions<CenterOptions> live,
     QueueMetrics metrics, TimeProvider time, ILogger<NotificationDispatcher> logger) : AlarmLoop(time, options.Value.CheckInterval)
 {
     public const string WebhookClient = "webhooks";

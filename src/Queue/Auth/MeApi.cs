@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Queue.Live;
+using Queue.Events;
 
 namespace Queue.Auth;
 
@@ -18,6 +18,6 @@ public static class MeApi
         return app;
     }
 
-    static Ok<Me> Get(ClaimsPrincipal user, IOptions<LiveOptions> live) =>
+    static Ok<Me> Get(ClaimsPrincipal user, IOptions<CenterOptions> live) =>
         TypedResults.Ok(new Me(user.FindFirstValue(ClaimTypes.Name) ?? "", user.FindFirstValue(ClaimTypes.Role) ?? "", live.Value.TimeZone));
 }

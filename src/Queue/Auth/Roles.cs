@@ -40,4 +40,14 @@ public static class Policies
             .AddPolicy(Admin, p => p.RequireRole(Roles.Admin));
         return builder;
     }
+
+    /// <summary>Makes sure the bootstrap admin key exists when <c>QUEUE_BOOTSTRAP_ADMIN_KEY</c> is set (a fresh install's first key).</summary>
+    public static async Task PrepareAuthAsync(this IServiceProvider services, IConfiguration configuration, CancellationToken ct)
+    {
+        var bootstrap = configuration["QUEUE_BOOTSTRAP_ADMIN_KEY"];
+        if (string.IsNullOrEmpty(bootstrap)) return;
+        if (bootstrap.Length < 16)
+            throw new InvalidOperationException("QUEUE_BOOTSTRAP_ADMIN_KEY must be at least 16 characters");
+        await services.GetRequiredService<ApiKeyStore>().EnsureBootstrapAdminAsync(bootstrap, ct);
+    }
 }

@@ -23,6 +23,12 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, FeedCursor Next);
 /// </summary>
 internal sealed class CommittedEvents(NpgsqlDataSource db)
 {
+    /// <summary>
+    /// Where a call touched the center as a whole and no queue (completed with no leg known): the name its calls' rows
+    /// give the center among the queues they were seen in. "~" is not an identifier character, so no queue has it.
+    /// </summary>
+    public const string Center = "~";
+
     // Ordered by the columns, qualified: a bare `tx` in ORDER BY would name the output column `tx::text`, and text
     // order puts transaction 10000000 before 9999999. Each month's partition is read by its key (tx, position, at)
     // from the cursor on, and the partitions merged in order (docs/adr/0007).

@@ -149,7 +149,7 @@ internal static class DerivedWrites
     // alone, and live state keeps it under the center's key, as it does a visit without a call. Stored queues_seen only
     // grows, so the center stays listed once the legs arrive, and live state then takes that part away again.
     static IEnumerable<string> LiveSeen(CallState call) =>
-        call.LastQueue is null && call.CompletedAt is not null ? call.Seen.Add(Live.LiveKeys.Center) : call.Seen;
+        call.LastQueue is null && call.CompletedAt is not null ? call.Seen.Add(CommittedEvents.Center) : call.Seen;
 
     static bool SameFields(CallState a, CallState b) => a.Region == b.Region && a.Language == b.Language && a.Segment == b.Segment;
 

@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
 using Hangfire;
 using Microsoft.Extensions.Options;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Live;
+using Queue.Storage;
 
 namespace Queue.EventLog;
 
@@ -86,14 +88,25 @@ public static class EventLogSetup
             .ValidateOnStart();
         builder.Services.AddSingleton<EventPartitions>();
         builder.Services.AddTransient<EventLogJobs>();
+        // Ingest has its own pool whose statements time out with the ingest deadline: a database that stops
+        // answering turns into a 503 within that time, not after the 30 s that reports may need.
+        builder.Services.AddKeyedSingleton(IngestPool, (sp, _) => StorageExtensions.Build(sp,
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.DatabaseTimeout));
         return builder;
     }
+
+    /// <summary>The key of the ingest pool among the PostgreSQL data sources.</summary>
+    public const string IngestPool = "ingest";
+
+    /// <summary>Makes sure of the event log's partitions for the months ingest may write to by this node's clock.</summary>
+    public static Task PrepareEventLogAsync(this IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<EventPartitions>().EnsureAheadAsync(ct);
 
     /// <summary>Registers (or updates) both recurring jobs, in the center's time zone; every node does, to the same effect.</summary>
     public static void ScheduleEventLogJobs(this IServiceProvider services)
     {
         var jobs = services.GetRequiredService<IRecurringJobManager>();
-        var zone = new RecurringJobOptions { TimeZone = services.GetRequiredService<IOptions<LiveOptions>>().Value.Zone() };
+        var zone = new RecurringJobOptions { TimeZone = services.CenterZone() };
         jobs.AddOrUpdate<EventLogJobs>(EventLogJobs.PartitionsJobId, j => j.MakePartitionsAheadAsync(CancellationToken.None),
             services.GetRequiredService<IOptions<PartitionOptions>>().Value.Cron, zone);
         jobs.AddOrUpdate<EventLogJobs>(EventLogJobs.RetentionJobId, j => j.DropPastRetentionAsync(CancellationToken.None),

@@ -19,7 +19,7 @@ public abstract record AppendResult
 /// in one transaction: all of the batch or nothing. Bulk statements only; no round trip per event.
 /// </summary>
 internal sealed partial class EventStore(
-    [FromKeyedServices(StorageExtensions.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, EventPartitions partitions,
+    [FromKeyedServices(EventLogSetup.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, EventPartitions partitions,
     ILogger<EventStore> logger, TimeZoneInfo? zone = null, TimeProvider? time = null)
     : IDisposable
 {
@@ -233,7 +233,7 @@ internal sealed partial class EventStore(
         if (visits.Count > 0) DerivedWrites.Visits(batch, visits);
         if (agents.Count > 0) DerivedWrites.Agents(batch, agents);
         // Weeks that are over whose weekly report these changes may alter: their next read makes it again.
-        if (zone is not null) Reports.ReportWeeksChanged.Mark(batch, Reports.ReportWeeksChanged.Of(Touched(calls, visits), zone, now), now);
+        if (zone is not null) ReportWeeksChanged.Mark(batch, ReportWeeksChanged.Of(Touched(calls, visits), zone, now), now);
     }
 
     // The instants by which a report counts what changed: legs' ends, completions, visits' deadlines, before and after.

@@ -28,9 +28,9 @@ public sealed record BreakdownRow(string? Value, WindowFigures Figures, Breakdow
 public sealed record BreakdownStates(string Asa, string RemoteResolution, string Visit24, string Visit48)
 {
     public static BreakdownStates Of(WindowFigures f, TargetOptions t) => new(
-        Snapshot.AtMost(f.AsaSeconds, t.Wait.TotalSeconds, f.Answered, t.MinimumSample),
-        Snapshot.AtLeast(f.RemoteResolution, t.Remote, f.Completed - f.ResolutionUnknown, t.MinimumSample),
-        Snapshot.AtLeast(f.Visit24, t.Visit24, f.Due24, t.MinimumSample),
+        TargetStates.AtMost(f.AsaSeconds, t.Wait.TotalSeconds, f.Answered, t.MinimumSample),
+        TargetStates.AtLeast(f.RemoteResolution, t.Remote, f.Completed - f.ResolutionUnknown, t.MinimumSample),
+        TargetStates.AtLeast(f.Visit24, t.Visit24, f.Due24, t.MinimumSample),
         // Every visit within 48 h: one past it is a breach, whatever the sample (as live state has it).
         t.Visit48Met(f.Due48, f.Overdue48) switch { null => FigureState.None, true => FigureState.Ok, false => FigureState.Breach });
 }

@@ -32,7 +32,7 @@ public static class TrendApi
 
     static Task<Results<Ok<Trend>, ValidationProblem>> QueueAsync(
         [Description("The queue's name")] string queue, [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
-        TrendQuery trends, IOptions<LiveOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
+        TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
         Identifiers.IsValid(queue)
             ? GetAsync(queue, day, trends, live, targets, time, ct)
             : Task.FromResult<Results<Ok<Trend>, ValidationProblem>>(
@@ -40,11 +40,11 @@ public static class TrendApi
 
     static Task<Results<Ok<Trend>, ValidationProblem>> CenterAsync(
         [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
-        TrendQuery trends, IOptions<LiveOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
+        TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
         GetAsync(null, day, trends, live, targets, time, ct);
 
     static async Task<Results<Ok<Trend>, ValidationProblem>> GetAsync(string? queue, string? day,
-        TrendQuery trends, IOptions<LiveOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+        TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
     {
         var zone = live.Value.Zone();
         var now = time.GetUtcNow();

@@ -4,6 +4,7 @@ using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using Queue.Events;
 using Queue.Api;
 using Queue.Auth;
 using Queue.EventLog;
@@ -24,7 +25,7 @@ public static class IngestApi
         builder.Services.AddSingleton<CallerHasher>();
         builder.Services.AddSingleton<EventParser>();
         // The center's zone names the report weeks a late batch marks as changed.
-        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventStore>(sp, sp.GetRequiredService<IOptions<Live.LiveOptions>>().Value.Zone()));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventStore>(sp, sp.CenterZone()));
         return builder;
     }
 

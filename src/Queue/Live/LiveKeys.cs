@@ -1,3 +1,5 @@
+using Queue.EventLog;
+
 namespace Queue.Live;
 
 /// <summary>
@@ -8,7 +10,7 @@ namespace Queue.Live;
 public sealed class LiveKeys(string prefix)
 {
     /// <summary>The center-wide pseudo-queue: "~" is not an identifier character.</summary>
-    public const string Center = "~";
+    public const string Center = CommittedEvents.Center;
 
     public string Prefix { get; } = prefix;
 

@@ -7,10 +7,6 @@ public sealed class LiveOptions
 {
     public const string Section = "Queue:Live";
 
-    /// <summary>The center's time zone (IANA id): "today" is the calendar day there.</summary>
-    [Required]
-    public string TimeZone { get; set; } = "Asia/Yekaterinburg";
-
     /// <summary>Put before every Redis key and SignalR channel, to share one Redis between deployments.</summary>
     [RegularExpression(@"^[A-Za-z0-9_.:-]{0,50}$")]
     public string KeyPrefix { get; set; } = "";
@@ -40,5 +36,4 @@ public sealed class LiveOptions
     /// <summary>How long a closed visit stays: the rolling 7 days of visit24 after its 48 h deadline, with a margin.</summary>
     public TimeSpan RetainVisits { get; set; } = TimeSpan.FromDays(8);
 
-    public TimeZoneInfo Zone() => TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 }

@@ -23,9 +23,6 @@ public sealed record LivePart(string Queue, string Entity, long Version, long? E
     public string OpsJson() => JsonSerializer.Serialize(Ops.Select(o => new[] { o.Kind.ToString(), o.Key, o.Field, o.Value }), LiveJson.Options);
 }
 
-/// <summary>A queue's service-level T and short-abandon threshold, where they differ from the defaults.</summary>
-public sealed record QueueThresholds(TimeSpan ServiceLevel, TimeSpan ShortAbandon);
-
 /// <summary>How thresholds and the calendar shape live state: the same for every node.</summary>
 public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAbandon, TimeZoneInfo Zone, TimeSpan RetainEnded, TimeSpan RetainVisits)
 {
@@ -39,8 +36,8 @@ public sealed record LiveRules(TimeSpan ServiceLevelThreshold, TimeSpan ShortAba
 
     public TimeSpan ShortAbandonOf(string queue) => Queues.TryGetValue(queue, out var q) ? q.ShortAbandon : ShortAbandon;
 
-    public static LiveRules From(TargetOptions targets, LiveOptions live) =>
-        new(targets.ServiceLevelThreshold, targets.ShortAbandon, live.Zone(), live.RetainEnded, live.RetainVisits) { GhostAfter = live.GhostAfter };
+    public static LiveRules From(TargetOptions targets, LiveOptions live, TimeZoneInfo zone) =>
+        new(targets.ServiceLevelThreshold, targets.ShortAbandon, zone, live.RetainEnded, live.RetainVisits) { GhostAfter = live.GhostAfter };
 
     public static readonly TimeSpan TombstoneFor = TimeSpan.FromHours(1);
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Queue.Events;
 using Queue.EventLog;
 using Queue.Figures;
 using Queue.Targets;
@@ -12,14 +13,13 @@ public static class LiveSetup
     public static WebApplicationBuilder AddLiveState(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations()
-            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Queue:Live:TimeZone is not a known time zone (use an IANA id such as Asia/Yekaterinburg)")
             .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero, "Queue:Live intervals must be positive")
             .ValidateOnStart();
         // Configuration is read when the services are built, not here: a host (or a test) may still add to it.
         // One multiplexer for live state, created at first use; it reconnects by itself when Redis comes back.
         builder.Services.AddSingleton<IConnectionMultiplexer>(sp => ConnectionMultiplexer.Connect(RedisOptions(sp.GetRequiredService<IConfiguration>())));
         builder.Services.AddSingleton(sp => new LiveKeys(sp.GetRequiredService<IOptions<LiveOptions>>().Value.KeyPrefix));
-        builder.Services.AddSingleton(sp => LiveRules.From(sp.GetRequiredService<IOptions<TargetOptions>>().Value, sp.GetRequiredService<IOptions<LiveOptions>>().Value));
+        builder.Services.AddSingleton(sp => LiveRules.From(sp.GetRequiredService<IOptions<TargetOptions>>().Value, sp.GetRequiredService<IOptions<LiveOptions>>().Value, sp.CenterZone()));
         builder.Services.AddSingleton<CommittedEvents>();
         builder.Services.AddSingleton<LiveSource>();
         builder.Services.AddSingleton<LiveStore>();

@@ -6,15 +6,6 @@ using Queue.Targets;
 
 namespace Queue.Live;
 
-/// <summary>A figure against its target: <c>ok</c>, <c>warning</c> (close to the target, or past it on too few samples), <c>breach</c>, or <c>none</c> (no figure, or no target).</summary>
-public static class FigureState
-{
-    public const string Ok = "ok";
-    public const string Warning = "warning";
-    public const string Breach = "breach";
-    public const string None = "none";
-}
-
 /// <summary>The SPEC §3 figures of one live window [from, to).</summary>
 public sealed record LiveWindow(
     DateTimeOffset From, DateTimeOffset To,
@@ -31,10 +22,6 @@ public sealed record LiveVisits(
     DateTimeOffset From, DateTimeOffset To, long Due24, long ResolvedBy24, double? Visit24, long Overdue48);
 
 public sealed record LiveWindows3(LiveWindow M15, LiveWindow M60, LiveWindow Today);
-
-/// <summary>The targets a snapshot is judged by; <see cref="ServiceLevel"/> null: service level is shown, not a target.</summary>
-public sealed record LiveTargets(double WaitSeconds, double Remote, double Visit24, double Visit48, double ServiceLevelThresholdSeconds,
-    double ShortAbandonSeconds, int MinimumSample, double? ServiceLevel);
 
 /// <summary>States of the figures that are not per window.</summary>
 public sealed record LiveStates(string LongestWait, string Visit24, string Visit48);
@@ -79,16 +66,13 @@ public static class Snapshot
         return new QueueSnapshot(queue, seq, c.Now, c.Waiting, longest, c.OldestWaiting, agents,
             new LiveWindows3(Window(c.M15, t), Window(c.M60, t), Window(c.Today, t)),
             new LiveVisits(v.Open, v.Late, v.Overdue, v.From, v.To, v.Due24, v.ResolvedBy24, visit24, v.Overdue48),
-            Targets(t),
+            TargetStates.Of(t),
             new LiveStates(
-                AtMost(longest, t.Wait.TotalSeconds, samples: int.MaxValue, t.MinimumSample),
-                AtLeast(visit24, t.Visit24, v.Due24, t.MinimumSample),
+                TargetStates.AtMost(longest, t.Wait.TotalSeconds, samples: int.MaxValue, t.MinimumSample),
+                TargetStates.AtLeast(visit24, t.Visit24, v.Due24, t.MinimumSample),
                 v.Overdue > 0 && t.Visit48 >= 1.0 ? FigureState.Breach : v.Late > 0 ? FigureState.Warning : FigureState.Ok),
             queue is null ? null : StaffingNow.Of(c.Staffing ?? StaffingCounts.None, c.M60, agents, t));
     }
-
-    public static LiveTargets Targets(TargetOptions t) => new(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48,
-        t.ServiceLevelThreshold.TotalSeconds, t.ShortAbandon.TotalSeconds, t.MinimumSample, t.ServiceLevel);
 
     static LiveWindow Window(WindowCounts w, TargetOptions t)
     {
@@ -100,25 +84,7 @@ public static class Snapshot
         return new LiveWindow(w.From, w.To, w.Answered, w.Abandoned, w.ShortAbandoned, asa,
             serviceLevel, MetricsQuery.Rate(w.Abandoned, offered),
             w.Completed, w.Resolved, w.ResolutionUnknown, remote,
-            new LiveWindowStates(AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), AtLeast(remote, t.Remote, known, t.MinimumSample),
-                t.ServiceLevel is { } slTarget ? AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));
+            new LiveWindowStates(TargetStates.AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), TargetStates.AtLeast(remote, t.Remote, known, t.MinimumSample),
+                t.ServiceLevel is { } slTarget ? TargetStates.AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));
     }
-
-    /// <summary>A figure that must stay at or under its target: amber above 80 % of it, red strictly past it (on enough samples).</summary>
-    public static string AtMost(double? value, double target, long samples, int minimum) => value switch
-    {
-        null => FigureState.None,
-        var x when x > target => samples >= minimum ? FigureState.Breach : FigureState.Warning,
-        var x when x > 0.8 * target => FigureState.Warning,
-        _ => FigureState.Ok,
-    };
-
-    /// <summary>A share that must stay at or over its target: amber in the lower half of the room above it, red strictly under (on enough samples).</summary>
-    public static string AtLeast(double? value, double target, long samples, int minimum) => value switch
-    {
-        null => FigureState.None,
-        var x when x < target => samples >= minimum ? FigureState.Breach : FigureState.Warning,
-        var x when x < target + (1 - target) / 2 && target < 1 => FigureState.Warning,
-        _ => FigureState.Ok,
-    };
 }

@@ -1,3 +1,4 @@
+using Queue.Events;
 using Queue.Figures;
 using Queue.Targets;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CsvHelper;
+using Queue.Events;
 
 namespace Queue.Reports;
 

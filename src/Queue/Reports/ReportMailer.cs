@@ -3,6 +3,7 @@ using Hangfire.Server;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
+using Queue.Events;
 using Queue.Live;
 using Queue.Notifications;
 using Queue.Telemetry;
@@ -23,7 +24,7 @@ public sealed class ReportEmailOptions
     /// <summary>The recipients, addresses with optional names; none: no email is sent (and none recorded).</summary>
     public string[] To { get; set; } = [];
 
-    public TimeZoneInfo Zone(LiveOptions live) => TimeZone.Length == 0 ? live.Zone() : TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
+    public TimeZoneInfo Zone(CenterOptions live) => TimeZone.Length == 0 ? live.Zone() : TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
 
     public IEnumerable<string> Problems(SmtpOptions smtp)
     {
@@ -154,9 +155,9 @@ public static class ReportEmailSetup
     /// <summary>Registers (or updates) the recurring job with its cron and zone; every node does, to the same effect.</summary>
     public static void ScheduleWeeklyReport(this IServiceProvider services) =>
         Schedule(services.GetRequiredService<IRecurringJobManager>(), services.GetRequiredService<IOptions<ReportEmailOptions>>().Value,
-            services.GetRequiredService<IOptions<LiveOptions>>().Value);
+            services.GetRequiredService<IOptions<CenterOptions>>().Value);
 
-    public static void Schedule(IRecurringJobManager jobs, ReportEmailOptions o, LiveOptions live) =>
+    public static void Schedule(IRecurringJobManager jobs, ReportEmailOptions o, CenterOptions live) =>
         jobs.AddOrUpdate<ReportMailer>(ReportMailer.JobId, m => m.SendLastWeekAsync(null, CancellationToken.None), o.Cron,
             new RecurringJobOptions { TimeZone = o.Zone(live) });
 }

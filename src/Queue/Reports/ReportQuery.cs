@@ -94,7 +94,7 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
         """;
 
     public async Task<(List<DayCounts> Days, List<Breach48> Breaches)> GetAsync(DateTimeOffset from, DateTimeOffset to, DateTimeOffset breachesFrom,
-        TimeZoneInfo zone, TargetOptions defaults, IReadOnlyDictionary<string, Live.QueueThresholds> thresholds, DateTimeOffset now, CancellationToken ct)
+        TimeZoneInfo zone, TargetOptions defaults, IReadOnlyDictionary<string, QueueThresholds> thresholds, DateTimeOffset now, CancellationToken ct)
     {
         // A week that is over reads the replica, when there is one (docs/adr/0007).
         var db = reads.For(to, now);
@@ -137,10 +137,10 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
 
     // The few queues with thresholds of their own, written into the statement: cheaper per leg than a join, and the
     // names are identifiers (letters, digits and . _ - :), quoted all the same.
-    static (string ServiceLevel, string ShortAbandon) Thresholds(IReadOnlyDictionary<string, Live.QueueThresholds> thresholds)
+    static (string ServiceLevel, string ShortAbandon) Thresholds(IReadOnlyDictionary<string, QueueThresholds> thresholds)
     {
         if (thresholds.Count == 0) return ("@sl", "@short");
-        string Case(Func<Live.QueueThresholds, TimeSpan> of, string otherwise) =>
+        string Case(Func<QueueThresholds, TimeSpan> of, string otherwise) =>
             "(case l.queue " + string.Concat(thresholds.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t =>
                 $"when '{t.Key.Replace("'", "''", StringComparison.Ordinal)}' then interval '{of(t.Value).TotalMicroseconds.ToString(CultureInfo.InvariantCulture)} microseconds' "))
             + $"else {otherwise} end)";

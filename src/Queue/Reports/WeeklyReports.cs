@@ -2,6 +2,8 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Queue.EventLog;
+using Queue.Events;
 using Queue.Ingest;
 using Queue.Live;
 
@@ -14,7 +16,7 @@ namespace Queue.Reports;
 /// among them. So a report is never silently different from /api/metrics over its week. A week not over yet is made
 /// afresh each time, marked partial. Until the week's lateness has passed a report is provisional, and says so.
 /// </summary>
-internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targets.QueueTargets targets, IOptions<LiveOptions> live,
+internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targets.QueueTargets targets, IOptions<CenterOptions> live,
     IOptions<IngestOptions> ingest, TimeProvider time)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

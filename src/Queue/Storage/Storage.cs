@@ -1,15 +1,11 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Queue.EventLog;
-using Queue.Ingest;
 
 namespace Queue.Storage;
 
 public static class StorageExtensions
 {
-    public const string IngestPool = "ingest";
-
-    static NpgsqlDataSource Build(IServiceProvider sp, TimeSpan? commandTimeout) =>
+    /// <summary>A data source on <c>ConnectionStrings:Queue</c> whose statements time out after <paramref name="commandTimeout"/>.</summary>
+    internal static NpgsqlDataSource Build(IServiceProvider sp, TimeSpan? commandTimeout) =>
         Build(sp, sp.GetRequiredService<IConfiguration>().GetConnectionString("Queue")
             ?? throw new InvalidOperationException("ConnectionStrings:Queue is not set (environment: ConnectionStrings__Queue)"), commandTimeout);
 
@@ -35,31 +31,15 @@ public static class StorageExtensions
     {
         // Resolved when first needed, so that every configuration source (tests' included) has been applied.
         builder.Services.AddSingleton(sp => Build(sp, commandTimeout: null));
-        // Ingest has its own pool whose statements time out with the ingest deadline: a database that stops
-        // answering turns into a 503 within that time, not after the 30 s that reports may need.
-        builder.Services.AddKeyedSingleton(IngestPool, (sp, _) => Build(sp,
-            sp.GetRequiredService<IOptions<IngestOptions>>().Value.DatabaseTimeout));
         builder.Services.AddSingleton<Migrator>();
         builder.AddHistoryReads();
-        builder.AddEventLog();
         return builder;
     }
 }
 
 public static class StorageStartup
 {
-    /// <summary>
-    /// Applies migrations (waiting up to a minute for PostgreSQL), makes sure of the event log's partitions for the months
-    /// ingest may write to by this node's clock, and the bootstrap admin key.
-    /// </summary>
-    public static async Task PrepareStorageAsync(this IServiceProvider services, IConfiguration configuration, CancellationToken ct)
-    {
-        await services.GetRequiredService<Migrator>().MigrateAsync(TimeSpan.FromMinutes(1), ct);
-        await services.GetRequiredService<EventPartitions>().EnsureAheadAsync(ct);
-        var bootstrap = configuration["QUEUE_BOOTSTRAP_ADMIN_KEY"];
-        if (string.IsNullOrEmpty(bootstrap)) return;
-        if (bootstrap.Length < 16)
-            throw new InvalidOperationException("QUEUE_BOOTSTRAP_ADMIN_KEY must be at least 16 characters");
-        await services.GetRequiredService<Queue.Auth.ApiKeyStore>().EnsureBootstrapAdminAsync(bootstrap, ct);
-    }
+    /// <summary>Applies migrations, waiting up to a minute for PostgreSQL.</summary>
+    public static Task PrepareStorageAsync(this IServiceProvider services, CancellationToken ct) =>
+        services.GetRequiredService<Migrator>().MigrateAsync(TimeSpan.FromMinutes(1), ct);
 }

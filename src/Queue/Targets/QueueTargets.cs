@@ -161,7 +161,7 @@ internal sealed partial class QueueTargets(
         {
             var a = before.Effective.GetValueOrDefault(queue) ?? d;
             var b = after.Effective.GetValueOrDefault(queue) ?? d;
-            if (Snapshot.Targets(a) != Snapshot.Targets(b))
+            if (TargetStates.Of(a) != TargetStates.Of(b))
                 changes.Add(new TargetChange(queue, before.Thresholds.GetValueOrDefault(queue) != after.Thresholds.GetValueOrDefault(queue)));
         }
         return changes;

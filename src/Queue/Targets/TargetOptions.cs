@@ -52,3 +52,6 @@ public sealed class TargetOptions
     /// <summary>How often a node reads the per-queue targets again, whether or not it was told they changed.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>A queue's service-level T and short-abandon threshold, where they differ from the defaults.</summary>
+public sealed record QueueThresholds(TimeSpan ServiceLevel, TimeSpan ShortAbandon);

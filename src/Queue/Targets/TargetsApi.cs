@@ -55,7 +55,7 @@ public static class TargetsApi
     }
 
     static Ok<TargetsList> List(QueueTargets targets) =>
-        TypedResults.Ok(new TargetsList(Snapshot.Targets(targets.Defaults), targets.Stored.Values.OrderBy(r => r.Queue, StringComparer.Ordinal)
+        TypedResults.Ok(new TargetsList(TargetStates.Of(targets.Defaults), targets.Stored.Values.OrderBy(r => r.Queue, StringComparer.Ordinal)
             .Select(r => View(r.Queue, targets)).ToList()));
 
     static Results<Ok<QueueTargetsView>, ValidationProblem> Get(string queue, QueueTargets targets) =>
@@ -84,7 +84,7 @@ public static class TargetsApi
     static QueueTargetsView View(string queue, QueueTargets targets)
     {
         var stored = targets.Stored.GetValueOrDefault(queue);
-        return new QueueTargetsView(queue, Snapshot.Targets(targets.For(queue)), stored?.Set ?? new TargetOverrides(), stored?.UpdatedAt, stored?.UpdatedBy);
+        return new QueueTargetsView(queue, TargetStates.Of(targets.For(queue)), stored?.Set ?? new TargetOverrides(), stored?.UpdatedAt, stored?.UpdatedBy);
     }
 
     static ValidationProblem InvalidQueue() =>

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
+using Queue.EventLog;
 using Queue.Ingest;
 
 namespace Queue.Tests.Ingest;

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.RegularExpressions;
 using Queue.Live;
 using Queue.Staffing;
+using Queue.Targets;
 
 namespace Queue.Tests.Live;
 

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MimeKit;
+using Queue.Events;
 using Queue.Live;
 using Queue.Reports;
 using Queue.Tests.Infrastructure;
@@ -249,7 +250,7 @@ public sealed class ReportEmailTests(ReportEmailApp app) : IClassFixture<ReportE
         var manager = new RecurringJobManager(storage, JobFilterProviders.Providers, new DefaultTimeZoneResolver(), () => sunday.UtcDateTime);
         manager.RemoveIfExists(ReportMailer.JobId);
         ReportEmailSetup.Schedule(manager, app.Factory.Services.GetRequiredService<IOptions<ReportEmailOptions>>().Value,
-            app.Factory.Services.GetRequiredService<IOptions<LiveOptions>>().Value);
+            app.Factory.Services.GetRequiredService<IOptions<CenterOptions>>().Value);
         using (var connection = storage.GetConnection())
         {
             var job = Assert.Single(connection.GetRecurringJobs(), j => j.Id == ReportMailer.JobId);

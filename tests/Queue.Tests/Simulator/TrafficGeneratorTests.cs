@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Queue.EventLog;
 using Queue.Events;
 using Queue.Ingest;
 using Queue.Simulator.Traffic;

@@ -1,11 +1,12 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Queue.Alerts;
+using Queue.Events;
 using Queue.Reports;
 using Queue.Tests.Alerts;
+using Queue.Tests.Infrastructure;
 using Queue.Tests.Reports;
 using Queue.Tests.Storage;
-using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Telemetry;
 

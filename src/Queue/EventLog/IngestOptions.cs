@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Queue.Ingest;
+namespace Queue.EventLog;
 
-/// <summary>Limits and secrets of <c>POST /api/events</c>, bound from <c>Queue:Ingest</c>.</summary>
+/// <summary>Limits and secrets of <c>POST /api/events</c> and what the event log takes (lateness, its database deadline), bound from <c>Queue:Ingest</c>.</summary>
 public sealed class IngestOptions
 {
     public const string Section = "Queue:Ingest";

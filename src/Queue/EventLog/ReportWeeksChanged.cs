@@ -1,7 +1,8 @@
 using Dapper;
 using Npgsql;
+using Queue.Events;
 
-namespace Queue.Reports;
+namespace Queue.EventLog;
 
 /// <summary>
 /// The marks ingest leaves on weeks that are over whose report a batch may have changed (<c>report_weeks_changed</c>).
