@@ -5,10 +5,12 @@ namespace Queue.Tests.Ops;
 
 /// <summary>
 /// The documents hold together: every section the code, tests and docs cite is a heading of docs/spec.md; every relative
-/// link in the README and docs/ reaches a file, and a heading where it names one; every ADR is in the index.
+/// link in the README and docs/ reaches a file, and a heading where it names one; every ADR is in the index; and the
+/// README stays one a newcomer reads in ten minutes.
 /// </summary>
 public sealed partial class DocsTests
 {
+    const int ReadmeMostLines = 250;
     static readonly string[] Cited = ["src", "tests", "docs", "ops", "deploy"];
     static readonly HashSet<string> NotSources = new(["bin", "obj", "node_modules", "dist", "wwwroot", "TestResults"], StringComparer.Ordinal);
 
@@ -81,6 +83,37 @@ public sealed partial class DocsTests
         Assert.NotEmpty(adrs);
         var missing = adrs.Where(n => !index.Contains($"]({n})", StringComparison.Ordinal)).ToList();
         Assert.True(missing.Count == 0, "docs/adr/README.md does not link " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void The_README_is_read_in_ten_minutes()
+    {
+        var lines = Lines("README.md");
+
+        Assert.True(lines.Length <= ReadmeMostLines,
+            $"README.md has {lines.Length} lines, at most {ReadmeMostLines}: move the detail to a guide in docs/ and link it");
+    }
+
+    [Fact]
+    public void The_README_links_every_guide_in_docs()
+    {
+        var readme = string.Join('\n', Lines("README.md"));
+        var guides = Directory.GetFiles(OpsFiles.PathOf("docs"), "*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        var missing = guides.Where(g => !readme.Contains($"](docs/{g})", StringComparison.Ordinal)).ToList();
+        Assert.True(missing.Count == 0, "README.md does not link " + string.Join(", ", missing.Select(g => "docs/" + g)));
+    }
+
+    [Fact]
+    public void Every_ops_script_the_README_names_exists()
+    {
+        var readme = string.Join('\n', Lines("README.md"));
+        var named = OpsScript().Matches(readme).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+
+        Assert.Contains("run", named);
+        Assert.Contains("test", named);
+        var missing = named.Where(n => !Path.Exists(OpsFiles.PathOf("ops", n))).ToList();
+        Assert.True(missing.Count == 0, "README.md names ops/ entries that do not exist: " + string.Join(", ", missing));
     }
 
     // What is wrong with a link from `file` to `target`, or null when it reaches what it names.
@@ -189,4 +222,7 @@ public sealed partial class DocsTests
 
     [GeneratedRegex(@"^\d{4}-.+\.md$")]
     private static partial Regex AdrName();
+
+    [GeneratedRegex(@"\bops/([a-z][a-z0-9-]*)")]
+    private static partial Regex OpsScript();
 }
