@@ -183,7 +183,7 @@ internal sealed class EwtReplay(TargetOptions targets)
     static long Micros(TimeSpan span) => span.Ticks / 10;
 }
 
-/// <summary>Told against waited, over answered callers: the figures of README's expected-wait line.</summary>
+/// <summary>Told against waited, over answered callers: the figures of docs/performance.md, "Expected wait".</summary>
 internal sealed class EwtScore
 {
     readonly List<(double Error, bool Inside, bool ToldToWait)> scored = [];

@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace Queue.Telemetry;
 
 /// <summary>
-/// The service's own instruments, on the one meter named <c>Queue</c>; docs/metrics.md lists them as Prometheus shows
+/// The service's own instruments, on the one meter named <c>Queue</c>; docs/telemetry.md lists them as Prometheus shows
 /// them. The meter comes from the host's <see cref="IMeterFactory"/>, so two services in one process (tests) count apart.
 /// </summary>
 internal sealed class QueueMetrics : IDisposable

@@ -17,7 +17,7 @@ using StackExchange.Redis;
 
 namespace Queue.Telemetry;
 
-/// <summary>Metrics, traces and their export, from <c>Queue:Telemetry</c> (docs/metrics.md).</summary>
+/// <summary>Metrics, traces and their export, from <c>Queue:Telemetry</c> (docs/telemetry.md).</summary>
 public sealed class TelemetryOptions
 {
     public const string Section = "Queue:Telemetry";
@@ -103,7 +103,7 @@ public static class TelemetrySetup
             {
                 // Every scrape sees the counters as they are: a scrape every few seconds costs little.
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
-                // Series carry only the labels of docs/metrics.md, not the meter's name and version.
+                // Series carry only the labels of docs/telemetry.md, not the meter's name and version.
                 o.ScopeInfoEnabled = false;
             });
         ((IDeferredMeterProviderBuilder)metrics).Configure(OwnMetersOnly);

@@ -21,7 +21,7 @@ public sealed record Delivery(string? Id, string? Timestamp, string? Signature, 
 }
 
 /// <summary>
-/// A webhook receiver on loopback (Kestrel), written as a receiver would write one from the README: it checks
+/// A webhook receiver on loopback (Kestrel), written as a receiver would write one from docs/api.md: it checks
 /// <c>X-Queue-Signature</c> against its own HMAC-SHA256 of "timestamp.body" and refuses a bad one with 401. It can be
 /// told to fail a subject's deliveries a number of times with 500.
 /// </summary>

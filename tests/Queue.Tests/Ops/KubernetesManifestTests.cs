@@ -81,7 +81,7 @@ public sealed class KubernetesManifestTests
             Assert.True(c.Resources.Requests["memory"].ToDecimal() > 0, c.Name);
             Assert.True(c.Resources.Limits["memory"].ToDecimal() >= c.Resources.Requests["memory"].ToDecimal(), c.Name);
         }
-        // A weekly report of a 10,000-operator week peaked at 603 MiB (README).
+        // A weekly report of a 10,000-operator week peaked at 603 MiB (docs/performance.md).
         Assert.True(Container().Resources.Limits["memory"].ToDecimal() >= 700m * 1024 * 1024);
     }
 

@@ -9,7 +9,7 @@ public sealed class MetricsKeyApp : QueueApp
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Queue:Telemetry:MetricsKeyRequired"] = "true" };
 }
 
-/// <summary>docs/metrics.md, "Who may read it": with the switch on, a key of a reading role (wallboard and above).</summary>
+/// <summary>docs/telemetry.md, "Who may read /metrics": with the switch on, a key of a reading role (wallboard and above).</summary>
 public sealed class MetricsKeyRequiredTests(MetricsKeyApp app) : IClassFixture<MetricsKeyApp>
 {
     [Fact]

@@ -14,7 +14,7 @@ public sealed class SmallBodiesApp : QueueApp
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Queue:Ingest:MaxBodyBytes"] = "16384" };
 }
 
-/// <summary>docs/metrics.md: the series <c>GET /metrics</c> shows, by the names the dashboards and alert rules use.</summary>
+/// <summary>docs/telemetry.md: the series <c>GET /metrics</c> shows, by the names the dashboards and alert rules use.</summary>
 public sealed class PrometheusTests(SmallBodiesApp app) : IClassFixture<SmallBodiesApp>
 {
     DateTimeOffset Now => app.Time.GetUtcNow();

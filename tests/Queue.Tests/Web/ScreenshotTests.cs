@@ -78,7 +78,7 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         await console.Context.CloseAsync();
     }
 
-    // The README shows the current pictures.
+    // The README and docs/pages.md show the current pictures.
     static async Task Keep(string screenshot, string name)
     {
         var docs = Path.Combine(BrowserService.RepositoryRoot(), "docs", "screenshots");
