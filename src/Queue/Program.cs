@@ -43,6 +43,7 @@ builder.AddEscalation();
 builder.AddJobs();
 builder.AddReportEmail();
 builder.AddApiDocs();
+builder.AddEventDocs();
 builder.AddTelemetry();
 
 var app = builder.Build();

@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.SignalR;
@@ -32,11 +33,14 @@ public sealed class AlertOptions
 /// same alert at once (one open alert per kind and subject), and only the node whose change took pushes it.
 /// </summary>
 internal sealed partial class AlertEvaluator(
-    AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub, ILiveClient> hub,
+    AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub> hub,
     Targets.QueueTargets targets, IOptions<AlertOptions> options, QueueMetrics metrics, TimeProvider time, ILogger<AlertEvaluator> logger,
     IOptions<EventLog.IngestOptions> ingest)
-    : BackgroundService
+    : BackgroundService, ILiveObserver
 {
+    /// <summary>What the live hub's clients are called with when an alert was raised, acknowledged or cleared.</summary>
+    public const string AlertChanged = nameof(AlertChanged);
+
     // Who raised or cleared an alert: this node (host and process), for the history.
     internal static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
     readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
@@ -44,6 +48,10 @@ internal sealed partial class AlertEvaluator(
 
     /// <summary>The alerts not cleared (open or acknowledged) as this node last learned them from PostgreSQL or made them.</summary>
     public IEnumerable<Alert> Uncleared => open.Values;
+
+    Task<DateTimeOffset?> ILiveObserver.QueueChangedAsync(QueueSnapshot snapshot, CancellationToken ct) => ObserveQueueAsync(snapshot, ct);
+
+    Task<DateTimeOffset?> ILiveObserver.CenterChangedAsync(CancellationToken ct) => ObserveVisitsAsync(ct);
 
     /// <summary>Raises and clears the queue's alerts; answers when its longest wait will next pass the target.</summary>
     public async Task<DateTimeOffset?> ObserveQueueAsync(QueueSnapshot snapshot, CancellationToken ct)
@@ -129,7 +137,7 @@ internal sealed partial class AlertEvaluator(
     public Task PushAsync(Alert alert)
     {
         var groups = alert.Queue is { } q ? new[] { LiveHub.CenterGroup, LiveHub.QueueGroup(q) } : [LiveHub.CenterGroup];
-        return hub.Clients.Groups(groups).AlertChanged(alert);
+        return hub.Clients.Groups(groups).SendAsync(AlertChanged, alert);
     }
 
     async Task RefreshAsync(CancellationToken ct)

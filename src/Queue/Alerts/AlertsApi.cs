@@ -6,7 +6,9 @@ using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
 using Queue.Ingest;
+using Queue.Live;
 using Queue.Notifications;
+using Queue.Telemetry;
 
 namespace Queue.Alerts;
 
@@ -25,6 +27,8 @@ public static class AlertsApi
             .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Queue:Alerts:RefreshInterval must be positive").ValidateOnStart();
         builder.Services.AddSingleton<AlertStore>();
         builder.Services.AddSingleton<AlertEvaluator>();
+        builder.Services.AddSingleton<IMetricSeed, AlertMetrics>();
+        builder.Services.AddSingleton<ILiveObserver>(sp => sp.GetRequiredService<AlertEvaluator>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
         return builder;
     }

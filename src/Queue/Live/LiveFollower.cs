@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;

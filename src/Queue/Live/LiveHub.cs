@@ -6,7 +6,7 @@ using Queue.Ingest;
 
 namespace Queue.Live;
 
-/// <summary>What the live hub calls on its clients (mirrored in TypeScript by src/Queue/web/live.ts).</summary>
+/// <summary>What live state calls on the live hub's clients (mirrored in TypeScript by src/Queue/web/live.ts).</summary>
 public interface ILiveClient
 {
     /// <summary>A queue's new snapshot; keep it only if its <c>seq</c> is not lower than the one shown.</summary>
@@ -15,8 +15,7 @@ public interface ILiveClient
     /// <summary>The whole center's new snapshot (to clients that joined the center).</summary>
     Task CenterUpdated(QueueSnapshot snapshot);
 
-    /// <summary>An alert was raised, acknowledged or cleared (to clients of its queue and of the whole center).</summary>
-    Task AlertChanged(Queue.Alerts.Alert alert);
+    // Alerts push AlertChanged through this hub too (Alerts.AlertEvaluator.PushAsync): live state does not know them.
 }
 
 /// <summary>What a client gets on joining the whole center: its totals and every queue, at once.</summary>

@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Globalization;
 using System.Text.Json;
 using Queue.Events;

@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using Queue.Redis;
 using Queue.Events;
 namespace Queue.Live;
 

@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
@@ -14,7 +15,7 @@ namespace Queue.Live;
 /// node published the same content already, so several nodes do not push the same thing several times.
 /// </summary>
 internal sealed partial class LivePublisher(
-    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, Alerts.AlertEvaluator alerts,
+    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, IEnumerable<ILiveObserver> observers,
     Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
     // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
@@ -144,23 +145,24 @@ internal sealed partial class LivePublisher(
             var center = await view.CenterAsync(seq: 0);
             var seq = await store.ClaimPublishAsync(keys.PublishedCenter, Content(center));
             if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
-            await AlertAsync(queue, ct => alerts.ObserveVisitsAsync(ct));
+            await ObserveAsync(queue, (o, ct) => o.CenterChangedAsync(ct));
             return;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
         var claimed = await store.ClaimPublishAsync(keys.Published(queue), Content(snapshot));
         if (claimed > 0)
             await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
-        await AlertAsync(queue, ct => alerts.ObserveQueueAsync(snapshot, ct));
+        await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
     }
 
-    // Alerts follow every snapshot a node computes; the next deadline they name wakes the queue again.
-    async Task AlertAsync(string queue, Func<CancellationToken, Task<DateTimeOffset?>> observe)
+    // Observers (alerts) follow every snapshot a node computes; the earliest deadline they name wakes the queue again.
+    async Task ObserveAsync(string queue, Func<ILiveObserver, CancellationToken, Task<DateTimeOffset?>> observe)
     {
-        DateTimeOffset? next;
+        DateTimeOffset? next = null;
         try
         {
-            next = await observe(CancellationToken.None);
+            foreach (var observer in observers)
+                if (await observe(observer, CancellationToken.None) is { } due && (next is null || due < next)) next = due;
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
         {

@@ -1,5 +1,8 @@
+using Queue.Redis;
 using System.Globalization;
 using System.Text.Json;
+using Queue.Figures;
+using Queue.Staffing;
 using StackExchange.Redis;
 
 namespace Queue.Live;

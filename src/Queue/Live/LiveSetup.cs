@@ -1,8 +1,10 @@
+using Queue.Redis;
 using Microsoft.Extensions.Options;
-using Queue.Events;
 using Queue.EventLog;
+using Queue.Events;
 using Queue.Figures;
 using Queue.Targets;
+using Queue.Telemetry;
 using StackExchange.Redis;
 
 namespace Queue.Live;
@@ -28,6 +30,8 @@ public static class LiveSetup
         builder.Services.AddSingleton<LiveView>();
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<LiveFollower>();
+        builder.Services.AddSingleton<IMetricSeed, LiveLagGauge>();
+        builder.Services.AddHealthChecks().AddCheck<LiveLagCheck>("live-lag", tags: [TelemetrySetup.Ready]);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFollower>());
 

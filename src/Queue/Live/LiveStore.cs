@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Globalization;
 using Queue.EventLog;
 using StackExchange.Redis;

@@ -1,3 +1,4 @@
+using Queue.Redis;
 namespace Queue.Live;
 
 /// <summary>Snapshots as the API and the hub serve them, read from Redis.</summary>

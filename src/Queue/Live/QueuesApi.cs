@@ -61,7 +61,8 @@ public static class QueuesApi
         }
         if (errors.Count > 0) return Problems.Invalid(errors, "The expected wait cannot be asked so", "See errors.");
         if (await Rebuilding(store) is { } problem) return problem;
-        return TypedResults.Ok(ExpectedWaitAnswer.Of(await view.QueueAsync(queue), at));
+        var s = await view.QueueAsync(queue);
+        return TypedResults.Ok(ExpectedWaitAnswer.Of(s.Queue!, s.AsOf, s.CallsWaiting, s.Agents, s.Staffing!, at));
     }
 
     static async Task<Results<Ok<QueueSnapshot>, ProblemHttpResult>> CenterAsync(LiveView view, LiveStore store) =>

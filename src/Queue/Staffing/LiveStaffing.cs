@@ -1,5 +1,4 @@
 using Queue.Figures;
-using Queue.Live;
 using Queue.Staffing;
 using Queue.Targets;
 
@@ -100,10 +99,7 @@ public sealed record ExpectedWaitAnswer(
     string Queue, DateTimeOffset AsOf, int Position, long CallsWaiting, int Agents, int AgentsAvailable,
     double? HandleSeconds, double? PatienceSeconds, double? MeanSeconds, double? LowSeconds, double? HighSeconds, string? Note)
 {
-    /// <summary>Pure: a queue's snapshot and a position (default: calls waiting + 1) → the answer.</summary>
-    public static ExpectedWaitAnswer Of(QueueSnapshot s, int? position) => Of(s.Queue!, s.AsOf, s.CallsWaiting, s.Agents, s.Staffing!, position);
-
-    /// <summary>Pure: what a queue's snapshot holds of it (calls waiting, agents by status, live staffing) → the answer.</summary>
+    /// <summary>Pure: what a queue's snapshot holds of it (calls waiting, agents by status, live staffing) and a position (default: calls waiting + 1) → the answer.</summary>
     public static ExpectedWaitAnswer Of(string queue, DateTimeOffset asOf, long callsWaiting, IReadOnlyDictionary<string, long> agents, LiveStaffing st, int? position)
     {
         var at = position ?? (int)Math.Min(100_000, callsWaiting + 1);

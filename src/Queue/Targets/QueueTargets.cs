@@ -1,3 +1,4 @@
+using Queue.Redis;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.Live;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Queue.Live;
 using Queue.Storage;
 
 namespace Queue.Telemetry;
@@ -37,22 +36,6 @@ internal sealed class MigrationsCheck(NpgsqlDataSource db) : IHealthCheck
     }
 
     static string Short(string script) => script[(script.LastIndexOf(".Migrations.", StringComparison.Ordinal) + 12)..];
-}
-
-/// <summary>Live state (Redis) on this node follows PostgreSQL within <see cref="HealthOptions.MaxLiveLag"/>.</summary>
-internal sealed class LiveLagCheck(LiveFollower follower, IOptions<HealthOptions> options) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
-    {
-        var lag = follower.Lag;
-        var max = options.Value.MaxLiveLag;
-        var said = follower.CaughtUpAt is null
-            ? $"live state has not caught up with PostgreSQL since this node started, {lag.TotalSeconds:0.0} s ago"
-            : $"live state is at most {lag.TotalSeconds:0.0} s behind PostgreSQL";
-        return Task.FromResult(lag <= max
-            ? HealthCheckResult.Healthy(said)
-            : HealthCheckResult.Unhealthy($"{said} (more than {max.TotalSeconds:0.#} s)"));
-    }
 }
 
 /// <summary>The health endpoints' JSON: the overall status and each check by name, without exception details.</summary>

@@ -51,14 +51,8 @@ internal sealed class QueueMetrics : IDisposable
         EventsAccepted.Add(0);
         EventsDuplicate.Add(0);
         foreach (var reason in RejectReasons.All) Rejected(reason, 0);
-        foreach (var kind in Alerts.AlertKinds.Severity.Keys) AlertsRaised.Add(0, new KeyValuePair<string, object?>("kind", kind));
         SignalRConnections.Add(0);
         foreach (var outcome in (string[])["sent", "failed"]) ReportSends.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
-        foreach (var channel in (string[])[Alerts.NotificationChannels.Email, Alerts.NotificationChannels.Webhook])
-        {
-            foreach (var outcome in NotificationOutcomes.All)
-                Notifications.Add(0, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
-        }
     }
 
     public void Rejected(string reason, int count) => EventsRejected.Add(count, new KeyValuePair<string, object?>("reason", reason));
@@ -71,6 +65,15 @@ internal sealed class QueueMetrics : IDisposable
         Notifications.Add(1, new KeyValuePair<string, object?>("channel", channel), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => Meter.Dispose();
+}
+
+/// <summary>
+/// What a part of the service adds to the meter when it starts (after the exporters listen): its series at 0 for every
+/// label value it knows, its observable gauges. Registered by that part; <see cref="QueueMetrics"/> knows none of them.
+/// </summary>
+internal interface IMetricSeed
+{
+    void Seed(QueueMetrics metrics);
 }
 
 /// <summary>The <c>reason</c> label of <c>queue_events_rejected_total</c>.</summary>

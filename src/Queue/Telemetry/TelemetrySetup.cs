@@ -10,9 +10,7 @@ using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Queue.Alerts;
 using Queue.Auth;
-using Queue.Live;
 using StackExchange.Redis;
 
 namespace Queue.Telemetry;
@@ -61,7 +59,6 @@ public static class TelemetrySetup
             .ValidateOnStart();
 
         builder.Services.AddSingleton<QueueMetrics>();
-        builder.Services.AddSingleton<QueueGauges>();
         builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, IngestRefusals>();
         builder.Services.AddSingleton<HubConnections>();
         builder.Services.Configure<HubOptions>(o => o.AddFilter<HubConnections>());
@@ -82,12 +79,12 @@ public static class TelemetrySetup
         builder.Services.AddHealthChecks()
             .AddNpgSql(sp => sp.GetRequiredService<NpgsqlDataSource>(), name: "postgresql", tags: [Ready, ReadyForIngest], timeout: CheckTimeout(builder))
             .AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), name: "redis", tags: [Ready], timeout: CheckTimeout(builder))
-            .AddCheck<MigrationsCheck>("migrations", tags: [Ready, ReadyForIngest], timeout: CheckTimeout(builder))
-            .AddCheck<LiveLagCheck>("live-lag", tags: [Ready]);
+            .AddCheck<MigrationsCheck>("migrations", tags: [Ready, ReadyForIngest], timeout: CheckTimeout(builder));
         return builder;
     }
 
-    const string Ready = "ready";
+    /// <summary>Checks <c>/health/ready</c> asks; a part of the service adds its own with this tag.</summary>
+    public const string Ready = "ready";
     const string ReadyForIngest = "ingest";
 
     /// <summary>What is measured: the service's meter, requests and HTTP calls, the runtime, PostgreSQL; scraped as Prometheus text.</summary>
@@ -136,7 +133,6 @@ public static class TelemetrySetup
     /// <summary><c>GET /metrics</c> (Prometheus), <c>GET /health/live</c>, <c>GET /health/ready</c> and <c>GET /health/ready/ingest</c>.</summary>
     public static IEndpointRouteBuilder MapTelemetry(this IEndpointRouteBuilder app)
     {
-        app.ServiceProvider.GetRequiredService<QueueGauges>();
         var scrape = app.MapPrometheusScrapingEndpoint(MetricsPath).ExcludeFromDescription();
         if (app.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.MetricsKeyRequired)
             scrape.RequireAuthorization(Policies.Read);
@@ -158,31 +154,13 @@ public static class TelemetrySetup
     }
 }
 
-/// <summary>The gauges read when scraped: live lag and open alerts by kind.</summary>
-internal sealed class QueueGauges
-{
-    public QueueGauges(QueueMetrics metrics, LiveFollower follower, AlertEvaluator alerts)
-    {
-        metrics.Meter.CreateObservableGauge("queue.live.lag", () => follower.Lag.TotalSeconds, "s",
-            "How far live state (Redis) may be behind PostgreSQL on this node");
-        metrics.Meter.CreateObservableGauge("queue.alerts.open", () => OpenByKind(alerts), "{alert}",
-            "Alerts not cleared (open or acknowledged), by kind, as last read from PostgreSQL");
-    }
-
-    static IEnumerable<Measurement<long>> OpenByKind(AlertEvaluator alerts)
-    {
-        var counts = alerts.Uncleared.CountBy(a => a.Kind).ToDictionary(StringComparer.Ordinal);
-        return AlertKinds.Severity.Keys.Select(kind =>
-            new Measurement<long>(counts.GetValueOrDefault(kind), new KeyValuePair<string, object?>("kind", kind)));
-    }
-}
-
 /// <summary>Puts the service's series at 0 once the meter provider listens (see <see cref="QueueMetrics.Initialize"/>).</summary>
-internal sealed class MetricsStart(QueueMetrics metrics) : IHostedService
+internal sealed class MetricsStart(QueueMetrics metrics, IEnumerable<IMetricSeed> seeds) : IHostedService
 {
     public Task StartAsync(CancellationToken ct)
     {
         metrics.Initialize();
+        foreach (var seed in seeds) seed.Seed(metrics);
         return Task.CompletedTask;
     }
 

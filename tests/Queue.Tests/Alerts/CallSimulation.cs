@@ -1,4 +1,6 @@
+using Queue.Figures;
 using Queue.Live;
+using Queue.Staffing;
 
 namespace Queue.Tests.Alerts;
 

@@ -20,7 +20,7 @@ public sealed class LiveClient : IAsyncDisposable
     LiveClient(HubConnection connection)
     {
         Connection = connection;
-        connection.On<Queue.Alerts.Alert>(nameof(ILiveClient.AlertChanged), a => alerts.Writer.TryWrite(a));
+        connection.On<Queue.Alerts.Alert>(Queue.Alerts.AlertEvaluator.AlertChanged, a => alerts.Writer.TryWrite(a));
         foreach (var (method, channel) in pushes)
             connection.On<QueueSnapshot>(method, s => channel.Writer.TryWrite((s, DateTime.UtcNow)));
     }

@@ -1,3 +1,4 @@
+using Queue.Redis;
 using System.Reflection;
 using System.Text;
 using Queue.Events;

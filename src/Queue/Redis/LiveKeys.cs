@@ -1,6 +1,6 @@
 using Queue.EventLog;
 
-namespace Queue.Live;
+namespace Queue.Redis;
 
 /// <summary>
 /// Every Redis key of live state, hash-tagged by queue (<c>{queue}</c>) so Redis Cluster keeps one queue's keys in one
@@ -70,7 +70,7 @@ public static class LiveNames
     public const string Agents = "agents";
     public const string Published = "published";
 
-    /// <summary>Per-minute sums behind the live staffing figures: <c>{minute}{kind}</c>, the kind one of <see cref="StaffKinds"/>.</summary>
+    /// <summary>Per-minute sums behind the live staffing figures: <c>{minute}{kind}</c>, the kind one of <c>StaffKinds</c> (Live).</summary>
     public const string StaffSums = "staff";
 
     public static string AgentDay(DateOnly day) => "agentday:" + day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
