@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -6,19 +7,21 @@ namespace Queue.Simulator.QueueLog;
 /// <summary>
 /// A queue_log file as Asterisk keeps one: written anew when opened, shared with readers (a connector follows it while
 /// it grows), one line per <c>\n</c>. History goes out as fast as it is made; live lines each when their time comes,
-/// each flushed on its own as Asterisk flushes every line, so that a reader never waits on a buffer.
+/// each flushed on its own as Asterisk flushes every line, so that a reader never waits on a buffer. Only whole lines
+/// reach the file: they gather in a buffer of their own and go out together, never cut at a buffer's edge.
 /// </summary>
 internal sealed class QueueLogFile : IDisposable
 {
     const int Buffer = 1 << 16;
 
-    readonly StreamWriter writer;
+    static readonly UTF8Encoding Utf8 = new(false);
+    readonly FileStream file;
+    readonly ArrayBufferWriter<byte> pending = new(Buffer);
 
     public QueueLogFile(string path)
     {
         if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } dir) Directory.CreateDirectory(dir);
-        var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, Buffer);
-        writer = new StreamWriter(stream, new UTF8Encoding(false), Buffer) { NewLine = "\n" };
+        file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
     }
 
     public long Lines { get; private set; }
@@ -28,13 +31,19 @@ internal sealed class QueueLogFile : IDisposable
 
     public void Write(in QueueLogEntry line)
     {
-        writer.Write(line.Text);
-        writer.Write('\n');
+        Utf8.GetBytes(line.Text, pending);
+        pending.Write("\n"u8);
         Lines++;
         Last = line.At;
+        if (pending.WrittenCount >= Buffer) Flush();
     }
 
-    public void Flush() => writer.Flush();
+    public void Flush()
+    {
+        if (pending.WrittenCount == 0) return;
+        file.Write(pending.WrittenSpan);
+        pending.ResetWrittenCount();
+    }
 
     /// <summary>Writes every line up to <paramref name="until"/>, flushed once at the end; true while lines remain.</summary>
     public bool WriteUntil(IEnumerator<QueueLogEntry> lines, bool hasLine, DateTimeOffset until)
@@ -97,5 +106,9 @@ internal sealed class QueueLogFile : IDisposable
 
     static string Stamp(TimeProvider time) => Demo.DemoPoster.Stamp(time);
 
-    public void Dispose() => writer.Dispose();
+    public void Dispose()
+    {
+        Flush();
+        file.Dispose();
+    }
 }

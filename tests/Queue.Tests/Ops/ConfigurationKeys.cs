@@ -12,14 +12,16 @@ namespace Queue.Tests.Ops;
 /// </summary>
 internal static class ConfigurationKeys
 {
-    static readonly Dictionary<string, Type> Sections = typeof(Program).Assembly.GetTypes()
+    // A section may bind to more than one class (Queue:Live: live state's options and the center's time zone).
+    static readonly Dictionary<string, Type[]> Sections = typeof(Program).Assembly.GetTypes()
         .Select(t => (Type: t, Field: t.GetField("Section", BindingFlags.Public | BindingFlags.Static)))
         .Where(x => x.Field is { IsLiteral: true } && x.Field.FieldType == typeof(string))
-        .Select(x => KeyValuePair.Create((string)x.Field!.GetRawConstantValue()!, x.Type))
-        .Append(KeyValuePair.Create("Logging:Console", typeof(ConsoleLoggerOptions)))
-        .ToDictionary(StringComparer.OrdinalIgnoreCase);
+        .Select(x => (Section: (string)x.Field!.GetRawConstantValue()!, x.Type))
+        .Append((Section: "Logging:Console", Type: typeof(ConsoleLoggerOptions)))
+        .GroupBy(x => x.Section, StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(g => g.Key, g => g.Select(x => x.Type).ToArray(), StringComparer.OrdinalIgnoreCase);
 
-    // Read by name: Storage.cs (QUEUE_BOOTSTRAP_ADMIN_KEY), GetConnectionString("Queue") and ("Redis"); the host's environment.
+    // Read by name: Auth/Roles.cs (QUEUE_BOOTSTRAP_ADMIN_KEY), GetConnectionString("Queue") and ("Redis"); the host's environment.
     static readonly HashSet<string> Named = new(
         ["QUEUE_BOOTSTRAP_ADMIN_KEY", "ConnectionStrings:Queue", "ConnectionStrings:Redis", "ASPNETCORE_ENVIRONMENT"],
         StringComparer.OrdinalIgnoreCase);
@@ -37,7 +39,7 @@ internal static class ConfigurationKeys
         // Any category's log level.
         if (key.StartsWith("Logging:LogLevel:", StringComparison.OrdinalIgnoreCase) && key.Length > "Logging:LogLevel:".Length) return true;
         var section = Sections.Keys.Where(s => key.StartsWith(s + ":", StringComparison.OrdinalIgnoreCase)).MaxBy(s => s.Length);
-        return section is not null && IsPath(Sections[section], key[(section.Length + 1)..].Split(':'));
+        return section is not null && Sections[section].Any(type => IsPath(type, key[(section.Length + 1)..].Split(':')));
     }
 
     static bool IsPath(Type type, ReadOnlySpan<string> path)
