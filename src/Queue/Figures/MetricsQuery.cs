@@ -28,7 +28,14 @@ public sealed record WindowFigures(
     long ResolvedBy24,
     double? Visit24,
     long Due48,
-    long Overdue48);
+    long Overdue48)
+{
+    public static WindowFigures Of(DateTimeOffset from, DateTimeOffset to, MetricsFilter filter, FigureCounts c) =>
+        new(from, to, filter.Queue, filter.Region, filter.Language, filter.Segment,
+            c.Answered, c.Abandoned, c.ShortAbandoned, c.AsaSeconds, c.ServiceLevel, c.AbandonmentRate,
+            c.Completed, c.Resolved, c.ResolutionUnknown, c.RemoteResolution,
+            c.Due24, c.ResolvedBy24, c.Visit24, c.Due48, c.Overdue48);
+}
 
 /// <summary>
 /// Exact figures over any window [from, to), computed in PostgreSQL from the derived tables (see <see cref="MetricsSql"/>),
@@ -42,7 +49,7 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
         DateTimeOffset now, CancellationToken ct)
     {
         var rows = await QueryAsync(from, to, filter, null, defaults, now, ct);
-        return Figures(from, to, filter, rows.Count == 0 ? Row.Zero : rows[0]);
+        return WindowFigures.Of(from, to, filter, rows.Count == 0 ? FigureCounts.Zero : rows[0].Counts);
     }
 
     /// <summary>The figures for each value of <paramref name="by"/> met in the window, ordered by value; null (none given) last.</summary>
@@ -52,16 +59,16 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
         var rows = await QueryAsync(from, to, filter, by, defaults, now, ct);
         return rows
             .OrderBy(r => r.Key is null).ThenBy(r => r.Key, StringComparer.Ordinal)
-            .Select(r => (r.Key, Figures(from, to, filter, r)))
+            .Select(r => (r.Key, WindowFigures.Of(from, to, filter, r.Counts)))
             .ToList();
     }
 
-    async Task<List<Row>> QueryAsync(DateTimeOffset from, DateTimeOffset to, MetricsFilter filter, Breakdown? by, TargetOptions defaults,
-        DateTimeOffset now, CancellationToken ct)
+    async Task<List<(string? Key, FigureCounts Counts)>> QueryAsync(DateTimeOffset from, DateTimeOffset to, MetricsFilter filter, Breakdown? by,
+        TargetOptions defaults, DateTimeOffset now, CancellationToken ct)
     {
         // A window over before the last minutes reads the replica, when there is one (docs/adr/0007).
         await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
-        var rows = await connection.QueryAsync<Row>(new CommandDefinition(MetricsSql.Build(filter, by), new
+        var rows = await connection.QueryAsync<Keyed, FigureCounts, (string?, FigureCounts)>(new CommandDefinition(MetricsSql.Build(filter, by), new
         {
             from = from.UtcDateTime,
             to = to.UtcDateTime,
@@ -72,25 +79,9 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
             segment = filter.Segment,
             @short = defaults.ShortAbandon,
             sl = defaults.ServiceLevelThreshold,
-        }, cancellationToken: ct));
+        }, cancellationToken: ct), (k, counts) => (k.Key, counts), splitOn: "answered");
         return rows.ToList();
     }
 
-    static WindowFigures Figures(DateTimeOffset from, DateTimeOffset to, MetricsFilter filter, Row r)
-    {
-        var offered = r.Answered + r.Abandoned;
-        return new WindowFigures(from, to, filter.Queue, filter.Region, filter.Language, filter.Segment,
-            r.Answered, r.Abandoned, r.Short_Abandoned, r.Answered == 0 ? null : r.Wait_Seconds / r.Answered,
-            Rate(r.Answered_In_Time, offered), Rate(r.Abandoned, offered),
-            r.Completed, r.Resolved_Remotely, r.Resolution_Unknown, Rate(r.Resolved_Remotely, r.Completed - r.Resolution_Unknown),
-            r.Due24, r.Resolved_By24, Rate(r.Resolved_By24, r.Due24), r.Due48, r.Overdue48);
-    }
-
-    public static double? Rate(long part, long whole) => whole == 0 ? null : (double)part / whole;
-
-    sealed record Row(string? Key, long Answered, long Abandoned, long Short_Abandoned, long Answered_In_Time, double Wait_Seconds,
-        long Completed, long Resolved_Remotely, long Resolution_Unknown, long Due24, long Resolved_By24, long Due48, long Overdue48)
-    {
-        public static readonly Row Zero = new(null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-    }
+    sealed record Keyed(string? Key);
 }

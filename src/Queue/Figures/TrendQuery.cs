@@ -20,20 +20,12 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
 {
     static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
 
-    const string EndedSql = """
-        select floor(extract(epoch from l.ended_at - @from) / 900)::int as bucket,
-               count(*) filter (where l.outcome = 'answered') as answered,
-               count(*) filter (where l.outcome = 'abandoned' and l.ended_at - l.started_at >= coalesce(t.short_abandon, @short)) as abandoned,
-               count(*) filter (where l.outcome = 'abandoned' and l.ended_at - l.started_at < coalesce(t.short_abandon, @short)) as short_abandoned,
-               count(*) filter (where l.outcome = 'answered' and l.ended_at - l.started_at <= coalesce(t.service_level, @sl)) as in_time,
-               avg(extract(epoch from l.ended_at - l.started_at)::float8) filter (where l.outcome = 'answered') as asa
-        from legs l left join queue_targets t on t.queue = l.queue
-        where l.ended_at >= @from and l.ended_at < @to and l.outcome in ('answered', 'abandoned')
-          and (@queue::text is null or l.queue = @queue)
+    static readonly string EndedSql = $"""
+        select floor(extract(epoch from l.ended_at - @from) / 900)::int as number, {FigureSql.LegCountsByQueue}
+        from {FigureSql.LegsWithTargets}
+        where {FigureSql.LegsEnded} and (@queue::text is null or l.queue = @queue)
         group by 1
         """;
-
-
 
     public async Task<Trend> GetAsync(string? queue, DateOnly day, TimeZoneInfo zone, DateTimeOffset now, TargetOptions defaults, CancellationToken ct)
     {
@@ -46,13 +38,14 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
         // A past day reads the replica, when there is one; today the primary (docs/adr/0007).
         await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
         var args = new { from = from.UtcDateTime, to = to.UtcDateTime, queue, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
-        var ended = (await connection.QueryAsync<Ended>(new CommandDefinition(EndedSql, args, cancellationToken: ct))).ToDictionary(r => r.Bucket);
+        var ended = (await connection.QueryAsync<Bucket, FigureCounts, (int, FigureCounts)>(
+                new CommandDefinition(EndedSql, args, cancellationToken: ct), (b, counts) => (b.Number, counts), splitOn: "answered"))
+            .ToDictionary(r => r.Item1, r => r.Item2);
         for (var (i, at) = (0, from); at < to; i++, at += Quarter)
         {
-            var e = ended.GetValueOrDefault(i);
+            var e = ended.GetValueOrDefault(i) ?? FigureCounts.Zero;
             buckets.Add(new TrendBucket(TimeZoneInfo.ConvertTime(at, zone), TimeZoneInfo.ConvertTime(Min(at + Quarter, to), zone),
-                (e?.Answered ?? 0) + (e?.Abandoned ?? 0) + (e?.Short_Abandoned ?? 0), e?.Answered ?? 0, e?.Abandoned ?? 0, e?.Asa,
-                MetricsQuery.Rate(e?.In_Time ?? 0, (e?.Answered ?? 0) + (e?.Abandoned ?? 0))));
+                e.Offered + e.ShortAbandoned, e.Answered, e.Abandoned, e.AsaSeconds, e.ServiceLevel));
         }
         return new Trend(queue, day, zone.Id, buckets);
     }
@@ -66,6 +59,6 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
         return new DateTimeOffset(midnight, offset);
     }
 
-    sealed record Ended(int Bucket, long Answered, long Abandoned, long Short_Abandoned, long In_Time, double? Asa);
+    sealed record Bucket(int Number);
 
 }

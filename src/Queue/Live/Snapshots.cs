@@ -62,7 +62,7 @@ public static class Snapshot
         var agents = Wire.Statuses.Keys.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
         foreach (var a in c.Agents.Values) agents[a.Status] = agents.GetValueOrDefault(a.Status) + 1;
         var v = c.Visits;
-        var visit24 = MetricsQuery.Rate(v.ResolvedBy24, v.Due24);
+        var visit24 = FigureCounts.Rate(v.ResolvedBy24, v.Due24);
         return new QueueSnapshot(queue, seq, c.Now, c.Waiting, longest, c.OldestWaiting, agents,
             new LiveWindows3(Window(c.M15, t), Window(c.M60, t), Window(c.Today, t)),
             new LiveVisits(v.Open, v.Late, v.Overdue, v.From, v.To, v.Due24, v.ResolvedBy24, visit24, v.Overdue48),
@@ -79,10 +79,10 @@ public static class Snapshot
         var offered = w.Answered + w.Abandoned;
         double? asa = w.Answered == 0 ? null : w.WaitMicros / 1e6 / w.Answered;
         var known = w.Completed - w.ResolutionUnknown;
-        var remote = MetricsQuery.Rate(w.Resolved, known);
-        var serviceLevel = MetricsQuery.Rate(w.InServiceLevel, offered);
+        var remote = FigureCounts.Rate(w.Resolved, known);
+        var serviceLevel = FigureCounts.Rate(w.InServiceLevel, offered);
         return new LiveWindow(w.From, w.To, w.Answered, w.Abandoned, w.ShortAbandoned, asa,
-            serviceLevel, MetricsQuery.Rate(w.Abandoned, offered),
+            serviceLevel, FigureCounts.Rate(w.Abandoned, offered),
             w.Completed, w.Resolved, w.ResolutionUnknown, remote,
             new LiveWindowStates(TargetStates.AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), TargetStates.AtLeast(remote, t.Remote, known, t.MinimumSample),
                 t.ServiceLevel is { } slTarget ? TargetStates.AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));

@@ -48,17 +48,9 @@ public static class ReportBuilder
             regions);
     }
 
-    static DayCounts Sum(IEnumerable<DayCounts> rows, DateOnly day) => rows.Aggregate(new DayCounts(null, day), (a, b) => a.Plus(b));
+    static DayCounts Sum(IEnumerable<DayCounts> rows, DateOnly day) => rows.Aggregate(new DayCounts(null, null, day, FigureCounts.Zero), (a, b) => a.Plus(b));
 
-    public static ReportFigures Figures(DayCounts c)
-    {
-        var offered = c.Answered + c.Abandoned;
-        return new ReportFigures(offered + c.ShortAbandoned, c.Answered, c.Abandoned, c.ShortAbandoned,
-            c.Answered == 0 ? null : c.WaitSeconds / c.Answered,
-            MetricsQuery.Rate(c.InTime, offered), MetricsQuery.Rate(c.Abandoned, offered),
-            c.Completed, c.Resolved, c.Unknown, MetricsQuery.Rate(c.Resolved, c.Completed - c.Unknown),
-            c.Due24, c.Met24, MetricsQuery.Rate(c.Met24, c.Due24), c.Due48, c.Overdue48);
-    }
+    public static ReportFigures Figures(DayCounts day) => ReportFigures.Of(day.Counts);
 
     /// <summary>Each target met or missed; null where there was nothing to judge.</summary>
     public static TargetsMet Met(ReportFigures f, TargetOptions t) => new(

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Queue.Figures;
 
 namespace Queue.Reports;
 
@@ -6,7 +7,12 @@ namespace Queue.Reports;
 public sealed record ReportFigures(
     long Offered, long Answered, long Abandoned, long ShortAbandoned, double? AsaSeconds, double? ServiceLevel, double? AbandonmentRate,
     long Completed, long ResolvedRemotely, long ResolutionUnknown, double? RemoteResolution,
-    long Due24, long ResolvedBy24, double? Visit24, long Due48, long Overdue48);
+    long Due24, long ResolvedBy24, double? Visit24, long Due48, long Overdue48)
+{
+    public static ReportFigures Of(FigureCounts c) => new(c.Offered + c.ShortAbandoned, c.Answered, c.Abandoned, c.ShortAbandoned,
+        c.AsaSeconds, c.ServiceLevel, c.AbandonmentRate, c.Completed, c.Resolved, c.ResolutionUnknown, c.RemoteResolution,
+        c.Due24, c.ResolvedBy24, c.Visit24, c.Due48, c.Overdue48);
+}
 
 /// <summary>Whether each target was met: true, false, or null when there was nothing to judge (a rate with no samples).</summary>
 public sealed record TargetsMet(bool? Wait, bool? Remote, bool? Visit24, bool? Visit48);
