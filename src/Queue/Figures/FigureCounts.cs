@@ -61,17 +61,20 @@ public sealed record FigureCounts
         Overdue48 = Overdue48 + o.Overdue48,
     };
 
-    /// <summary>Answered and abandoned: the calls the rates are shares of (short abandons are in none).</summary>
-    public long Offered => Answered + Abandoned;
+    /// <summary>Every leg that ended answered or abandoned, short abandons included.</summary>
+    public long Offered => Answered + Abandoned + ShortAbandoned;
+
+    /// <summary>Answered and abandoned: the legs the rates are shares of (short abandons are in none).</summary>
+    public long AnsweredOrAbandoned => Answered + Abandoned;
 
     /// <summary>Average speed of answer, seconds: the mean wait of the answered legs.</summary>
     public double? AsaSeconds => Answered == 0 ? null : WaitSeconds / Answered;
 
-    /// <summary>Service level: the share of offered legs answered within T.</summary>
-    public double? ServiceLevel => Rate(AnsweredInTime, Offered);
+    /// <summary>Service level: the share of answered and abandoned legs answered within T.</summary>
+    public double? ServiceLevel => Rate(AnsweredInTime, AnsweredOrAbandoned);
 
-    /// <summary>Abandonment rate: the share of offered legs abandoned.</summary>
-    public double? AbandonmentRate => Rate(Abandoned, Offered);
+    /// <summary>Abandonment rate: the share of answered and abandoned legs abandoned.</summary>
+    public double? AbandonmentRate => Rate(Abandoned, AnsweredOrAbandoned);
 
     /// <summary>Completed calls whose resolution is known: the remote resolution's denominator.</summary>
     public long ResolutionKnown => Completed - ResolutionUnknown;

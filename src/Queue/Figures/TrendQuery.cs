@@ -45,7 +45,7 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
         {
             var e = ended.GetValueOrDefault(i) ?? FigureCounts.Zero;
             buckets.Add(new TrendBucket(TimeZoneInfo.ConvertTime(at, zone), TimeZoneInfo.ConvertTime(Min(at + Quarter, to), zone),
-                e.Offered + e.ShortAbandoned, e.Answered, e.Abandoned, e.AsaSeconds, e.ServiceLevel));
+                e.Offered, e.Answered, e.Abandoned, e.AsaSeconds, e.ServiceLevel));
         }
         return new Trend(queue, day, zone.Id, buckets);
     }

@@ -9,7 +9,7 @@ public sealed record ReportFigures(
     long Completed, long ResolvedRemotely, long ResolutionUnknown, double? RemoteResolution,
     long Due24, long ResolvedBy24, double? Visit24, long Due48, long Overdue48)
 {
-    public static ReportFigures Of(FigureCounts c) => new(c.Offered + c.ShortAbandoned, c.Answered, c.Abandoned, c.ShortAbandoned,
+    public static ReportFigures Of(FigureCounts c) => new(c.Offered, c.Answered, c.Abandoned, c.ShortAbandoned,
         c.AsaSeconds, c.ServiceLevel, c.AbandonmentRate, c.Completed, c.Resolved, c.ResolutionUnknown, c.RemoteResolution,
         c.Due24, c.ResolvedBy24, c.Visit24, c.Due48, c.Overdue48);
 }
