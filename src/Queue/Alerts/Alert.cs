@@ -1,34 +1,5 @@
 namespace Queue.Alerts;
 
-/// <summary>The kinds of SPEC §4, each with its severity.</summary>
-public static class AlertKinds
-{
-    public const string QueueWait = "queue.wait";
-    public const string QueueAsa = "queue.asa";
-    public const string QueueRemote = "queue.remote";
-    public const string VisitLate = "visit.late";
-    public const string VisitOverdue = "visit.overdue";
-    public const string VisitsShare = "visits.share";
-    public const string QueueForecast = "queue.forecast";
-
-    public static readonly IReadOnlyDictionary<string, string> Severity = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        [QueueWait] = AlertSeverity.Warning,
-        [QueueAsa] = AlertSeverity.Breach,
-        [QueueRemote] = AlertSeverity.Breach,
-        [VisitLate] = AlertSeverity.Warning,
-        [VisitOverdue] = AlertSeverity.Breach,
-        [VisitsShare] = AlertSeverity.Breach,
-        [QueueForecast] = AlertSeverity.Warning,
-    };
-}
-
-public static class AlertSeverity
-{
-    public const string Warning = "warning";
-    public const string Breach = "breach";
-}
-
 /// <summary>An alert is open until acknowledged or cleared; acknowledged until cleared; cleared for good.</summary>
 public static class AlertStates
 {

@@ -81,7 +81,7 @@ internal sealed partial class AlertEvaluator(
         var holding = AlertRules.OfVisits(late, now, ingest.Value.Lateness, (kind, visit) => open.ContainsKey((kind, visit))).ToList();
         foreach (var c in holding) await SettleAsync(c, ct);
         var still = holding.Select(c => (c.Kind, c.Subject)).ToHashSet();
-        foreach (var key in open.Keys.Where(k => k.Kind is AlertKinds.VisitLate or AlertKinds.VisitOverdue && !still.Contains(k)).ToList())
+        foreach (var key in open.Keys.Where(k => AlertKinds.IsAboutVisits(k.Kind) && !still.Contains(k)).ToList())
             await SettleAsync(new AlertCondition(key.Kind, key.Subject, open.GetValueOrDefault(key)?.Queue, false, new(null, 0, null, "now")), ct);
         return AlertRules.NextVisitDeadline(upcoming, now);
     }
@@ -118,7 +118,7 @@ internal sealed partial class AlertEvaluator(
 
     async Task<(bool, object)> RecheckAsync(AlertCondition c, bool isOpen, CancellationToken ct)
     {
-        if (c.Kind is AlertKinds.VisitLate or AlertKinds.VisitOverdue)
+        if (AlertKinds.IsAboutVisits(c.Kind))
         {
             // PostgreSQL has the last word on a visit: resolved or cancelled there, its alerts clear.
             var visit = await store.VisitAsync(c.Subject, ct);

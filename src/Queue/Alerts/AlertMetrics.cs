@@ -11,7 +11,7 @@ internal sealed class AlertMetrics(AlertEvaluator alerts) : IMetricSeed
 {
     public void Seed(QueueMetrics metrics)
     {
-        foreach (var kind in AlertKinds.Severity.Keys) metrics.AlertsRaised.Add(0, new KeyValuePair<string, object?>("kind", kind));
+        foreach (var kind in AlertKinds.Names) metrics.AlertsRaised.Add(0, new KeyValuePair<string, object?>("kind", kind));
         foreach (var channel in (string[])[NotificationChannels.Email, NotificationChannels.Webhook])
         {
             foreach (var outcome in NotificationOutcomes.All)
@@ -24,7 +24,7 @@ internal sealed class AlertMetrics(AlertEvaluator alerts) : IMetricSeed
     IEnumerable<Measurement<long>> OpenByKind()
     {
         var counts = alerts.Uncleared.CountBy(a => a.Kind).ToDictionary(StringComparer.Ordinal);
-        return AlertKinds.Severity.Keys.Select(kind =>
+        return AlertKinds.Names.Select(kind =>
             new Measurement<long>(counts.GetValueOrDefault(kind), new KeyValuePair<string, object?>("kind", kind)));
     }
 }

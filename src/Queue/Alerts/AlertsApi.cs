@@ -1,7 +1,10 @@
 using System.ComponentModel;
 using System.Security.Claims;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
@@ -20,6 +23,8 @@ public static class AlertsApi
     const int DefaultLimit = 100;
     const int MaxLimit = 500;
     const int MaxNote = 2_000;
+    const string ListAlerts = nameof(ListAlerts);
+    const string ListKinds = "ListAlertKinds";
 
     public static WebApplicationBuilder AddAlerts(this WebApplicationBuilder builder)
     {
@@ -30,6 +35,11 @@ public static class AlertsApi
         builder.Services.AddSingleton<IMetricSeed, AlertMetrics>();
         builder.Services.AddSingleton<ILiveObserver>(sp => sp.GetRequiredService<AlertEvaluator>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AlertEvaluator>());
+        builder.Services.Configure<OpenApiOptions>(OpenApiDocs.Document, o => o.AddOperationTransformer((operation, _, _) =>
+        {
+            DescribeKindParameter(operation);
+            return Task.CompletedTask;
+        }));
         return builder;
     }
 
@@ -56,10 +66,12 @@ public static class AlertsApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        alerts.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).WithName("ListAlerts")
+        alerts.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).WithName(ListAlerts)
             .WithSummary("Alerts, newest first, by time range, kind, queue and state, a page at a time")
             .WithDescription("An alert is in the range [from, to) if it was active at some time in it: raised before `to` and not cleared before `from`. `next`, when present, is the URL of the following page.")
             .ProducesValidationProblem();
+        alerts.MapGet("/kinds", Kinds).RequireAuthorization(Policies.Read).WithName(ListKinds)
+            .WithSummary("The kinds of alert: name, severity, what one alert is about, the unit of its figure, the label the pages show");
         alerts.MapGet("/{id:long}", GetAsync).RequireAuthorization(Policies.Read).WithName("GetAlert")
             .WithSummary("One alert with its history: raised, acknowledged, cleared, by whom and when")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -76,7 +88,7 @@ public static class AlertsApi
         HttpRequest request,
         [Description("Active at or after this instant (RFC 3339 with an offset).")] string? from,
         [Description("Raised before this instant (RFC 3339 with an offset).")] string? to,
-        [Description("queue.wait, queue.asa, queue.remote, queue.forecast, visit.late, visit.overdue or visits.share.")] string? kind,
+        string? kind,
         [Description("The queue the alert shows under.")] string? queue,
         [Description("open, acknowledged or cleared.")] string? state,
         [Description("Alerts per page, 1–500 (100).")] int? limit,
@@ -88,7 +100,7 @@ public static class AlertsApi
         if (from is not null) { if (Rfc3339.TryParse(from, out var f)) start = f; else errors["from"] = [Rfc3339.Expected]; }
         if (to is not null) { if (Rfc3339.TryParse(to, out var t)) end = t; else errors["to"] = [Rfc3339.Expected]; }
         if (start is { } s && end is { } e && e <= s) errors["to"] = ["must be later than from"];
-        if (kind is not null && !AlertKinds.Severity.ContainsKey(kind)) errors["kind"] = ["must be one of: " + string.Join(", ", AlertKinds.Severity.Keys)];
+        if (kind is not null && !AlertKinds.ByName.ContainsKey(kind)) errors["kind"] = ["must be one of: " + string.Join(", ", AlertKinds.Names)];
         if (queue is not null && !Identifiers.IsValid(queue)) errors["queue"] = [Identifiers.Rule];
         if (state is not null && !AlertStates.All.Contains(state)) errors["state"] = ["must be one of: " + string.Join(", ", AlertStates.All)];
         if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
@@ -106,6 +118,18 @@ public static class AlertsApi
             next = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/api/alerts", query!);
         }
         return TypedResults.Ok(new AlertPage(items, next));
+    }
+
+    static Ok<IReadOnlyList<AlertKind>> Kinds() => TypedResults.Ok(AlertKinds.All);
+
+    // The kinds in the document are the registry's: a [Description] could only be a constant copy of it.
+    static void DescribeKindParameter(OpenApiOperation operation)
+    {
+        if (operation.OperationId != ListAlerts
+            || operation.Parameters?.OfType<OpenApiParameter>().FirstOrDefault(p => p.Name == "kind") is not { } kind)
+            return;
+        kind.Description = $"{string.Join(", ", AlertKinds.Names.SkipLast(1))} or {AlertKinds.Names[^1]}: the kinds GET /api/alerts/kinds describes.";
+        if (kind.Schema is OpenApiSchema schema) schema.Enum = [.. AlertKinds.Names.Select(n => (JsonNode)JsonValue.Create(n))];
     }
 
     static async Task<Results<Ok<AlertDetail>, ProblemHttpResult>> GetAsync(long id, AlertStore store, CancellationToken ct) =>

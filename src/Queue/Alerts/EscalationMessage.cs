@@ -29,7 +29,7 @@ public static class EscalationEmails
     static IEnumerable<(string Label, string Value)> Lines(EscalationMessage m, TimeZoneInfo zone)
     {
         yield return ("Alert", $"{m.Kind} ({m.Severity})");
-        yield return (m.Kind.StartsWith("visit.", StringComparison.Ordinal) ? "Visit" : "Queue", m.Subject);
+        yield return (AlertKinds.IsAboutVisits(m.Kind) ? "Visit" : "Queue", m.Subject);
         if (m.Queue is { } q && q != m.Subject) yield return ("Queue", q);
         yield return ("Figure", Figure(m.Kind, m.Details));
         yield return ("Raised", Local(m.RaisedAt, zone));
@@ -71,29 +71,25 @@ public static class EscalationEmails
         };
     }
 
-    // The figure an alert's details hold (AlertFigures), in words: seconds, shares as percentages, visits in hours.
-    static string Figure(string kind, JsonElement d)
+    // The figure in its kind's words; a kind no longer known (an alert of an older release), as bare numbers.
+    static string Figure(string kind, JsonElement details)
     {
-        double? value = d.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
-        double? target = d.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null;
-        long? samples = d.TryGetProperty("samples", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null;
-        string F(double? x, string format) => x is { } n ? n.ToString(format, CultureInfo.InvariantCulture) : "—";
-        return kind switch
-        {
-            AlertKinds.QueueWait => $"longest wait {F(value, "0")} s, target {F(target, "0")} s ({samples} waiting)",
-            AlertKinds.QueueAsa => $"average wait {F(value, "0.#")} s over the last 60 min, target {F(target, "0")} s ({samples} answered)",
-            AlertKinds.QueueForecast => value is null
-                ? $"expected to take more calls than it has agents {Window(d)}, ASA target {F(target, "0")} s ({samples} arrived in the last hour)"
-                : $"expected ASA {F(value, "0.#")} s {Window(d)}, target {F(target, "0")} s ({samples} arrived in the last hour)",
-            AlertKinds.QueueRemote => $"resolved remotely today {F(value * 100, "0.#")} %, target {F(target * 100, "0.#")} % ({samples} completed)",
-            AlertKinds.VisitsShare => $"visits resolved within 24 h over 7 days {F(value * 100, "0.#")} %, target {F(target * 100, "0.#")} % ({samples} due)",
-            AlertKinds.VisitLate or AlertKinds.VisitOverdue => $"unresolved {F(value, "0.#")} h after creation, deadline {F(target, "0")} h",
-            _ => $"{F(value, "0.###")} against {F(target, "0.###")}",
-        };
+        var reading = AlertReading.Of(details);
+        return AlertKinds.ByName.TryGetValue(kind, out var k) ? k.Escalation(reading)
+            : $"{N(reading.Value)} against {N(reading.Target)}";
+        static string N(double? x) => x is { } n ? n.ToString("0.###", CultureInfo.InvariantCulture) : "—";
     }
-
-    static string Window(JsonElement d) => d.TryGetProperty("window", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString()! : "";
 
     static string Local(DateTimeOffset at, TimeZoneInfo zone) =>
         TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+}
+
+/// <summary>An alert's details (<see cref="AlertFigures"/>) as its escalation reads them: any of them may be missing.</summary>
+public sealed record AlertReading(double? Value, double? Target, long? Samples, string Window)
+{
+    public static AlertReading Of(JsonElement d) => new(
+        d.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null,
+        d.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null,
+        d.TryGetProperty("samples", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null,
+        d.TryGetProperty("window", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString()! : "");
 }

@@ -69,8 +69,8 @@ internal sealed class EscalationOptionsValidator(IOptions<SmtpOptions> smtp) : I
         if (o.RetryAfter <= TimeSpan.Zero) errors.Add($"{s}:RetryAfter must be positive");
         if (o.MaxRetryAfter < o.RetryAfter) errors.Add($"{s}:MaxRetryAfter must not be shorter than RetryAfter");
         if (o.WebhookTimeout <= TimeSpan.Zero) errors.Add($"{s}:WebhookTimeout must be positive");
-        foreach (var kind in o.Kinds.Where(k => !AlertKinds.Severity.ContainsKey(k)))
-            errors.Add($"{s}:Kinds: '{kind}' is not one of {string.Join(", ", AlertKinds.Severity.Keys)}");
+        foreach (var kind in o.Kinds.Where(k => !AlertKinds.ByName.ContainsKey(k)))
+            errors.Add($"{s}:Kinds: '{kind}' is not one of {string.Join(", ", AlertKinds.Names)}");
         foreach (var to in o.Email.To.Where(t => !MailboxAddress.TryParse(t, out var a) || a.Address.Length == 0 || !a.Address.Contains('@')))
             errors.Add($"{s}:Email:To: '{to}' is not an email address");
         if (o.Email.To.Length > 0)

@@ -19,7 +19,7 @@ internal sealed partial class Escalator(
     public async Task<DateTimeOffset?> EscalateDueAsync(CancellationToken ct)
     {
         var o = options.Value;
-        var kinds = AlertKinds.Severity.Keys.Where(o.Escalates).ToArray();
+        var kinds = AlertKinds.Names.Where(o.Escalates).ToArray();
         var targets = Targets(o);
         var now = Time.GetUtcNow();
         var escalated = await store.EscalateAsync(now, now - o.After, kinds, targets, o.After, AlertEvaluator.By, Note(o, targets), ct);

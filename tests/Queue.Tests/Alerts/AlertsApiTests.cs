@@ -121,4 +121,29 @@ public sealed class AlertsApiTests(QueueApp app) : IClassFixture<QueueApp>
         var errors = (await response.JsonAsync()).GetProperty("errors").EnumerateObject().Select(e => e.Name).Order().ToArray();
         Assert.Equal(["before", "from", "kind", "limit", "queue", "state"], errors);
     }
+
+    [Fact]
+    public async Task The_kinds_are_served_to_the_pages_as_the_registry_has_them_less_the_escalation_words()
+    {
+        using var http = app.Client(await app.KeyAsync("wallboard"));
+        var kinds = await http.GetFromJsonAsync<JsonElement>("/api/alerts/kinds");
+
+        Assert.Equal(AlertKinds.All.Select(k => (k.Name, k.Severity, k.Subject, k.Unit, k.Label)),
+            kinds.EnumerateArray().Select(k => (S(k, "name"), S(k, "severity"), S(k, "subject"), S(k, "unit"), S(k, "label"))));
+        Assert.All(kinds.EnumerateArray(), k => Assert.Equal(5, k.EnumerateObject().Count()));
+        static string S(JsonElement e, string name) => e.GetProperty(name).GetString()!;
+    }
+
+    [Fact]
+    public async Task The_kind_filter_is_documented_with_the_registry_s_kinds()
+    {
+        using var anonymous = app.Client(key: null);
+        using var doc = JsonDocument.Parse(await anonymous.GetStringAsync("/openapi/v1.json"));
+        var kind = doc.RootElement.GetProperty("paths").GetProperty("/api/alerts").GetProperty("get").GetProperty("parameters")
+            .EnumerateArray().Single(p => p.GetProperty("name").GetString() == "kind");
+
+        Assert.Equal(AlertKinds.Names, kind.GetProperty("schema").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        var description = kind.GetProperty("description").GetString()!;
+        Assert.All(AlertKinds.Names, n => Assert.Contains(n, description, StringComparison.Ordinal));
+    }
 }

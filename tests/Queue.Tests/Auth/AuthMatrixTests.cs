@@ -33,6 +33,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/center", Read },
         { "GET /api/center/trend", Read },
         { "GET /api/alerts", Read },
+        { "GET /api/alerts/kinds", Read },
         { "GET /api/alerts/{id}", Read },
         { "POST /api/alerts/{id}/ack", "supervisor admin" },
         { "GET /api/targets", Read },

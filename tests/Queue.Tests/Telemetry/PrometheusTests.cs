@@ -79,7 +79,7 @@ public sealed class PrometheusTests(SmallBodiesApp app) : IClassFixture<SmallBod
             Assert.True(scrape.Has(name), $"{name} is missing:\n{scrape.Text}");
         foreach (var reason in (string[])["invalid", "conflict", "unavailable", "too_large", "unauthorized"])
             Assert.Single(scrape.Series("queue_events_rejected_total"), s => s.GetValueOrDefault("reason") == reason);
-        foreach (var kind in (string[])["queue.wait", "queue.asa", "queue.remote", "queue.forecast", "visit.late", "visit.overdue", "visits.share"])
+        foreach (var kind in Queue.Alerts.AlertKinds.Names)
         {
             Assert.Single(scrape.Series("queue_alerts_raised_total"), s => s.GetValueOrDefault("kind") == kind);
             Assert.Single(scrape.Series("queue_alerts_open"), s => s.GetValueOrDefault("kind") == kind);

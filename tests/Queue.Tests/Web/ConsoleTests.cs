@@ -182,6 +182,43 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
     }
 
     [Fact]
+    public async Task The_kind_filter_offers_the_kinds_the_service_lists_and_filters_by_them()
+    {
+        await web.SetWaitTargetAsync("hist-k", 1);
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-" + Id(), "hist-k"));
+        await web.WaitForAlertAsync("queue.wait", "hist-k");
+
+        var page = await OpenAsync();
+        var kind = page.Locator("#history-form").GetByLabel("Kind", new() { Exact = true });
+        await Expect(kind.Locator("option")).ToHaveTextAsync(["any", .. Queue.Alerts.AlertKinds.Names]);
+        await page.Locator("#history-form").GetByLabel("Queue", new() { Exact = true }).FillAsync("hist-k");
+        await kind.SelectOptionAsync("queue.asa");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.Locator("#history-rows")).ToHaveTextAsync("No alerts match.");
+        await kind.SelectOptionAsync("queue.wait");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page.Locator("#history-rows tr td:nth-child(3)")).ToHaveTextAsync(["queue.wait"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Without_the_kinds_an_alert_shows_by_its_name_and_the_filter_offers_any()
+    {
+        await web.SetWaitTargetAsync("no-kinds", 1);
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-" + Id(), "no-kinds"));
+        var id = await web.WaitForAlertAsync("queue.wait", "no-kinds");
+
+        var page = await web.NewPageAsync();
+        await page.RouteAsync("**/api/alerts/kinds", route => route.AbortAsync());
+        await page.GotoAsync($"/console#key={web.SupervisorKey}");
+        var item = page.Locator($"li[data-alert='{id}']");
+        await Expect(item.Locator(".kind")).ToHaveTextAsync("queue.wait");
+        await Expect(item.Locator(".subject")).ToHaveTextAsync("no-kinds");
+        await Expect(page.Locator("#history-form").GetByLabel("Kind", new() { Exact = true }).Locator("option")).ToHaveTextAsync(["any"]);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task A_wallboard_key_is_told_it_may_not_use_the_console()
     {
         var page = await web.NewPageAsync();

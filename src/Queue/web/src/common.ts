@@ -201,16 +201,6 @@ export function stateMark(state: FigureState, under = false): string {
   return state === "ok" ? "✓ on target" : state === "warning" ? "◆ near target" : state === "breach" ? (under ? "▼ UNDER target" : "▲ OVER target") : "";
 }
 
-export const kindLabels: Record<string, string> = {
-  "queue.wait": "Longest wait over target",
-  "queue.asa": "ASA over target (60 min)",
-  "queue.remote": "Remote resolution under target (today)",
-  "queue.forecast": "ASA forecast to pass its target",
-  "visit.late": "Visit past its 24 h deadline",
-  "visit.overdue": "Visit past its 48 h deadline",
-  "visits.share": "Visits within 24 h under target (7 days)",
-};
-
 /** A problem document as one line a person can act on. */
 export function problemText(e: unknown): string {
   if (e instanceof ApiError) {
@@ -224,18 +214,4 @@ export function problemText(e: unknown): string {
 /** What an alert is about, as people read it: the queue, or the queue and the visit. */
 export function alertSubject(a: Alert): string {
   return a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
-}
-
-/** The figure behind a rate or wait alert against its target, e.g. "0:45 against 0:30"; empty for visits. */
-export function alertFigures(a: Alert): string {
-  const d = a.details;
-  if (a.kind === "queue.forecast" && d) {
-    return d.value === null || d.value === undefined ? `more calls than agents ${d.window}` : `expected ASA ${duration(d.value)} ${d.window} against ${duration(d.target)}`;
-  }
-  if (!d || d.value === null || d.value === undefined) return "";
-  const seconds = a.kind === "queue.wait" || a.kind === "queue.asa";
-  const share = a.kind === "queue.remote" || a.kind === "visits.share";
-  if (seconds) return `${duration(d.value)} against ${duration(d.target)}`;
-  if (share) return `${percent(d.value)} against ${percent(d.target)}`;
-  return "";
 }

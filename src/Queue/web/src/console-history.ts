@@ -1,6 +1,7 @@
 // The console's alert history: filters (time range, kind, queue, state), a page at a time, rows kept up to date live.
 import type { Alert } from "./live";
 import { api, el, problemText, text } from "./common";
+import { alertKinds } from "./alert-kinds";
 
 export interface AlertPage { items: Alert[]; next: string | null }
 
@@ -16,6 +17,14 @@ export class AlertHistory {
       void this.load(null);
     });
     $("history-more").addEventListener("click", () => { if (this.nextPage) void this.load(this.nextPage); });
+    this.listKinds();
+  }
+
+  /** The kind filter offers every kind the service listed, once they are known ("any" until then). */
+  listKinds(): void {
+    const select = $<HTMLSelectElement>("f-kind");
+    if (select.options.length > 1) return;
+    select.append(...alertKinds().map((k) => el("option", { value: k.name, title: k.label }, k.name)));
   }
 
   /** The first page for the filters as they stand (url null), or the page a `next` link names, added below. */

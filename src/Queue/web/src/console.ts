@@ -4,8 +4,9 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, type Me, alertFigures, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
+  ApiError, type Me, alertSubject, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
 } from "./common";
+import { alertFigures, kindLabel, loadAlertKinds } from "./alert-kinds";
 import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
@@ -75,8 +76,9 @@ async function signIn(candidate: string): Promise<void> {
   $("signin").hidden = true;
   $("signout").hidden = false;
   $("main").hidden = false;
-  void loadOpenAlerts();
+  await loadAlertKinds(key);
   alertHistory = new AlertHistory(key, at);
+  void loadOpenAlerts();
   void alertHistory.load(null);
   breakdown = new QueueBreakdown(key, at);
   window.addEventListener("hashchange", () => void selectQueue());
@@ -278,6 +280,8 @@ const statusOrder = ["available", "busy", "wrap_up", "break", "offline"];
 // ---- open alerts and acknowledgement -------------------------------------------------------------------------------
 
 async function loadOpenAlerts(): Promise<void> {
+  // Kinds the service did not give at sign-in are asked for again (after a reconnection, say).
+  if (await loadAlertKinds(key)) alertHistory?.listKinds();
   try {
     const [open, acked] = await Promise.all([
       api<AlertPage>(key, "/api/alerts?state=open&limit=500"),
@@ -329,7 +333,7 @@ function itemFor(a: Alert): HTMLLIElement {
   const sev = li.querySelector<HTMLElement>(".sev")!;
   sev.className = `sev ${a.severity}`;
   text(sev, a.state === "acknowledged" ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING");
-  text(li.querySelector(".kind")!, kindLabels[a.kind] ?? a.kind);
+  text(li.querySelector(".kind")!, kindLabel(a.kind));
   text(li.querySelector(".subject")!, alertSubject(a));
   const facts = [`#${a.id}`, `raised ${at(a.raisedAt, true)}`, alertFigures(a), a.escalatedAt ? `escalated ${at(a.escalatedAt)}` : ""].filter(Boolean).join(" · ");
   text(li.querySelector(".meta")!, facts);

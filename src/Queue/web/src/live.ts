@@ -122,7 +122,8 @@ export interface CenterJoined {
   queues: QueueSnapshot[];
 }
 
-export type AlertKind = "queue.wait" | "queue.asa" | "queue.remote" | "queue.forecast" | "visit.late" | "visit.overdue" | "visits.share";
+/** An alert kind's name: one of those GET /api/alerts/kinds lists (Alerts/AlertKinds.cs). */
+export type AlertKind = string;
 
 /**
  * An alert (SPEC §4): raised when a target is breached, acknowledged by a supervisor with a note, cleared by itself.

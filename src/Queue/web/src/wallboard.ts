@@ -3,8 +3,9 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, alertSubject, api, centerFormat, connectLive, duration, el, kindLabels, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
+  ApiError, alertSubject, api, centerFormat, connectLive, duration, el, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
 } from "./common";
+import { kindLabel, loadAlertKinds } from "./alert-kinds";
 import { Beeper } from "./sound";
 import { fillAgents } from "./staffing";
 
@@ -124,6 +125,8 @@ function seen(): void {
 }
 
 async function loadAlerts(key: string): Promise<void> {
+  // The kinds' labels first (once; again after a reconnection if the service did not give them).
+  await loadAlertKinds(key);
   try {
     const [open, acked] = await Promise.all([
       api<{ items: Alert[] }>(key, "/api/alerts?state=open&limit=200"),
@@ -297,7 +300,7 @@ function renderAlerts(): void {
     const acked = a.state === "acknowledged";
     return el("div", { class: `alert ${a.severity}${acked ? " acknowledged" : ""}${a.id === flashAlert ? " flash" : ""}`, "data-alert": String(a.id) },
       el("span", { class: "mark" }, acked ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING"),
-      el("span", { class: "what" }, kindLabels[a.kind] ?? a.kind),
+      el("span", { class: "what" }, kindLabel(a.kind)),
       el("span", {}, subject),
       acked && a.acknowledgedBy ? el("span", { class: "by" }, `by ${a.acknowledgedBy}`) : null,
       el("span", { class: "since" }, `since ${at(Date.parse(a.raisedAt))}`));

@@ -1,0 +1,54 @@
+// The kinds of alert as the service lists them (GET /api/alerts/kinds, from Alerts/AlertKinds.cs): what the pages call
+// each and the unit of its figure. Both pages load them before they show alerts; until they are known, or when the
+// service would not give them, a kind shows by its name.
+import type { Alert } from "./live";
+import { api, duration, percent } from "./common";
+
+/** One kind of alert, as GET /api/alerts/kinds answers (AlertKind). */
+export interface AlertKindInfo {
+  name: string;
+  severity: "warning" | "breach";
+  /** What one alert of the kind is about: its subject is that queue's or that visit's id. */
+  subject: "queue" | "visit";
+  /** The unit of the figure in its alerts' details: seconds, a share (0–1), hours. */
+  unit: "seconds" | "share" | "hours";
+  label: string;
+}
+
+let known = new Map<string, AlertKindInfo>();
+
+/** Loads the kinds, once: true when they are known, false when the service did not answer them (try again later). */
+export async function loadAlertKinds(key: string): Promise<boolean> {
+  if (known.size > 0) return true;
+  try {
+    const kinds = await api<AlertKindInfo[]>(key, "/api/alerts/kinds");
+    known = new Map(kinds.map((k) => [k.name, k]));
+    return known.size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** The kinds known, in the service's order (none before they are loaded). */
+export function alertKinds(): AlertKindInfo[] {
+  return [...known.values()];
+}
+
+/** What the pages call a kind: its label, or its name when the label is not known. */
+export function kindLabel(kind: string): string {
+  return known.get(kind)?.label ?? kind;
+}
+
+/** The figure behind a rate or wait alert against its target, e.g. "0:45 against 0:30"; empty for visits. */
+export function alertFigures(a: Alert): string {
+  const d = a.details;
+  // A forecast says when; with no expected ASA, the queue is to take more calls than it has agents.
+  if (a.kind === "queue.forecast" && d) {
+    return d.value === null || d.value === undefined ? `more calls than agents ${d.window}` : `expected ASA ${duration(d.value)} ${d.window} against ${duration(d.target)}`;
+  }
+  if (!d || d.value === null || d.value === undefined) return "";
+  const unit = known.get(a.kind)?.unit;
+  if (unit === "seconds") return `${duration(d.value)} against ${duration(d.target)}`;
+  if (unit === "share") return `${percent(d.value)} against ${percent(d.target)}`;
+  return "";
+}
