@@ -93,7 +93,7 @@ public static class MetricsApi
         var rows = await metrics.BreakdownAsync(start, end, filter, dimension, targets.Defaults, time.GetUtcNow(), ct);
         var t = targets.For(filter.Queue);
         return TypedResults.Ok(new MetricsBreakdown(start, end, filter.Queue, filter.Region, filter.Language, filter.Segment, by!,
-            TargetStates.Of(t), rows.Select(r => new BreakdownRow(r.Value, r.Figures, BreakdownStates.Of(r.Figures, t))).ToList()));
+            TargetStates.Of(t), rows.Select(r => new BreakdownRow(r.Value, WindowFigures.Of(start, end, filter, r.Counts), BreakdownStates.Of(r.Counts, t))).ToList()));
     }
 
     static Dictionary<string, string[]> Validate(string? from, string? to, out DateTimeOffset start, out DateTimeOffset end)

@@ -1,4 +1,3 @@
-using Queue.Live;
 using Queue.Targets;
 
 namespace Queue.Figures;
@@ -27,10 +26,6 @@ public sealed record BreakdownRow(string? Value, WindowFigures Figures, Breakdow
 /// <summary>Each targeted figure against its target, as the live snapshots judge them (<see cref="FigureState"/>).</summary>
 public sealed record BreakdownStates(string Asa, string RemoteResolution, string Visit24, string Visit48)
 {
-    public static BreakdownStates Of(WindowFigures f, TargetOptions t) => new(
-        TargetStates.AtMost(f.AsaSeconds, t.Wait.TotalSeconds, f.Answered, t.MinimumSample),
-        TargetStates.AtLeast(f.RemoteResolution, t.Remote, f.Completed - f.ResolutionUnknown, t.MinimumSample),
-        TargetStates.AtLeast(f.Visit24, t.Visit24, f.Due24, t.MinimumSample),
-        // Every visit within 48 h: one past it is a breach, whatever the sample (as live state has it).
-        t.Visit48Met(f.Due48, f.Overdue48) switch { null => FigureState.None, true => FigureState.Ok, false => FigureState.Breach });
+    public static BreakdownStates Of(FigureCounts c, TargetOptions t) => new(
+        FigureStates.Asa(c, t), FigureStates.RemoteResolution(c, t), FigureStates.Visit24(c, t), FigureStates.Visit48(c, t));
 }

@@ -52,14 +52,14 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
         return WindowFigures.Of(from, to, filter, rows.Count == 0 ? FigureCounts.Zero : rows[0].Counts);
     }
 
-    /// <summary>The figures for each value of <paramref name="by"/> met in the window, ordered by value; null (none given) last.</summary>
-    public async Task<IReadOnlyList<(string? Value, WindowFigures Figures)>> BreakdownAsync(DateTimeOffset from, DateTimeOffset to,
+    /// <summary>The counts for each value of <paramref name="by"/> met in the window, ordered by value; null (none given) last.</summary>
+    public async Task<IReadOnlyList<(string? Value, FigureCounts Counts)>> BreakdownAsync(DateTimeOffset from, DateTimeOffset to,
         MetricsFilter filter, Breakdown by, TargetOptions defaults, DateTimeOffset now, CancellationToken ct)
     {
         var rows = await QueryAsync(from, to, filter, by, defaults, now, ct);
         return rows
             .OrderBy(r => r.Key is null).ThenBy(r => r.Key, StringComparer.Ordinal)
-            .Select(r => (r.Key, WindowFigures.Of(from, to, filter, r.Counts)))
+            .Select(r => (r.Key, r.Counts))
             .ToList();
     }
 

@@ -6,6 +6,13 @@ public sealed record WindowCounts(
     long Answered, long InServiceLevel, long WaitMicros, long Abandoned, long ShortAbandoned, long Completed, long Resolved,
     long ResolutionUnknown = 0)
 {
+    /// <summary>The counts as every figure is made of them.</summary>
+    public FigureCounts Counts => new()
+    {
+        Answered = Answered, Abandoned = Abandoned, ShortAbandoned = ShortAbandoned, AnsweredInTime = InServiceLevel,
+        WaitSeconds = WaitMicros / 1e6, Completed = Completed, Resolved = Resolved, ResolutionUnknown = ResolutionUnknown,
+    };
+
     public WindowCounts Plus(WindowCounts o) => this with
     {
         Answered = Answered + o.Answered,

@@ -62,29 +62,24 @@ public static class Snapshot
         var agents = Wire.Statuses.Keys.ToDictionary(s => s, _ => 0L, StringComparer.Ordinal);
         foreach (var a in c.Agents.Values) agents[a.Status] = agents.GetValueOrDefault(a.Status) + 1;
         var v = c.Visits;
-        var visit24 = FigureCounts.Rate(v.ResolvedBy24, v.Due24);
+        var visits = new FigureCounts { Due24 = v.Due24, ResolvedBy24 = v.ResolvedBy24, Overdue48 = v.Overdue48 };
+        var visit24 = visits.Visit24;
         return new QueueSnapshot(queue, seq, c.Now, c.Waiting, longest, c.OldestWaiting, agents,
             new LiveWindows3(Window(c.M15, t), Window(c.M60, t), Window(c.Today, t)),
             new LiveVisits(v.Open, v.Late, v.Overdue, v.From, v.To, v.Due24, v.ResolvedBy24, visit24, v.Overdue48),
             TargetStates.Of(t),
             new LiveStates(
                 TargetStates.AtMost(longest, t.Wait.TotalSeconds, samples: int.MaxValue, t.MinimumSample),
-                TargetStates.AtLeast(visit24, t.Visit24, v.Due24, t.MinimumSample),
+                FigureStates.Visit24(visits, t),
                 v.Overdue > 0 && t.Visit48 >= 1.0 ? FigureState.Breach : v.Late > 0 ? FigureState.Warning : FigureState.Ok),
             queue is null ? null : StaffingNow.Of(c.Staffing ?? StaffingCounts.None, c.M60, agents, t));
     }
 
     static LiveWindow Window(WindowCounts w, TargetOptions t)
     {
-        var offered = w.Answered + w.Abandoned;
-        double? asa = w.Answered == 0 ? null : w.WaitMicros / 1e6 / w.Answered;
-        var known = w.Completed - w.ResolutionUnknown;
-        var remote = FigureCounts.Rate(w.Resolved, known);
-        var serviceLevel = FigureCounts.Rate(w.InServiceLevel, offered);
-        return new LiveWindow(w.From, w.To, w.Answered, w.Abandoned, w.ShortAbandoned, asa,
-            serviceLevel, FigureCounts.Rate(w.Abandoned, offered),
-            w.Completed, w.Resolved, w.ResolutionUnknown, remote,
-            new LiveWindowStates(TargetStates.AtMost(asa, t.Wait.TotalSeconds, w.Answered, t.MinimumSample), TargetStates.AtLeast(remote, t.Remote, known, t.MinimumSample),
-                t.ServiceLevel is { } slTarget ? TargetStates.AtLeast(serviceLevel, slTarget, offered, t.MinimumSample) : FigureState.None));
+        var c = w.Counts;
+        return new LiveWindow(w.From, w.To, c.Answered, c.Abandoned, c.ShortAbandoned, c.AsaSeconds, c.ServiceLevel, c.AbandonmentRate,
+            c.Completed, c.Resolved, c.ResolutionUnknown, c.RemoteResolution,
+            new LiveWindowStates(FigureStates.Asa(c, t), FigureStates.RemoteResolution(c, t), FigureStates.ServiceLevel(c, t)));
     }
 }
