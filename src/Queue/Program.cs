@@ -9,7 +9,7 @@ using Queue.Figures;
 using Queue.Jobs;
 using Queue.Live;
 using Queue.Notifications;
-using Queue.Pages;
+using Queue.Web;
 using Queue.Reports;
 using Queue.Staffing;
 using Queue.Storage;

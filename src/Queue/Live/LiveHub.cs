@@ -6,7 +6,7 @@ using Queue.Ingest;
 
 namespace Queue.Live;
 
-/// <summary>What live state calls on the live hub's clients (mirrored in TypeScript by src/Queue/web/live.ts).</summary>
+/// <summary>What live state calls on the live hub's clients (mirrored in TypeScript by src/Queue/Web/live.ts).</summary>
 public interface ILiveClient
 {
     /// <summary>A queue's new snapshot; keep it only if its <c>seq</c> is not lower than the one shown.</summary>

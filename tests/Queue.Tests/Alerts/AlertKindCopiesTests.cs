@@ -71,11 +71,11 @@ public sealed partial class AlertKindCopiesTests
 
     // ---- the pages: they fetch GET /api/alerts/kinds; what their sources still say of kinds is held here ----
 
-    static string Web(params string[] parts) => OpsFiles.Read(["src", "Queue", "web", .. parts]);
+    static string Web(params string[] parts) => OpsFiles.Read(["src", "Queue", "Web", .. parts]);
 
     static IEnumerable<(string File, string Text)> WebSources()
     {
-        var web = OpsFiles.PathOf("src", "Queue", "web");
+        var web = OpsFiles.PathOf("src", "Queue", "Web");
         return Directory.EnumerateFiles(Path.Combine(web, "src"), "*.ts").Concat(Directory.EnumerateFiles(web, "*.html"))
             .Select(f => (Path.GetRelativePath(web, f), File.ReadAllText(f)));
     }

@@ -6,10 +6,10 @@ using Queue.Targets;
 
 namespace Queue.Tests.Live;
 
-/// <summary>The TypeScript mirror of the live hub (src/Queue/web/src/live.ts) names every member the service sends and serves.</summary>
+/// <summary>The TypeScript mirror of the live hub (src/Queue/Web/src/live.ts) names every member the service sends and serves.</summary>
 public sealed partial class LiveContractTests
 {
-    static readonly string Mirror = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Queue", "web", "src", "live.ts"));
+    static readonly string Mirror = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Queue", "Web", "src", "live.ts"));
 
     public static TheoryData<Type> Records() =>
         [typeof(QueueSnapshot), typeof(LiveWindow), typeof(LiveWindowStates), typeof(LiveWindows3), typeof(LiveVisits),

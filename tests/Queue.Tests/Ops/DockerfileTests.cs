@@ -54,13 +54,13 @@ public sealed partial class DockerfileTests
         Assert.Contains(Args(web, "RUN"), r => r.StartsWith("npm ci", StringComparison.Ordinal));
         Assert.Contains("npm run build", Args(web, "RUN"));
         Assert.Equal("mcr.microsoft.com/dotnet/sdk:10.0", build.Image);
-        Assert.Contains(Args(build, "COPY"), c => c.StartsWith($"--from={web.Name} /src/web/dist/ src/Queue/web/dist/", StringComparison.Ordinal));
+        Assert.Contains(Args(build, "COPY"), c => c.StartsWith($"--from={web.Name} /src/web/dist/ src/Queue/Web/dist/", StringComparison.Ordinal));
         Assert.Contains(Args(build, "RUN"), r => r.Contains("dotnet publish src/Queue/Queue.csproj -c Release", StringComparison.Ordinal));
         // The connector ships beside the service, in /app/connect of the same image.
         Assert.Contains(Args(build, "RUN"), r => r.Contains("dotnet publish src/Queue.Connect/Queue.Connect.csproj -c Release --no-restore -nologo -o /app/connect", StringComparison.Ordinal));
         Assert.Contains(Args(build, "COPY"), c => c == "src/Queue.Connect/ src/Queue.Connect/");
         // The build fails, rather than ship an image whose /wallboard says the pages are not built.
-        Assert.Contains(Args(build, "RUN"), r => r.Contains("test -f src/Queue/web/dist/wallboard.html", StringComparison.Ordinal));
+        Assert.Contains(Args(build, "RUN"), r => r.Contains("test -f src/Queue/Web/dist/wallboard.html", StringComparison.Ordinal));
         Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", runtime.Image);
         Assert.Equal([$"--from={build.Name} /app ./"], Args(runtime, "COPY"));
         Assert.Equal("[\"dotnet\", \"Queue.dll\"]", Assert.Single(Args(runtime, "ENTRYPOINT")));
@@ -102,7 +102,7 @@ public sealed partial class DockerfileTests
                 Assert.DoesNotMatch(SecretName(), arguments);
         var ignored = OpsFiles.Read(".dockerignore").Split('\n').Select(l => l.Trim()).ToHashSet(StringComparer.Ordinal);
 
-        foreach (var entry in new[] { ".git/", ".queue/", "**/bin/", "**/obj/", "**/node_modules/", "src/Queue/web/dist/", "deploy/.env" })
+        foreach (var entry in new[] { ".git/", ".queue/", "**/bin/", "**/obj/", "**/node_modules/", "src/Queue/Web/dist/", "deploy/.env" })
             Assert.Contains(entry, ignored);
     }
 

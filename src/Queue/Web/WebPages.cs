@@ -1,11 +1,11 @@
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Net.Http.Headers;
 
-namespace Queue.Pages;
+namespace Queue.Web;
 
 /// <summary>
 /// The wallboard (<c>/wallboard</c>) and the supervisor console (<c>/console</c>): pages built by Vite from
-/// <c>src/Queue/web</c> into <c>wwwroot/app</c> of the build output (see Queue.csproj), their scripts and styles under
+/// <c>src/Queue/Web</c> into <c>wwwroot/app</c> of the build output (see Queue.csproj), their scripts and styles under
 /// <c>/app/</c>. Everything they need is served from here: no CDN, no web fonts.
 /// </summary>
 public static class WebPages
@@ -48,7 +48,7 @@ public static class WebPages
         {
             return TypedResults.Text(
                 $"The web pages were not built, so /{page} cannot be shown. Run ops/run, which builds them " +
-                "(or: cd src/Queue/web && npm ci && npm run build, then build the service again).",
+                "(or: cd src/Queue/Web && npm ci && npm run build, then build the service again).",
                 "text/plain; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
         }
         var headers = context.Response.Headers;
