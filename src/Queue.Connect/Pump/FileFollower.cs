@@ -49,19 +49,11 @@ internal sealed partial class FileFollower : IDisposable
     {
         lines.Clear();
         reader.Read(lines, ReadAhead);
-        foreach (var line in lines)
+        return await pace.RoundAsync(lines, line =>
         {
             pump.Take(QueueLogParser.Parse(line.Bytes));
             fed = line.After;
-            if (pump.Full) await pace.FlushAsync(ct);
-        }
-        if (lines.Count > 0)
-        {
-            pace.Read();
-            return false;
-        }
-        await pace.CaughtUpAsync(fed != saved, ct);
-        return true;
+        }, () => fed != saved, ct);
     }
 
     public Task RunAsync(TimeSpan poll, CancellationToken ct) => pace.RunAsync(StepAsync, poll, ct);

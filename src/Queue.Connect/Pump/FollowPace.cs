@@ -8,14 +8,35 @@ internal sealed class FollowPace<TItem>(Pump<TItem> pump, TimeProvider time, Tim
 {
     DateTimeOffset? waitingSince;
 
+    /// <summary>
+    /// One round over what was just read from the source: <paramref name="take"/> gives each item to the pump and moves
+    /// the follower's position past it, and a full batch is posted at once; a round that read nothing has caught up.
+    /// <paramref name="unsaved"/>: the position moved since it was saved. True when caught up.
+    /// </summary>
+    public async Task<bool> RoundAsync<TRead>(IReadOnlyCollection<TRead> read, Action<TRead> take, Func<bool> unsaved, CancellationToken ct)
+    {
+        foreach (var item in read)
+        {
+            take(item);
+            if (pump.Full) await FlushAsync(ct);
+        }
+        if (read.Count > 0)
+        {
+            Read();
+            return false;
+        }
+        await CaughtUpAsync(unsaved(), ct);
+        return true;
+    }
+
     /// <summary>After a round that read something: events waiting start their delay.</summary>
-    public void Read()
+    void Read()
     {
         if (pump.Waiting > 0) waitingSince ??= time.GetUtcNow();
     }
 
     /// <summary>Caught up: what time alone decides is decided, and what is due is posted. <paramref name="unsaved"/>: the position moved since it was saved.</summary>
-    public async Task CaughtUpAsync(bool unsaved, CancellationToken ct)
+    async Task CaughtUpAsync(bool unsaved, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         pump.CaughtUp(now);

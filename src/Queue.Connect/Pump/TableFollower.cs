@@ -33,19 +33,11 @@ internal sealed class TableFollower
     public async Task<bool> StepAsync(CancellationToken ct)
     {
         var rows = await table.ReadAsync(fed, 1000, ct);
-        foreach (var (id, line) in rows)
+        return await pace.RoundAsync(rows, row =>
         {
-            pump.Take(line);
-            fed = id;
-            if (pump.Full) await pace.FlushAsync(ct);
-        }
-        if (rows.Count > 0)
-        {
-            pace.Read();
-            return false;
-        }
-        await pace.CaughtUpAsync(fed != saved, ct);
-        return true;
+            pump.Take(row.Line);
+            fed = row.Id;
+        }, () => fed != saved, ct);
     }
 
     /// <summary>Reads to the end of the table, decides what waits, posts it all.</summary>

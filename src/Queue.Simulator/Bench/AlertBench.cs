@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.Json;
-using static Queue.Simulator.Bench.LiveBench;
+using static Queue.Simulator.Bench.BenchRun;
 
 namespace Queue.Simulator.Bench;
 
@@ -47,7 +47,7 @@ internal static class AlertBench
             return 0;
         }
         var options = new Options(
-            args.String("--service", "src/Queue/bin/Release/net10.0/Queue.dll"),
+            args.String("--service", ServiceProcess.DefaultDll),
             args.Int("--seconds", 120), args.Int("--rate", 1000), args.Int("--queues", 10), args.Int("--wait-queues", 100),
             args.Int("--asa-queues", 4, min: 0), args.Double("--wait-target", 5), args.Int("--clients", 2), args.Int("--timeout", 5),
             args.String("--output", "artifacts/bench"));
@@ -74,14 +74,14 @@ internal static class AlertBench
     static async Task<AlertReport> MeasureAsync(Options options, DateTimeOffset startedAt, string stamp, CancellationToken ct)
     {
         var databases = BenchDatabases.FromEnvironment();
-        foreach (var name in await databases.DropAbandonedAsync(ct)) Console.Error.WriteLine($"    dropped {name}, left by a run that is gone");
+        await databases.DropAbandonedAsync(ct);
         await databases.RecreateAsync(databases.Service, ct);
         var prefix = $"bench{System.Environment.ProcessId}a:";
         try
         {
             var logPath = Path.Combine(options.Output, $"alerts-{stamp}-service.log");
             Say($"starting the service; its log: {logPath}");
-            var environment = ServiceEnvironment(prefix);
+            var environment = BenchRedis.ServiceEnvironment(prefix);
             environment["Logging__LogLevel__Queue.Alerts"] = "Information"; // each raise and clear, with its id and time
             environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
             environment["Logging__Console__FormatterOptions__UseUtcTimestamp"] = "true";
@@ -108,7 +108,7 @@ internal static class AlertBench
             await using var watch = new AlertWatch();
             await watch.ConnectAsync(options.Clients, service.Address, wallboardKey, ct);
 
-            var load = new Load(options.Queues);
+            var load = new SteadyLoad(options.Queues);
             await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(3), probes: null, probeSent: null, ct); // warm-up
 
             Say($"{options.Seconds} s: {options.Rate:N0} events/s over {options.Queues} queues; queue.wait episodes in {options.WaitQueues} queues" +
@@ -140,7 +140,7 @@ internal static class AlertBench
         finally
         {
             await databases.DropAsync(databases.Service, CancellationToken.None);
-            await DeleteKeysAsync(prefix);
+            await BenchRedis.DeleteKeysAsync(prefix);
         }
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
-using Load = Queue.Simulator.Bench.LiveBench.Load;
 
 namespace Queue.Simulator.Bench;
 
@@ -34,11 +33,11 @@ internal sealed class AlertEpisodes(HttpClient http, AlertWatch watch, TimeSpan 
             var call = $"aw-{run}-{queue}-{k}";
             var episode = new Episode(queue, watch.Clients, crossing);
             watch.Begin(AlertBench.QueueWait, queue, episode);
-            await PostAsync([Load.Queued(call + "-q", call, queue, queuedAt)], ct);
+            await PostAsync([SteadyLoad.Queued(call + "-q", call, queue, queuedAt)], ct);
             await Until(episode.AllRaised.Task, crossing + timeout, ct);
 
             var answeredAt = BenchClock.NowMicroseconds;
-            await PostAsync([Load.Event(call + "-a", "call.answered", answeredAt, $"\"callId\":\"{call}\",\"agentId\":\"{queue}-agent\"")], ct);
+            await PostAsync([SteadyLoad.Event(call + "-a", "call.answered", answeredAt, $"\"callId\":\"{call}\",\"agentId\":\"{queue}-agent\"")], ct);
             episode.ClearTrigger = BenchClock.Now;
             if (episode.AnyRaised) await Until(episode.AllCleared.Task, BenchClock.Now + timeout, ct);
             Wait.Enqueue(watch.End(AlertBench.QueueWait, queue, episode));
@@ -96,8 +95,8 @@ internal sealed class AlertEpisodes(HttpClient http, AlertWatch watch, TimeSpan 
         for (var i = 0; i < count; i++)
         {
             var call = $"aa-{run}-{queue}-{tag}-{i}";
-            events.Add(Load.Queued(call + "-q", call, queue, now - wait));
-            events.Add(Load.Event(call + "-a", "call.answered", now, $"\"callId\":\"{call}\",\"agentId\":\"{queue}-agent\""));
+            events.Add(SteadyLoad.Queued(call + "-q", call, queue, now - wait));
+            events.Add(SteadyLoad.Event(call + "-a", "call.answered", now, $"\"callId\":\"{call}\",\"agentId\":\"{queue}-agent\""));
         }
         return events;
     }

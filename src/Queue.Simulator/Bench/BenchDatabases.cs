@@ -46,8 +46,8 @@ internal sealed partial class BenchDatabases(string baseConnectionString)
         return (bool)(await command.ExecuteScalarAsync(ct))!;
     }
 
-    /// <summary>Drops the databases of earlier runs whose process is gone (killed, or the machine restarted).</summary>
-    public async Task<IReadOnlyList<string>> DropAbandonedAsync(CancellationToken ct)
+    /// <summary>Drops the databases of earlier runs whose process is gone (killed, or the machine restarted), and says which.</summary>
+    public async Task DropAbandonedAsync(CancellationToken ct)
     {
         var abandoned = new List<string>();
         await using (var connection = new NpgsqlConnection(baseConnectionString))
@@ -63,7 +63,7 @@ internal sealed partial class BenchDatabases(string baseConnectionString)
             }
         }
         foreach (var name in abandoned) await DropAsync(name, ct);
-        return abandoned;
+        foreach (var name in abandoned) Console.Error.WriteLine($"    dropped {name}, left by a run that is gone");
     }
 
     static bool IsRunning(int pid)

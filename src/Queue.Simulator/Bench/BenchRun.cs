@@ -42,4 +42,8 @@ internal static class BenchRun
         Console.WriteLine($"figures: {path}");
         return path;
     }
+
+    /// <summary>A step of the run, on stderr: bold on a terminal.</summary>
+    public static void Say(string message) =>
+        Console.Error.WriteLine(Console.IsErrorRedirected ? $"==> {message}" : $"\u001b[1m==> {message}\u001b[0m");
 }

@@ -104,11 +104,11 @@ internal static class BenchWeek
     {
         if (keep && await databases.ExistsAsync(name, ct))
         {
-            LiveBench.Say($"{say}: the week kept in {name} from an earlier run");
+            BenchRun.Say($"{say}: the week kept in {name} from an earlier run");
             return;
         }
         await databases.RecreateAsync(name, ct);
-        LiveBench.Say($"{say}: a week of a {operators:N0}-operator center, {7L * operators * 100:N0} calls written straight to the derived tables");
+        BenchRun.Say($"{say}: a week of a {operators:N0}-operator center, {7L * operators * 100:N0} calls written straight to the derived tables");
         var generated = Stopwatch.StartNew();
         await WriteAsync(databases.ConnectionStringOf(name), serviceDll, operators, end, ct);
         Console.Error.WriteLine($"    written in {generated.Elapsed.TotalSeconds:F0} s");

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Queue.Simulator.QueueLog;
 using Queue.Simulator.Traffic;
+using static Queue.Simulator.Bench.BenchRun;
 using static Queue.Simulator.Bench.IngestBench;
 
 namespace Queue.Simulator.Bench;
@@ -58,7 +59,7 @@ internal static class ConnectBench
         var databases = BenchDatabases.FromEnvironment();
         var prefix = $"bench{Environment.ProcessId}c:";
         var pgVersion = await databases.ServerVersionAsync(ct);
-        foreach (var name in await databases.DropAbandonedAsync(ct)) Console.Error.WriteLine($"    dropped {name}, left by a run that is gone");
+        await databases.DropAbandonedAsync(ct);
         Say($"creating database {databases.Service} (PostgreSQL {pgVersion})");
         await databases.RecreateAsync(databases.Service, ct);
         try
@@ -66,7 +67,7 @@ internal static class ConnectBench
             var serviceLog = Path.Combine(output, $"connect-{stamp}-service.log");
             Say($"starting the service ({options.ServiceDll}); its log: {serviceLog}");
             await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ServiceConnectionString(),
-                RandomNumberGenerator.GetHexString(48, lowercase: true), serviceLog, ct, LiveBench.ServiceEnvironment(prefix));
+                RandomNumberGenerator.GetHexString(48, lowercase: true), serviceLog, ct, BenchRedis.ServiceEnvironment(prefix));
             var ingestKey = await service.CreateKeyAsync("bench", "ingest", ct);
             var importKey = await service.CreateKeyAsync("bench connector", "import", ct);
             using var load = new HttpLoad(service.Address, ingestKey);
@@ -115,7 +116,7 @@ internal static class ConnectBench
         {
             if (options.KeepDatabases) Console.Error.WriteLine($"kept database {databases.Service}");
             else await databases.DropAsync(databases.Service, CancellationToken.None);
-            await LiveBench.DeleteKeysAsync(prefix);
+            await BenchRedis.DeleteKeysAsync(prefix);
             if (!options.KeepLog) File.Delete(logPath);
             if (File.Exists(rejectPath) && new FileInfo(rejectPath).Length == 0) File.Delete(rejectPath);
         }

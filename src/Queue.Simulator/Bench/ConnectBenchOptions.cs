@@ -3,7 +3,9 @@ namespace Queue.Simulator.Bench;
 /// <summary>What <c>ops/bench connect</c> measures and with what.</summary>
 internal sealed record ConnectBenchOptions
 {
-    public const string Usage = """
+    const string DefaultConnectorDll = "src/Queue.Connect/bin/Release/net10.0/Queue.Connect.dll";
+
+    public const string Usage = $$"""
         usage: ops/bench connect [options]
 
         A generated month of a 1,000-operator center as an Asterisk queue_log (the demo center's traffic, written by
@@ -21,8 +23,8 @@ internal sealed record ConnectBenchOptions
           --batch N           events per batch (1,000)
           --clients N         concurrent batch clients (4)
           --keep-log          keep the queue_log ({out}/connect-{days}d-{operators}.queue_log) and use it again next time
-          --service PATH      the service's Queue.dll (src/Queue/bin/Release/net10.0/Queue.dll)
-          --connector PATH    the connector's Queue.Connect.dll (src/Queue.Connect/bin/Release/net10.0/Queue.Connect.dll)
+          --service PATH      the service's Queue.dll ({{ServiceProcess.DefaultDll}})
+          --connector PATH    the connector's Queue.Connect.dll ({{DefaultConnectorDll}})
           --out DIR           where the figures, the logs and the queue_log go (artifacts/bench)
           --keep-databases    leave the service's database for inspection (the next run drops it)
         """;
@@ -34,8 +36,8 @@ internal sealed record ConnectBenchOptions
     public int BatchSize { get; init; } = 1_000;
     public int Clients { get; init; } = 4;
     public bool KeepLog { get; init; }
-    public string ServiceDll { get; init; } = "src/Queue/bin/Release/net10.0/Queue.dll";
-    public string ConnectorDll { get; init; } = "src/Queue.Connect/bin/Release/net10.0/Queue.Connect.dll";
+    public string ServiceDll { get; init; } = ServiceProcess.DefaultDll;
+    public string ConnectorDll { get; init; } = DefaultConnectorDll;
     public string OutputDirectory { get; init; } = "artifacts/bench";
     public bool KeepDatabases { get; init; }
 
@@ -53,8 +55,8 @@ internal sealed record ConnectBenchOptions
             BatchSize = args.Int("--batch", 1_000),
             Clients = args.Int("--clients", 4),
             KeepLog = args.Flag("--keep-log"),
-            ServiceDll = args.String("--service", "src/Queue/bin/Release/net10.0/Queue.dll"),
-            ConnectorDll = args.String("--connector", "src/Queue.Connect/bin/Release/net10.0/Queue.Connect.dll"),
+            ServiceDll = args.String("--service", ServiceProcess.DefaultDll),
+            ConnectorDll = args.String("--connector", DefaultConnectorDll),
             OutputDirectory = args.String("--out", "artifacts/bench"),
             KeepDatabases = args.Flag("--keep-databases"),
         };

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Queue.Ingest;
 using Queue.Simulator.Traffic;
+using static Queue.Simulator.Bench.BenchRun;
 
 namespace Queue.Simulator.Bench;
 
@@ -56,7 +57,7 @@ internal static class IngestBench
         var measuredRows = PostgresBaseline.Rows([.. measuredBatches.Select(b => b.Body)], callerHashSecret);
 
         var pgVersion = await databases.ServerVersionAsync(ct);
-        foreach (var name in await databases.DropAbandonedAsync(ct)) Console.Error.WriteLine($"    dropped {name}, left by a run that is gone");
+        await databases.DropAbandonedAsync(ct);
         Say($"creating databases {databases.Service} and {databases.Baseline} (PostgreSQL {pgVersion})");
         await databases.RecreateAsync(databases.Service, ct);
         await databases.RecreateAsync(databases.Baseline, ct);
@@ -175,9 +176,6 @@ internal static class IngestBench
             $"{r.New:N0} new, {r.Duplicates:N0} duplicates, {r.Failed} failed");
         if (r.FirstFailure is not null) Console.Error.WriteLine($"{indent}first failure: {r.FirstFailure}");
     }
-
-    internal static void Say(string message) =>
-        Console.Error.WriteLine(Console.IsErrorRedirected ? $"==> {message}" : $"\u001b[1m==> {message}\u001b[0m");
 }
 
 internal sealed record BaselineResult(int Rows, long Inserted, TimeSpan Elapsed, CpuSeconds Cpu)

@@ -3,7 +3,7 @@ namespace Queue.Simulator.Bench;
 /// <summary>What <c>ops/bench ingest</c> measures and with what; defaults are SPEC §7's set-up.</summary>
 internal sealed record IngestBenchOptions
 {
-    public const string Usage = """
+    public const string Usage = $$"""
         usage: ops/bench ingest [options]
 
         Measures, in one run on this machine: (a) the service taking 1,000-event batches from 4 concurrent
@@ -20,7 +20,7 @@ internal sealed record IngestBenchOptions
           --single N          single-event posts (20,000)
           --single-clients N  concurrent single-event clients (32)
           --seed N            seed of the simulated traffic (1)
-          --service PATH      the service's Queue.dll (src/Queue/bin/Release/net10.0/Queue.dll)
+          --service PATH      the service's Queue.dll ({{ServiceProcess.DefaultDll}})
           --out DIR           where the JSON figures and the service log go (artifacts/bench)
           --keep-databases    leave both databases for inspection (the next run drops them)
           --strict            exit 1 when a SPEC target is missed (a completed run exits 0 otherwise)
@@ -32,7 +32,7 @@ internal sealed record IngestBenchOptions
     public int Single { get; init; } = 20_000;
     public int SingleClients { get; init; } = 32;
     public int Seed { get; init; } = 1;
-    public string ServiceDll { get; init; } = "src/Queue/bin/Release/net10.0/Queue.dll";
+    public string ServiceDll { get; init; } = ServiceProcess.DefaultDll;
     public string OutputDirectory { get; init; } = "artifacts/bench";
     public bool KeepDatabases { get; init; }
     public bool Strict { get; init; }
@@ -60,7 +60,7 @@ internal sealed record IngestBenchOptions
             Single = args.Int("--single", 20_000),
             SingleClients = args.Int("--single-clients", 32),
             Seed = args.Int("--seed", 1, min: 0),
-            ServiceDll = args.String("--service", "src/Queue/bin/Release/net10.0/Queue.dll"),
+            ServiceDll = args.String("--service", ServiceProcess.DefaultDll),
             OutputDirectory = args.String("--out", "artifacts/bench"),
             KeepDatabases = args.Flag("--keep-databases"),
             Strict = args.Flag("--strict"),

@@ -3,8 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
-using StackExchange.Redis;
-using static Queue.Simulator.Bench.LiveBench;
+using static Queue.Simulator.Bench.BenchRun;
 
 namespace Queue.Simulator.Bench;
 
@@ -32,7 +31,7 @@ internal static class ReportBench
             Console.WriteLine(Usage);
             return 0;
         }
-        var options = new Options(args.String("--service", "src/Queue/bin/Release/net10.0/Queue.dll"), args.Int("--operators", 10_000),
+        var options = new Options(args.String("--service", ServiceProcess.DefaultDll), args.Int("--operators", 10_000),
             args.Flag("--keep-week"), args.String("--output", "artifacts/bench"));
         args.EnsureAllUsed();
         return await BenchRun.RunAsync("report", async ct =>
@@ -70,16 +69,8 @@ internal static class ReportBench
             var logPath = Path.Combine(options.Output, $"report-{stamp}-service.log");
             Say($"starting the service; once its live state is rebuilt, the report is asked for; its log: {logPath}");
             await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ConnectionStringOf(name),
-                RandomNumberGenerator.GetHexString(48, lowercase: true), logPath, ct, ServiceEnvironment(prefix));
-            await using (var redis = await ConnectionMultiplexer.ConnectAsync(RedisAddress))
-            {
-                var waited = Stopwatch.StartNew();
-                while (!await redis.GetDatabase().KeyExistsAsync($"{prefix}live:{{~}}:cursor"))
-                {
-                    if (waited.Elapsed > TimeSpan.FromMinutes(10)) throw new BenchException("live state was not rebuilt within 10 minutes");
-                    await Task.Delay(100, ct);
-                }
-            }
+                RandomNumberGenerator.GetHexString(48, lowercase: true), logPath, ct, BenchRedis.ServiceEnvironment(prefix));
+            await BenchRedis.WaitForLiveStateAsync(prefix, Stopwatch.StartNew(), ct);
             await Task.Delay(TimeSpan.FromSeconds(3), ct); // let the service settle after its rebuild
             using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromMinutes(5) };
             http.DefaultRequestHeaders.Add("X-Api-Key", service.AdminKey);
@@ -101,7 +92,7 @@ internal static class ReportBench
         finally
         {
             if (!options.KeepWeek) await databases.DropAsync(name, CancellationToken.None);
-            await DeleteKeysAsync(prefix);
+            await BenchRedis.DeleteKeysAsync(prefix);
         }
     }
 }

@@ -12,6 +12,9 @@ namespace Queue.Simulator.Bench;
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
+    /// <summary>The service's Release build, from the repository's root (where ops/bench runs): every benchmark's <c>--service</c> default.</summary>
+    public const string DefaultDll = "src/Queue/bin/Release/net10.0/Queue.dll";
+
     readonly Process process;
     readonly StreamWriter log;
     readonly Lock logLock = new();

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace Queue.Simulator.Bench;
+
+/// <summary>
+/// Steady traffic: every 100 ms a batch of calls (queued, answered, completed; an agent status now and then)
+/// timed now, spread over the queues; every 500 ms a probe call queued in a queue of its own.
+/// </summary>
+internal sealed class SteadyLoad(int queues)
+{
+    public const string ProbeQueue = "bench-probe";
+    static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    readonly string run = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Random.Shared.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
+    long sequence;
+    int probe;
+
+    public async Task<long> RunAsync(HttpClient http, int rate, TimeSpan duration, ConcurrentDictionary<int, long>? probes,
+        ConcurrentDictionary<int, DateTimeOffset>? probeSent, CancellationToken ct)
+    {
+        var perTick = Math.Max(1, (int)(rate * Tick.TotalSeconds));
+        var started = Stopwatch.GetTimestamp();
+        var inFlight = new List<Task>();
+        long posted = 0;
+        for (var tick = 0; Stopwatch.GetElapsedTime(started) < duration; tick++)
+        {
+            var due = TimeSpan.FromTicks(Tick.Ticks * tick) - Stopwatch.GetElapsedTime(started);
+            if (due > TimeSpan.Zero) await Task.Delay(due, ct);
+            inFlight.RemoveAll(t => t.IsCompleted);
+            if (inFlight.Count > 16) throw new BenchException("the service fell more than 16 batches behind the load");
+            inFlight.Add(PostAsync(http, Batch(perTick), ct));
+            posted += perTick;
+            if (probes is not null && tick % 5 == 0)
+            {
+                var number = Interlocked.Increment(ref probe);
+                var body = "[" + Queued($"probe-{run}-{number}", $"probe-{run}-{number}", ProbeQueue, DateTimeOffset.UtcNow) + "]";
+                probes[number] = Stopwatch.GetTimestamp();
+                probeSent![number] = DateTimeOffset.UtcNow;
+                inFlight.Add(PostAsync(http, body, ct));
+            }
+        }
+        await Task.WhenAll(inFlight);
+        return posted;
+    }
+
+    static async Task PostAsync(HttpClient http, string body, CancellationToken ct)
+    {
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await http.PostAsync("api/events", content, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new BenchException($"posting events answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+    }
+
+    string Batch(int events)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var json = new StringBuilder(events * 160).Append('[');
+        for (var i = 0; i < events; i++)
+        {
+            if (i > 0) json.Append(',');
+            var n = Interlocked.Increment(ref sequence);
+            var call = $"c-{run}-{n / 4}";
+            var queue = $"bench-q{n / 4 % queues}";
+            var at = now.AddSeconds(-(n % 4) * 5);
+            json.Append((n % 4) switch
+            {
+                0 => Queued($"e-{run}-{n}", call, queue, at.AddSeconds(-20)),
+                1 => Event($"e-{run}-{n}", "call.answered", at.AddSeconds(-10), $"\"callId\":\"{call}\",\"agentId\":\"ag-{n % 500}\""),
+                2 => Event($"e-{run}-{n}", "call.completed", at, $"\"callId\":\"{call}\",\"resolution\":\"{(n % 40 == 2 ? "field_visit" : "resolved")}\""),
+                _ => Event($"e-{run}-{n}", "agent.status", at, $"\"agentId\":\"ag-{n % 500}\",\"status\":\"{(n % 8 == 3 ? "wrap_up" : "available")}\",\"queues\":[\"{queue}\"]"),
+            });
+        }
+        return json.Append(']').ToString();
+    }
+
+    internal static string Queued(string id, string call, string queue, DateTimeOffset at) =>
+        Event(id, "call.queued", at, $"\"callId\":\"{call}\",\"queue\":\"{queue}\"");
+
+    internal static string Event(string id, string type, DateTimeOffset at, string fields) =>
+        $"{{\"id\":\"{id}\",\"type\":\"{type}\",\"at\":\"{at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture)}\",{fields}}}";
+}
