@@ -42,9 +42,7 @@ internal static class MetricsSql
         var key = by is { } b ? Column(b) : null;
 
         var legs = new StringBuilder($"""
-            select {(key is null ? "null::text" : "l." + key)} as key, {FigureSql.LegCountsByQueue},
-                   0::bigint as completed, 0::bigint as resolved, 0::bigint as resolutionunknown,
-                   0::bigint as due24, 0::bigint as resolvedby24, 0::bigint as due48, 0::bigint as overdue48
+            select {(key is null ? "null::text" : "l." + key)} as key, {FigureSql.SelectAll(FigureSql.LegCountsByQueue)}
             from {FigureSql.LegsWithTargets}
             where {FigureSql.LegsEnded}
             """);
@@ -53,7 +51,7 @@ internal static class MetricsSql
         legs.Append(" group by 1");
 
         var calls = new StringBuilder($"""
-            select {(key is null ? "null::text" : "c." + key)}, 0, 0, 0, 0, 0::float8, {FigureSql.CallCounts}, 0, 0, 0, 0
+            select {(key is null ? "null::text" : "c." + key)}, {FigureSql.SelectAll(FigureSql.CallCounts)}
             from calls c
             where {FigureSql.CallsCompleted}
             """);
@@ -81,11 +79,7 @@ internal static class MetricsSql
             visitWhere.Append($" and {column} = {parameter}");
         }
         var visits = $"""
-            select key, 0, 0, 0, 0, 0::float8, 0, 0, 0,
-                   count(*) filter (where {FigureSql.Due24}),
-                   count(*) filter (where {FigureSql.Due24} and {FigureSql.ResolvedBy24}),
-                   count(*) filter (where {FigureSql.Due48}),
-                   count(*) filter (where {FigureSql.Due48} and {FigureSql.Overdue48})
+            select key, {FigureSql.SelectAll(FigureSql.VisitCounts)}
             from (
                 select v.due24, v.due48, v.resolved_at, v.cancelled_at, {visitColumns}
                 from visits v
@@ -96,12 +90,7 @@ internal static class MetricsSql
             """;
 
         return $"""
-            select key,
-                   sum(answered)::bigint as answered, sum(abandoned)::bigint as abandoned, sum(shortabandoned)::bigint as shortabandoned,
-                   sum(answeredintime)::bigint as answeredintime, sum(waitseconds)::float8 as waitseconds,
-                   sum(completed)::bigint as completed, sum(resolved)::bigint as resolved,
-                   sum(resolutionunknown)::bigint as resolutionunknown,
-                   sum(due24)::bigint as due24, sum(resolvedby24)::bigint as resolvedby24, sum(due48)::bigint as due48, sum(overdue48)::bigint as overdue48
+            select key, {FigureSql.SumAll()}
             from (
             {legs}
             union all

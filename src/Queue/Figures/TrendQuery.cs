@@ -21,7 +21,7 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
     static readonly TimeSpan Quarter = TimeSpan.FromMinutes(15);
 
     static readonly string EndedSql = $"""
-        select floor(extract(epoch from l.ended_at - @from) / 900)::int as number, {FigureSql.LegCountsByQueue}
+        select floor(extract(epoch from l.ended_at - @from) / 900)::int as number, {FigureSql.Select(FigureSql.LegCountsByQueue)}
         from {FigureSql.LegsWithTargets}
         where {FigureSql.LegsEnded} and (@queue::text is null or l.queue = @queue)
         group by 1

@@ -25,14 +25,14 @@ internal sealed class ReportQuery(Storage.HistoryReads reads)
 {
     // {0}, {1}: the short-abandon threshold and the service-level T of a leg's queue (see Thresholds).
     static readonly string LegsSql = $"""
-        select l.queue, l.region, (l.ended_at at time zone @zone)::date as day, {FigureSql.LegCounts("{0}", "{1}")}
+        select l.queue, l.region, (l.ended_at at time zone @zone)::date as day, {FigureSql.Select(FigureSql.LegCounts("{0}", "{1}"))}
         from legs l
         where {FigureSql.LegsEnded}
         group by 1, 2, 3
         """;
 
     static readonly string CallsSql = $"""
-        select c.last_queue as queue, c.region, (c.completed_at at time zone @zone)::date as day, {FigureSql.CallCounts}
+        select c.last_queue as queue, c.region, (c.completed_at at time zone @zone)::date as day, {FigureSql.Select(FigureSql.CallCounts)}
         from calls c
         where {FigureSql.CallsCompleted}
         group by 1, 2, 3
