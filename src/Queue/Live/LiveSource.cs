@@ -31,6 +31,8 @@ internal sealed class LiveSource(NpgsqlDataSource db)
                   where entity = any($2) and type = 'visit.created' and body ? 'callId'
             union select body->>'visitId' collate "C", substr(entity, 3) collate "C" from events
                   where body->>'visitId' = any($1) and type = 'call.completed' and body ? 'visitId'
+            union select body->>'visitId' collate "C", substr(entity, 3) collate "C" from events
+                  where body->>'visitId' = any($1) and type = 'call.resolution' and body ? 'visitId'
         ),
         linked as (
             select l.visit_id, max(c.version) as version, array_agg(distinct q) filter (where q is not null) as queues
@@ -44,12 +46,14 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         from v left join linked k on k.visit_id = v.visit_id
         """;
 
-    // Visits whose queue may follow these calls: those naming them, and every visit any of their completions named
-    // (a call completed twice may have named another visit first: that one must leave the call's queue).
+    // Visits whose queue may follow these calls: those naming them, and every visit any of their completions or told
+    // outcomes named (a call completed, or told, twice may have named another visit first: that one must leave the
+    // call's queue).
     const string LinkedVisitsSql = """
         select visit_id from visits where call_id = any($1)
         union
-        select body->>'visitId' from events where entity = any($2) and type = 'call.completed' and body ? 'visitId'
+        select body->>'visitId' from events
+        where entity = any($2) and type in ('call.completed', 'call.resolution') and body ? 'visitId'
         """;
 
     const string AgentsSql = """

@@ -54,6 +54,34 @@ public sealed class LiveVisitsTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_visit_named_by_a_resolution_told_later_moves_to_the_calls_queue_and_leaves_it_when_another_is_named()
+    {
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Queued("vl4-q", Now.AddHours(-3), "vl4-c", "vl-d"),
+            Ev.Answered("vl4-a", Now.AddHours(-3).AddSeconds(10), "vl4-c", "ag-vl"),
+            Ev.Completed("vl4-d", Now.AddHours(-2), "vl4-c", null),
+            Ev.VisitCreated("vl4-v1c", Now.AddHours(-2), "vl4-v1"),
+            Ev.VisitCreated("vl4-v2c", Now.AddHours(-2), "vl4-v2"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        Assert.Equal(0, await OpenVisitsAsync(http, "vl-d"));
+
+        // The outcome told afterwards names a visit: it is the call's, in the call's queue, though no event of its own came.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Resolution("vl4-r1", Now.AddMinutes(-90), "vl4-c", "field_visit", visitId: "vl4-v1"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        Assert.Equal(1, await OpenVisitsAsync(http, "vl-d"));
+        await AssertEqualToPostgresAsync(http, "vl-d");
+
+        // Told again, naming the other visit: the first leaves the queue.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Resolution("vl4-r2", Now.AddMinutes(-60), "vl4-c", "field_visit", visitId: "vl4-v2"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        Assert.Equal(1, await OpenVisitsAsync(http, "vl-d"));
+        await AssertEqualToPostgresAsync(http, "vl-d");
+    }
+
+    [Fact]
     public async Task A_rebuild_over_live_state_still_there_counts_nothing_twice()
     {
         using var http = app.Client();
