@@ -148,6 +148,9 @@ public static class EntityKey
     public static string Call(string callId) => "c:" + callId;
     public static string Visit(string visitId) => "v:" + visitId;
     public static string Agent(string agentId) => "a:" + agentId;
+
+    /// <summary>The id in an entity key: <c>v:42</c> → <c>42</c>.</summary>
+    public static string Id(string entity) => entity[2..];
 }
 
 /// <summary>Wire names of types and enum values, in one place.</summary>

@@ -1,9 +1,9 @@
-using Queue.Redis;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.EventLog;
+using Queue.Redis;
 using Queue.Telemetry;
 using StackExchange.Redis;
 
@@ -12,8 +12,9 @@ namespace Queue.Live;
 /// <summary>
 /// Keeps live state equal to PostgreSQL (docs/adr/0003): follows the committed log from the cursor shared in Redis,
 /// re-projects what each step touched, and moves the cursor on. A missing cursor means Redis lost live state
-/// (flushed, restarted, new): one node rebuilds it from the derived tables while the others wait, then all follow
-/// from where the rebuild stood. Runs on every node; applying twice changes nothing.
+/// (flushed, restarted, new), and a cursor of an older layout (<see cref="RedisLayout.Version"/>) means live state is
+/// shaped as an earlier release shaped it: either way one node rebuilds it from the derived tables while the others
+/// wait, then all follow from where the rebuild stood. Runs on every node; applying twice changes nothing.
 /// </summary>
 internal sealed partial class LiveFollower(
     CommittedEvents log, LiveProjector projector, LiveSource source, LiveStore store, LivePublisher publisher,
@@ -29,6 +30,7 @@ internal sealed partial class LiveFollower(
 
     FeedCursor? cursor;
     long lastTrim;
+    int newerLayoutSeen;
     readonly DateTimeOffset created = time.GetUtcNow();
 
     /// <summary>
@@ -88,17 +90,30 @@ internal sealed partial class LiveFollower(
         }
     }
 
-    /// <summary>One step: rebuild if live state is missing, else apply what the log has next. True if more may be waiting.</summary>
+    /// <summary>
+    /// One step: rebuild if live state is missing or of an older layout, else apply what the log has next. True if more
+    /// may be waiting.
+    /// </summary>
     internal async Task<bool> StepAsync(CancellationToken ct)
     {
         var shared = await store.ReadCursorAsync();
-        if (shared is null)
+        if (shared is not { IsCurrent: true } current)
         {
             cursor = null;
+            if (shared is { } newer && newer.Layout > RedisLayout.Version)
+            {
+                // A release with a newer layout is being rolled out: its nodes own live state now. This node writes
+                // nothing in its own layout over theirs, and reports itself behind (health) until it is replaced.
+                if (newerLayoutSeen != newer.Layout) LogNewerLayout(logger, newer.Layout, RedisLayout.Version);
+                newerLayoutSeen = newer.Layout;
+                return false;
+            }
             await RebuildAsync(ct);
             return true;
         }
-        if (cursor is not { } at || Compare(shared.Value, at) > 0) cursor = shared;
+        newerLayoutSeen = 0;
+        var stands = new FeedCursor(current.Tx, current.Position);
+        if (cursor is not { } at || Compare(stands, at) > 0) cursor = stands;
         foreach (var (queue, change) in reproject)
         {
             // What this node projected before it learned of the change is replaced too: it runs after that step.
@@ -144,8 +159,15 @@ internal sealed partial class LiveFollower(
         }
         try
         {
+            // Another node may have rebuilt it while this one took the lock.
+            var found = await store.ReadCursorAsync();
+            if (found?.Layout >= RedisLayout.Version) return;
+            if (found is { } older) LogOlderLayout(logger, older.Layout, RedisLayout.Version);
             using var span = QueueMetrics.Source.StartActivity("live.rebuild");
             var started = Stopwatch.GetTimestamp();
+            // From nothing: what is left of live state (of an older layout, or parts the rows no longer make) could
+            // otherwise stand beside what the rebuild writes, or keep a version the rebuild's parts do not pass.
+            var cleared = await store.ClearAsync();
             // Every transaction below the horizon has ended, so the rows read after it hold all their events;
             // the log is followed again from the horizon on (re-applying what the rows already had changes nothing).
             var horizon = await source.HorizonAsync(ct);
@@ -169,7 +191,7 @@ internal sealed partial class LiveFollower(
             var entities = calls.Count + visits.Count + agents.Count;
             LastRebuild = (took, entities);
             span?.SetTag("queue.live.entities", entities);
-            LogRebuilt(logger, entities, took.TotalMilliseconds, calls.Count, visits.Count, agents.Count, listed.TotalMilliseconds);
+            LogRebuilt(logger, entities, took.TotalMilliseconds, calls.Count, visits.Count, agents.Count, listed.TotalMilliseconds, cleared);
             await publisher.MarkAllDirtyAsync();
         }
         finally
@@ -205,6 +227,13 @@ internal sealed partial class LiveFollower(
     static partial void LogReprojected(ILogger logger, string queue, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Live state rebuilt from PostgreSQL: {Entities} entities in {Milliseconds:F0} ms ({Calls} calls, {Visits} visits, {Agents} agents; listed in {ListedMilliseconds:F0} ms)")]
-    static partial void LogRebuilt(ILogger logger, int entities, double milliseconds, int calls, int visits, int agents, double listedMilliseconds);
+        Message = "Live state rebuilt from PostgreSQL: {Entities} entities in {Milliseconds:F0} ms ({Calls} calls, {Visits} visits, {Agents} agents; listed in {ListedMilliseconds:F0} ms; {Cleared} keys cleared first)")]
+    static partial void LogRebuilt(ILogger logger, int entities, double milliseconds, int calls, int visits, int agents, double listedMilliseconds, int cleared);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Live state in Redis is of layout {Found}, older than this node's {Layout}: rebuilding it from PostgreSQL")]
+    static partial void LogOlderLayout(ILogger logger, int found, int layout);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Live state in Redis is of layout {Found}, newer than this node's {Layout}: left to the nodes of that layout; this node follows no more")]
+    static partial void LogNewerLayout(ILogger logger, int found, int layout);
 }

@@ -1,7 +1,5 @@
-using Queue.Redis;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
+using Queue.Redis;
 
 namespace Queue.Live;
 
@@ -30,10 +28,10 @@ public sealed record LivePlan(IReadOnlyList<string> Entities, IReadOnlyList<stri
 /// </summary>
 public static class LivePlanner
 {
-    /// <summary>A stored part: "version|ops as JSON", ops being [kind, key, field, value] with the key's short name.</summary>
-    public static string Stored(LivePart part) => part.Version.ToString(CultureInfo.InvariantCulture) + "|" + part.OpsJson();
+    /// <summary>A part as it is stored (<see cref="StoredPart"/>).</summary>
+    public static string Stored(LivePart part) => StoredPart.Format(part.Version, part.OpsJson());
 
-    /// <param name="keyOf">A short key name (<see cref="LiveNames"/>) → the queue's full key.</param>
+    /// <param name="keyOf">A key's name within the queue (<see cref="LayoutKey.Name"/>) → the queue's full key.</param>
     /// <param name="partsKey">The queue's hash of stored parts.</param>
     /// <param name="expiryKey">The queue's sorted set of when parts expire.</param>
     /// <param name="parts">At most one part per entity.</param>
@@ -61,11 +59,10 @@ public static class LivePlanner
             var same = false;
             if (old is not null)
             {
-                var sep = old.IndexOf('|', StringComparison.Ordinal);
-                var version = long.Parse(old.AsSpan(0, sep), CultureInfo.InvariantCulture);
-                same = old.AsSpan(sep + 1).SequenceEqual(ops);
+                var (version, oldOps) = StoredPart.Split(old);
+                same = oldOps.Span.SequenceEqual(ops);
                 newer = version < part.Version || (replaceEqual && version == part.Version && !same);
-                if (newer && !same) gather.Undo(old.AsSpan(sep + 1));
+                if (newer && !same) gather.Undo(oldOps.Span);
             }
             if (!newer) continue;
             if (!same)
@@ -74,7 +71,7 @@ public static class LivePlanner
                 changed = true;
             }
             store.Add(part.Entity);
-            store.Add(part.Version.ToString(CultureInfo.InvariantCulture) + "|" + ops);
+            store.Add(StoredPart.Format(part.Version, ops));
             if (part.ExpiresAt is { } at)
             {
                 expiring.Add(at.ToString(CultureInfo.InvariantCulture));
@@ -95,7 +92,7 @@ public static class LivePlanner
         var gather = new Gather(keyOf);
         for (var i = 0; i < entities.Count; i++)
         {
-            if (stored[i] is { } old) gather.Undo(old.AsSpan(old.IndexOf('|', StringComparison.Ordinal) + 1));
+            if (stored[i] is { } old) gather.Undo(StoredPart.Split(old).OpsJson.Span);
         }
         var commands = gather.Commands();
         if (entities.Count > 0)
@@ -123,41 +120,28 @@ public static class LivePlanner
             return k;
         }
 
+        // The one place an op becomes what the script runs, and its undo.
         public void Do(LiveOp op, bool undo)
         {
             var k = Of(op.Key);
             switch (op.Kind)
             {
-                case 'Z' when undo: k.Remove.Add(op.Field); break;
-                case 'Z': k.Add.Add(op.Value); k.Add.Add(op.Field); break;
-                case 'H' when undo: k.Delete.Add(op.Field); break;
-                case 'H': k.Set.Add(op.Field); k.Set.Add(op.Value); break;
-                default:
-                    var n = long.Parse(op.Value, CultureInfo.InvariantCulture);
+                case LiveOpKind.SortedSetAdd when undo: k.Remove.Add(op.Field); break;
+                case LiveOpKind.SortedSetAdd: k.Add.Add(op.Value); k.Add.Add(op.Field); break;
+                case LiveOpKind.HashSet when undo: k.Delete.Add(op.Field); break;
+                case LiveOpKind.HashSet: k.Set.Add(op.Field); k.Set.Add(op.Value); break;
+                case LiveOpKind.HashIncrement:
+                    var n = op.Amount;
                     if (!k.Counters.ContainsKey(op.Field)) k.CounterOrder.Add(op.Field);
                     k.Counters[op.Field] = k.Counters.GetValueOrDefault(op.Field) + (undo ? -n : n);
                     break;
+                default: throw new ArgumentOutOfRangeException(nameof(op), op.Kind, "an op of no known kind");
             }
         }
 
         public void Undo(ReadOnlySpan<char> opsJson)
         {
-            var bytes = Encoding.UTF8.GetBytes(opsJson.ToArray());
-            var reader = new Utf8JsonReader(bytes);
-            reader.Read(); // [
-            while (reader.Read() && reader.TokenType == JsonTokenType.StartArray)
-            {
-                reader.Read();
-                var kind = reader.GetString()![0];
-                reader.Read();
-                var key = reader.GetString()!;
-                reader.Read();
-                var field = reader.GetString()!;
-                reader.Read();
-                var value = reader.GetString()!;
-                reader.Read(); // ]
-                Do(new LiveOp(kind, key, field, value), undo: true);
-            }
+            foreach (var op in StoredPart.ReadOps(opsJson)) Do(op, undo: true);
         }
 
         public List<LiveCommand> Commands()

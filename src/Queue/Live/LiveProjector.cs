@@ -33,7 +33,9 @@ internal sealed class LiveProjector(LiveSource source, LiveStore store, LiveRule
 
     /// <summary>
     /// Projects the touched entities; returns the queues whose live state changed. A rebuild projects every live
-    /// visit anyway, so it need not follow calls to their visits, and it mostly finds nothing stored to replace.
+    /// visit anyway, so it need not follow calls to their visits, and it mostly finds nothing stored to replace; what
+    /// it finds (a step of another node that landed after the rebuild cleared live state) it replaces even at the same
+    /// version, since its parts are made from the rows as they are now.
     /// </summary>
     public async Task<IReadOnlySet<string>> ProjectAsync(Touched touched, CancellationToken ct, bool rebuilding = false)
     {
@@ -51,7 +53,7 @@ internal sealed class LiveProjector(LiveSource source, LiveStore store, LiveRule
         foreach (var visit in await source.VisitsAsync(visitIds, ct)) parts.AddRange(LiveParts.OfVisit(visit, rules, now));
 
         foreach (var agent in await source.AgentsAsync(touched.Agents, now - LiveRules.RecentFor, ct)) parts.AddRange(LiveParts.OfAgent(agent, now));
-        return await ApplyAsync(parts, likelyNew: rebuilding);
+        return await ApplyAsync(parts, likelyNew: rebuilding, replaceEqual: rebuilding);
     }
 
     /// <summary>

@@ -149,7 +149,7 @@ internal sealed partial class LivePublisher(
             return;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
-        var claimed = await store.ClaimPublishAsync(keys.Published(queue), Content(snapshot));
+        var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), Content(snapshot));
         if (claimed > 0)
             await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
@@ -187,7 +187,7 @@ internal sealed partial class LivePublisher(
             LongestWaitSeconds = null,
             Windows = new LiveWindows3(Bounds(s.Windows.M15), Bounds(s.Windows.M60), Bounds(s.Windows.Today)),
             Visits = s.Visits with { From = default, To = default },
-        }, LiveJson.Options);
+        }, RedisJson.Options);
 
     static LiveWindow Bounds(LiveWindow w) => w with { From = default, To = default };
 

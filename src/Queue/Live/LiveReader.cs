@@ -1,7 +1,6 @@
-using Queue.Redis;
-using System.Globalization;
-using System.Text.Json;
+using Queue.Events;
 using Queue.Figures;
+using Queue.Redis;
 using Queue.Staffing;
 using StackExchange.Redis;
 
@@ -21,30 +20,30 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var tx = redis.GetDatabase().CreateTransaction();
         // A leg waiting for longer than GhostAfter is a ghost or history (LiveParts.OfCall).
         var ghostsBefore = Micros.Of(now - rules.GhostAfter);
-        var waiting = tx.SortedSetLengthAsync(keys.Waiting(queue), ghostsBefore, double.PositiveInfinity);
-        var oldest = tx.SortedSetRangeByScoreWithScoresAsync(keys.Waiting(queue), ghostsBefore, double.PositiveInfinity, take: 1);
-        var waitSums = tx.HashGetAllAsync(keys.WaitSum(queue));
+        var waiting = tx.SortedSetLengthAsync(keys.Of(queue, RedisLayout.Waiting), ghostsBefore, double.PositiveInfinity);
+        var oldest = tx.SortedSetRangeByScoreWithScoresAsync(keys.Of(queue, RedisLayout.Waiting), ghostsBefore, double.PositiveInfinity, take: 1);
+        var waitSums = tx.HashGetAllAsync(keys.Of(queue, RedisLayout.WaitSum));
         var m15 = Window(tx, queue, LiveWindows.M15(now));
         var m60 = Window(tx, queue, LiveWindows.M60(now));
         var today = Today(tx, queue, LiveWindows.Today(now, rules.Zone));
         var (vFrom, vTo) = LiveWindows.Visits(now);
-        var open = tx.SortedSetLengthAsync(keys.OpenVisits(queue));
+        var open = tx.SortedSetLengthAsync(keys.Of(queue, RedisLayout.OpenVisits));
         // Late: past the 24 h deadline, i.e. created strictly before now − 24 h (on the deadline is on time).
-        var late = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Events.VisitState.Deadline24), Exclude.Stop);
-        var overdue = tx.SortedSetLengthAsync(keys.OpenVisits(queue), double.NegativeInfinity, Micros.Of(now - Events.VisitState.Deadline48), Exclude.Stop);
-        var due24 = Count(tx, keys.Due24(queue), vFrom, vTo);
-        var met24 = Count(tx, keys.Due24Met(queue), vFrom, vTo);
-        var overdue48 = Count(tx, keys.Overdue48(queue), vFrom, vTo);
-        var agents = tx.HashGetAllAsync(keys.Agents(queue));
+        var late = tx.SortedSetLengthAsync(keys.Of(queue, RedisLayout.OpenVisits), double.NegativeInfinity, Micros.Of(now - VisitState.Deadline24), Exclude.Stop);
+        var overdue = tx.SortedSetLengthAsync(keys.Of(queue, RedisLayout.OpenVisits), double.NegativeInfinity, Micros.Of(now - VisitState.Deadline48), Exclude.Stop);
+        var due24 = Count(tx, keys.Of(queue, RedisLayout.Due24), vFrom, vTo);
+        var met24 = Count(tx, keys.Of(queue, RedisLayout.Due24Met), vFrom, vTo);
+        var overdue48 = Count(tx, keys.Of(queue, RedisLayout.Overdue48), vFrom, vTo);
+        var agents = tx.HashGetAllAsync(keys.Of(queue, RedisLayout.Agents));
         var staffing = Staffing(tx, queue, now);
         await tx.ExecuteAsync();
 
-        var sums = (await waitSums).ToDictionary(e => long.Parse(e.Name.ToString(), CultureInfo.InvariantCulture), e => (long)e.Value);
+        var sums = (await waitSums).ToDictionary(e => MinuteField.Parse(e.Name.ToString()), e => (long)e.Value);
         var first = await oldest;
         return new QueueCounts(now, await waiting, first.Length == 0 ? null : Micros.At((long)first[0].Score),
             await m15.Read(sums), await m60.Read(sums), await today.Read(sums),
             new VisitCounts(vFrom, vTo, await open, await late, await overdue, await due24, await met24, await overdue48),
-            (await agents).ToDictionary(e => e.Name.ToString(), e => JsonSerializer.Deserialize<AgentInfo>(e.Value.ToString(), LiveJson.Options)!, StringComparer.Ordinal),
+            (await agents).ToDictionary(e => e.Name.ToString(), e => RedisJson.Read<AgentInfo>(e.Value.ToString()), StringComparer.Ordinal),
             await staffing.Read());
     }
 
@@ -57,10 +56,10 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var first15 = Micros.Of(LiveWindows.M15(now).From) / Micros.PerMinute;
         var fields = new List<RedisValue>();
         for (var m = first60; m <= last; m++)
-            foreach (var kind in StaffKinds.All) fields.Add(m.ToString(CultureInfo.InvariantCulture) + kind);
+            foreach (var kind in StaffField.Kinds) fields.Add(StaffField.Of(m, kind));
         return new StaffingRead(first60, first15,
             TimeSpan.FromTicks((nowMicros - first15 * Micros.PerMinute) * 10), TimeSpan.FromTicks((nowMicros - first60 * Micros.PerMinute) * 10),
-            tx.HashGetAsync(keys.StaffSums(queue), fields.ToArray()));
+            tx.HashGetAsync(keys.Of(queue, RedisLayout.StaffSums), fields.ToArray()));
     }
 
     sealed record StaffingRead(long First60, long First15, TimeSpan Span15, TimeSpan Span60, Task<RedisValue[]> Values)
@@ -72,19 +71,19 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             for (var i = 0; i < values.Length; i++)
             {
                 if (values[i].IsNull) continue;
-                var minute = First60 + i / StaffKinds.All.Length;
+                var minute = First60 + i / StaffField.Kinds.Length;
                 var value = (long)values[i];
-                switch (StaffKinds.All[i % StaffKinds.All.Length])
+                switch (StaffField.Kinds[i % StaffField.Kinds.Length])
                 {
-                    case StaffKinds.Arrived:
+                    case StaffKind.Arrived:
                         arrived60 += value;
                         if (minute >= First15) arrived15 += value;
                         break;
-                    case StaffKinds.Talked: talked += value; break;
-                    case StaffKinds.Talk: talk += value; break;
-                    case StaffKinds.AbandonWait: abandonWait += value; break;
-                    case StaffKinds.WrappedUp: wrappedUp += value; break;
-                    case StaffKinds.WrapUp: wrapUp += value; break;
+                    case StaffKind.Talked: talked += value; break;
+                    case StaffKind.Talk: talk += value; break;
+                    case StaffKind.AbandonWait: abandonWait += value; break;
+                    case StaffKind.WrappedUp: wrappedUp += value; break;
+                    case StaffKind.WrapUp: wrapUp += value; break;
                 }
             }
             return new StaffingCounts(Span15, Span60, arrived15, arrived60, talked, talk, abandonWait, wrappedUp, wrapUp);
@@ -94,7 +93,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     /// <summary>Today's answered count and handle time per agent of the queue.</summary>
     public async Task<IReadOnlyDictionary<string, long>> AgentDayAsync(string queue, DateTimeOffset now)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(keys.AgentDay(queue, rules.LocalDay(now)));
+        var entries = await redis.GetDatabase().HashGetAllAsync(keys.Of(queue, RedisLayout.AgentDay.On(rules.LocalDay(now))));
         return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
     }
 
@@ -105,12 +104,12 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     public async Task<(IReadOnlyList<(string VisitId, DateTimeOffset Created)> Late, IReadOnlyList<DateTimeOffset> Upcoming)> OpenVisitsAsync(string queue, DateTimeOffset now)
     {
         var tx = redis.GetDatabase().CreateTransaction();
-        var key = keys.OpenVisits(queue);
-        var late = tx.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, Micros.Of(now - Events.VisitState.Deadline24), Exclude.Stop);
-        var next24 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Events.VisitState.Deadline24), double.PositiveInfinity, take: 1);
-        var next48 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - Events.VisitState.Deadline48), double.PositiveInfinity, take: 1);
+        var key = keys.Of(queue, RedisLayout.OpenVisits);
+        var late = tx.SortedSetRangeByScoreWithScoresAsync(key, double.NegativeInfinity, Micros.Of(now - VisitState.Deadline24), Exclude.Stop);
+        var next24 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - VisitState.Deadline24), double.PositiveInfinity, take: 1);
+        var next48 = tx.SortedSetRangeByScoreWithScoresAsync(key, Micros.Of(now - VisitState.Deadline48), double.PositiveInfinity, take: 1);
         await tx.ExecuteAsync();
-        var visits = (await late).Select(e => (e.Element.ToString()[2..], Micros.At((long)e.Score))).ToList();
+        var visits = (await late).Select(e => (EntityKey.Id(e.Element.ToString()), Micros.At((long)e.Score))).ToList();
         var upcoming = (await next24).Concat(await next48).Select(e => Micros.At((long)e.Score)).ToList();
         return (visits, upcoming);
     }
@@ -119,14 +118,14 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     {
         var db = redis.GetDatabase();
         var tx = db.CreateTransaction();
-        var order = tx.SortedSetRangeByScoreAsync(keys.Waiting(queue), Micros.Of(now - rules.GhostAfter), double.PositiveInfinity);
-        var info = tx.HashGetAllAsync(keys.WaitInfo(queue));
+        var order = tx.SortedSetRangeByScoreAsync(keys.Of(queue, RedisLayout.Waiting), Micros.Of(now - rules.GhostAfter), double.PositiveInfinity);
+        var info = tx.HashGetAllAsync(keys.Of(queue, RedisLayout.WaitInfo));
         await tx.ExecuteAsync();
         var byMember = (await info).ToDictionary(e => e.Name.ToString(), e => e.Value.ToString(), StringComparer.Ordinal);
         return (await order)
             .Select(m => m.ToString())
             .Where(byMember.ContainsKey)
-            .Select(m => (m, JsonSerializer.Deserialize<WaitingInfo>(byMember[m], LiveJson.Options)!))
+            .Select(m => (m, RedisJson.Read<WaitingInfo>(byMember[m])))
             .ToList();
     }
 
@@ -138,18 +137,18 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         long from = Micros.Of(w.From), to = Micros.Of(w.To);
         var firstWhole = (from + Micros.PerMinute - 1) / Micros.PerMinute;   // first minute wholly inside
         var lastWhole = to / Micros.PerMinute;                                // first minute not wholly inside
-        var head = tx.SortedSetRangeByScoreAsync(keys.Answered(queue), from, Math.Min(firstWhole * Micros.PerMinute, to), Exclude.Stop);
+        var head = tx.SortedSetRangeByScoreAsync(keys.Of(queue, RedisLayout.Answered), from, Math.Min(firstWhole * Micros.PerMinute, to), Exclude.Stop);
         var tail = lastWhole * Micros.PerMinute >= firstWhole * Micros.PerMinute
-            ? tx.SortedSetRangeByScoreAsync(keys.Answered(queue), lastWhole * Micros.PerMinute, to, Exclude.Stop)
+            ? tx.SortedSetRangeByScoreAsync(keys.Of(queue, RedisLayout.Answered), lastWhole * Micros.PerMinute, to, Exclude.Stop)
             : Task.FromResult(Array.Empty<RedisValue>());
         return new WindowRead(w.From, w.To, firstWhole, lastWhole, head, tail,
-            Count(tx, keys.Answered(queue), w.From, w.To),
-            Count(tx, keys.InServiceLevel(queue), w.From, w.To),
-            Count(tx, keys.Abandoned(queue), w.From, w.To),
-            Count(tx, keys.ShortAbandoned(queue), w.From, w.To),
-            Count(tx, keys.Completed(queue), w.From, w.To),
-            Count(tx, keys.Resolved(queue), w.From, w.To),
-            Count(tx, keys.Unknown(queue), w.From, w.To));
+            Count(tx, keys.Of(queue, RedisLayout.Answered), w.From, w.To),
+            Count(tx, keys.Of(queue, RedisLayout.InServiceLevel), w.From, w.To),
+            Count(tx, keys.Of(queue, RedisLayout.Abandoned), w.From, w.To),
+            Count(tx, keys.Of(queue, RedisLayout.ShortAbandoned), w.From, w.To),
+            Count(tx, keys.Of(queue, RedisLayout.Completed), w.From, w.To),
+            Count(tx, keys.Of(queue, RedisLayout.Resolved), w.From, w.To),
+            Count(tx, keys.Of(queue, RedisLayout.Unknown), w.From, w.To));
     }
 
     /// <summary>
@@ -165,7 +164,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var edges = new List<WindowRead>();
         if (from < firstWhole * Micros.PerQuarterHour) edges.Add(Window(tx, queue, (w.From, Micros.At(firstWhole * Micros.PerQuarterHour))));
         if (lastWhole * Micros.PerQuarterHour < to) edges.Add(Window(tx, queue, (Micros.At(lastWhole * Micros.PerQuarterHour), w.To)));
-        return new TodayRead(w, firstWhole, lastWhole, tx.HashGetAllAsync(keys.Quarters(queue)), edges);
+        return new TodayRead(w, firstWhole, lastWhole, tx.HashGetAllAsync(keys.Of(queue, RedisLayout.Quarters)), edges);
     }
 
     sealed record TodayRead((DateTimeOffset From, DateTimeOffset To) Window, long FirstWhole, long LastWhole,
@@ -179,21 +178,18 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             long answered = 0, inSl = 0, wait = 0, abandoned = 0, shortAbandoned = 0, completed = 0, resolved = 0, unknown = 0;
             foreach (var entry in await Quarters)
             {
-                var field = entry.Name.ToString();
-                var sep = field.IndexOf(':', StringComparison.Ordinal);
-                var quarter = long.Parse(field.AsSpan(0, sep), CultureInfo.InvariantCulture);
-                if (quarter < FirstWhole || quarter >= LastWhole) continue;
+                if (!QuarterField.TryParse(entry.Name.ToString(), out var quarter, out var kind) || quarter < FirstWhole || quarter >= LastWhole) continue;
                 var value = (long)entry.Value;
-                switch (field.AsSpan(sep))
+                switch (kind)
                 {
-                    case QuarterKinds.Answered: answered += value; break;
-                    case QuarterKinds.InServiceLevel: inSl += value; break;
-                    case QuarterKinds.Wait: wait += value; break;
-                    case QuarterKinds.Abandoned: abandoned += value; break;
-                    case QuarterKinds.ShortAbandoned: shortAbandoned += value; break;
-                    case QuarterKinds.Completed: completed += value; break;
-                    case QuarterKinds.Resolved: resolved += value; break;
-                    case QuarterKinds.Unknown: unknown += value; break;
+                    case QuarterKind.Answered: answered += value; break;
+                    case QuarterKind.InServiceLevel: inSl += value; break;
+                    case QuarterKind.Wait: wait += value; break;
+                    case QuarterKind.Abandoned: abandoned += value; break;
+                    case QuarterKind.ShortAbandoned: shortAbandoned += value; break;
+                    case QuarterKind.Completed: completed += value; break;
+                    case QuarterKind.Resolved: resolved += value; break;
+                    case QuarterKind.Unknown: unknown += value; break;
                 }
             }
             return counts.Plus(new WindowCounts(Window.From, Window.To, answered, inSl, wait, abandoned, shortAbandoned, completed, resolved, unknown));
@@ -209,12 +205,9 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             long wait = 0;
             foreach (var (minute, sum) in minuteSums)
                 if (minute >= FirstWhole && minute < LastWhole) wait += sum;
-            foreach (var member in (await Head).Concat(await Tail)) wait += MemberWait(member.ToString());
+            foreach (var member in (await Head).Concat(await Tail)) wait += AnsweredMember.WaitOf(member.ToString());
             return new WindowCounts(From, To, await Answered, await InSl, wait, await Abandoned, await Short, await Completed, await Resolved,
                 await Unknown);
         }
-
-        static long MemberWait(string member) =>
-            long.Parse(member.AsSpan(member.LastIndexOf('|') + 1), CultureInfo.InvariantCulture);
     }
 }

@@ -52,17 +52,3 @@ public sealed record AgentRow(
 
 /// <summary>One status event of an agent: when, its event id (which orders ties), and the status.</summary>
 public sealed record AgentMark(DateTimeOffset At, string Id, AgentStatus Status);
-
-/// <summary>Instants as whole microseconds since the Unix epoch: exact in a Redis score (a double) until the year 2255.</summary>
-public static class Micros
-{
-    public static long Of(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
-
-    public static DateTimeOffset At(long micros) => DateTimeOffset.UnixEpoch.AddTicks(micros * 10);
-
-    /// <summary>Truncates to whole microseconds, the precision of stored events.</summary>
-    public static DateTimeOffset Truncate(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
-
-    public const long PerMinute = 60_000_000;
-    public const long PerQuarterHour = 15 * PerMinute;
-}

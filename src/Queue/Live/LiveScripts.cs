@@ -42,15 +42,17 @@ internal static class LiveScripts
         return 1
         """;
 
-    // The cursor only moves forward, and only while it exists: a missing cursor means live state is being rebuilt.
+    // The cursor only moves forward, only while it exists, and only in this code's layout: a missing cursor means
+    // live state is being rebuilt; one of another layout is rebuilt, or left to the nodes whose layout it is.
+    // KEYS: cursor. ARGV: tx, position, the cursor there, this code's layout (the cursor's shape: LiveCursor).
     public const string Advance = """
         local current = redis.call('GET', KEYS[1])
         if not current then return 0 end
-        local sep = string.find(current, ':', 1, true)
-        local tx, pos = string.sub(current, 1, sep - 1), tonumber(string.sub(current, sep + 1))
+        local tx, pos, layout = string.match(current, '^(%d+):(%d+):(%d+)$')
+        if layout ~= ARGV[4] then return 0 end
         local ntx, npos = ARGV[1], tonumber(ARGV[2])
-        if #ntx > #tx or (#ntx == #tx and (ntx > tx or (ntx == tx and npos > pos))) then
-          redis.call('SET', KEYS[1], ntx .. ':' .. ARGV[2])
+        if #ntx > #tx or (#ntx == #tx and (ntx > tx or (ntx == tx and npos > tonumber(pos)))) then
+          redis.call('SET', KEYS[1], ARGV[3])
         end
         return 1
         """;
@@ -83,6 +85,10 @@ internal static class LiveScripts
     public const string RenewLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end";
 
     public const string ReleaseLock = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+    // KEYS: the keys to delete, all of one slot. UNLINK frees them in the background: a large center's parts take a
+    // while to free, and Redis answers meanwhile.
+    public const string Unlink = "return redis.call('UNLINK', unpack(KEYS))";
 
     /// <summary>The KEYS and ARGV of <see cref="Execute"/> for a plan: the parts key first, then each key its commands change, once.</summary>
     public static (RedisKey[] Keys, RedisValue[] Args) ExecuteArguments(string partsKey, LivePlan plan)

@@ -1,6 +1,6 @@
-using Queue.Redis;
 using System.Globalization;
 using Queue.EventLog;
+using Queue.Redis;
 using StackExchange.Redis;
 
 namespace Queue.Live;
@@ -26,7 +26,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         {
             var stored = read ? await StoredAsync(queue, entities) : new string?[entities.Length];
             read = true;
-            return LivePlanner.Apply(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), unique, stored, replaceEqual);
+            return LivePlanner.Apply(name => keys.Of(queue, name), keys.Of(queue, RedisLayout.Parts), keys.Of(queue, RedisLayout.Expiry), unique, stored, replaceEqual);
         });
     }
 
@@ -38,7 +38,7 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         {
             // What is due and what is stored, read at one instant: a part replaced (with a later expiry) between two
             // reads would otherwise be planned away as if it were the one that was due.
-            var read = (RedisResult[])(await Db.ScriptEvaluateAsync(LiveScripts.Due, [keys.Expiry(queue), keys.Parts(queue)], [Micros.Of(now), max]))!;
+            var read = (RedisResult[])(await Db.ScriptEvaluateAsync(LiveScripts.Due, [keys.Of(queue, RedisLayout.Expiry), keys.Of(queue, RedisLayout.Parts)], [Micros.Of(now), max]))!;
             var due = new RedisValue[read.Length / 2];
             var stored = new string?[due.Length];
             for (var i = 0; i < due.Length; i++)
@@ -48,13 +48,13 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
                 stored[i] = string.IsNullOrEmpty(part) ? null : part;
             }
             removed = due.Length;
-            return LivePlanner.Remove(name => keys.Of(queue, name), keys.Parts(queue), keys.Expiry(queue), due.Select(d => d.ToString()).ToList(), stored);
+            return LivePlanner.Remove(name => keys.Of(queue, name), keys.Of(queue, RedisLayout.Parts), keys.Of(queue, RedisLayout.Expiry), due.Select(d => d.ToString()).ToList(), stored);
         });
         return removed;
     }
 
     async Task<string?[]> StoredAsync(string queue, RedisValue[] entities) =>
-        entities.Length == 0 ? [] : (await Db.HashGetAsync(keys.Parts(queue), entities)).Select(v => v.IsNull ? null : v.ToString()).ToArray();
+        entities.Length == 0 ? [] : (await Db.HashGetAsync(keys.Of(queue, RedisLayout.Parts), entities)).Select(v => v.IsNull ? null : v.ToString()).ToArray();
 
     // Plans against what is stored, then runs the plan if that is still what is stored; another node changing one of
     // the same parts in between makes it plan again (it rarely takes two tries: nodes apply the same parts).
@@ -64,29 +64,53 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         {
             var p = await plan();
             if (p.IsEmpty) return false;
-            var (scriptKeys, args) = LiveScripts.ExecuteArguments(keys.Parts(queue), p);
+            var (scriptKeys, args) = LiveScripts.ExecuteArguments(keys.Of(queue, RedisLayout.Parts), p);
             if ((long)await Db.ScriptEvaluateAsync(LiveScripts.Execute, scriptKeys, args) == 1) return p.Changed;
         }
         throw new TimeoutException($"live state of queue '{queue}' kept changing under {Attempts} attempts to apply to it");
     }
 
-    public async Task<FeedCursor?> ReadCursorAsync()
+    /// <summary>Where live state stands, and its layout; null while it is missing (lost, or being rebuilt).</summary>
+    public async Task<LiveCursor?> ReadCursorAsync()
     {
         var value = await Db.StringGetAsync(keys.Cursor);
-        return value.IsNull ? null : ParseCursor(value.ToString());
+        return value.IsNull ? null : LiveCursor.Parse(value.ToString());
     }
 
-    /// <summary>Moves the shared cursor forward; false if it is missing (live state lost, to be rebuilt).</summary>
+    /// <summary>Moves the shared cursor forward; false if it is missing (live state lost, to be rebuilt) or of another layout.</summary>
     public async Task<bool> AdvanceCursorAsync(FeedCursor cursor)
     {
         var result = await Db.ScriptEvaluateAsync(LiveScripts.Advance, [keys.Cursor],
-            [cursor.Tx.ToString(CultureInfo.InvariantCulture), cursor.Position]);
+            [cursor.Tx.ToString(CultureInfo.InvariantCulture), cursor.Position, LiveCursor.Format(cursor.Tx, cursor.Position), RedisLayout.Version]);
         return (long)result == 1;
     }
 
-    /// <summary>Sets the cursor where a rebuild left live state, if the rebuild lock is still held by <paramref name="token"/>.</summary>
+    /// <summary>
+    /// Sets the cursor where a rebuild left live state, in this code's layout, if the rebuild lock is still held by
+    /// <paramref name="token"/>.
+    /// </summary>
     public async Task<bool> SetCursorIfLockedAsync(FeedCursor cursor, string token) =>
-        (long)await Db.ScriptEvaluateAsync(LiveScripts.SetCursorIfLocked, [keys.Cursor, keys.RebuildLock], [Format(cursor), token]) == 1;
+        (long)await Db.ScriptEvaluateAsync(LiveScripts.SetCursorIfLocked, [keys.Cursor, keys.RebuildLock],
+            [LiveCursor.Format(cursor.Tx, cursor.Position), token]) == 1;
+
+    /// <summary>
+    /// Deletes live state under this prefix, all but the keys a rebuild keeps (<see cref="LayoutKey.Kept"/>), whatever
+    /// layout wrote them; returns how many. The cursor goes first, so every node stops following at once.
+    /// </summary>
+    public async Task<int> ClearAsync()
+    {
+        await Db.KeyDeleteAsync(keys.Cursor);
+        var found = new List<RedisKey>();
+        // Every primary: on Redis Cluster, each holds the queues of its slots.
+        foreach (var server in redis.GetServers().Where(s => !s.IsReplica))
+        {
+            await foreach (var key in server.KeysAsync(pattern: keys.Pattern, pageSize: 1_000))
+                if (!keys.IsKept(key.ToString())) found.Add(key);
+        }
+        foreach (var slot in found.GroupBy(k => redis.HashSlot(k)))
+            foreach (var chunk in slot.Chunk(1_000)) await Db.ScriptEvaluateAsync(LiveScripts.Unlink, chunk);
+        return found.Count;
+    }
 
     public Task RegisterQueuesAsync(IEnumerable<string> queues) =>
         Db.SetAddAsync(keys.Queues, queues.Select(q => (RedisValue)q).ToArray());
@@ -118,12 +142,4 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     public Task ReleaseLockAsync(string token) =>
         Db.ScriptEvaluateAsync(LiveScripts.ReleaseLock,
             [keys.RebuildLock], [token]);
-
-    static string Format(FeedCursor c) => $"{c.Tx.ToString(CultureInfo.InvariantCulture)}:{c.Position.ToString(CultureInfo.InvariantCulture)}";
-
-    static FeedCursor ParseCursor(string value)
-    {
-        var sep = value.IndexOf(':', StringComparison.Ordinal);
-        return new FeedCursor(ulong.Parse(value.AsSpan(0, sep), CultureInfo.InvariantCulture), long.Parse(value.AsSpan(sep + 1), CultureInfo.InvariantCulture));
-    }
 }

@@ -9,7 +9,7 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
     public async Task<QueueSnapshot> QueueAsync(string queue, long? seq = null, QueueCounts? counts = null)
     {
         counts ??= await reader.ReadAsync(queue, time.GetUtcNow());
-        return Snapshot.Of(queue, seq ?? await store.PublishedSeqAsync(keys.Published(queue)), counts, targets.For(queue));
+        return Snapshot.Of(queue, seq ?? await store.PublishedSeqAsync(keys.Of(queue, RedisLayout.Published)), counts, targets.For(queue));
     }
 
     public async Task<IReadOnlyList<QueueSnapshot>> AllAsync()
@@ -48,10 +48,10 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
             .OrderBy(a => a.Key, StringComparer.Ordinal)
             .Select(a =>
             {
-                var handled = day.GetValueOrDefault(a.Key + ":handled");
-                double? handle = handled == 0 ? null : day.GetValueOrDefault(a.Key + ":handle") / 1e6 / handled;
+                var handled = day.GetValueOrDefault(AgentDayField.Handled(a.Key));
+                double? handle = handled == 0 ? null : day.GetValueOrDefault(AgentDayField.Handle(a.Key)) / 1e6 / handled;
                 return new AgentLive(a.Key, a.Value.Status, a.Value.Since, Math.Max(0, (now - a.Value.Since).TotalSeconds),
-                    day.GetValueOrDefault(a.Key), handle, a.Value.Queues);
+                    day.GetValueOrDefault(AgentDayField.Answered(a.Key)), handle, a.Value.Queues);
             })
             .ToList();
         return new QueueDetail(snapshot, waiting, agents);

@@ -68,10 +68,11 @@ public static class QueuesApi
     static async Task<Results<Ok<QueueSnapshot>, ProblemHttpResult>> CenterAsync(LiveView view, LiveStore store) =>
         await Rebuilding(store) is { } problem ? problem : TypedResults.Ok(await view.CenterAsync());
 
-    // Half-built live state would show wrong figures: say so instead, for the second or so a rebuild takes.
+    // Half-built live state, or live state of another layout, would show wrong figures: say so instead, for the second
+    // or so a rebuild takes.
     static async Task<ProblemHttpResult?> Rebuilding(LiveStore store)
     {
-        if (await store.ReadCursorAsync() is not null) return null;
+        if (await store.ReadCursorAsync() is { IsCurrent: true }) return null;
         return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails
         {
             Status = StatusCodes.Status503ServiceUnavailable,

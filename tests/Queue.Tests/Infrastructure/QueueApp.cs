@@ -55,37 +55,52 @@ public class QueueApp : IAsyncLifetime
         await TestDatabase.CreateAsync(Database);
         Db = NpgsqlDataSource.Create(ConnectionString);
         Redis = new TestRedis(ServiceRedis, RedisPrefix);
-        factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
-        {
-            web.UseEnvironment("Testing");
-            web.ConfigureAppConfiguration((_, config) =>
-            {
-                var settings = new Dictionary<string, string?>
-                {
-                    ["ConnectionStrings:Queue"] = ServiceConnectionString,
-                    ["QUEUE_BOOTSTRAP_ADMIN_KEY"] = AdminKey,
-                    ["Queue:Ingest:CallerHashSecret"] = CallerSecret,
-                    ["ConnectionStrings:Redis"] = ServiceRedis,
-                    ["Queue:Live:KeyPrefix"] = RedisPrefix,
-                    ["Logging:LogLevel:Default"] = "Debug",
-                    // Captured at Debug for the tests that read logs; the console gets warnings only, so that a failed
-                    // test's output shows its message, not pages of request logs.
-                    ["Logging:Console:LogLevel:Default"] = "Warning",
-                    // No Hangfire server polling in every test class's database: a test that needs one turns it on.
-                    ["Queue:Jobs:Server"] = "false",
-                };
-                foreach (var (k, v) in Settings) settings[k] = v;
-                config.AddInMemoryCollection(settings);
-            });
-            web.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
-            web.ConfigureServices(services =>
-            {
-                services.AddSingleton<TimeProvider>(Time);
-                ConfigureServices(services);
-            });
-        });
+        factory = Build();
         _ = factory.Server; // start now: migrations run here, not inside the first test
     }
+
+    /// <summary>
+    /// Stops this node, does what is given meanwhile, and starts the node again on the same database, Redis prefix,
+    /// clock and logs: a release deployed over a running instance. Clients made before are of the stopped node.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileStopped = null)
+    {
+        await Factory.DisposeAsync();
+        factory = null;
+        if (whileStopped is not null) await whileStopped();
+        factory = Build();
+        _ = factory.Server;
+    }
+
+    WebApplicationFactory<Program> Build() => new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
+    {
+        web.UseEnvironment("Testing");
+        web.ConfigureAppConfiguration((_, config) =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:Queue"] = ServiceConnectionString,
+                ["QUEUE_BOOTSTRAP_ADMIN_KEY"] = AdminKey,
+                ["Queue:Ingest:CallerHashSecret"] = CallerSecret,
+                ["ConnectionStrings:Redis"] = ServiceRedis,
+                ["Queue:Live:KeyPrefix"] = RedisPrefix,
+                ["Logging:LogLevel:Default"] = "Debug",
+                // Captured at Debug for the tests that read logs; the console gets warnings only, so that a failed
+                // test's output shows its message, not pages of request logs.
+                ["Logging:Console:LogLevel:Default"] = "Warning",
+                // No Hangfire server polling in every test class's database: a test that needs one turns it on.
+                ["Queue:Jobs:Server"] = "false",
+            };
+            foreach (var (k, v) in Settings) settings[k] = v;
+            config.AddInMemoryCollection(settings);
+        });
+        web.ConfigureLogging(logging => logging.AddProvider(new CapturingLoggerProvider(Logs)));
+        web.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Time);
+            ConfigureServices(services);
+        });
+    });
 
     public virtual async ValueTask DisposeAsync()
     {

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Queue.Redis;
 using StackExchange.Redis;
 
 namespace Queue.Tests.Infrastructure;
@@ -14,13 +14,16 @@ public sealed class TestRedis(string connectionString, string prefix) : IAsyncDi
     public IDatabase Db => connection.Value.GetDatabase();
     public ConnectionMultiplexer Connection => connection.Value;
 
+    /// <summary>The key of live state's cursor.</summary>
+    public string CursorKey => new LiveKeys(prefix).Cursor;
+
+    /// <summary>Where live state stands in the log, if it is there in this code's layout.</summary>
     public async Task<(ulong Tx, long Position)?> CursorAsync()
     {
-        var value = await Db.StringGetAsync($"{prefix}live:{{~}}:cursor");
+        var value = await Db.StringGetAsync(CursorKey);
         if (value.IsNull) return null;
-        var text = value.ToString();
-        var sep = text.IndexOf(':', StringComparison.Ordinal);
-        return (ulong.Parse(text[..sep], CultureInfo.InvariantCulture), long.Parse(text[(sep + 1)..], CultureInfo.InvariantCulture));
+        var cursor = LiveCursor.Parse(value.ToString());
+        return cursor.IsCurrent ? (cursor.Tx, cursor.Position) : null;
     }
 
     /// <summary>Every key of this class, as Redis holds them.</summary>

@@ -1,4 +1,5 @@
 using Queue.Live;
+using Queue.Redis;
 
 namespace Queue.Tests.Live;
 
@@ -17,14 +18,14 @@ public sealed class LivePlannerTests
     public void A_new_part_adds_its_ops_gathered_per_key_and_is_stored_with_its_expiry()
     {
         var plan = Plan(
-            [Part("c:1", 5, new LiveOp('Z', "answered", "c:1|0", "100"), new LiveOp('I', "waitsum", "7", "20")),
-             Part("c:2", 6, new LiveOp('Z', "answered", "c:2|0", "200"), new LiveOp('I', "waitsum", "7", "30"))],
+            [Part("c:1", 5, LiveOp.SortedSetAdd("answered", "c:1|0", 100), LiveOp.HashIncrement("waitsum", "7", 20)),
+             Part("c:2", 6, LiveOp.SortedSetAdd("answered", "c:2|0", 200), LiveOp.HashIncrement("waitsum", "7", 30))],
             null, null);
         Assert.True(plan.Changed);
         Assert.Equal(["100", "c:1|0", "200", "c:2|0"], Command(plan, "ZADD", "q:answered").Args);
         Assert.Equal(["7", "50"], Command(plan, LiveCommand.AddToCounters, "q:waitsum").Args);
-        Assert.Equal(["c:1", LivePlanner.Stored(Part("c:1", 5, new LiveOp('Z', "answered", "c:1|0", "100"), new LiveOp('I', "waitsum", "7", "20"))), "c:2",
-            LivePlanner.Stored(Part("c:2", 6, new LiveOp('Z', "answered", "c:2|0", "200"), new LiveOp('I', "waitsum", "7", "30")))], Command(plan, "HSET", "q:parts").Args);
+        Assert.Equal(["c:1", LivePlanner.Stored(Part("c:1", 5, LiveOp.SortedSetAdd("answered", "c:1|0", 100), LiveOp.HashIncrement("waitsum", "7", 20))), "c:2",
+            LivePlanner.Stored(Part("c:2", 6, LiveOp.SortedSetAdd("answered", "c:2|0", 200), LiveOp.HashIncrement("waitsum", "7", 30)))], Command(plan, "HSET", "q:parts").Args);
         Assert.Equal(["1000", "c:1", "1000", "c:2"], Command(plan, "ZADD", "q:expiry").Args);
         Assert.Equal(["", ""], plan.Expected);
     }
@@ -32,8 +33,8 @@ public sealed class LivePlannerTests
     [Fact]
     public void A_newer_part_undoes_the_old_one_first_and_counters_meet_in_one_increment()
     {
-        var old = Part("c:1", 5, new LiveOp('Z', "answered", "c:1|0", "100"), new LiveOp('I', "waitsum", "7", "20"), new LiveOp('Z', "insl", "c:1|0", "100"));
-        var now = Part("c:1", 9, new LiveOp('Z', "answered", "c:1|0", "160"), new LiveOp('I', "waitsum", "7", "45"));
+        var old = Part("c:1", 5, LiveOp.SortedSetAdd("answered", "c:1|0", 100), LiveOp.HashIncrement("waitsum", "7", 20), LiveOp.SortedSetAdd("insl", "c:1|0", 100));
+        var now = Part("c:1", 9, LiveOp.SortedSetAdd("answered", "c:1|0", 160), LiveOp.HashIncrement("waitsum", "7", 45));
         var plan = Plan([now], LivePlanner.Stored(old));
         var removeAt = plan.Commands.ToList().FindIndex(c => c.Name == "ZREM" && c.Key == "q:answered");
         var addAt = plan.Commands.ToList().FindIndex(c => c.Name == "ZADD" && c.Key == "q:answered");
@@ -46,8 +47,8 @@ public sealed class LivePlannerTests
     [Fact]
     public void An_older_part_or_the_same_part_again_changes_nothing()
     {
-        var stored = Part("c:1", 9, new LiveOp('Z', "answered", "c:1|0", "100"));
-        Assert.True(Plan([Part("c:1", 5, new LiveOp('Z', "answered", "c:1|0", "50"))], LivePlanner.Stored(stored)).IsEmpty);
+        var stored = Part("c:1", 9, LiveOp.SortedSetAdd("answered", "c:1|0", 100));
+        Assert.True(Plan([Part("c:1", 5, LiveOp.SortedSetAdd("answered", "c:1|0", 50))], LivePlanner.Stored(stored)).IsEmpty);
         Assert.True(Plan([stored], LivePlanner.Stored(stored)).IsEmpty);
 
         // The same ops at a higher version: only the stored version moves.
@@ -60,10 +61,10 @@ public sealed class LivePlannerTests
     [Fact]
     public void A_counter_undone_to_nothing_sends_no_increment_and_a_tombstone_keeps_its_version()
     {
-        var old = Part("c:1", 5, new LiveOp('I', "waitsum", "7", "20"));
+        var old = Part("c:1", 5, LiveOp.HashIncrement("waitsum", "7", 20));
         var plan = Plan([Part("c:1", 6)], LivePlanner.Stored(old));
         Assert.Equal(["7", "-20"], Command(plan, LiveCommand.AddToCounters, "q:waitsum").Args);
-        var moved = Plan([Part("c:1", 7, new LiveOp('I', "waitsum", "7", "20"))], LivePlanner.Stored(old));
+        var moved = Plan([Part("c:1", 7, LiveOp.HashIncrement("waitsum", "7", 20))], LivePlanner.Stored(old));
         Assert.DoesNotContain(moved.Commands, c => c.Key == "q:waitsum");
         Assert.Equal("6|[]", Command(plan, "HSET", "q:parts").Args[1]);
     }
@@ -71,7 +72,7 @@ public sealed class LivePlannerTests
     [Fact]
     public void Removing_aged_parts_undoes_them_and_deletes_them()
     {
-        var old = Part("v:1", 5, new LiveOp('Z', "due24", "v:1", "100"), new LiveOp('H', "waitinfo", "v:1", "{}"));
+        var old = Part("v:1", 5, LiveOp.SortedSetAdd("due24", "v:1", 100), LiveOp.HashSet("waitinfo", "v:1", "{}"));
         var plan = LivePlanner.Remove(Key, "q:parts", "q:expiry", ["v:1", "v:gone"], [LivePlanner.Stored(old), null]);
         Assert.Equal(["v:1"], Command(plan, "ZREM", "q:due24").Args);
         Assert.Equal(["v:1"], Command(plan, "HDEL", "q:waitinfo").Args);
@@ -83,8 +84,8 @@ public sealed class LivePlannerTests
     [Fact]
     public void A_part_of_the_same_version_with_other_ops_replaces_the_stored_one_only_when_thresholds_changed()
     {
-        var counted = Part("c:1", 5, new LiveOp('I', "quarters", "9:a", "1"), new LiveOp('I', "quarters", "9:s", "1"));
-        var recounted = Part("c:1", 5, new LiveOp('I', "quarters", "9:a", "1"));
+        var counted = Part("c:1", 5, LiveOp.HashIncrement("quarters", "9:a", 1), LiveOp.HashIncrement("quarters", "9:s", 1));
+        var recounted = Part("c:1", 5, LiveOp.HashIncrement("quarters", "9:a", 1));
         Assert.True(Plan([recounted], LivePlanner.Stored(counted)).IsEmpty);
 
         var plan = LivePlanner.Apply(Key, "q:parts", "q:expiry", [recounted], [LivePlanner.Stored(counted)], replaceEqual: true);

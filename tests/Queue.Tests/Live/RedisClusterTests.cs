@@ -61,7 +61,7 @@ public sealed class RedisClusterTests(ClusterRedisApp app) : IClassFixture<Clust
         await Until(async () =>
         {
             foreach (var queue in Queues.Append("~"))
-                if (await app.Redis.Db.SortedSetLengthAsync($"{app.RedisPrefix}live:{{{queue}}}:expiry", double.NegativeInfinity, Queue.Live.Micros.Of(now)) > 0) return false;
+                if (await app.Redis.Db.SortedSetLengthAsync($"{app.RedisPrefix}live:{{{queue}}}:expiry", double.NegativeInfinity, Queue.Redis.Micros.Of(now)) > 0) return false;
             return true;
         }, "parts past their expiry were trimmed");
         await UntilEqualAsync(http, "after trimming");

@@ -1,5 +1,4 @@
 using Queue.Redis;
-using System.Reflection;
 using System.Text;
 using Queue.Events;
 using Queue.Ingest;
@@ -61,7 +60,7 @@ public sealed class RedisSlotTests
                 Assert.True(ofQueue.Count >= 20, $"only {ofQueue.Count} keys found");
                 foreach (var key in ofQueue) Assert.True(Slot(key) == Slot(queue), $"{key} is in slot {Slot(key)}, its queue '{queue}' in {Slot(queue)}");
             }
-            foreach (var key in (string[])[keys.Cursor, keys.RebuildLock, keys.Queues, keys.PublishedCenter])
+            foreach (var key in RedisLayout.Keys.Where(k => k.CenterOnly).Select(k => keys.Of(LiveKeys.Center, k)))
                 Assert.Equal(Slot(LiveKeys.Center), Slot(key));
         }
         // Queues are spread over the slots, not all in one.
@@ -83,19 +82,19 @@ public sealed class RedisSlotTests
         {
             var group = queue.GroupBy(p => p.Entity, StringComparer.Ordinal).Select(g => g.MaxBy(p => p.Version)!).ToList();
             // Applied afresh, then replaced by newer parts (undo and redo), then trimmed away: each plan as LiveStore runs it.
-            var fresh = LivePlanner.Apply(n => keys.Of(queue.Key, n), keys.Parts(queue.Key), keys.Expiry(queue.Key), group, new string?[group.Count]);
+            var fresh = LivePlanner.Apply(n => keys.Of(queue.Key, n), keys.Of(queue.Key, RedisLayout.Parts), keys.Of(queue.Key, RedisLayout.Expiry), group, new string?[group.Count]);
             var stored = group.Select(p => (string?)LivePlanner.Stored(p)).ToList();
-            var newer = LivePlanner.Apply(n => keys.Of(queue.Key, n), keys.Parts(queue.Key), keys.Expiry(queue.Key),
+            var newer = LivePlanner.Apply(n => keys.Of(queue.Key, n), keys.Of(queue.Key, RedisLayout.Parts), keys.Of(queue.Key, RedisLayout.Expiry),
                 [.. group.Select(p => p with { Version = p.Version + 100, Ops = [.. p.Ops.Skip(1)] })], stored);
-            var trim = LivePlanner.Remove(n => keys.Of(queue.Key, n), keys.Parts(queue.Key), keys.Expiry(queue.Key), [.. group.Select(p => p.Entity)], stored);
+            var trim = LivePlanner.Remove(n => keys.Of(queue.Key, n), keys.Of(queue.Key, RedisLayout.Parts), keys.Of(queue.Key, RedisLayout.Expiry), [.. group.Select(p => p.Entity)], stored);
             foreach (var plan in (LivePlan[])[fresh, newer, trim])
             {
                 Assert.False(plan.IsEmpty);
-                var (scriptKeys, args) = LiveScripts.ExecuteArguments(keys.Parts(queue.Key), plan);
-                Assert.Equal(keys.Parts(queue.Key), (string?)scriptKeys[0]);
+                var (scriptKeys, args) = LiveScripts.ExecuteArguments(keys.Of(queue.Key, RedisLayout.Parts), plan);
+                Assert.Equal(keys.Of(queue.Key, RedisLayout.Parts), (string?)scriptKeys[0]);
                 Assert.Equal(scriptKeys.Length, scriptKeys.Distinct().Count());
                 // Every command's key is declared, and the script reaches it only through KEYS.
-                Assert.Equal(plan.Commands.Select(c => c.Key).Append(keys.Parts(queue.Key)).Distinct().Order(StringComparer.Ordinal),
+                Assert.Equal(plan.Commands.Select(c => c.Key).Append(keys.Of(queue.Key, RedisLayout.Parts)).Distinct().Order(StringComparer.Ordinal),
                     scriptKeys.Select(k => (string)k!).Order(StringComparer.Ordinal));
                 var slots = scriptKeys.Select(k => Slot(k!)).Distinct().ToList();
                 Assert.True(slots.Count == 1 && slots[0] == Slot(queue.Key),
@@ -142,24 +141,13 @@ public sealed class RedisSlotTests
         }
     }
 
-    // Every key LiveKeys names for a queue: its methods taking the queue (and a day), with every short name it stores.
+    // Every key the layout names for a queue (an agent's day on one day), and every name parts store under it.
     static List<string> QueueKeys(LiveKeys keys, string queue)
     {
-        var found = new List<string>();
-        foreach (var method in typeof(LiveKeys).GetMethods(BindingFlags.Public | BindingFlags.Instance).Where(m => m.ReturnType == typeof(string)))
-        {
-            var parameters = method.GetParameters();
-            if (parameters.Length == 0 || parameters[0].ParameterType != typeof(string) || parameters[0].Name != "queue") continue;
-            object?[] args = parameters.Length switch
-            {
-                1 => [queue],
-                2 when parameters[1].ParameterType == typeof(DateOnly) => [queue, DateOnly.FromDateTime(Now.Date)],
-                2 when parameters[1].ParameterType == typeof(string) => [queue, "anything"],
-                _ => throw new InvalidOperationException($"LiveKeys.{method.Name}: a key of unknown shape"),
-            };
-            found.Add((string)method.Invoke(keys, args)!);
-        }
-        found.AddRange(typeof(LiveNames).GetFields().Where(f => f.IsLiteral).Select(f => keys.Of(queue, (string)f.GetRawConstantValue()!)));
+        var found = RedisLayout.Keys.Where(k => !k.CenterOnly)
+            .Select(k => k is DailyCounterKey daily ? keys.Of(queue, daily.On(DateOnly.FromDateTime(Now.Date))) : keys.Of(queue, k)).ToList();
+        found.AddRange(Parts(new LiveRules(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeZoneInfo.Utc, TimeSpan.FromHours(26), TimeSpan.FromDays(8)))
+            .SelectMany(p => p.Ops).Select(o => keys.Of(queue, o.Key)).Distinct());
         return found;
     }
 }

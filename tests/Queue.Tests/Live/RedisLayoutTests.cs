@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+using System.Text;
+using Queue.Events;
+using Queue.Ingest;
+using Queue.Live;
+using Queue.Redis;
+using Queue.Tests.Ops;
+
+namespace Queue.Tests.Live;
+
+/// <summary>
+/// The Redis layout is written once (src/Queue/Redis/RedisLayout.cs): docs/redis.md lists it as the module does, its
+/// formats read back what they make, and a change to what live state stores cannot ship without a new layout version.
+/// </summary>
+public sealed class RedisLayoutTests
+{
+    static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(5));
+
+    /// <summary>
+    /// What the sample rows below store, and the keys' names and types, for each layout version. A change to any of
+    /// them changes the parts an installed system holds: raise <see cref="RedisLayout.Version"/> so that nodes rebuild
+    /// live state, and add the new version's fingerprint here.
+    /// </summary>
+    static readonly Dictionary<int, string> Fingerprints = new()
+    {
+        [1] = "3037fac0df5c0163efcdd8fcb6cfda625fb81ebdb13b3cb986b56b46efd9f1cc",
+    };
+
+    [Fact]
+    public void What_live_state_stores_changes_only_with_a_new_layout_version()
+    {
+        var actual = Fingerprint();
+        Assert.True(Fingerprints.TryGetValue(RedisLayout.Version, out var expected) && expected == actual,
+            $"live state's layout is not what version {RedisLayout.Version} stored (a key's name or type, a member, a field, a value, or a "
+            + $"figure's rule): raise RedisLayout.Version, so that nodes rebuild live state, and give the new version the fingerprint {actual}");
+    }
+
+    [Fact]
+    public void Docs_redis_lists_every_key_as_the_layout_describes_it()
+    {
+        var doc = OpsFiles.Read("docs", "redis.md");
+        var table = Table();
+        Assert.True(doc.Contains(table, StringComparison.Ordinal), "docs/redis.md, \"Keys\", is not the layout's; it should hold:\n" + table);
+        Assert.Contains($"layout version is **{RedisLayout.Version}**", doc, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_key_has_a_name_of_its_own_and_parts_write_only_keys_of_the_layout()
+    {
+        Assert.Equal(RedisLayout.Keys.Count, RedisLayout.Keys.Select(k => k.Name).Distinct().Count());
+        var written = Sample().SelectMany(p => p.Ops).Select(o => o.Key).Distinct().ToList();
+        var named = RedisLayout.Keys.Where(k => k is SortedSetKey or HashKey or CounterKey).Select(k => k.Name).ToHashSet();
+        Assert.All(written, key => Assert.True(named.Contains(key) || key.StartsWith(RedisLayout.AgentDay.Prefix + ":", StringComparison.Ordinal), key));
+        // Every key parts write is written by the sample: the fingerprint covers them all.
+        Assert.Empty(named.Except(written));
+    }
+
+    [Fact]
+    public void Formats_read_back_what_they_make()
+    {
+        var leg = LegMember.Of(EntityKey.Call("c|1"), 2);
+        Assert.Equal("c:c|1#2", leg);
+        Assert.Equal(12_345_678, AnsweredMember.WaitOf(AnsweredMember.Of(leg, 12_345_678)));
+
+        var at = Micros.Of(Now);
+        foreach (var kind in Enum.GetValues<QuarterKind>())
+        {
+            Assert.True(QuarterField.TryParse(QuarterField.Of(at, kind), out var quarter, out var read));
+            Assert.Equal((Micros.Quarter(at), kind), (quarter, read));
+        }
+        Assert.False(QuarterField.TryParse("123:z", out _, out _));
+        Assert.Equal(StaffField.Kinds.Length, StaffField.Kinds.Select(k => StaffField.Of(7, k)).Distinct().Count());
+        Assert.Equal(Micros.Minute(at), MinuteField.Parse(MinuteField.Of(Micros.Minute(at))));
+        Assert.Equal("agentday:2026-11-23", RedisLayout.AgentDay.On(new DateOnly(2026, 11, 23)).Name);
+
+        var part = new LivePart("q", "c:1", 5, null, [LiveOp.SortedSetAdd("answered", "c:1#0|7", 100), LiveOp.HashSet("waitinfo", "c:1#0", "{}"),
+            LiveOp.HashIncrement("quarters", "9:a", -1)]);
+        var (version, ops) = StoredPart.Split(LivePlanner.Stored(part));
+        Assert.Equal(5, version);
+        Assert.Equal(part.Ops, StoredPart.ReadOps(ops.Span));
+    }
+
+    [Fact]
+    public void A_cursor_of_no_layout_or_one_unreadable_is_older_than_any()
+    {
+        var current = LiveCursor.Parse(LiveCursor.Format(812_345, 77));
+        Assert.Equal(new LiveCursor(812_345, 77, RedisLayout.Version), current);
+        Assert.True(current.IsCurrent);
+
+        // As releases before layout versions wrote it: rebuilt once after the upgrade.
+        Assert.Equal(new LiveCursor(812_345, 77, 0), LiveCursor.Parse("812345:77"));
+        Assert.Equal(0, LiveCursor.Parse("junk").Layout);
+        Assert.Equal(0, LiveCursor.Parse("1:2:x").Layout);
+        Assert.Equal(RedisLayout.Version + 1, LiveCursor.Parse($"1:2:{RedisLayout.Version + 1}").Layout);
+    }
+
+    [Fact]
+    public void A_rebuild_keeps_only_the_lock_and_what_was_published()
+    {
+        var keys = new LiveKeys("p:");
+        Assert.True(keys.IsKept(keys.RebuildLock));
+        Assert.True(keys.IsKept(keys.PublishedCenter));
+        Assert.True(keys.IsKept(keys.Of("a:b", RedisLayout.Published)));
+        Assert.False(keys.IsKept(keys.Cursor));
+        Assert.False(keys.IsKept(keys.Of("a:b", RedisLayout.Parts)));
+        Assert.False(keys.IsKept(keys.Of("x", "answered-of-an-older-layout")));
+        Assert.Equal("p:live:*", keys.Pattern);
+    }
+
+    /// <summary>The section "Keys" of docs/redis.md, as the layout describes its keys.</summary>
+    static string Table()
+    {
+        static string Cell(string text) => text.Length == 0 ? "" : text.Replace("|", "\\|", StringComparison.Ordinal);
+        var table = new StringBuilder();
+        table.AppendLine("| key | type | holds | member or field | score or value |");
+        table.AppendLine("|---|---|---|---|---|");
+        foreach (var key in RedisLayout.Keys)
+        {
+            var name = $"`live:{{{(key.CenterOnly ? "~" : "queue")}}}:{key.Name}`";
+            var type = key.Type switch { KeyType.SortedSet => "sorted set", var t => t.ToString().ToLowerInvariant() };
+            table.AppendLine($"| {name} | {type} | {Cell(key.Holds)} | {Cell(key.Member)} | {Cell(key.Value)} |".Replace("|  |", "| |", StringComparison.Ordinal));
+        }
+        return table.ToString().ReplaceLineEndings("\n");
+    }
+
+    static string Fingerprint()
+    {
+        var text = new StringBuilder();
+        foreach (var key in RedisLayout.Keys) text.Append(key.Name).Append(' ').Append(key.Type).Append('\n');
+        text.Append(LiveCursor.Format(812_345, 77)).Append('\n');
+        foreach (var part in Sample())
+            text.Append(part.Queue).Append(' ').Append(part.Entity).Append(' ').Append(part.ExpiresAt).Append(' ').Append(LivePlanner.Stored(part)).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    // Rows that touch every key parts write: waiting, answered (within the service level and not, by an agent, handled),
+    // abandoned (short and not), transferred, completed with each resolution, visits open, met, cancelled, and an agent
+    // that wrapped up.
+    static IEnumerable<LivePart> Sample()
+    {
+        var rules = new LiveRules(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeZoneInfo.FindSystemTimeZoneById("Asia/Yekaterinburg"),
+            TimeSpan.FromHours(26), TimeSpan.FromDays(8));
+        var t = Now.AddMinutes(-20);
+        CallRow[] calls =
+        [
+            new("c1", 11, "r1", "ru", "vip", "a", null, null, ["a"], [new Leg("a", Now.AddMinutes(-2))]),
+            new("c2", 12, null, null, null, "b", t.AddMinutes(5), Resolution.Resolved, ["a", "b"],
+                [new Leg("a", t, t.AddSeconds(20), LegOutcome.Transferred), new Leg("b", t.AddSeconds(20), t.AddSeconds(40), LegOutcome.Answered, "ag-1")]),
+            new("c3", 13, null, null, null, "a", null, null, ["a"], [new Leg("a", t, t.AddSeconds(3), LegOutcome.Abandoned)]),
+            new("c4", 14, null, null, null, "a", null, null, ["a"], [new Leg("a", t, t.AddSeconds(90), LegOutcome.Abandoned)]),
+            new("c5", 15, null, null, null, "a", t.AddMinutes(3), null, ["a"], [new Leg("a", t, t.AddSeconds(10), LegOutcome.Answered, "ag-2")]),
+            new("c6", 16, null, null, null, null, t, Resolution.FieldVisit, ["~"], []),
+            new("c7", 17, null, null, null, "a", Now.AddHours(-5), Resolution.Resolved, ["a"],
+                [new Leg("a", Now.AddHours(-5).AddMinutes(-3), Now.AddHours(-5).AddMinutes(-2), LegOutcome.Answered, "ag-1")]),
+        ];
+        VisitRow[] visits =
+        [
+            new("v1", 21, "b", ["a", "b"], Now.AddHours(-30), null, null),
+            new("v2", 22, "a", ["a"], Now.AddHours(-20), Now.AddHours(-10), null),
+            new("v3", 23, null, [], Now.AddHours(-50), null, Now.AddHours(-49)),
+        ];
+        AgentRow[] agents =
+        [
+            new("ag-1", 31, AgentStatus.Available, Now.AddMinutes(-4), ["a", "b"], ["a", "b", "c"],
+                [new AgentMark(Now.AddMinutes(-6), "w1", AgentStatus.WrapUp), new AgentMark(Now.AddMinutes(-4), "a1", AgentStatus.Available)]),
+        ];
+        return calls.SelectMany(c => LiveParts.OfCall(c, rules, Now))
+            .Concat(visits.SelectMany(v => LiveParts.OfVisit(v, rules, Now)))
+            .Concat(agents.SelectMany(a => LiveParts.OfAgent(a, Now)));
+    }
+}
