@@ -1,6 +1,6 @@
-using Queue.Connect.Posting;
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
+using Queue.Connect.Posting;
 
 namespace Queue.Connect;
 

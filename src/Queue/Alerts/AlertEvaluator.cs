@@ -1,4 +1,3 @@
-using Queue.Redis;
 using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.SignalR;
@@ -6,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Queue.EventLog;
 using Queue.Figures;
 using Queue.Live;
+using Queue.Redis;
 using Queue.Telemetry;
 
 namespace Queue.Alerts;

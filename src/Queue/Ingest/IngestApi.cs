@@ -4,10 +4,10 @@ using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Queue.Events;
 using Queue.Api;
 using Queue.Auth;
 using Queue.EventLog;
+using Queue.Events;
 using Queue.Telemetry;
 
 namespace Queue.Ingest;

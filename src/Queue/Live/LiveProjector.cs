@@ -1,5 +1,5 @@
-using Queue.Redis;
 using Queue.Events;
+using Queue.Redis;
 namespace Queue.Live;
 
 /// <summary>The entities whose stored state changed: live state re-projects exactly these.</summary>

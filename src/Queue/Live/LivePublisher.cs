@@ -1,10 +1,10 @@
-using Queue.Redis;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using Queue.Redis;
 
 namespace Queue.Live;
 

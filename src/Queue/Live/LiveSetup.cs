@@ -1,8 +1,8 @@
-using Queue.Redis;
 using Microsoft.Extensions.Options;
 using Queue.EventLog;
 using Queue.Events;
 using Queue.Figures;
+using Queue.Redis;
 using Queue.Targets;
 using Queue.Telemetry;
 using StackExchange.Redis;

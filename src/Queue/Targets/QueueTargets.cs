@@ -1,8 +1,8 @@
-using Queue.Redis;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Queue.Live;
 using Queue.Figures;
+using Queue.Live;
+using Queue.Redis;
 using StackExchange.Redis;
 
 namespace Queue.Targets;

@@ -1,5 +1,4 @@
 using System.Net;
-using Queue.Simulator.Bench;
 using Queue.Tests.Infrastructure;
 using Queue.Tests.Live;
 

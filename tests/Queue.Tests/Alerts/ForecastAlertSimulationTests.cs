@@ -1,6 +1,5 @@
 using System.Globalization;
 using Queue.Alerts;
-using Queue.Figures;
 using Queue.Live;
 using Queue.Staffing;
 using Queue.Targets;

@@ -1,5 +1,4 @@
 using Queue.Events;
-using Queue.Ingest;
 
 namespace Queue.Tests.Calls;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Queue.Connect.FreeSwitch;
 using Queue.Connect.Posting;

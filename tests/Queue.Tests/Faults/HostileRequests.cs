@@ -1,5 +1,4 @@
 using System.Text;
-using static Queue.Tests.Faults.EventTemplates;
 
 namespace Queue.Tests.Faults;
 

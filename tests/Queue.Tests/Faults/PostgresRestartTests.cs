@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Faults;

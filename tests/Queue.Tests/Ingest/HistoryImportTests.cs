@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Ingest;

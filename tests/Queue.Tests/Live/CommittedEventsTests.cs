@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Queue.EventLog;
-using Queue.Live;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Live;

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Queue.Live;
 using Queue.Redis;
 using Queue.Tests.Infrastructure;
-using StackExchange.Redis;
 
 namespace Queue.Tests.Live;
 

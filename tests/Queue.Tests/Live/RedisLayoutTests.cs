@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Queue.Events;
-using Queue.Ingest;
 using Queue.Live;
 using Queue.Redis;
 using Queue.Tests.Ops;

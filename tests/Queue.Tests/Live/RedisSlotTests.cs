@@ -1,8 +1,7 @@
-using Queue.Redis;
 using System.Text;
 using Queue.Events;
-using Queue.Ingest;
 using Queue.Live;
+using Queue.Redis;
 using StackExchange.Redis;
 
 namespace Queue.Tests.Live;

@@ -14,7 +14,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using Queue.Events;
-using Queue.Live;
 using Queue.Reports;
 using Queue.Tests.Infrastructure;
 

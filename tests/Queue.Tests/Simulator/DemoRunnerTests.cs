@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
-using Queue.Ingest;
 using Queue.Simulator.Demo;
 using Queue.Simulator.Traffic;
 

@@ -1,4 +1,3 @@
-using Queue.Figures;
 using Queue.Simulator.Bench;
 using Queue.Staffing;
 using Queue.Targets;

@@ -9,7 +9,6 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Queue.EventLog;
 using Queue.Ingest;
-using Queue.Live;
 using Queue.Storage;
 using Queue.Tests.Infrastructure;
 

@@ -5,8 +5,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Queue.EventLog;
-using Queue.Ingest;
-using Queue.Storage;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Storage;

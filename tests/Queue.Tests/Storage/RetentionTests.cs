@@ -7,7 +7,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Queue.EventLog;
-using Queue.Storage;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Storage;

@@ -2,7 +2,6 @@ using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Queue.Alerts;
 using Queue.Events;
-using Queue.Reports;
 using Queue.Tests.Alerts;
 using Queue.Tests.Infrastructure;
 using Queue.Tests.Reports;

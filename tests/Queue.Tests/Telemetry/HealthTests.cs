@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Queue.Live;
-using Queue.Tests.Live;
 using Queue.Tests.Infrastructure;
+using Queue.Tests.Live;
 
 namespace Queue.Tests.Telemetry;
 

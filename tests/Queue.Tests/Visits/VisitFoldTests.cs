@@ -1,4 +1,3 @@
-using Queue.Ingest;
 using Queue.Events;
 
 namespace Queue.Tests.Visits;
