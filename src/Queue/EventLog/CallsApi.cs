@@ -4,7 +4,6 @@ using Npgsql;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
-using Queue.Ingest;
 
 namespace Queue.EventLog;
 

@@ -1,7 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using Queue.Events;
-using Queue.Ingest;
 
 namespace Queue.EventLog;
 

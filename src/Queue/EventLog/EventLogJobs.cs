@@ -2,8 +2,6 @@ using System.ComponentModel.DataAnnotations;
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Queue.Events;
-using Queue.Ingest;
-using Queue.Live;
 using Queue.Storage;
 
 namespace Queue.EventLog;

@@ -2,7 +2,6 @@ using System.Globalization;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Queue.Ingest;
 
 namespace Queue.EventLog;
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.Events;
-using Queue.Ingest;
 using Queue.Storage;
 
 namespace Queue.EventLog;

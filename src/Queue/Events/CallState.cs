@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using Queue.Ingest;
 
 namespace Queue.Events;
 

@@ -1,4 +1,3 @@
-using Queue.Ingest;
 
 namespace Queue.Events;
 

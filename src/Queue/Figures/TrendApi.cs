@@ -5,8 +5,6 @@ using Microsoft.Extensions.Options;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
-using Queue.Ingest;
-using Queue.Live;
 using Queue.Targets;
 
 namespace Queue.Figures;

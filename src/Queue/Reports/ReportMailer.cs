@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Utils;
 using Queue.Events;
-using Queue.Live;
 using Queue.Notifications;
 using Queue.Telemetry;
 

@@ -4,8 +4,6 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.EventLog;
 using Queue.Events;
-using Queue.Ingest;
-using Queue.Live;
 
 namespace Queue.Reports;
 

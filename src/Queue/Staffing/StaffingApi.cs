@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
-using Queue.Ingest;
 using Queue.Targets;
 
 namespace Queue.Staffing;

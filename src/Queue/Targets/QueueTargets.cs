@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Queue.Figures;
-using Queue.Live;
 using Queue.Redis;
 using StackExchange.Redis;
 

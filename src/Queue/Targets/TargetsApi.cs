@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
-using Queue.Ingest;
-using Queue.Live;
 
 namespace Queue.Targets;
 

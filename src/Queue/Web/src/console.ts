@@ -12,6 +12,7 @@ import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
 import { QueueBreakdown } from "./console-breakdown";
 import { figure, table } from "./console-parts";
+import { ackButton } from "./console-ack";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
 interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
@@ -318,6 +319,12 @@ function renderOpen(): void {
   if (items.length === 0) list.replaceChildren(el("li", { class: "empty-note" }, "✓ No open alerts."));
 }
 
+async function acknowledge(id: number, note: string): Promise<void> {
+  alertChanged(await api<Alert>(key, `/api/alerts/${id}/ack`, { note }));
+  // The form is gone with the acknowledgement: the focus stays on the alert, now saying who acknowledged it.
+  items.get(id)?.focus();
+}
+
 const items = new Map<number, HTMLLIElement>();
 function itemFor(a: Alert): HTMLLIElement {
   let li = items.get(a.id);
@@ -339,67 +346,11 @@ function itemFor(a: Alert): HTMLLIElement {
   text(li.querySelector(".meta")!, facts);
   const ack = li.querySelector<HTMLElement>(".ack")!;
   if (a.state === "open") {
-    if (!ack.querySelector(".ack-open")) ack.replaceChildren(ackButton(a.id, ack));
+    if (!ack.querySelector(".ack-open")) ack.replaceChildren(ackButton(a.id, ack, (note) => acknowledge(a.id, note)));
   } else {
     ack.replaceChildren(el("div", { class: "meta" }, `Acknowledged by ${a.acknowledgedBy ?? "?"} at ${at(a.acknowledgedAt)}`), el("p", { class: "note" }, a.ackNote ?? ""));
   }
   return li;
-}
-
-// "Acknowledge…" opens the note below it (a disclosure: the button says whether it is open); Escape or Cancel closes
-// it and gives the focus back to the button.
-function ackButton(id: number, box: HTMLElement): HTMLElement {
-  const button = el("button", { type: "button", class: "ack-open", "aria-expanded": "false", "aria-controls": `ack-form-${id}` }, "Acknowledge…");
-  const close = () => {
-    box.querySelector("form")?.remove();
-    button.setAttribute("aria-expanded", "false");
-    button.focus();
-  };
-  button.addEventListener("click", () => {
-    if (box.querySelector("form")) return close();
-    const form = ackForm(id, close);
-    box.append(form);
-    button.setAttribute("aria-expanded", "true");
-    form.querySelector("textarea")!.focus();
-  });
-  return button;
-}
-
-function ackForm(id: number, close: () => void): HTMLFormElement {
-  const noteId = `note-${id}`;
-  const note = el("textarea", { id: noteId, name: "note", maxlength: "2000", "aria-describedby": `ack-error-${id}` });
-  const error = el("p", { id: `ack-error-${id}`, class: "error", role: "alert" });
-  const submit = el("button", { type: "submit" }, "Acknowledge");
-  const cancel = el("button", { type: "button", class: "secondary" }, "Cancel");
-  const form = el("form", { id: `ack-form-${id}`, class: "ack-form", novalidate: true, "aria-label": `Acknowledge alert #${id}` },
-    el("label", { for: noteId }, "Note: what is being done about it"), note, error, el("div", { class: "actions" }, submit, cancel));
-  cancel.addEventListener("click", close);
-  form.addEventListener("keydown", (e) => {
-    if (e.key !== "Escape") return;
-    e.preventDefault();
-    close();
-  });
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const value = note.value.trim();
-    if (!value) {
-      text(error, "Write a note: what is being done about it.");
-      note.focus();
-      return;
-    }
-    submit.disabled = true;
-    text(error, "");
-    try {
-      const alert = await api<Alert>(key, `/api/alerts/${id}/ack`, { note: value });
-      alertChanged(alert);
-      // The form is gone with the acknowledgement: the focus stays on the alert, now saying who acknowledged it.
-      items.get(id)?.focus();
-    } catch (err) {
-      text(error, problemText(err));
-      submit.disabled = false;
-    }
-  });
-  return form;
 }
 
 void main();
