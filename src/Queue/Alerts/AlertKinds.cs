@@ -20,6 +20,8 @@ public static class AlertKinds
     public const string QueueWait = "queue.wait";
     public const string QueueAsa = "queue.asa";
     public const string QueueRemote = "queue.remote";
+    public const string QueueServiceLevel = "queue.service_level";
+    public const string QueueAbandonment = "queue.abandonment";
     public const string QueueForecast = "queue.forecast";
     public const string VisitLate = "visit.late";
     public const string VisitOverdue = "visit.overdue";
@@ -33,6 +35,10 @@ public static class AlertKinds
             f => $"average wait {N(f.Value, "0.#")} s over the last 60 min, target {N(f.Target, "0")} s ({f.Samples} answered)"),
         new(QueueRemote, AlertSeverity.Breach, AlertSubjects.Queue, AlertUnits.Share, "Remote resolution under target (today)",
             f => $"resolved remotely today {N(f.Value * 100, "0.#")} %, target {N(f.Target * 100, "0.#")} % ({f.Samples} completed)"),
+        new(QueueServiceLevel, AlertSeverity.Breach, AlertSubjects.Queue, AlertUnits.Share, "Service level under target (60 min)",
+            f => $"answered within T over the last 60 min {N(f.Value * 100, "0.#")} %, target {N(f.Target * 100, "0.#")} % ({f.Samples} answered or abandoned)"),
+        new(QueueAbandonment, AlertSeverity.Warning, AlertSubjects.Queue, AlertUnits.Share, "Abandonment over limit (60 min)",
+            f => $"abandoned over the last 60 min {N(f.Value * 100, "0.#")} %, limit {N(f.Target * 100, "0.#")} % ({f.Samples} answered or abandoned)"),
         // No expected ASA: the queue is expected to take more calls than it has agents, where a wait has no bound.
         new(QueueForecast, AlertSeverity.Warning, AlertSubjects.Queue, AlertUnits.Seconds, "ASA forecast to pass its target",
             f => f.Value is null

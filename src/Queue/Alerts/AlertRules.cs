@@ -14,9 +14,9 @@ public sealed record AlertFigures(double? Value, double Target, long? Samples, s
 /// <summary>
 /// Pure: live figures and targets → which alerts should be open. A breach is strictly past its target (a wait of
 /// exactly 30 s is on target). A rate needs the minimum sample to raise an alert; once raised, it clears only when
-/// the rate is back inside its target by a margin (a share of the target for the average wait, a share of the room
-/// between the target and 100 % for the shares), or when its samples fall under the minimum: a rate hovering at
-/// the target does not raise and clear an alert on every call.
+/// the rate is back inside its target by a margin (a share of the target for the average wait and the abandonment
+/// limit, a share of the room between the target and 100 % for the other shares), or when its samples fall under the
+/// minimum: a rate hovering at the target does not raise and clear an alert on every call.
 /// </summary>
 public static class AlertRules
 {
@@ -32,6 +32,17 @@ public static class AlertRules
             Rate(isOpen(AlertKinds.QueueAsa), m60.AsaSeconds, m60.Answered, t.MinimumSample,
                 breached: v => v > wait, recovered: v => v <= wait * (1 - clearMargin) + Rounding),
             new(m60.AsaSeconds, wait, m60.Answered, "m60"));
+
+        // Judged only where the queue has the target (SPEC §1: none by default); an alert open when it is removed clears.
+        var offered = m60.Answered + m60.Abandoned;
+        yield return new(AlertKinds.QueueServiceLevel, queue, queue,
+            t.ServiceLevel is { } level && Rate(isOpen(AlertKinds.QueueServiceLevel), m60.ServiceLevel, offered, t.MinimumSample,
+                breached: v => v < level, recovered: v => v >= level + (1 - level) * clearMargin - Rounding),
+            new(m60.ServiceLevel, t.ServiceLevel ?? 0, offered, "m60"));
+        yield return new(AlertKinds.QueueAbandonment, queue, queue,
+            t.Abandonment is { } limit && Rate(isOpen(AlertKinds.QueueAbandonment), m60.AbandonmentRate, offered, t.MinimumSample,
+                breached: v => v > limit, recovered: v => v <= limit * (1 - clearMargin) + Rounding),
+            new(m60.AbandonmentRate, t.Abandonment ?? 0, offered, "m60"));
 
         var today = s.Windows.Today;
         yield return new(AlertKinds.QueueRemote, queue, queue,

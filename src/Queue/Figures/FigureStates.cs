@@ -19,6 +19,11 @@ public static class FigureStates
         ? TargetStates.AtLeast(c.ServiceLevel, target, c.AnsweredOrAbandoned, t.MinimumSample)
         : FigureState.None;
 
+    /// <summary><c>none</c> unless the queue has an abandonment limit: shown, not judged.</summary>
+    public static string Abandonment(FigureCounts c, TargetOptions t) => t.Abandonment is { } limit
+        ? TargetStates.AtMost(c.AbandonmentRate, limit, c.AnsweredOrAbandoned, t.MinimumSample)
+        : FigureState.None;
+
     public static string Visit24(FigureCounts c, TargetOptions t) =>
         TargetStates.AtLeast(c.Visit24, t.Visit24, c.Due24, t.MinimumSample);
 

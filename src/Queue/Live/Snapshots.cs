@@ -14,7 +14,7 @@ public sealed record LiveWindow(
     LiveWindowStates States);
 
 /// <summary>States of a window's figures; <see cref="ServiceLevel"/> is <c>none</c> unless a service-level target is set.</summary>
-public sealed record LiveWindowStates(string Asa, string RemoteResolution, string ServiceLevel);
+public sealed record LiveWindowStates(string Asa, string RemoteResolution, string ServiceLevel, string AbandonmentRate);
 
 /// <summary>Visits now, and visit24 and 48 h breaches of deadlines in the rolling 7 days [from, to).</summary>
 public sealed record LiveVisits(
@@ -80,6 +80,7 @@ public static class Snapshot
         var c = w.Counts;
         return new LiveWindow(w.From, w.To, c.Answered, c.Abandoned, c.ShortAbandoned, c.AsaSeconds, c.ServiceLevel, c.AbandonmentRate,
             c.Completed, c.Resolved, c.ResolutionUnknown, c.RemoteResolution,
-            new LiveWindowStates(FigureStates.Asa(c, t), FigureStates.RemoteResolution(c, t), FigureStates.ServiceLevel(c, t)));
+            new LiveWindowStates(FigureStates.Asa(c, t), FigureStates.RemoteResolution(c, t), FigureStates.ServiceLevel(c, t),
+                FigureStates.Abandonment(c, t)));
     }
 }

@@ -148,6 +148,7 @@ internal sealed partial class QueueTargets(
         ShortAbandon = o.ShortAbandonSeconds is { } s ? Seconds(s) : d.ShortAbandon,
         MinimumSample = o.MinimumSample ?? d.MinimumSample,
         ServiceLevel = o.ServiceLevel ?? d.ServiceLevel,
+        Abandonment = o.Abandonment ?? d.Abandonment,
         ReloadInterval = d.ReloadInterval,
     };
 

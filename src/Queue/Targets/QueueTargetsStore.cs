@@ -7,7 +7,7 @@ namespace Queue.Targets;
 public sealed record TargetOverrides(
     double? WaitSeconds = null, double? Remote = null, double? Visit24 = null, double? Visit48 = null,
     double? ServiceLevelThresholdSeconds = null, double? ShortAbandonSeconds = null, int? MinimumSample = null,
-    double? ServiceLevel = null)
+    double? ServiceLevel = null, double? Abandonment = null)
 {
     public bool IsEmpty => this == new TargetOverrides();
 }
@@ -21,7 +21,7 @@ internal sealed class QueueTargetsStore(NpgsqlDataSource db)
     const string Columns = """
         queue, extract(epoch from wait)::float8 as wait, remote, visit24, visit48,
         extract(epoch from service_level)::float8 as service_level, extract(epoch from short_abandon)::float8 as short_abandon,
-        minimum_sample, service_level_share, updated_at, updated_by
+        minimum_sample, service_level_share, abandonment, updated_at, updated_by
         """;
 
     public async Task<IReadOnlyList<StoredTargets>> ListAsync(CancellationToken ct)
@@ -37,18 +37,19 @@ internal sealed class QueueTargetsStore(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await connection.QuerySingleAsync<Row>(new CommandDefinition($"""
             insert into queue_targets as t (queue, wait, remote, visit24, visit48, service_level, short_abandon, minimum_sample,
-                                            service_level_share, updated_at, updated_by)
+                                            service_level_share, abandonment, updated_at, updated_by)
             values (@queue, make_interval(secs => @wait), @remote, @visit24, @visit48, make_interval(secs => @sl), make_interval(secs => @short),
-                    @sample, @share, @at, @by)
+                    @sample, @share, @abandonment, @at, @by)
             on conflict (queue) do update set wait = excluded.wait, remote = excluded.remote, visit24 = excluded.visit24,
                 visit48 = excluded.visit48, service_level = excluded.service_level, short_abandon = excluded.short_abandon,
                 minimum_sample = excluded.minimum_sample, service_level_share = excluded.service_level_share,
+                abandonment = excluded.abandonment,
                 updated_at = excluded.updated_at, updated_by = excluded.updated_by
             returning {Columns}
             """, new
         {
             queue, wait = set.WaitSeconds, set.Remote, set.Visit24, set.Visit48, sl = set.ServiceLevelThresholdSeconds,
-            @short = set.ShortAbandonSeconds, sample = set.MinimumSample, share = set.ServiceLevel, at = at.UtcDateTime, by,
+            @short = set.ShortAbandonSeconds, sample = set.MinimumSample, share = set.ServiceLevel, abandonment = set.Abandonment, at = at.UtcDateTime, by,
         }, cancellationToken: ct));
         return row.ToStored();
     }
@@ -61,10 +62,10 @@ internal sealed class QueueTargetsStore(NpgsqlDataSource db)
     }
 
     sealed record Row(string Queue, double? Wait, double? Remote, double? Visit24, double? Visit48, double? Service_Level,
-        double? Short_Abandon, int? Minimum_Sample, double? Service_Level_Share, DateTime Updated_At, string Updated_By)
+        double? Short_Abandon, int? Minimum_Sample, double? Service_Level_Share, double? Abandonment, DateTime Updated_At, string Updated_By)
     {
         public StoredTargets ToStored() => new(Queue,
-            new TargetOverrides(Wait, Remote, Visit24, Visit48, Service_Level, Short_Abandon, Minimum_Sample, Service_Level_Share),
+            new TargetOverrides(Wait, Remote, Visit24, Visit48, Service_Level, Short_Abandon, Minimum_Sample, Service_Level_Share, Abandonment),
             new DateTimeOffset(DateTime.SpecifyKind(Updated_At, DateTimeKind.Utc)), Updated_By);
     }
 }

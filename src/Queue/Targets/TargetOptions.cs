@@ -39,6 +39,13 @@ public sealed class TargetOptions
     [Range(0.01, 0.999)]
     public double? ServiceLevel { get; set; }
 
+    /// <summary>
+    /// Abandonment rate to stay at or under (0.05 for 5 %). None by default (SPEC §1: abandonment is shown, not a
+    /// target): when set, the abandonment figure is judged against it and <c>queue.abandonment</c> alerts past it.
+    /// </summary>
+    [Range(0.001, 0.999)]
+    public double? Abandonment { get; set; }
+
     /// <summary>T of service level: answered within this counts as on time.</summary>
     public TimeSpan ServiceLevelThreshold { get; set; } = TimeSpan.FromSeconds(30);
 

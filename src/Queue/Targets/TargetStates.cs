@@ -9,16 +9,19 @@ public static class FigureState
     public const string None = "none";
 }
 
-/// <summary>The targets a snapshot is judged by; <see cref="ServiceLevel"/> null: service level is shown, not a target.</summary>
+/// <summary>
+/// The targets a snapshot is judged by; <see cref="ServiceLevel"/> or <see cref="Abandonment"/> null: that figure is
+/// shown, not a target.
+/// </summary>
 public sealed record LiveTargets(double WaitSeconds, double Remote, double Visit24, double Visit48, double ServiceLevelThresholdSeconds,
-    double ShortAbandonSeconds, int MinimumSample, double? ServiceLevel);
+    double ShortAbandonSeconds, int MinimumSample, double? ServiceLevel, double? Abandonment);
 
 /// <summary>Figures judged against their targets, the same way on every page and in every answer.</summary>
 public static class TargetStates
 {
     /// <summary>The targets as snapshots, breakdowns and the targets API show them.</summary>
     public static LiveTargets Of(TargetOptions t) => new(t.Wait.TotalSeconds, t.Remote, t.Visit24, t.Visit48,
-        t.ServiceLevelThreshold.TotalSeconds, t.ShortAbandon.TotalSeconds, t.MinimumSample, t.ServiceLevel);
+        t.ServiceLevelThreshold.TotalSeconds, t.ShortAbandon.TotalSeconds, t.MinimumSample, t.ServiceLevel, t.Abandonment);
 
     /// <summary>A figure that must stay at or under its target: amber above 80 % of it, red strictly past it (on enough samples).</summary>
     public static string AtMost(double? value, double target, long samples, int minimum) => value switch

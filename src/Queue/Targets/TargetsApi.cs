@@ -40,7 +40,8 @@ public static class TargetsApi
                 Replaces what the queue set before. Ranges: `waitSeconds` and `serviceLevelThresholdSeconds` 1–3600,
                 `shortAbandonSeconds` 0–120 (to the millisecond); `remote`, `visit24`, `visit48` shares above 0 up to 1;
                 `minimumSample` 1–10000; `serviceLevel` (a share answered within `serviceLevelThresholdSeconds`, 0.01–0.999;
-                no target unless set here or in `Queue:Targets:ServiceLevel`). Takes effect live on every node: snapshots, their states and alerts at once; a
+                no target unless set here or in `Queue:Targets:ServiceLevel`); `abandonment` (the abandonment rate to stay at or
+                under, 0.001–0.999; no target unless set here or in `Queue:Targets:Abandonment`). Takes effect live on every node: snapshots, their states and alerts at once; a
                 changed service-level T or short-abandon threshold also re-counts the queue's live windows, and
                 `/api/metrics` judges each leg by its queue's thresholds as they are now.
                 """)
@@ -102,6 +103,8 @@ public static class TargetsApi
         // Some call always waits a moment: a service level of 100 % no staffing meets.
         if (t.ServiceLevel is { } sl && (!double.IsFinite(sl) || sl < 0.01 || sl > 0.999))
             errors["serviceLevel"] = ["must be a share from 0.01 to 0.999 (0.8 is 80 % answered within serviceLevelThresholdSeconds)"];
+        if (t.Abandonment is { } ab && (!double.IsFinite(ab) || ab < 0.001 || ab > 0.999))
+            errors["abandonment"] = ["must be a share from 0.001 to 0.999 (0.05 is at most 5 % of calls abandoned)"];
         return errors;
     }
 

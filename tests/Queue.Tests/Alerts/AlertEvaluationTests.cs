@@ -144,6 +144,59 @@ public sealed class AlertEvaluationTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task Service_level_and_abandonment_alert_once_the_queue_sets_their_targets_and_clear_when_they_go()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await client.JoinQueuesAsync("asl");
+        // The last hour: 7 answered within 30 s, 3 after 45 s, 2 abandoned after 20 s. Service level 7/12, abandonment 2/12.
+        var events = new List<JsonNode>();
+        for (var i = 0; i < 12; i++)
+        {
+            var at = Now.AddMinutes(-40 + i);
+            events.Add(Ev.Queued($"asl-q{i}", at, $"asl-c{i}", "asl"));
+            events.Add(i < 10 ? Ev.Answered($"asl-a{i}", at.AddSeconds(i < 7 ? 10 : 45), $"asl-c{i}", "ag-asl")
+                : Ev.Abandoned($"asl-x{i}", at.AddSeconds(20), $"asl-c{i}"));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
+        await app.LiveCaughtUpAsync();
+        await client.WaitForAsync("QueueUpdated", s => s.Queue == "asl" && s.Windows.M60.Answered == 10 && s.Windows.M60.Abandoned == 2);
+
+        // No target by default: shown, not judged.
+        await Task.Delay(300);
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "asl");
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/targets/asl", new { serviceLevel = 0.8, abandonment = 0.1 })).StatusCode);
+        var level = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueServiceLevel && a.Subject == "asl");
+        var abandonment = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueAbandonment && a.Subject == "asl");
+        Assert.Equal((AlertSeverity.Breach, AlertSeverity.Warning), (level.Severity, abandonment.Severity));
+        Assert.Equal(7.0 / 12, level.Details.GetProperty("value").GetDouble(), 9);
+        Assert.Equal((0.8, 12), (level.Details.GetProperty("target").GetDouble(), level.Details.GetProperty("samples").GetInt32()));
+        Assert.Equal(2.0 / 12, abandonment.Details.GetProperty("value").GetDouble(), 9);
+        Assert.Equal(0.1, abandonment.Details.GetProperty("target").GetDouble());
+        Assert.Equal(("breach", "breach"), await StatesAsync());
+        var open = await AlertsAsync(http, "queue=asl&state=open");
+        Assert.Equal([AlertKinds.QueueAbandonment, AlertKinds.QueueServiceLevel],
+            open.EnumerateArray().Select(a => a.GetProperty("kind").GetString()!).Order(StringComparer.Ordinal));
+
+        // A limit the queue meets clears its alert; the targets taken away clear the other.
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsJsonAsync("/api/targets/asl", new { serviceLevel = 0.8, abandonment = 0.2 })).StatusCode);
+        await client.WaitForAlertAsync(a => a.Id == abandonment.Id && a.State == AlertStates.Cleared);
+        Assert.Equal(("breach", "warning"), await StatesAsync()); // 16.7 % is within a fifth of the 20 % limit
+        Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("/api/targets/asl")).StatusCode);
+        await client.WaitForAlertAsync(a => a.Id == level.Id && a.State == AlertStates.Cleared);
+        Assert.Equal(0, (await AlertsAsync(http, "queue=asl&state=open")).GetArrayLength());
+        Assert.Equal(("none", "none"), await StatesAsync());
+
+        async Task<(string, string)> StatesAsync()
+        {
+            var states = (await http.GetFromJsonAsync<JsonElement>("/api/queues/asl")).GetProperty("snapshot")
+                .GetProperty("windows").GetProperty("m60").GetProperty("states");
+            return (states.GetProperty("serviceLevel").GetString()!, states.GetProperty("abandonmentRate").GetString()!);
+        }
+    }
+
+    [Fact]
     public async Task An_acknowledgement_is_pushed_to_every_console()
     {
         using var http = app.Client();

@@ -47,6 +47,8 @@ public sealed partial class AlertKindsTests
     [InlineData("queue.wait", "warning", "queue", "seconds")]
     [InlineData("queue.asa", "breach", "queue", "seconds")]
     [InlineData("queue.remote", "breach", "queue", "share")]
+    [InlineData("queue.service_level", "breach", "queue", "share")]
+    [InlineData("queue.abandonment", "warning", "queue", "share")]
     [InlineData("queue.forecast", "warning", "queue", "seconds")]
     [InlineData("visit.late", "warning", "visit", "hours")]
     [InlineData("visit.overdue", "breach", "visit", "hours")]
@@ -78,6 +80,10 @@ public sealed partial class AlertKindsTests
         "average wait 41.5 s over the last 60 min, target 30 s (12 answered)")]
     [InlineData("queue.remote", """{"value":0.8,"target":0.9,"samples":20,"window":"today"}""", "Queue",
         "resolved remotely today 80 %, target 90 % (20 completed)")]
+    [InlineData("queue.service_level", """{"value":0.7,"target":0.8,"samples":12,"window":"m60"}""", "Queue",
+        "answered within T over the last 60 min 70 %, target 80 % (12 answered or abandoned)")]
+    [InlineData("queue.abandonment", """{"value":0.125,"target":0.1,"samples":16,"window":"m60"}""", "Queue",
+        "abandoned over the last 60 min 12.5 %, limit 10 % (16 answered or abandoned)")]
     [InlineData("queue.forecast", """{"value":52.34,"target":30,"samples":40,"window":"in 10 min"}""", "Queue",
         "expected ASA 52.3 s in 10 min, target 30 s (40 arrived in the last hour)")]
     [InlineData("queue.forecast", """{"value":null,"target":30,"samples":40,"window":"in 5 min"}""", "Queue",

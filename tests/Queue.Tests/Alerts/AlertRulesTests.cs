@@ -44,6 +44,37 @@ public sealed class AlertRulesTests
         Assert.False(Holds(Snapshot(m60: Window(answered: 5, asaSeconds: 60)), AlertKinds.QueueAsa, open: true));
     }
 
+    static WindowCounts Offered(long answered, long inServiceLevel, long abandoned) =>
+        new(Now.AddHours(-1), Now, answered, inServiceLevel, answered * 10_000_000, abandoned, 0, 0, 0);
+
+    static bool Holds(QueueSnapshot s, string kind, TargetOptions t, bool open = false) =>
+        AlertRules.OfQueue(s, t, k => open && k == kind, Margin).Single(c => c.Kind == kind).Holds;
+
+    [Fact]
+    public void Service_level_and_abandonment_are_judged_only_where_the_queue_has_the_target_strictly_past_it()
+    {
+        var set = new TargetOptions { ServiceLevel = 0.8, Abandonment = 0.1 };
+        // 8 of 10 answered within T: on target; 7 of 10 under it. 1 of 10 abandoned: at the limit; 2 of 10 over it.
+        Assert.False(Holds(Snapshot(m60: Offered(10, 8, 0)), AlertKinds.QueueServiceLevel, set));
+        Assert.True(Holds(Snapshot(m60: Offered(10, 7, 0)), AlertKinds.QueueServiceLevel, set));
+        Assert.False(Holds(Snapshot(m60: Offered(9, 8, 1)), AlertKinds.QueueAbandonment, set));
+        Assert.True(Holds(Snapshot(m60: Offered(8, 8, 2)), AlertKinds.QueueAbandonment, set));
+        // Abandoned calls count in the service level's sample and against it.
+        Assert.False(Holds(Snapshot(m60: Offered(8, 8, 2)), AlertKinds.QueueServiceLevel, set));
+        Assert.True(Holds(Snapshot(m60: Offered(8, 7, 2)), AlertKinds.QueueServiceLevel, set));
+        // The minimum sample: 9 offered mean nothing, however bad.
+        Assert.False(Holds(Snapshot(m60: Offered(5, 0, 4)), AlertKinds.QueueServiceLevel, set));
+        Assert.False(Holds(Snapshot(m60: Offered(5, 0, 4)), AlertKinds.QueueAbandonment, set));
+        // Open: the service level clears back at 82 % (80 % and a tenth of the room above it), abandonment at 9 %.
+        Assert.True(Holds(Snapshot(m60: Offered(100, 81, 0)), AlertKinds.QueueServiceLevel, set, open: true));
+        Assert.False(Holds(Snapshot(m60: Offered(100, 82, 0)), AlertKinds.QueueServiceLevel, set, open: true));
+        Assert.True(Holds(Snapshot(m60: Offered(90, 90, 10)), AlertKinds.QueueAbandonment, set, open: true));
+        Assert.False(Holds(Snapshot(m60: Offered(91, 91, 9)), AlertKinds.QueueAbandonment, set, open: true));
+        // No target (the default): shown, never judged; an open alert clears when its target is taken away.
+        Assert.False(Holds(Snapshot(m60: Offered(10, 0, 10)), AlertKinds.QueueServiceLevel, Targets));
+        Assert.False(Holds(Snapshot(m60: Offered(10, 0, 10)), AlertKinds.QueueAbandonment, Targets, open: true));
+    }
+
     [Fact]
     public void Remote_resolution_and_the_visit_share_breach_strictly_under_their_targets()
     {

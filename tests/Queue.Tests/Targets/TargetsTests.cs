@@ -27,11 +27,11 @@ public sealed class TargetsTests(QueueApp app) : IClassFixture<QueueApp>
         var response = await PutAsync(http, "tr", new
         {
             waitSeconds = 0.5, remote = 1.5, visit24 = 0, visit48 = -1, serviceLevelThresholdSeconds = 20.0005,
-            shortAbandonSeconds = 121, minimumSample = 0, serviceLevel = 1.0,
+            shortAbandonSeconds = 121, minimumSample = 0, serviceLevel = 1.0, abandonment = 0,
         });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var errors = (await response.JsonAsync()).GetProperty("errors");
-        Assert.Equal(["minimumSample", "remote", "serviceLevel", "serviceLevelThresholdSeconds", "shortAbandonSeconds", "visit24", "visit48", "waitSeconds"],
+        Assert.Equal(["abandonment", "minimumSample", "remote", "serviceLevel", "serviceLevelThresholdSeconds", "shortAbandonSeconds", "visit24", "visit48", "waitSeconds"],
             errors.EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal));
 
         // A typo is refused, not dropped; a bad queue name is named.

@@ -152,7 +152,7 @@ function tick(): void {
 
 const order: FigureState[] = ["none", "ok", "warning", "breach"];
 const worst = (s: QueueSnapshot): FigureState =>
-  [s.states.longestWait, s.windows.m60.states.asa, s.windows.m60.states.serviceLevel, s.windows.today.states.remoteResolution, s.states.visit48]
+  [s.states.longestWait, s.windows.m60.states.asa, s.windows.m60.states.serviceLevel, s.windows.m60.states.abandonmentRate, s.windows.today.states.remoteResolution, s.states.visit48]
     .reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none" as FigureState);
 
 function selectedQueue(): string | null {
@@ -238,7 +238,7 @@ function renderDetail(): void {
     figure(`ASA 60 min (≤ ${duration(t.waitSeconds)})`, duration(m60.asaSeconds), m60.states.asa),
     figure(`Service level 60 min (in ${duration(t.serviceLevelThresholdSeconds)}${t.serviceLevel === null ? "" : ` ≥ ${percent(t.serviceLevel)}`})`,
       percent(m60.serviceLevel), m60.states.serviceLevel),
-    figure("Abandoned 60 min", percent(m60.abandonmentRate), "none"),
+    figure(`Abandoned 60 min${t.abandonment === null ? "" : ` (≤ ${percent(t.abandonment)})`}`, percent(m60.abandonmentRate), m60.states.abandonmentRate),
     figure(`Remote resolution today (≥ ${percent(t.remote)})${today.resolutionUnknown > 0 ? `, ${today.resolutionUnknown} outcome${today.resolutionUnknown === 1 ? "" : "s"} not known` : ""}`,
       percent(today.remoteResolution), today.states.remoteResolution, true),
     figure("Answered today", String(today.answered), "none"),

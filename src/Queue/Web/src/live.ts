@@ -11,6 +11,8 @@ export interface LiveWindowStates {
   remoteResolution: FigureState;
   /** "none" unless a service-level target is set. */
   serviceLevel: FigureState;
+  /** "none" unless an abandonment limit is set. */
+  abandonmentRate: FigureState;
 }
 
 /** SPEC §3 figures over [from, to). Rates are fractions 0–1; null when there is nothing to divide by. */
@@ -60,6 +62,8 @@ export interface LiveTargets {
   minimumSample: number;
   /** A service-level target (share within serviceLevelThresholdSeconds); null: shown, not judged. */
   serviceLevel: number | null;
+  /** An abandonment limit (the rate to stay at or under); null: shown, not judged. */
+  abandonment: number | null;
 }
 
 export interface LiveStates {

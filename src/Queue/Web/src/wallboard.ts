@@ -169,7 +169,7 @@ const order: FigureState[] = ["none", "ok", "warning", "breach"];
 function worst(s: QueueSnapshot): FigureState {
   const wait = longest(s, Date.now());
   const waitState: FigureState = wait !== null && wait > s.targets.waitSeconds ? "breach" : s.states.longestWait;
-  const all: FigureState[] = [waitState, s.windows.m60.states.asa, s.windows.m60.states.serviceLevel, s.windows.today.states.remoteResolution, s.states.visit48];
+  const all: FigureState[] = [waitState, s.windows.m60.states.asa, s.windows.m60.states.serviceLevel, s.windows.m60.states.abandonmentRate, s.windows.today.states.remoteResolution, s.states.visit48];
   return all.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none");
 }
 
@@ -258,7 +258,8 @@ function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
   setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, `1 h · ≤ ${duration(t.waitSeconds)}`);
   setFig(tile, "sl", percent(m60.serviceLevel), m60.states.serviceLevel,
     `1 h · in ${duration(t.serviceLevelThresholdSeconds)}${t.serviceLevel === null ? "" : ` ≥ ${percent(t.serviceLevel)}`}`);
-  setFig(tile, "abandoned", percent(m60.abandonmentRate), "none", `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`);
+  setFig(tile, "abandoned", percent(m60.abandonmentRate), m60.states.abandonmentRate,
+    `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}${t.abandonment === null ? "" : ` · ≤ ${percent(t.abandonment)}`}`);
   setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution,
     `today ≥ ${percent(t.remote)}${today.resolutionUnknown > 0 ? ` · ${today.resolutionUnknown} unknown` : ""}`, true);
   const a = s.agents;
