@@ -140,6 +140,10 @@ internal sealed partial class LivePublisher(
 
     async Task PublishAsync(string queue)
     {
+        // Live state being rebuilt (of an older layout, flushed, lost) or of a newer layout holds no figures to push or
+        // to judge alerts by: pushed, it would empty the screens and clear every open alert, to raise them again as new
+        // ones once rebuilt. The API answers 503 meanwhile; the rebuild marks every queue when it is done.
+        if (await store.ReadCursorAsync() is not { IsCurrent: true }) return;
         if (queue == CenterKey)
         {
             var center = await view.CenterAsync(seq: 0);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Queue.Live;
 using Queue.Redis;
@@ -119,6 +120,47 @@ public sealed class LayoutVersionTests(QueueApp app, ITestOutputHelper output) :
         await app.Redis.Db.StringSetAsync(app.Redis.CursorKey, LiveCursor.Format(cursor.Tx, cursor.Position));
         await app.LiveCaughtUpAsync();
         await AssertEqualAsync(http);
+    }
+
+    [Fact]
+    public async Task While_live_state_is_rebuilt_nothing_is_pushed_from_it_and_no_alert_clears()
+    {
+        using var http = app.Client();
+        await using var screen = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await screen.JoinQueuesAsync("lv-w");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("lv-w-q", Now.AddMinutes(-2), "lv-w-c", "lv-w"))).StatusCode);
+        var raised = await screen.WaitForAlertAsync(a => a.Kind == Queue.Alerts.AlertKinds.QueueWait && a.Subject == "lv-w");
+
+        // As another node does while it rebuilds: it holds the lock and has cleared live state, cursor and all.
+        var store = app.Factory.Services.GetRequiredService<LiveStore>();
+        var token = Guid.NewGuid().ToString("N");
+        Assert.True(await store.TryLockAsync(token, TimeSpan.FromSeconds(30)));
+        try
+        {
+            await store.ClearAsync();
+            await store.RegisterQueuesAsync(["lv-w"]); // the rebuild has come to the queue, not yet to its waiting call
+            screen.DrainAlerts();
+            screen.Drain("QueueUpdated");
+            for (var i = 0; i < 3; i++)
+            {
+                app.Time.Advance(TimeSpan.FromSeconds(1)); // every queue is looked at again each second
+                await Task.Delay(200);
+            }
+            Assert.Empty(screen.DrainAlerts());
+            Assert.DoesNotContain(screen.Drain("QueueUpdated"), s => s.Queue == "lv-w");
+        }
+        finally
+        {
+            await store.ReleaseLockAsync(token);
+        }
+
+        // This node rebuilds it then: the call is waiting still, its alert the same one, never cleared.
+        await app.LiveCaughtUpAsync();
+        await screen.WaitForAsync("QueueUpdated", s => s.Queue == "lv-w" && s.CallsWaiting == 1);
+        var alert = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/alerts/{raised.Id}");
+        Assert.Equal("open", alert.GetProperty("alert").GetProperty("state").GetString());
+        Assert.Single(alert.GetProperty("history").EnumerateArray()); // raised, and nothing since
+        Assert.DoesNotContain(screen.DrainAlerts(), a => a.Subject == "lv-w" && a.Id != raised.Id);
     }
 
     int Rebuilds() => app.Logs.Count(l => l.Contains("Live state rebuilt from PostgreSQL", StringComparison.Ordinal));
