@@ -168,8 +168,11 @@ internal sealed class EwtReplay(TargetOptions targets)
         var answers = s.Answers.Where(a => a.At >= from).ToList();
         var abandons = s.Abandons.Where(a => a.At >= from).ToList();
         var shortAbandon = Micros(targets.ShortAbandon);
-        var m60 = new WindowCounts(from, now, answers.Count, 0, answers.Sum(a => a.WaitMicros),
-            abandons.Count(a => a.WaitMicros >= shortAbandon), abandons.Count(a => a.WaitMicros < shortAbandon), 0, 0);
+        var m60 = new WindowCounts(from, now, new FigureCounts
+        {
+            Answered = answers.Count, WaitSeconds = answers.Sum(a => a.WaitMicros) / 1e6,
+            Abandoned = abandons.Count(a => a.WaitMicros >= shortAbandon), ShortAbandoned = abandons.Count(a => a.WaitMicros < shortAbandon),
+        });
 
         var staffing = StaffingNow.Of(counts, m60, byStatus, targets);
         return ExpectedWaitAnswer.Of(queue, now, s.Waiting.Count, byStatus, staffing, position: null);

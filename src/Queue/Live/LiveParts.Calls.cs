@@ -1,4 +1,5 @@
 using Queue.Events;
+using Queue.Figures;
 using Queue.Ingest;
 using Queue.Redis;
 
@@ -55,7 +56,7 @@ public static partial class LiveParts
                 case LegOutcome.Answered:
                     ops.Add(RedisLayout.Quarters.Add(QuarterField.Of(endMicros, QuarterKind.Answered), 1));
                     ops.Add(RedisLayout.Quarters.Add(QuarterField.Of(endMicros, QuarterKind.Wait), waitMicros));
-                    var inServiceLevel = wait <= rules.ServiceLevelOf(queue);
+                    var inServiceLevel = LegRules.InServiceLevel(wait, rules.ServiceLevelOf(queue));
                     if (inServiceLevel) ops.Add(RedisLayout.Quarters.Add(QuarterField.Of(endMicros, QuarterKind.InServiceLevel), 1));
                     if (recent)
                     {
@@ -66,7 +67,7 @@ public static partial class LiveParts
                     if (leg.AgentId is { } agent) AgentDayOps(call, i, end, agent, rules, recentSince, ops);
                     break;
                 case LegOutcome.Abandoned:
-                    var counted = wait >= rules.ShortAbandonOf(queue);
+                    var counted = !LegRules.IsShortAbandon(wait, rules.ShortAbandonOf(queue));
                     ops.Add(RedisLayout.Quarters.Add(QuarterField.Of(endMicros, counted ? QuarterKind.Abandoned : QuarterKind.ShortAbandoned), 1));
                     if (recent)
                     {

@@ -172,7 +172,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     {
         public async Task<WindowCounts> Read(Dictionary<long, long> minuteSums)
         {
-            var counts = new WindowCounts(Window.From, Window.To, 0, 0, 0, 0, 0, 0, 0);
+            var counts = new WindowCounts(Window.From, Window.To, FigureCounts.Zero);
             foreach (var edge in Edges) counts = counts.Plus(await edge.Read(minuteSums));
             if (Quarters is null) return counts;
             long answered = 0, inSl = 0, wait = 0, abandoned = 0, shortAbandoned = 0, completed = 0, resolved = 0, unknown = 0;
@@ -192,7 +192,11 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
                     case QuarterKind.Unknown: unknown += value; break;
                 }
             }
-            return counts.Plus(new WindowCounts(Window.From, Window.To, answered, inSl, wait, abandoned, shortAbandoned, completed, resolved, unknown));
+            return counts.Plus(new WindowCounts(Window.From, Window.To, new FigureCounts
+            {
+                Answered = answered, AnsweredInTime = inSl, WaitSeconds = Micros.Seconds(wait), Abandoned = abandoned,
+                ShortAbandoned = shortAbandoned, Completed = completed, Resolved = resolved, ResolutionUnknown = unknown,
+            }));
         }
     }
 
@@ -206,8 +210,11 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
             foreach (var (minute, sum) in minuteSums)
                 if (minute >= FirstWhole && minute < LastWhole) wait += sum;
             foreach (var member in (await Head).Concat(await Tail)) wait += AnsweredMember.WaitOf(member.ToString());
-            return new WindowCounts(From, To, await Answered, await InSl, wait, await Abandoned, await Short, await Completed, await Resolved,
-                await Unknown);
+            return new WindowCounts(From, To, new FigureCounts
+            {
+                Answered = await Answered, AnsweredInTime = await InSl, WaitSeconds = Micros.Seconds(wait), Abandoned = await Abandoned,
+                ShortAbandoned = await Short, Completed = await Completed, Resolved = await Resolved, ResolutionUnknown = await Unknown,
+            });
         }
     }
 }

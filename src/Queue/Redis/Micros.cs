@@ -13,6 +13,9 @@ public static class Micros
     /// <summary>A span as whole microseconds.</summary>
     public static long Of(TimeSpan span) => span.Ticks / 10;
 
+    /// <summary>A sum of time in microseconds, as seconds.</summary>
+    public static double Seconds(long micros) => micros / 1e6;
+
     /// <summary>Truncates to whole microseconds, the precision of stored events.</summary>
     public static DateTimeOffset Truncate(DateTimeOffset at) => at.AddTicks(-(at.Ticks % 10));
 

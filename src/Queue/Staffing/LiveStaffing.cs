@@ -59,8 +59,8 @@ public static class StaffingNow
         // A call's wrap-up is the mean episode of the queue's agents: with none ended in the hour, agents did not wrap up.
         double? wrapUp = s.WrapUps60 == 0 ? null : s.WrapUpMicros60 / 1e6 / s.WrapUps60;
         double? handle = talk is { } x && x > 0 ? x + (wrapUp ?? 0) : null;
-        var abandoned = m60.Abandoned + m60.ShortAbandoned;
-        var patience = ErlangA.Patience(abandoned, TimeSpan.FromTicks((m60.WaitMicros + s.AbandonWaitMicros60) * 10));
+        var abandoned = m60.Counts.Abandoned + m60.Counts.ShortAbandoned;
+        var patience = ErlangA.Patience(abandoned, TimeSpan.FromSeconds(m60.Counts.WaitSeconds) + TimeSpan.FromTicks(s.AbandonWaitMicros60 * 10));
         var inputs = new LiveStaffingInputs(s.Arrived15, s.Arrived60, s.Arrived15 / s.Span15.TotalHours, s.Arrived60 / s.Span60.TotalHours, callsPerHour, s.Talked60, talk, s.WrapUps60, wrapUp, handle, abandoned,
             patience?.TotalSeconds, t.Wait.TotalSeconds);
 

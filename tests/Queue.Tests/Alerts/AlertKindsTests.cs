@@ -106,7 +106,7 @@ public sealed partial class AlertKindsTests
         Assert.Contains($"\nFigure:    {figure}\n", text, StringComparison.Ordinal);
     }
 
-    static WindowCounts Window() => new(Now.AddHours(-1), Now, 0, 0, 0, 0, 0, 0, 0);
+    static WindowCounts Window() => new(Now.AddHours(-1), Now, FigureCounts.Zero);
 
     [GeneratedRegex(@"^[a-z]+\.[a-z_]+$")]
     private static partial Regex KindName();

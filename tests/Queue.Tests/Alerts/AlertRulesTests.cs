@@ -13,7 +13,7 @@ public sealed class AlertRulesTests
     const double Margin = 0.1;
 
     static WindowCounts Window(long answered = 0, double asaSeconds = 0, long completed = 0, long resolved = 0) =>
-        new(Now.AddHours(-1), Now, answered, 0, (long)Math.Round(asaSeconds * 1e6 * answered), 0, 0, completed, resolved);
+        new(Now.AddHours(-1), Now, new FigureCounts { Answered = answered, WaitSeconds = asaSeconds * answered, Completed = completed, Resolved = resolved });
 
     static QueueSnapshot Snapshot(DateTimeOffset? oldestWaiting = null, WindowCounts? m60 = null, WindowCounts? today = null, long due24 = 0, long met24 = 0) =>
         Queue.Live.Snapshot.Of("q", 1, new QueueCounts(Now, oldestWaiting is null ? 0 : 1, oldestWaiting,
@@ -45,7 +45,7 @@ public sealed class AlertRulesTests
     }
 
     static WindowCounts Offered(long answered, long inServiceLevel, long abandoned) =>
-        new(Now.AddHours(-1), Now, answered, inServiceLevel, answered * 10_000_000, abandoned, 0, 0, 0);
+        new(Now.AddHours(-1), Now, new FigureCounts { Answered = answered, AnsweredInTime = inServiceLevel, WaitSeconds = answered * 10.0, Abandoned = abandoned });
 
     static bool Holds(QueueSnapshot s, string kind, TargetOptions t, bool open = false) =>
         AlertRules.OfQueue(s, t, k => open && k == kind, Margin).Single(c => c.Kind == kind).Holds;

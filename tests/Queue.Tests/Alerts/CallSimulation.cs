@@ -76,7 +76,10 @@ public sealed class CallSimulation
                 }
                 if (c.End >= from && c.End < second) completed++;
             }
-            return new WindowCounts(At(from), At(second), answered, inSl, wait, 0, 0, completed, completed);
+            return new WindowCounts(At(from), At(second), new FigureCounts
+            {
+                Answered = answered, AnsweredInTime = inSl, WaitSeconds = wait / 1e6, Completed = completed, Resolved = completed,
+            });
         }
 
         long arrived15 = 0, arrived60 = 0, talked = 0, talk = 0, waiting = 0, busy = 0;

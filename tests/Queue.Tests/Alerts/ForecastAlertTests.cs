@@ -43,7 +43,7 @@ public sealed class ForecastAlertTests
         var counts = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1),
             (long)Math.Round(Arrived(minute - 15, minute)), (long)Math.Round(Arrived(minute - 60, minute)), 50, (long)(Talk.TotalMicroseconds * 50), 0, 0, 0);
         // Calls so far answered at once: the observed ASA is fine, only the model sees what comes.
-        var m60 = new WindowCounts(now.AddHours(-1), now, 50, 50, 50 * 1_000_000, 0, 0, 0, 0);
+        var m60 = new WindowCounts(now.AddHours(-1), now, new FigureCounts { Answered = 50, AnsweredInTime = 50, WaitSeconds = 50 });
         var live = new Dictionary<string, AgentInfo>();
         for (var i = 0; i < agents; i++) live[$"a{i}"] = new AgentInfo("available", now, ["fc"]);
         return Snapshot.Of("fc", minute, new QueueCounts(now, 0, null, m60, m60, m60, new VisitCounts(now.AddDays(-7), now, 0, 0, 0, 0, 0, 0), live, counts), Targets);
@@ -106,7 +106,7 @@ public sealed class ForecastAlertTests
     {
         var now = Start;
         var counts = new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), 9, 9, 3, (long)(Talk.TotalMicroseconds * 3), 0, 0, 0);
-        var m60 = new WindowCounts(now.AddHours(-1), now, 3, 3, 0, 0, 0, 0, 0);
+        var m60 = new WindowCounts(now.AddHours(-1), now, new FigureCounts { Answered = 3, AnsweredInTime = 3 });
         var s = Snapshot.Of("fc", 1, new QueueCounts(now, 0, null, m60, m60, m60, new VisitCounts(now.AddDays(-7), now, 0, 0, 0, 0, 0, 0),
             new Dictionary<string, AgentInfo>(), counts), Targets);
         Assert.False(Holds(s, open: false));

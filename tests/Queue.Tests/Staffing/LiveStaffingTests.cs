@@ -17,7 +17,7 @@ public sealed class LiveStaffingTests
             wrapUps, (long)(wrapUpSeconds * 1e6 * wrapUps));
 
     static WindowCounts M60(long answered = 0, double waitSeconds = 0, long abandoned = 0, long shortAbandoned = 0) =>
-        new(Now.AddHours(-1), Now, answered, 0, (long)(waitSeconds * 1e6), abandoned, shortAbandoned, 0, 0);
+        new(Now.AddHours(-1), Now, new FigureCounts { Answered = answered, WaitSeconds = waitSeconds, Abandoned = abandoned, ShortAbandoned = shortAbandoned });
 
     static Dictionary<string, long> Agents(long available, long busy, long wrapUp, long onBreak = 0) =>
         new() { ["available"] = available, ["busy"] = busy, ["wrap_up"] = wrapUp, ["break"] = onBreak, ["offline"] = 0 };
