@@ -1,28 +1,18 @@
 // The console's breakdown of a queue: its figures over a chosen window (today in center time by default) per region,
 // language or segment of its calls, each against the queue's targets, from GET /api/metrics/breakdown.
-import type { FigureState, LiveTargets } from "./live";
+import type { FigureState, LiveTargets, LiveWindow } from "./live";
 import { api, duration, el, percent, problemText, stateMark, text } from "./common";
 
 export type BreakdownBy = "region" | "language" | "segment";
 
-/** A row's SPEC §3 figures, as /api/metrics gives them with the row's value as a filter. */
-export interface BreakdownFigures {
-  answered: number;
-  abandoned: number;
-  shortAbandoned: number;
-  asaSeconds: number | null;
-  serviceLevel: number | null;
-  abandonmentRate: number | null;
-  completed: number;
-  resolvedRemotely: number;
-  resolutionUnknown: number;
-  remoteResolution: number | null;
+/** A row's SPEC §3 figures, as /api/metrics gives them with the row's value as a filter: a live window's, and its visits'. */
+export type BreakdownFigures = Omit<LiveWindow, "from" | "to" | "states"> & {
   due24: number;
   resolvedBy24: number;
   visit24: number | null;
   due48: number;
   overdue48: number;
-}
+};
 
 export interface BreakdownRow {
   /** null: calls and visits that carry none. */

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Queue.Tests.Infrastructure;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>The SPEC §3 figures on small hand-made histories, each in a queue of its own.</summary>
 public sealed class MetricsTests(QueueApp app) : IClassFixture<QueueApp>

@@ -7,7 +7,7 @@ using Queue.Reports;
 using Queue.Staffing;
 using Queue.Tests.Ops;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>
 /// docs/figures.md's table is the figures the answers carry: every figure of every answer has its row, every row is a
@@ -54,6 +54,24 @@ public sealed partial class FiguresDocTests
         Assert.True(problems.Count == 0, "docs/figures.md is out of date:\n" + string.Join("\n", problems));
         Assert.True(documented.Count >= 20, $"{documented.Count} rows read: the table's format changed?");
     }
+
+    [Fact]
+    public void The_API_guide_lists_the_figures_of_api_metrics_and_the_report_CSV_has_a_column_for_each_of_the_report_s()
+    {
+        static IEnumerable<string> FiguresOf(Type record) => record.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)).Where(f => !NotFigures.Contains(f));
+
+        var guide = ApiGuideList().Match(OpsFiles.Read("docs", "api.md"));
+        Assert.True(guide.Success, "docs/api.md has no list of figures under \"Figures (`/api/metrics`)\"");
+        var listed = guide.Groups["list"].Value.Split(',').Select(f => f.Trim());
+        Assert.Equal(FiguresOf(typeof(WindowFigures)), listed);
+
+        var columns = FiguresOf(typeof(ReportFigures)).Select(f => JsonNamingPolicy.SnakeCaseLower.ConvertName(f).Replace("_24", "24").Replace("_48", "48"));
+        Assert.Empty(columns.Except(ReportCsv.Header));
+    }
+
+    [GeneratedRegex(@"## Figures \(`/api/metrics`\)\s+`(?<list>[^`]+)`")]
+    private static partial Regex ApiGuideList();
 
     static Dictionary<string, HashSet<string>> Rows() =>
         Row().Matches(OpsFiles.Read("docs", "figures.md")).ToDictionary(

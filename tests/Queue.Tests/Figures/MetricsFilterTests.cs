@@ -4,7 +4,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Queue.Tests.Infrastructure;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>
 /// /api/metrics filtered by region, language and segment, and /api/metrics/breakdown, on small hand-made histories: what

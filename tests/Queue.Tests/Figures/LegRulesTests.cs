@@ -2,7 +2,7 @@ using Npgsql;
 using Queue.Figures;
 using Queue.Tests.Infrastructure;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>
 /// A leg's rules are written twice, in C# for live state and in SQL for every statement that counts

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Queue.Tests.Infrastructure;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>A day quarter hour by quarter hour in center time: each quarter's figures are /api/metrics over that quarter.</summary>
 public sealed class TrendTests(QueueApp app) : IClassFixture<QueueApp>

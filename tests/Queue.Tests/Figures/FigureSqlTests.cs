@@ -1,7 +1,7 @@
 using System.Reflection;
 using Queue.Figures;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>Every count has its SQL column and every column its count: a row of any statement that counts reads into <see cref="FigureCounts"/> whole.</summary>
 public sealed class FigureSqlTests

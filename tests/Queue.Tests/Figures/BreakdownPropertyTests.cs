@@ -6,7 +6,7 @@ using CsCheck;
 using Queue.Tests.Infrastructure;
 using Queue.Tests.Ingest.Scenarios;
 
-namespace Queue.Tests.Metrics;
+namespace Queue.Tests.Figures;
 
 /// <summary>
 /// Every SPEC §3 figure filtered by region, language and segment, and broken down by each: random scenarios (calls with
