@@ -79,6 +79,24 @@ public static class Ev
         return e;
     }
 
+    /// <summary>
+    /// A mix of calls from <paramref name="at"/> on, one a second, alternately in two queues: every third still waiting,
+    /// every fifth of the rest abandoned after 7 s, the others answered by <paramref name="agent"/>, some completed.
+    /// </summary>
+    public static List<JsonNode> MixedCalls(string tag, DateTimeOffset at, int calls, (string A, string B) queues, string agent)
+    {
+        var events = new List<JsonNode>();
+        for (var i = 0; i < calls; i++)
+        {
+            var call = $"{tag}-c{i}";
+            events.Add(Queued($"{tag}-q{i}", at.AddSeconds(i), call, i % 2 == 0 ? queues.A : queues.B));
+            if (i % 3 == 0) continue;
+            events.Add(i % 5 == 0 ? Abandoned($"{tag}-x{i}", at.AddSeconds(i + 7), call) : Answered($"{tag}-a{i}", at.AddSeconds(i + 3 * (i % 20)), call, agent));
+            if (i % 4 == 1) events.Add(Completed($"{tag}-d{i}", at.AddSeconds(i + 200), call, i % 8 == 1 ? "resolved" : "escalated"));
+        }
+        return events;
+    }
+
     public static Task<HttpResponseMessage> PostEventsAsync(this HttpClient client, params JsonNode[] events) =>
         client.PostAsync("/api/events", JsonContent.Create(new JsonArray([.. events.Select(e => e.DeepClone())])));
 

@@ -36,6 +36,35 @@ public static class LiveCheck
         }
     }
 
+    /// <summary>
+    /// Waits until the live snapshots of every scope (a queue, or null for the center) equal PostgreSQL, and fails saying
+    /// how they still differ after <paramref name="within"/> (20 s). Answers the time since <paramref name="clock"/> started.
+    /// </summary>
+    public static async Task<TimeSpan> UntilEqualAsync(HttpClient http, NpgsqlDataSource db, IEnumerable<string?> scopes, string when,
+        System.Diagnostics.Stopwatch? clock = null, TimeSpan? within = null)
+    {
+        clock ??= System.Diagnostics.Stopwatch.StartNew();
+        var limit = within ?? TimeSpan.FromSeconds(20);
+        List<string> problems = [];
+        while (clock.Elapsed < limit)
+        {
+            problems = [];
+            foreach (var scope in scopes) problems.AddRange(await DifferencesAsync(http, db, scope));
+            if (problems.Count == 0) return clock.Elapsed;
+            await Task.Delay(10);
+        }
+        Assert.Fail($"live state {when} still differs from PostgreSQL after {limit.TotalSeconds:0} s:\n" + string.Join("\n", problems));
+        return clock.Elapsed;
+    }
+
+    /// <summary>Asserts that the live snapshots of every scope (a queue, or null for the center) equal PostgreSQL now.</summary>
+    public static async Task AssertEqualAsync(HttpClient http, NpgsqlDataSource db, IEnumerable<string?> scopes)
+    {
+        var problems = new List<string>();
+        foreach (var scope in scopes) problems.AddRange(await DifferencesAsync(http, db, scope));
+        Assert.Empty(problems);
+    }
+
     /// <summary>Every way the live snapshot of a queue (or the center) differs from PostgreSQL; empty when equal.</summary>
     public static async Task<List<string>> DifferencesAsync(HttpClient http, NpgsqlDataSource db, string? queue)
     {

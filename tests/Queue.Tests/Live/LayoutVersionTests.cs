@@ -48,7 +48,7 @@ public sealed class LayoutVersionTests(QueueApp app, ITestOutputHelper output) :
         });
 
         using var client = app.Client();
-        var took = await UntilEqualAsync(client, clock);
+        var took = await LiveCheck.UntilEqualAsync(client, app.Db, Scopes, "after a node started over layout 0", clock, TimeSpan.FromSeconds(30));
         output.WriteLine($"live state equal to PostgreSQL {took.TotalMilliseconds:F0} ms after a node started over live state of layout 0");
         Assert.True(took <= Within, $"live state was equal again {took.TotalMilliseconds:F0} ms after the node started");
         Assert.Equal(rebuilds + 1, Rebuilds());
@@ -171,42 +171,8 @@ public sealed class LayoutVersionTests(QueueApp app, ITestOutputHelper output) :
         return seq.IsNull ? 0 : (long)seq;
     }
 
-    async Task PostTrafficAsync(HttpClient http, string tag)
-    {
-        var at = Now.AddMinutes(-10);
-        var events = new List<System.Text.Json.Nodes.JsonNode>();
-        for (var i = 0; i < 20; i++)
-        {
-            var queue = i % 2 == 0 ? "lv-a" : "lv-b";
-            var call = $"{tag}-c{i}";
-            events.Add(Ev.Queued($"{tag}-q{i}", at.AddSeconds(i), call, queue));
-            if (i % 3 == 0) continue; // still waiting
-            events.Add(i % 5 == 0 ? Ev.Abandoned($"{tag}-x{i}", at.AddSeconds(i + 7), call) : Ev.Answered($"{tag}-a{i}", at.AddSeconds(i + 3 * i), call, "ag-lv"));
-            if (i % 4 == 1) events.Add(Ev.Completed($"{tag}-d{i}", at.AddSeconds(i + 200), call, i % 8 == 1 ? "resolved" : "escalated"));
-        }
-        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
-    }
+    async Task PostTrafficAsync(HttpClient http, string tag) =>
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. Ev.MixedCalls(tag, Now.AddMinutes(-10), 20, ("lv-a", "lv-b"), "ag-lv")])).StatusCode);
 
-    async Task AssertEqualAsync(HttpClient http)
-    {
-        var problems = new List<string>();
-        foreach (var scope in Scopes) problems.AddRange(await LiveCheck.DifferencesAsync(http, app.Db, scope));
-        Assert.Empty(problems);
-    }
-
-    /// <summary>Time until every scope's live snapshot equals PostgreSQL, from when the node started.</summary>
-    async Task<TimeSpan> UntilEqualAsync(HttpClient http, Stopwatch? clock = null)
-    {
-        clock ??= Stopwatch.StartNew();
-        List<string> last = [];
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            last = [];
-            foreach (var scope in Scopes) last.AddRange(await LiveCheck.DifferencesAsync(http, app.Db, scope));
-            if (last.Count == 0) return clock.Elapsed;
-            await Task.Delay(10);
-        }
-        Assert.Fail("live state did not become equal to PostgreSQL within 30 s:\n" + string.Join("\n", last));
-        return clock.Elapsed;
-    }
+    Task AssertEqualAsync(HttpClient http) => LiveCheck.AssertEqualAsync(http, app.Db, Scopes);
 }

@@ -110,19 +110,7 @@ public sealed class RedisClusterTests(ClusterRedisApp app) : IClassFixture<Clust
         }
     }
 
-    async Task UntilEqualAsync(HttpClient http, string when)
-    {
-        List<string> problems = [];
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            problems = [];
-            foreach (var scope in Queues.Append(null)) problems.AddRange(await LiveCheck.DifferencesAsync(http, app.Db, scope));
-            if (problems.Count == 0) return;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"live state {when} differs from PostgreSQL:\n" + string.Join("\n", problems));
-    }
+    Task UntilEqualAsync(HttpClient http, string when) => LiveCheck.UntilEqualAsync(http, app.Db, Queues.Append(null), when);
 
     static async Task Until(Func<Task<bool>> done, string what)
     {

@@ -98,44 +98,14 @@ public sealed class RedisFaultTests(OwnRedisApp app, ITestOutputHelper output) :
 
     static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    async Task PostTrafficAsync(HttpClient http, string tag)
-    {
-        var at = Now.AddMinutes(-10);
-        var events = new List<System.Text.Json.Nodes.JsonNode>();
-        for (var i = 0; i < 30; i++)
-        {
-            var queue = i % 2 == 0 ? "rf-a" : "rf-b";
-            var call = $"{tag}-c{i}";
-            events.Add(Ev.Queued($"{tag}-q{i}", at.AddSeconds(i), call, queue));
-            if (i % 3 == 0) continue; // still waiting
-            events.Add(i % 5 == 0 ? Ev.Abandoned($"{tag}-x{i}", at.AddSeconds(i + 7), call) : Ev.Answered($"{tag}-a{i}", at.AddSeconds(i + 3 * (i % 20)), call, "ag-rf"));
-            if (i % 4 == 1) events.Add(Ev.Completed($"{tag}-d{i}", at.AddSeconds(i + 200), call, i % 8 == 1 ? "resolved" : "escalated"));
-        }
-        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. events])).StatusCode);
-    }
+    async Task PostTrafficAsync(HttpClient http, string tag) =>
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. Ev.MixedCalls(tag, Now.AddMinutes(-10), 30, ("rf-a", "rf-b"), "ag-rf")])).StatusCode);
 
-    async Task AssertEqualAsync(HttpClient http)
-    {
-        var problems = new List<string>();
-        foreach (var scope in Scopes) problems.AddRange(await LiveCheck.DifferencesAsync(http, app.Db, scope));
-        Assert.Empty(problems);
-    }
+    Task AssertEqualAsync(HttpClient http) => LiveCheck.AssertEqualAsync(http, app.Db, Scopes);
 
     /// <summary>Time until every scope's live snapshot equals PostgreSQL again.</summary>
     Task<TimeSpan> UntilEqualAsync(HttpClient http) => UntilEqualAsync(http, Scopes);
 
-    async Task<TimeSpan> UntilEqualAsync(HttpClient http, string?[] scopes)
-    {
-        var clock = Stopwatch.StartNew();
-        List<string> last = [];
-        while (clock.Elapsed < TimeSpan.FromSeconds(15))
-        {
-            last = [];
-            foreach (var scope in scopes) last.AddRange(await LiveCheck.DifferencesAsync(http, app.Db, scope));
-            if (last.Count == 0) return clock.Elapsed;
-            await Task.Delay(10);
-        }
-        Assert.Fail("live state did not become equal to PostgreSQL within 15 s:\n" + string.Join("\n", last));
-        return clock.Elapsed;
-    }
+    Task<TimeSpan> UntilEqualAsync(HttpClient http, string?[] scopes) =>
+        LiveCheck.UntilEqualAsync(http, app.Db, scopes, "after the fault", within: TimeSpan.FromSeconds(15));
 }
