@@ -41,10 +41,12 @@ public static class MetricsApi
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("", GetAsync)
+            .Produces<string>(StatusCodes.Status200OK, Csv.MediaType)
             .WithName("GetMetrics")
             .WithSummary("The SPEC §3 figures over a window [from, to), for one queue or the whole center, optionally by region, language and segment")
-            .WithDescription("`from` and `to` are RFC 3339 timestamps with an offset (URL-encode `+` as `%2B`). Rates are fractions 0–1, seconds are seconds, and a rate with no samples is null.\n\n" + FilterDescription);
+            .WithDescription("`from` and `to` are RFC 3339 timestamps with an offset (URL-encode `+` as `%2B`). Rates are fractions 0–1, seconds are seconds, and a rate with no samples is null.\n\n" + FilterDescription + CsvDescription);
         group.MapGet("/breakdown", BreakdownAsync)
+            .Produces<string>(StatusCodes.Status200OK, Csv.MediaType)
             .WithName("GetMetricsBreakdown")
             .WithSummary("The SPEC §3 figures over a window for each region, language or segment met in it")
             .WithDescription("""
@@ -52,26 +54,33 @@ public static class MetricsApi
                 value; a row with `value` null holds those that carry none ("unknown"). A row's `figures` are what `/api/metrics`
                 gives with that value as a filter (and the same `queue` and other filters), and `states` judge them against
                 `targets`: the queue's, or the center's.
-                """ + "\n\n" + FilterDescription);
+                """ + "\n\n" + FilterDescription + CsvDescription);
+        // The same as CSV downloads, by their names (a browser's link cannot send an Accept header).
+        var csv = app.MapGroup("/api/metrics").RequireAuthorization(Policies.Read).ExcludeFromDescription();
+        csv.MapGet("/breakdown.csv", BreakdownAsync);
+        app.MapGet("/api/metrics.csv", GetAsync).RequireAuthorization(Policies.Read).ExcludeFromDescription();
         return app;
     }
 
-    static async Task<Results<Ok<WindowFigures>, ValidationProblem>> GetAsync(
+    const string CsvDescription = "\n\nAs CSV (`Accept: text/csv`, or the path with `.csv`): the same figures, a column each.";
+
+    static async Task<Results<Ok<WindowFigures>, FileContentHttpResult, ValidationProblem>> GetAsync(
         [Required, Description("The start (inclusive)" + BoundDescription)] string? from,
         [Required, Description("The end (exclusive)" + BoundDescription)] string? to,
         [Description("One queue; without it, the whole center.")] string? queue,
         [Description("Calls of one region, and visits of it.")] string? region,
         [Description("Calls of one language, and their visits.")] string? language,
         [Description("Calls of one segment, and their visits.")] string? segment,
-        MetricsQuery metrics, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+        HttpRequest request, MetricsQuery metrics, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
     {
         var errors = Validate(from, to, out var start, out var end);
         var filter = Filter(queue, region, language, segment, errors);
         if (errors.Count > 0) return Problems.Invalid(errors, "The window is invalid", "See errors for each parameter.");
-        return TypedResults.Ok(await metrics.GetAsync(start, end, filter, targets.Value, time.GetUtcNow(), ct));
+        var figures = await metrics.GetAsync(start, end, filter, targets.Value, time.GetUtcNow(), ct);
+        return Csv.Wanted(request) ? Csv.File([figures], FileName("figures", figures.Queue, start, end)) : TypedResults.Ok(figures);
     }
 
-    static async Task<Results<Ok<MetricsBreakdown>, ValidationProblem>> BreakdownAsync(
+    static async Task<Results<Ok<MetricsBreakdown>, FileContentHttpResult, ValidationProblem>> BreakdownAsync(
         [Required, Description("The start (inclusive)" + BoundDescription)] string? from,
         [Required, Description("The end (exclusive)" + BoundDescription)] string? to,
         [Required, Description("What a row is: `region`, `language` or `segment`.")] string? by,
@@ -79,7 +88,7 @@ public static class MetricsApi
         [Description("Calls of one region, and visits of it.")] string? region,
         [Description("Calls of one language, and their visits.")] string? language,
         [Description("Calls of one segment, and their visits.")] string? segment,
-        MetricsQuery metrics, Targets.QueueTargets targets, TimeProvider time, CancellationToken ct)
+        HttpRequest request, MetricsQuery metrics, Targets.QueueTargets targets, TimeProvider time, CancellationToken ct)
     {
         var errors = Validate(from, to, out var start, out var end);
         var filter = Filter(queue, region, language, segment, errors);
@@ -90,9 +99,18 @@ public static class MetricsApi
 
         var rows = await metrics.BreakdownAsync(start, end, filter, dimension, targets.Defaults, time.GetUtcNow(), ct);
         var t = targets.For(filter.Queue);
-        return TypedResults.Ok(new MetricsBreakdown(start, end, filter.Queue, filter.Region, filter.Language, filter.Segment, by!,
-            TargetStates.Of(t), rows.Select(r => new BreakdownRow(r.Value, WindowFigures.Of(start, end, filter, r.Counts), BreakdownStates.Of(r.Counts, t))).ToList()));
+        var breakdown = new MetricsBreakdown(start, end, filter.Queue, filter.Region, filter.Language, filter.Segment, by!,
+            TargetStates.Of(t), rows.Select(r => new BreakdownRow(r.Value, WindowFigures.Of(start, end, filter, r.Counts), BreakdownStates.Of(r.Counts, t))).ToList());
+        return Csv.Wanted(request)
+            ? Csv.File(breakdown.Rows, FileName($"figures-by-{by}", filter.Queue, start, end), BreakdownRow.Inline)
+            : TypedResults.Ok(breakdown);
     }
+
+    // figures-b2c-2026-11-25T1000-to-2026-11-26T0000: what and when, in characters every file system takes.
+    static string FileName(string what, string? queue, DateTimeOffset from, DateTimeOffset to) =>
+        $"{what}-{queue ?? "center"}-{Stamp(from)}-to-{Stamp(to)}";
+
+    static string Stamp(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HHmm", System.Globalization.CultureInfo.InvariantCulture);
 
     static Dictionary<string, string[]> Validate(string? from, string? to, out DateTimeOffset start, out DateTimeOffset end)
     {

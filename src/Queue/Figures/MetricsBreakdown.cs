@@ -21,7 +21,11 @@ public sealed record MetricsBreakdown(
 /// One value's figures, as <c>/api/metrics</c> gives them with that value as a filter. <see cref="Value"/> null: calls
 /// (and visits) that carry none, shown as "unknown".
 /// </summary>
-public sealed record BreakdownRow(string? Value, WindowFigures Figures, BreakdownStates States);
+public sealed record BreakdownRow(string? Value, WindowFigures Figures, BreakdownStates States)
+{
+    /// <summary>As CSV, a row's figures are its own columns (its states, <c>states_asa</c>…).</summary>
+    public const string Inline = "figures";
+}
 
 /// <summary>Each targeted figure against its target, as the live snapshots judge them (<see cref="FigureState"/>).</summary>
 public sealed record BreakdownStates(string Asa, string RemoteResolution, string Visit24, string Visit48)

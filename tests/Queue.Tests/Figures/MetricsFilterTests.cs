@@ -128,7 +128,42 @@ public sealed class MetricsFilterTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(0L, await left.ExecuteScalarAsync());
     }
 
+    [Fact]
+    public async Task The_figures_and_their_breakdown_download_as_CSV_with_the_same_numbers_as_the_JSON()
+    {
+        using var http = app.Client();
+        var events = new List<System.Text.Json.Nodes.JsonNode>();
+        for (var i = 0; i < 7; i++)
+        {
+            events.Add(Ev.Queued($"mf-csv{i}-q", T0.AddSeconds(i), $"mf-csv{i}", "mf-csv", region: i % 3 == 0 ? null : $"mf-r{i % 2}"));
+            events.Add(i % 4 == 3 ? Ev.Abandoned($"mf-csv{i}-x", T0.AddSeconds(i + 13), $"mf-csv{i}")
+                : Ev.Answered($"mf-csv{i}-a", T0.AddSeconds(i * 7.25), $"mf-csv{i}", "a1"));
+        }
+        events.Add(Ev.Completed("mf-csv1-d", T0.AddSeconds(200), "mf-csv1", "resolved"));
+        await http.PostEventsRetryingAsync([.. events]);
+        var window = Window(T0, T0.AddMinutes(10));
+
+        Assert.Empty(await CsvCheck.DifferencesAsync(http, $"/api/metrics?queue=mf-csv&{window}", $"/api/metrics.csv?queue=mf-csv&{window}", j => [j]));
+        Assert.Empty(await CsvCheck.DifferencesAsync(http, $"/api/metrics?{window}", $"/api/metrics.csv?{window}", j => [j]));
+        Assert.Empty(await CsvCheck.DifferencesAsync(http, $"/api/metrics/breakdown?by=region&queue=mf-csv&{window}",
+            $"/api/metrics/breakdown.csv?by=region&queue=mf-csv&{window}", j => j.GetProperty("rows").EnumerateArray(), "figures"));
+
+        var (header, rows) = CsvCheck.Read(await http.GetStringAsync($"/api/metrics/breakdown.csv?by=region&queue=mf-csv&{window}"));
+        Assert.Equal(["value", "from", "to", "queue"], header.Take(4));
+        Assert.Contains("states_asa", header);
+        Assert.Equal(["mf-r0", "mf-r1", ""], rows.Select(r => r[0]));
+        var asa = header.IndexOf("asa_seconds");
+        Assert.Equal("18.75", rows[1][asa]); // mf-csv1 and mf-csv5 waited 7.25 − 1 and 36.25 − 5 s
+
+        // A download needs a key as the JSON does.
+        using var anonymous = app.Factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/metrics.csv?{window}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/metrics/breakdown.csv?by=region&{window}")).StatusCode);
+    }
+
     [Theory]
+    [InlineData("/api/metrics.csv?region=a%20b", "region")]
+    [InlineData("/api/metrics/breakdown.csv?queue=q1", "by")]
     [InlineData("/api/metrics?region=a%20b", "region")]
     [InlineData("/api/metrics?language=ru%7Bx%7D", "language")]
     [InlineData("/api/metrics?segment=", "segment")]

@@ -160,6 +160,13 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
         await page.Keyboard.PressAsync("ArrowDown");
         await Expect(rows.Locator("th")).ToHaveTextAsync(["b2b", "b2c", "unknown"]);
         await Expect(rows.Nth(2).Locator("[data-figure='offered'] .v")).ToHaveTextAsync("2");
+
+        // The table on screen downloads as CSV: its rows, with the numbers the API gives.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download CSV" }).ClickAsync());
+        Assert.Matches(@"^figures-by-segment-bd-.+\.csv$", download.SuggestedFilename);
+        var (header, csvRows) = CsvCheck.Read(await File.ReadAllTextAsync(await download.PathAsync()));
+        Assert.Equal(["b2b", "b2c", ""], csvRows.Select(r => r[0]));
+        Assert.Equal(["10", "2", "1"], csvRows.Select(r => r[header.IndexOf("answered")]));
         await page.Context.CloseAsync();
     }
 

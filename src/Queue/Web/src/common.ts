@@ -67,6 +67,30 @@ export async function api<T>(key: string, path: string, body?: unknown): Promise
   return (await response.json()) as T;
 }
 
+/**
+ * Downloads a table as CSV: the API's answer to `path` with `Accept: text/csv`, saved under the name the API gives it
+ * (a link cannot carry the key's header, so the page fetches the file and hands it to the browser).
+ */
+export async function downloadCsv(key: string, path: string): Promise<void> {
+  const response = await fetch(path, { headers: { "X-Api-Key": key, Accept: "text/csv" }, cache: "no-store" });
+  if (!response.ok) {
+    let problem: Problem | null = null;
+    try {
+      problem = (await response.json()) as Problem;
+    } catch {
+      problem = null;
+    }
+    throw new ApiError(response.status, problem);
+  }
+  const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "queue.csv";
+  const url = URL.createObjectURL(await response.blob());
+  const link = el("a", { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
 /** Who the key is; an ApiError with 401 for a bad or revoked key, anything else is the network or the service. */
 export async function whoAmI(key: string): Promise<Me | null> {
   try {

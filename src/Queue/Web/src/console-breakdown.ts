@@ -1,7 +1,7 @@
 // The console's breakdown of a queue: its figures over a chosen window (today in center time by default) per region,
 // language or segment of its calls, each against the queue's targets, from GET /api/metrics/breakdown.
 import type { FigureState, LiveTargets, LiveWindow } from "./live";
-import { api, duration, el, percent, problemText, stateMark, text } from "./common";
+import { api, downloadCsv, duration, el, percent, problemText, stateMark, text } from "./common";
 
 export type BreakdownBy = "region" | "language" | "segment";
 
@@ -50,6 +50,7 @@ export class QueueBreakdown {
   private midnight = "";
   private loadedAt = 0;
   private loading = 0;
+  private shown = "";
 
   /** `at` formats an instant in center time (with its date when asked). */
   constructor(private readonly key: string, private readonly at: (iso: string | null, withDate?: boolean) => string) {
@@ -58,13 +59,15 @@ export class QueueBreakdown {
     this.by = el("select", { id: "breakdown-by" },
       ...(Object.keys(labels) as BreakdownBy[]).map((b) => el("option", { value: b }, labels[b].toLowerCase())));
     for (const s of [this.window, this.by]) s.addEventListener("change", () => { if (this.queue) void this.load(); });
+    const download = el("button", { type: "button", id: "breakdown-csv", class: "download", title: "The table as a CSV file, for a spreadsheet" }, "Download CSV");
+    download.addEventListener("click", () => this.download());
     this.note = el("p", { id: "breakdown-note", class: "empty-note", "aria-live": "polite" });
     this.box = el("div", { id: "breakdown-table", class: "scroll", role: "region", "aria-labelledby": "breakdown-title" });
     this.element = el("section", { id: "breakdown", class: "breakdown", "aria-labelledby": "breakdown-title" },
       el("div", { class: "breakdown-head" },
         el("h3", { id: "breakdown-title" }, "Breakdown"),
         el("label", { for: "breakdown-window" }, "Window"), this.window,
-        el("label", { for: "breakdown-by" }, "by"), this.by),
+        el("label", { for: "breakdown-by" }, "by"), this.by, download),
       this.note, this.box);
   }
 
@@ -85,6 +88,7 @@ export class QueueBreakdown {
     const [from, to] = windows[choice].range(Date.now(), Date.parse(this.midnight)).map((t) => new Date(t).toISOString());
     const ticket = ++this.loading;
     const q = new URLSearchParams({ from, to, by, queue });
+    this.shown = `/api/metrics/breakdown?${q}`;
     try {
       const b = await api<Breakdown>(this.key, `/api/metrics/breakdown?${q}`);
       if (ticket !== this.loading) return; // a later choice or queue is on its way
@@ -98,6 +102,12 @@ export class QueueBreakdown {
       text(this.note, `Breakdown: ${problemText(e)}`);
       this.fill(null);
     }
+  }
+
+  // The rows on screen: the same window and filters, as the API gives them in CSV.
+  private download(): void {
+    if (!this.shown) return;
+    downloadCsv(this.key, this.shown).catch((e: unknown) => text(this.note, `Download: ${problemText(e)}`));
   }
 
   // A table may be wider than the panel: the box then takes the focus, so that the arrow keys can scroll it.
