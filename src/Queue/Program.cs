@@ -59,6 +59,7 @@ app.MapTrend();
 app.MapReports();
 app.MapCalls();
 app.MapLive();
+app.MapLiveCheck();
 app.MapAlerts();
 app.MapTargets();
 app.MapStaffing();

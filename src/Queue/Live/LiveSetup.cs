@@ -28,6 +28,7 @@ public static class LiveSetup
         builder.Services.AddSingleton<LiveProjector>();
         builder.Services.AddSingleton<LiveReader>();
         builder.Services.AddSingleton<LiveView>();
+        builder.Services.AddSingleton<LiveChecker>();
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<LiveFollower>();
         builder.Services.AddSingleton<IMetricSeed, LiveLagGauge>();

@@ -25,9 +25,10 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
         return Snapshot.Of(null, seq ?? await store.PublishedSeqAsync(keys.PublishedCenter), counts, targets.Defaults);
     }
 
-    public async Task<QueueCounts> CenterCountsAsync()
+    /// <summary>The center's counts now, or at <paramref name="at"/> (a check reads live state at one instant, again and again).</summary>
+    public async Task<QueueCounts> CenterCountsAsync(DateTimeOffset? at = null)
     {
-        var now = time.GetUtcNow();
+        var now = at ?? time.GetUtcNow();
         var queues = await store.QueuesAsync();
         var center = await reader.ReadAsync(LiveKeys.Center, now);
         var all = await Task.WhenAll(queues.Select(q => reader.ReadAsync(q, now)));

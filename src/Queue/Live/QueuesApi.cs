@@ -70,7 +70,7 @@ public static class QueuesApi
 
     // Half-built live state, or live state of another layout, would show wrong figures: say so instead, for the second
     // or so a rebuild takes.
-    static async Task<ProblemHttpResult?> Rebuilding(LiveStore store)
+    internal static async Task<ProblemHttpResult?> Rebuilding(LiveStore store)
     {
         if (await store.ReadCursorAsync() is { IsCurrent: true }) return null;
         return TypedResults.Problem(new Microsoft.AspNetCore.Mvc.ProblemDetails

@@ -1,29 +1,9 @@
 namespace Queue.Redis;
 
-// Live state's layout in Redis (docs/redis.md lists it, held to this file by RedisLayoutTests; docs/adr/0003 says why).
-//
-//   {prefix}live:{queue}:{name}     every key: tagged with its queue, so one queue's keys share a hash slot (Redis
-//                                   Cluster) and one script changes them together; the center's own under {~}
-//
-//   parts       hash        {entity} → {version}|[ops]      what each call, visit or agent adds here, to undo it
-//   expiry      sorted set  {entity} @ when its part ages out of every window
-//   waiting     sorted set  c:{call}#{leg} @ since when it waits         waitinfo   hash  c:{call}#{leg} → JSON
-//   answered    sorted set  c:{call}#{leg}|{wait} @ when answered        insl       sorted set  (within T) @ when answered
-//   abandoned   sorted set  c:{call}#{leg} @ when abandoned              short      sorted set  (before the threshold)
-//   completed   sorted set  c:{call} @ when completed                    resolved, unknown  (of those)
-//   waitsum     hash        {minute} → Σ wait                            (the last 65 minutes, member by member above)
-//   quarters    hash        {quarter}:{kind} → count or Σ µs             (today, by quarter hour)
-//   staff       hash        {minute}:{kind} → count or Σ µs              (live staffing)
-//   agentday:{yyyy-MM-dd}   hash  {agent}[:handled|:handle] → count or Σ µs
-//   vopen, due24, due24ok, overdue48   sorted sets  v:{visit} @ created, or a deadline
-//   agents      hash        {agent} → JSON status
-//   published   hash        content, seq
-//   {~} only:   cursor  string {tx}:{position}:{layout}   rebuild  string (lock)   queues  set   published-center  hash
-//
-//   {prefix}signalr:…, {prefix}targets   pub/sub channels (the SignalR backplane; targets changed), not keys
-//
-// Times are microseconds since the Unix epoch (Micros). To change the layout: change it here, raise Version, deploy.
-// A node that finds live state of an older layout rebuilds it from PostgreSQL (clearing the old keys first).
+// Live state's layout in Redis. docs/redis.md lists every key (RedisLayoutTests holds that table to this file) and says
+// how to change one; docs/adr/0003 says why live state is kept so. Every key is {prefix}live:{queue}:{name}: tagged by
+// its queue, so that one queue's keys share a hash slot on Redis Cluster and one script changes them together. Times
+// are microseconds since the Unix epoch (Micros).
 
 /// <summary>Every key of live state in Redis: its name, type, and what its members and values are.</summary>
 public static class RedisLayout

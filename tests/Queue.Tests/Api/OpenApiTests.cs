@@ -128,6 +128,8 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
     [InlineData("/api/metrics", "get", "503")]
     [InlineData("/api/staffing", "get", "400")]
     [InlineData("/api/staffing", "get", "403")]
+    [InlineData("/api/live/check", "get", "403")]
+    [InlineData("/api/live/check", "get", "503")]
     public async Task Problem_answers_are_documented(string path, string method, string status)
     {
         using var doc = await DocumentAsync();
@@ -135,6 +137,17 @@ public sealed class OpenApiTests(QueueApp app) : IClassFixture<QueueApp>
 
         Assert.True(responses.TryGetProperty(status, out var response), $"{method} {path} does not document {status}");
         Assert.True(response.GetProperty("content").TryGetProperty("application/problem+json", out _));
+    }
+
+    [Fact]
+    public async Task The_live_check_answers_its_report_as_JSON_or_as_text()
+    {
+        using var doc = await DocumentAsync();
+        var content = doc.RootElement.GetProperty("paths").GetProperty("/api/live/check").GetProperty("get")
+            .GetProperty("responses").GetProperty("200").GetProperty("content");
+
+        Assert.EndsWith("/LiveCheckReport", content.GetProperty("application/json").GetProperty("schema").GetProperty("$ref").GetString(), StringComparison.Ordinal);
+        Assert.Equal("string", content.GetProperty("text/plain").GetProperty("schema").GetProperty("type").GetString());
     }
 
     [Fact]

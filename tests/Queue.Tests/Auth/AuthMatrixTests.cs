@@ -32,6 +32,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/queues/{queue}/ewt", Read },
         { "GET /api/center", Read },
         { "GET /api/center/trend", Read },
+        { "GET /api/live/check", "admin" },
         { "GET /api/alerts", Read },
         { "GET /api/alerts/kinds", Read },
         { "GET /api/alerts/{id}", Read },

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Queue.Events;
@@ -16,22 +17,58 @@ public sealed class RedisLayoutTests
     static readonly DateTimeOffset Now = new(2026, 11, 23, 10, 0, 0, TimeSpan.FromHours(5));
 
     /// <summary>
-    /// What the sample rows below store, and the keys' names and types, for each layout version. A change to any of
-    /// them changes the parts an installed system holds: raise <see cref="RedisLayout.Version"/> so that nodes rebuild
-    /// live state, and add the new version's fingerprint here.
+    /// What the sample rows below store, and the keys' names and types, for each layout version; not the version itself,
+    /// so the fingerprint a failure prints is the one to add. A change to any of them changes what an installed system
+    /// holds: raise <see cref="RedisLayout.Version"/> so that nodes rebuild live state, and add the new version's
+    /// fingerprint here, keeping the older ones.
     /// </summary>
     static readonly Dictionary<int, string> Fingerprints = new()
     {
-        [1] = "3037fac0df5c0163efcdd8fcb6cfda625fb81ebdb13b3cb986b56b46efd9f1cc",
+        [1] = "9cd6e88e1b3efefb03a58b3f3a0627dcab003cc16752530393d1cd17cf6b3901",
     };
+
+    const string ThisFile = "tests/Queue.Tests/Live/RedisLayoutTests.cs";
 
     [Fact]
     public void What_live_state_stores_changes_only_with_a_new_layout_version()
     {
-        var actual = Fingerprint();
-        Assert.True(Fingerprints.TryGetValue(RedisLayout.Version, out var expected) && expected == actual,
-            $"live state's layout is not what version {RedisLayout.Version} stored (a key's name or type, a member, a field, a value, or a "
-            + $"figure's rule): raise RedisLayout.Version, so that nodes rebuild live state, and give the new version the fingerprint {actual}");
+        var problem = Problem(Fingerprints, RedisLayout.Version, Fingerprint());
+        Assert.True(problem is null, problem);
+    }
+
+    [Fact]
+    public void A_change_of_what_live_state_stores_is_told_in_one_go_and_a_version_raised_without_its_fingerprint_fails()
+    {
+        var layouts = new Dictionary<int, string> { [1] = "aaa", [2] = "bbb" };
+
+        Assert.Null(Problem(layouts, 2, "bbb"));
+        Assert.Equal($"live state now stores what layout 2 stored not: raise RedisLayout.Version to 3 and add `[3] = \"ccc\"` to Fingerprints in {ThisFile}",
+            Problem(layouts, 2, "ccc"));
+        // Raised with no entry: whether or not what is stored changed.
+        Assert.Contains("add `[3] = \"ccc\"` to Fingerprints", Problem(layouts, 3, "ccc"), StringComparison.Ordinal);
+        Assert.Contains("stores what layout 2 stored", Problem(layouts, 3, "bbb"), StringComparison.Ordinal);
+        Assert.Contains("RedisLayout.Version back to 2", Problem(layouts, 3, "bbb"), StringComparison.Ordinal);
+        // An entry past the version: added, and the version not raised.
+        Assert.Contains("raise RedisLayout.Version to 2", Problem(layouts, 1, "bbb"), StringComparison.Ordinal);
+    }
+
+    /// <summary>What is wrong with the layout version and its fingerprints, in words that say what to do; null if nothing.</summary>
+    static string? Problem(IReadOnlyDictionary<int, string> fingerprints, int version, string actual)
+    {
+        var next = version + 1;
+        var last = fingerprints.Keys.Max();
+        if (last > version)
+            return $"Fingerprints has an entry for layout {last}, past RedisLayout.Version ({version}): raise RedisLayout.Version to {last}"
+                + (fingerprints[last] == actual ? "" : $" and make its entry `[{last}] = \"{actual}\"`");
+        if (fingerprints.TryGetValue(version, out var expected))
+            return expected == actual ? null
+                : $"live state now stores what layout {version} stored not: raise RedisLayout.Version to {next} and add `[{next}] = \"{actual}\"` to Fingerprints in {ThisFile}";
+        var same = fingerprints.Where(f => f.Value == actual).Select(f => f.Key).DefaultIfEmpty().Max();
+        return same > 0
+            ? $"RedisLayout.Version was raised to {version}, but live state stores what layout {same} stored: put RedisLayout.Version back to {same} "
+                + $"(a new layout makes every node it is deployed to rebuild live state), or, to have it rebuilt all the same, add `[{version}] = \"{actual}\"` "
+                + $"to Fingerprints in {ThisFile}"
+            : $"RedisLayout.Version was raised to {version} and Fingerprints has no entry for it: add `[{version}] = \"{actual}\"` to Fingerprints in {ThisFile}";
     }
 
     [Fact]
@@ -126,7 +163,10 @@ public sealed class RedisLayoutTests
     {
         var text = new StringBuilder();
         foreach (var key in RedisLayout.Keys) text.Append(key.Name).Append(' ').Append(key.Type).Append('\n');
-        text.Append(LiveCursor.Format(812_345, 77)).Append('\n');
+        // The cursor's form, not the version it carries: what layout N stores must print the same before and after N is raised.
+        var cursor = LiveCursor.Format(812_345, 77);
+        var layout = ":" + RedisLayout.Version.ToString(CultureInfo.InvariantCulture);
+        text.Append(cursor.EndsWith(layout, StringComparison.Ordinal) ? cursor[..^layout.Length] + ":{layout}" : cursor).Append('\n');
         foreach (var part in Sample())
             text.Append(part.Queue).Append(' ').Append(part.Entity).Append(' ').Append(part.ExpiresAt).Append(' ').Append(LivePlanner.Stored(part)).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
