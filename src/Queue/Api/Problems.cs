@@ -40,6 +40,20 @@ public static class Problems
     public static ProblemHttpResult NotFound(string detail) => Of(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found", detail);
 }
 
+public static class ProblemWriting
+{
+    /// <summary>
+    /// Writes a problem document whatever the request accepts: a client that asked for CSV or plain text (a download,
+    /// a script) still learns why in RFC 9457 JSON, rather than an empty 500 because no writer matched its Accept.
+    /// </summary>
+    public static async Task WriteAnywayAsync(this IProblemDetailsService problems, ProblemDetailsContext context)
+    {
+        if (await problems.TryWriteAsync(context)) return;
+        await context.HttpContext.Response.WriteAsJsonAsync(context.ProblemDetails, (System.Text.Json.JsonSerializerOptions?)null,
+            "application/problem+json");
+    }
+}
+
 /// <summary>The one place where exceptions become problem documents.</summary>
 internal sealed partial class ExceptionProblems(IProblemDetailsService problems, ILogger<ExceptionProblems> logger) : IExceptionHandler
 {
@@ -88,7 +102,8 @@ internal sealed partial class ExceptionProblems(IProblemDetailsService problems,
             http.Response.Headers.RetryAfter = "5";
         }
         http.Response.StatusCode = problem.Status!.Value;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+        await problems.WriteAnywayAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+        return true;
     }
 
     internal static bool IsDatabaseUnavailable(Exception exception) => exception switch

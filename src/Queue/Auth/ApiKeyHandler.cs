@@ -68,7 +68,7 @@ internal sealed class ApiKeyHandler(
     {
         Response.StatusCode = status;
         var problems = Context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await problems.WriteAsync(new ProblemDetailsContext
+        await problems.WriteAnywayAsync(new ProblemDetailsContext
         {
             HttpContext = Context,
             ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },

@@ -159,6 +159,13 @@ public sealed class MetricsFilterTests(QueueApp app) : IClassFixture<QueueApp>
         using var anonymous = app.Factory.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/metrics.csv?{window}")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/metrics/breakdown.csv?by=region&{window}")).StatusCode);
+        // Refused, a client that asked for CSV still learns why, as a problem document.
+        using var asking = new HttpRequestMessage(HttpMethod.Get, $"/api/metrics?{window}");
+        asking.Headers.Accept.ParseAdd("text/csv");
+        using var refused = await anonymous.SendAsync(asking);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(401, (await refused.JsonAsync()).GetProperty("status").GetInt32());
     }
 
     [Theory]
