@@ -21,15 +21,15 @@ public sealed class BrowserService : WebService
         });
     }
 
-    /// <summary>A fresh browser profile (its own localStorage) showing a 1080p screen.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser profile (its own localStorage) showing a 1080p screen, or a screen of the size given.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1920, int height = 1080)
     {
-        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = 1920, Height = 1080 }, BaseURL = Address.ToString() });
+        var context = await Browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height }, BaseURL = Address.ToString() });
         context.SetDefaultTimeout(10_000);
         return await context.NewPageAsync();
     }
 
-    /// <summary>Keeps a 1920×1080 picture of the page under artifacts/screenshots.</summary>
+    /// <summary>Keeps a picture of the page (at its screen's size) under artifacts/screenshots.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
     {
         var path = ScreenshotPath(name);

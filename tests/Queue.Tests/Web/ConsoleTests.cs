@@ -76,10 +76,14 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
             Ev.Queued(Id(), Now.AddSeconds(-5), "c-drill-new", "drill"));
         var page = await OpenAsync("&queue=drill");
         await Expect(page.Locator("#drill-title")).ToHaveTextAsync("Queue drill");
-        await Expect(page.Locator("[data-figure='Calls waiting'] .value")).ToHaveTextAsync("2");
-        // Talked 288 s, wrapped up 60 s.
-        await Expect(page.Locator("[data-figure='Handle time (talk + wrap-up, last hour)'] .value"))
-            .ToHaveTextAsync("5:48 · talk 4:48 of 1 · wrap-up 1:00 of 1");
+        await Expect(page.Locator("[data-figure='calls-waiting'] .value")).ToHaveTextAsync("2");
+        // Talked 288 s, wrapped up 60 s: one figure, in words, with what it is made of under it.
+        var handle = page.Locator("[data-figure='handle-time']");
+        await Expect(handle.Locator(".label")).ToHaveTextAsync("Time per call, last hour");
+        await Expect(handle.Locator(".value")).ToHaveTextAsync("5:48");
+        await Expect(handle.Locator(".note")).ToHaveTextAsync("talk 4:48 + wrap-up 1:00 · 1 handled");
+        await Expect(page.Locator(".figures [data-figure='asa'] .note")).ToHaveTextAsync("target ≤ 0:30");
+        await Expect(page.Locator(".figures [data-figure='agents'] .label")).ToHaveTextAsync("Agents serving the queue");
         var calls = page.Locator("#tables table").First.Locator("tbody tr td:first-child");
         await Expect(calls).ToHaveTextAsync(["c-drill-old", "c-drill-new"]);
         await Expect(page.Locator("#tables")).ToContainTextAsync(agent);
@@ -90,7 +94,7 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
 
         // Live: a call answered leaves the list without a reload.
         await web.PostAsync(Ev.Answered(Id(), Now, "c-drill-old", agent));
-        await Expect(page.Locator("[data-figure='Calls waiting'] .value")).ToHaveTextAsync("1", new() { Timeout = 3_000 });
+        await Expect(page.Locator("[data-figure='calls-waiting'] .value")).ToHaveTextAsync("1", new() { Timeout = 3_000 });
         await Expect(calls).ToHaveTextAsync(["c-drill-new"], new() { Timeout = 3_000 });
         await page.Context.CloseAsync();
     }

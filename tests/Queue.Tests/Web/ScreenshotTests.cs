@@ -36,6 +36,11 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         "[...document.querySelectorAll('.tile, .fig, .counts')].filter(e => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1)" +
         ".map(e => `${e.closest('.tile').dataset.queue} ${e.dataset.fig ?? 'tile'}: ${e.clientWidth}×${e.clientHeight} holds ${e.scrollWidth}×${e.scrollHeight}`)";
 
+    // The console's figure tiles whose words or value do not fit their tile.
+    const string FiguresCutOff =
+        "[...document.querySelectorAll('.figures .figure, .figures .figure > *')].filter(e => e.scrollWidth > e.clientWidth + 1)" +
+        ".map(e => `${e.closest('.figure').dataset.figure} ${e.className}: ${e.clientWidth} wide holds ${e.scrollWidth}`)";
+
     [Fact]
     public async Task A_busy_center_fits_a_1080p_screen_with_nothing_to_scroll()
     {
@@ -73,9 +78,21 @@ public sealed class ScreenshotTests(BrowserService web) : IClassFixture<BrowserS
         await Expect(console.Locator("#trend canvas")).ToBeVisibleAsync();
         await Expect(console.Locator("li[data-alert][data-state='acknowledged']")).ToHaveCountAsync(1);
         await Expect(console.Locator("#history-rows tr").First).ToBeVisibleAsync();
+        Assert.Empty(await console.EvaluateAsync<string[]>(FiguresCutOff));
         await Keep(await BrowserService.ScreenshotAsync(console, "console"), "console.png");
+
+        // A supervisor's laptop: every figure tile still says all it has to say.
+        var laptop = await web.NewPageAsync(1366, 768);
+        await laptop.GotoAsync($"/console#key={web.SupervisorKey}&queue=b2b");
+        await Expect(laptop.Locator(".figures [data-figure='agents'] .note")).ToBeVisibleAsync();
+        Assert.Empty(await laptop.EvaluateAsync<string[]>(FiguresCutOff));
+        Assert.Empty(await laptop.EvaluateAsync<string[]>(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > innerWidth + 1 && !e.parentElement?.closest('.scroll, .history'))" +
+            ".map(e => `${e.tagName}#${e.id}.${e.className}: right edge at ${Math.round(e.getBoundingClientRect().right)} of ${innerWidth}`)"));
+        await Keep(await BrowserService.ScreenshotAsync(laptop, "console-1366"), "console-1366.png");
         await board.Context.CloseAsync();
         await console.Context.CloseAsync();
+        await laptop.Context.CloseAsync();
     }
 
     // The README and docs/pages.md show the current pictures.

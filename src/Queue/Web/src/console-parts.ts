@@ -2,11 +2,29 @@
 import type { FigureState } from "./live";
 import { el, stateMark } from "./common";
 
-/** A labelled figure marked by shape and word for its state; with since, its value ticks as a duration. */
-export function figure(label: string, value: string, state: FigureState, under = false, since?: string | null): HTMLElement {
-  const v = el("div", { class: "value" }, value);
-  if (since) v.dataset.since = since;
-  return el("div", { class: `figure ${state}`, "data-state": state, "data-figure": label }, el("div", { class: "label" }, label), v, el("div", { class: "mark" }, stateMark(state, under)));
+/** One figure of a tile: what it is in a supervisor's words, its value, and its target or what it stands on. */
+export interface Figure {
+  /** Stable name for scripts and tests (data-figure). */
+  key: string;
+  label: string;
+  value: string;
+  state: FigureState;
+  /** "target ≤ 0:30", "no target", "of 11 agents": one short line under the value. */
+  note?: string;
+  /** The figure is good when low (its mark then says under target rather than over). */
+  under?: boolean;
+  /** The value ticks as a duration from this instant. */
+  since?: string | null;
+}
+
+/** A figure tile, marked by shape and word for its state. */
+export function figure(f: Figure): HTMLElement {
+  const v = el("div", { class: "value" }, f.value);
+  if (f.since) v.dataset.since = f.since;
+  return el("div", { class: `figure ${f.state}`, "data-state": f.state, "data-figure": f.key },
+    el("div", { class: "label" }, f.label), v,
+    f.note ? el("div", { class: "note" }, f.note) : null,
+    el("div", { class: "mark" }, stateMark(f.state, f.under ?? false)));
 }
 
 export type Cell = string | { text: string; cls?: string; since?: string };

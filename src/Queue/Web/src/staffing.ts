@@ -1,5 +1,6 @@
 // A queue's live staffing as the wallboard and the console show it: "needs N, has M", and the model's details.
-import type { FigureState, LiveStaffing } from "./live";
+import type { FigureState, LiveStaffing, LiveTargets } from "./live";
+import type { Figure } from "./console-parts";
 import { duration, el, percent } from "./common";
 
 /** "needs 14, has 11": what the model asks for against who serves the queue now ("needs –" while no handle time is known). */
@@ -39,18 +40,27 @@ export function fillAgents(box: HTMLElement, agents: [string, number][], st: Liv
   box.replaceChildren(...parts);
 }
 
-/** The console's staffing figures: label, value, state. */
-export function staffingFigures(st: LiveStaffing, serviceLevel: number | null, serviceLevelSeconds: number): [string, string, FigureState][] {
+/** The console's staffing figures, each one figure in a supervisor's words with what it is held to. */
+export function staffingFigures(st: LiveStaffing, t: LiveTargets): Figure[] {
   const i = st.inputs;
-  const model = st.model === "erlang-a" ? "Erlang A" : st.model === "erlang-c" ? "Erlang C" : "no model";
+  const model = st.model === "erlang-a" ? "Erlang A" : st.model === "erlang-c" ? "Erlang C" : "no model yet";
   const num = (x: number | null, digits = 1) => (x === null ? "–" : x.toFixed(digits));
+  const agents = (n: number) => `${n} agent${n === 1 ? "" : "s"}`;
+  const targets = `ASA ≤ ${duration(i.asaTargetSeconds)}${t.serviceLevel === null ? "" : `, ${percent(t.serviceLevel)} in ${duration(t.serviceLevelThresholdSeconds)}`}`;
   return [
-    [`Agents (needed for ASA ≤ ${duration(i.asaTargetSeconds)}${serviceLevel === null ? "" : `, ${percent(serviceLevel)} in ${duration(serviceLevelSeconds)}`})`, staffingText(st), st.state],
-    ["Load (Erlangs)", `${num(st.erlangs)}${st.stable === false ? " · more than the agents" : ""}`, st.stable === false ? "breach" : "none"],
-    [`Expected ASA now (${model})`, duration(st.expectedAsaSeconds), "none"],
-    [`Expected abandonment now (${model})`, percent(st.expectedAbandonment), "none"],
-    ["Calls per hour (15 min ⅔, 60 min ⅓)", `${num(i.callsPerHour, 0)} · ${i.arrived15} / ${i.arrived60} arrived`, "none"],
-    ["Handle time (talk + wrap-up, last hour)", `${duration(i.handleSeconds)} · talk ${duration(i.talkSeconds)} of ${i.handled60} · wrap-up ${duration(i.wrapUpSeconds)} of ${i.wrapUps60}`, "none"],
-    ["Patience (last hour)", i.patienceSeconds === null ? `– · ${i.abandoned60} abandoned` : `${duration(i.patienceSeconds)} · ${i.abandoned60} abandoned`, "none"],
+    { key: "agents", label: "Agents serving the queue", value: String(st.has), state: st.state,
+      note: st.needed === null ? "needed: not known until a call is handled" : `${st.needed} needed for ${targets}` },
+    { key: "workload", label: "Workload, in agents kept busy", value: num(st.erlangs), state: st.stable === false ? "breach" : "none",
+      note: st.stable === false ? `more than the ${agents(st.has)}: the queue grows` : `of ${agents(st.has)}` },
+    { key: "expected-asa", label: "Expected wait to answer now", value: duration(st.expectedAsaSeconds), state: "none",
+      note: `target ≤ ${duration(i.asaTargetSeconds)} · ${model}` },
+    { key: "expected-abandonment", label: "Expected to hang up now", value: percent(st.expectedAbandonment), state: "none",
+      note: `${t.abandonment === null ? "no limit set" : `limit ≤ ${percent(t.abandonment)}`} · ${model}` },
+    { key: "calls-per-hour", label: "Calls coming in, per hour", value: num(i.callsPerHour, 0), state: "none",
+      note: `${i.arrived15} in the last 15 min, ${i.arrived60} in the hour` },
+    { key: "handle-time", label: "Time per call, last hour", value: duration(i.handleSeconds), state: "none",
+      note: `talk ${duration(i.talkSeconds)} + wrap-up ${duration(i.wrapUpSeconds)} · ${i.handled60} handled` },
+    { key: "patience", label: "Callers hang up after, last hour", value: duration(i.patienceSeconds), state: "none",
+      note: `from ${i.abandoned60} call${i.abandoned60 === 1 ? "" : "s"} abandoned` },
   ];
 }
