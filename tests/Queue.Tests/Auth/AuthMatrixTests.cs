@@ -21,6 +21,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "POST /api/events", "ingest import admin" },
         { "GET /api/metrics", Read },
         { "GET /api/metrics/breakdown", Read },
+        { "GET /api/callbacks", Read },
         { "GET /api/calls/{callId}", "supervisor admin" },
         { "GET /api/me", "ingest import wallboard supervisor admin" },
         { "GET /api/keys", "admin" },
