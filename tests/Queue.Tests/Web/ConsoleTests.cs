@@ -166,11 +166,35 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
         await Expect(rows.Nth(2).Locator("[data-figure='offered'] .v")).ToHaveTextAsync("2");
 
         // The table on screen downloads as CSV: its rows, with the numbers the API gives.
-        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download CSV" }).ClickAsync());
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download CSV: breakdown" }).ClickAsync());
         Assert.Matches(@"^figures-by-segment-bd-.+\.csv$", download.SuggestedFilename);
         var (header, csvRows) = CsvCheck.Read(await File.ReadAllTextAsync(await download.PathAsync()));
         Assert.Equal(["b2b", "b2c", ""], csvRows.Select(r => r[0]));
         Assert.Equal(["10", "2", "1"], csvRows.Select(r => r[header.IndexOf("answered")]));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Callers_to_call_back_leave_the_list_live_once_answered_anywhere_and_download_as_CSV()
+    {
+        await web.PostAsync(
+            Ev.Queued(Id(), Now.AddMinutes(-9), "c-cbk-1", "cbk", caller: "+7 351 000-11-22"), Ev.Abandoned(Id(), Now.AddMinutes(-9).AddSeconds(40), "c-cbk-1"),
+            Ev.Queued(Id(), Now.AddMinutes(-6), "c-cbk-2", "cbk", caller: "+7 351 000-33-44"), Ev.Abandoned(Id(), Now.AddMinutes(-6).AddSeconds(25), "c-cbk-2"),
+            Ev.Queued(Id(), Now.AddMinutes(-5), "c-cbk-3", "cbk"), Ev.Answered(Id(), Now.AddMinutes(-5).AddSeconds(5), "c-cbk-3", "op-cbk"));
+        var page = await OpenAsync("&queue=cbk");
+        var rows = page.Locator("#callbacks tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.Nth(0)).ToContainTextAsync("c-cbk-2");
+        await Expect(rows.Nth(0).Locator("td").Nth(2)).ToHaveTextAsync("0:25");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download CSV: callers to call back" }).ClickAsync());
+        var (header, csv) = CsvCheck.Read(await File.ReadAllTextAsync(await download.PathAsync()));
+        Assert.Equal(["c-cbk-2", "c-cbk-1"], csv.Select(r => r[header.IndexOf("call_id")]));
+
+        // The first caller rings again in another queue and is answered: gone from the list, with no reload.
+        await web.PostAsync(Ev.Queued(Id(), Now.AddMinutes(-1), "c-cbk-4", "cbk-other", caller: "+73510001122"), Ev.Answered(Id(), Now, "c-cbk-4", "op-cbk"));
+        await Expect(rows).ToHaveCountAsync(1, new() { Timeout = 5_000 });
+        await Expect(rows.Nth(0)).ToContainTextAsync("c-cbk-2");
         await page.Context.CloseAsync();
     }
 

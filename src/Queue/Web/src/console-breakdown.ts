@@ -59,7 +59,7 @@ export class QueueBreakdown {
     this.by = el("select", { id: "breakdown-by" },
       ...(Object.keys(labels) as BreakdownBy[]).map((b) => el("option", { value: b }, labels[b].toLowerCase())));
     for (const s of [this.window, this.by]) s.addEventListener("change", () => { if (this.queue) void this.load(); });
-    const download = el("button", { type: "button", id: "breakdown-csv", class: "download", title: "The table as a CSV file, for a spreadsheet" }, "Download CSV");
+    const download = el("button", { type: "button", id: "breakdown-csv", class: "download", "aria-label": "Download CSV: breakdown", title: "The table as a CSV file, for a spreadsheet" }, "Download CSV");
     download.addEventListener("click", () => this.download());
     this.note = el("p", { id: "breakdown-note", class: "empty-note", "aria-live": "polite" });
     this.box = el("div", { id: "breakdown-table", class: "scroll", role: "region", "aria-labelledby": "breakdown-title" });

@@ -11,6 +11,7 @@ import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
 import { QueueBreakdown } from "./console-breakdown";
+import { QueueCallbacks } from "./console-callbacks";
 import { figure, table } from "./console-parts";
 import { ackButton } from "./console-ack";
 
@@ -32,6 +33,7 @@ let lastUpdate = 0;
 let joinedOnce = false;
 let alertHistory: AlertHistory | null = null;
 let breakdown: QueueBreakdown | null = null;
+let callbacks: QueueCallbacks | null = null;
 
 // ---- signing in ----------------------------------------------------------------------------------------------------
 
@@ -82,6 +84,7 @@ async function signIn(candidate: string): Promise<void> {
   void loadOpenAlerts();
   void alertHistory.load(null);
   breakdown = new QueueBreakdown(key, at);
+  callbacks = new QueueCallbacks(key, at);
   window.addEventListener("hashchange", () => void selectQueue());
   window.addEventListener("resize", () => { if (detail) void loadTrend(detail.snapshot.queue!); });
   setInterval(tick, 1000);
@@ -101,6 +104,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     snapshots.set(s.queue, s);
     renderNav();
     if (detail && detail.snapshot.queue === s.queue) scheduleDetail();
+    callbacks?.changed();
   });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => {
     lastUpdate = Date.now();
@@ -272,7 +276,7 @@ function renderDetail(): void {
     chart = null;
     trendBox = el("div", { id: "trend", class: "trend", role: "img", "aria-label": `Today's trend of ${q}: calls offered, ASA and service level per 15 minutes` });
     drill.replaceChildren(el("div", { id: "figures" }), el("h3", {}, "Today"), el("p", { id: "trend-note", class: "empty-note" }), trendBox,
-      el("div", { id: "tables", class: "columns" }), breakdown?.element ?? "");
+      el("div", { id: "tables", class: "columns" }), callbacks?.element ?? "", breakdown?.element ?? "");
   }
   $("figures").replaceChildren(figures);
   $("tables").replaceChildren(
@@ -280,6 +284,7 @@ function renderDetail(): void {
     el("div", {}, el("h3", {}, `Agents (${agentList.length})`), agentsTable));
   if (Date.now() - trendAt > 60_000) void loadTrend(q);
   breakdown?.show(q, today.from);
+  callbacks?.show(q);
 }
 
 const statusOrder = ["available", "busy", "wrap_up", "break", "offline"];
