@@ -8,11 +8,13 @@ import { api, duration, percent } from "./common";
 export interface AlertKindInfo {
   name: string;
   severity: "warning" | "breach";
-  /** What one alert of the kind is about: its subject is that queue's or that visit's id. */
-  subject: "queue" | "visit";
+  /** What one alert of the kind is about: its subject is that queue's id ("~" for the visits with no call). */
+  subject: "queue";
   /** The unit of the figure in its alerts' details: seconds, a share (0–1), hours. */
   unit: "seconds" | "share" | "hours";
   label: string;
+  /** One alert stands for the queue's visits past a deadline: its details list them (visits) and count them (samples). */
+  listsVisits: boolean;
 }
 
 let known = new Map<string, AlertKindInfo>();
