@@ -10,16 +10,28 @@ public static class AlertStates
     public static readonly IReadOnlyList<string> All = [Open, Acknowledged, Cleared];
 }
 
+/// <summary>
+/// What an alert's history records. A visit alert's visits join and leave it, each with a row naming the visit
+/// (<see cref="AlertChange.Note"/>).
+/// </summary>
 public static class AlertActions
 {
     public const string Raised = "raised";
+    public const string Joined = "joined";
+    public const string Left = "left";
     public const string Acknowledged = "acknowledged";
-    public const string Cleared = "cleared";
     public const string Escalated = "escalated";
+    public const string Cleared = "cleared";
+
+    /// <summary>
+    /// The order of changes made at the same instant: a visit joins the alert its arrival raised, and the last visit
+    /// leaves before the alert clears.
+    /// </summary>
+    public static readonly string[] InOrder = [Raised, Joined, Left, Acknowledged, Escalated, Cleared];
 }
 
 /// <summary>
-/// One alert: a breach of a target by a queue or a visit, from when it was raised to when it cleared.
+/// One alert: a breach of a target by a queue or by its visits, from when it was raised to when it cleared.
 /// <see cref="EscalatedAt"/> is when it was escalated, having been left open and unacknowledged too long (null: never).
 /// </summary>
 public sealed record Alert(
@@ -27,7 +39,10 @@ public sealed record Alert(
     DateTimeOffset RaisedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? AckNote, DateTimeOffset? ClearedAt,
     DateTimeOffset? EscalatedAt, System.Text.Json.JsonElement Details);
 
-/// <summary>One change of an alert: raised, acknowledged, cleared or escalated, by whom (an API key's name, or the service) and when.</summary>
+/// <summary>
+/// One change of an alert: raised, a visit joined or left (the visit in <see cref="Note"/>), acknowledged (with the
+/// supervisor's note), escalated or cleared; by whom (an API key's name, or the service) and when.
+/// </summary>
 public sealed record AlertChange(string Action, DateTimeOffset At, string By, string? Note);
 
 /// <summary>An alert with its history, oldest change first.</summary>

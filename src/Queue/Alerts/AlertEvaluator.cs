@@ -33,7 +33,7 @@ public sealed class AlertOptions
 /// same alert at once (one open alert per kind and subject), and only the node whose change took pushes it.
 /// </summary>
 internal sealed partial class AlertEvaluator(
-    AlertStore store, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub> hub,
+    AlertStore store, VisitAlertStore visitAlerts, LiveReader reader, LiveStore live, LiveView view, IHubContext<LiveHub> hub,
     Targets.QueueTargets targets, IOptions<AlertOptions> options, QueueMetrics metrics, TimeProvider time, ILogger<AlertEvaluator> logger,
     IOptions<EventLog.IngestOptions> ingest)
     : BackgroundService, ILiveObserver
@@ -44,6 +44,8 @@ internal sealed partial class AlertEvaluator(
     // Who raised or cleared an alert: this node (host and process), for the history.
     internal static readonly string By = $"node {Environment.MachineName}:{Environment.ProcessId}";
     readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
+    // The visits each visit alert lists, all of them (its details name only the first few hundred).
+    readonly ConcurrentDictionary<(string Kind, string Subject), IReadOnlySet<string>> listed = new();
     volatile bool loaded;
 
     /// <summary>The alerts not cleared (open or acknowledged) as this node last learned them from PostgreSQL or made them.</summary>
@@ -61,29 +63,6 @@ internal sealed partial class AlertEvaluator(
         foreach (var c in AlertRules.OfQueue(snapshot, t, kind => open.ContainsKey((kind, queue)), options.Value.ClearMargin, options.Value.ForecastHorizon))
             await SettleAsync(c, ct);
         return open.ContainsKey((AlertKinds.QueueWait, queue)) ? null : AlertRules.WaitBreachAt(snapshot.OldestWaitingSince, t);
-    }
-
-    /// <summary>Raises and clears the visits' alerts, center-wide; answers when an open visit next passes a deadline.</summary>
-    public async Task<DateTimeOffset?> ObserveVisitsAsync(CancellationToken ct)
-    {
-        if (!loaded) return null;
-        var now = time.GetUtcNow();
-        var queues = (await live.QueuesAsync()).Append(LiveKeys.Center).ToList();
-        var late = new List<(string, string?, DateTimeOffset)>();
-        var upcoming = new List<DateTimeOffset>();
-        foreach (var queue in queues)
-        {
-            var visits = await reader.OpenVisitsAsync(queue, now);
-            late.AddRange(visits.Late.Select(v => (v.VisitId, queue == LiveKeys.Center ? null : queue, v.Created)));
-            upcoming.AddRange(visits.Upcoming);
-        }
-        // History loaded past the lateness raises no alert for deadlines it passed back then.
-        var holding = AlertRules.OfVisits(late, now, ingest.Value.Lateness, (kind, visit) => open.ContainsKey((kind, visit))).ToList();
-        foreach (var c in holding) await SettleAsync(c, ct);
-        var still = holding.Select(c => (c.Kind, c.Subject)).ToHashSet();
-        foreach (var key in open.Keys.Where(k => AlertKinds.IsAboutVisits(k.Kind) && !still.Contains(k)).ToList())
-            await SettleAsync(new AlertCondition(key.Kind, key.Subject, open.GetValueOrDefault(key)?.Queue, false, new(null, 0, null, "now")), ct);
-        return AlertRules.NextVisitDeadline(upcoming, now);
     }
 
     // A condition that disagrees with what this node believes is open is decided again under the alert's lock, on a
@@ -118,16 +97,6 @@ internal sealed partial class AlertEvaluator(
 
     async Task<(bool, object)> RecheckAsync(AlertCondition c, bool isOpen, CancellationToken ct)
     {
-        if (AlertKinds.IsAboutVisits(c.Kind))
-        {
-            // PostgreSQL has the last word on a visit: resolved or cancelled there, its alerts clear.
-            var visit = await store.VisitAsync(c.Subject, ct);
-            var now = time.GetUtcNow();
-            var fresh = visit is { Open: true } v
-                ? AlertRules.OfVisits([(c.Subject, c.Queue, v.Created)], now, ingest.Value.Lateness, (_, _) => isOpen).FirstOrDefault(x => x.Kind == c.Kind)
-                : null;
-            return (fresh is not null, fresh?.Figures ?? c.Figures);
-        }
         var snapshot = await view.QueueAsync(c.Subject);
         var again = AlertRules.OfQueue(snapshot, targets.For(c.Subject), kind => kind == c.Kind && isOpen, options.Value.ClearMargin, options.Value.ForecastHorizon).Single(x => x.Kind == c.Kind);
         return (again.Holds, again.Figures);
@@ -143,9 +112,12 @@ internal sealed partial class AlertEvaluator(
     async Task RefreshAsync(CancellationToken ct)
     {
         var current = await store.UnclearedAsync(ct);
+        var lists = await visitAlerts.ListedAsync(ct);
         var keys = current.Select(a => (a.Kind, a.Subject)).ToHashSet();
         foreach (var a in current) open[(a.Kind, a.Subject)] = a;
         foreach (var k in open.Keys.Where(k => !keys.Contains(k)).ToList()) open.TryRemove(k, out _);
+        foreach (var (k, visits) in lists) listed[k] = visits;
+        foreach (var k in listed.Keys.Where(k => !lists.ContainsKey(k)).ToList()) listed.TryRemove(k, out _);
         loaded = true;
     }
 

@@ -96,27 +96,33 @@ public static class AlertRules
         oldestWaitingSince is { } since ? since + t.Wait + TimeSpan.FromTicks(10) : null;
 
     /// <summary>
-    /// Open visits (id → created) → the visits past their 24 h deadline (<c>visit.late</c>) and past their 48 h
-    /// deadline (<c>visit.overdue</c>) now, strictly. A visit resolved or cancelled is no longer open: its alerts clear.
+    /// Open visits (id, queue, created) → per queue, the visits past their 24 h deadline (<c>visit.late</c>) and those
+    /// past their 48 h deadline (<c>visit.overdue</c>) now, strictly, oldest first; a group only where there are some.
+    /// A visit resolved or cancelled is no longer open: it leaves its groups.
     /// </summary>
     /// <remarks>
     /// A deadline passed more than <paramref name="history"/> ago (the ingest lateness) is history — a visit loaded with
-    /// an import key, never resolved as far as the history tells — and raises nothing new; an alert already open for
-    /// it (<paramref name="isOpen"/>) holds while the visit stays open.
+    /// an import key, never resolved as far as the history tells — and joins no group; a visit the group's alert lists
+    /// already (<paramref name="isListed"/>: kind, subject, visit) stays in it while it stays open.
     /// </remarks>
-    public static IEnumerable<AlertCondition> OfVisits(IEnumerable<(string VisitId, string? Queue, DateTimeOffset Created)> open, DateTimeOffset now,
-        TimeSpan? history = null, Func<string, string, bool>? isOpen = null)
+    public static IEnumerable<VisitGroup> OfVisits(IEnumerable<(string VisitId, string? Queue, DateTimeOffset Created)> open, DateTimeOffset now,
+        TimeSpan? history = null, Func<string, string, string, bool>? isListed = null)
     {
+        var groups = new Dictionary<(string Kind, string Subject), List<LateVisit>>();
         foreach (var (visit, queue, created) in open)
         {
             var late = now - created;
-            bool Raise(string kind, TimeSpan deadline) =>
-                late > deadline && (history is not { } h || late - deadline <= h || isOpen?.Invoke(kind, visit) == true);
-            if (Raise(AlertKinds.VisitLate, Events.VisitState.Deadline24))
-                yield return new(AlertKinds.VisitLate, visit, queue, true, new(late.TotalHours, 24, null, "now"));
-            if (Raise(AlertKinds.VisitOverdue, Events.VisitState.Deadline48))
-                yield return new(AlertKinds.VisitOverdue, visit, queue, true, new(late.TotalHours, 48, null, "now"));
+            var subject = VisitGroup.SubjectOf(queue);
+            foreach (var kind in (string[])[AlertKinds.VisitLate, AlertKinds.VisitOverdue])
+            {
+                var deadline = VisitGroup.DeadlineOf(kind);
+                if (late <= deadline || (history is { } h && late - deadline > h && isListed?.Invoke(kind, subject, visit) != true)) continue;
+                if (!groups.TryGetValue((kind, subject), out var visits)) groups[(kind, subject)] = visits = [];
+                visits.Add(new LateVisit(visit, created));
+            }
         }
+        return groups.OrderBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.Subject, StringComparer.Ordinal)
+            .Select(g => new VisitGroup(g.Key.Kind, g.Key.Subject, [.. g.Value.OrderBy(v => v.Created).ThenBy(v => v.VisitId, StringComparer.Ordinal)]));
     }
 
     /// <summary>The first instant after <paramref name="now"/> at which an open visit passes a deadline.</summary>

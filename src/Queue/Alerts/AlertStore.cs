@@ -20,7 +20,7 @@ internal sealed class AlertStore(NpgsqlDataSource db)
         details::text as Details
         """;
 
-    const string RaiseSql = $"""
+    internal const string RaiseSql = $"""
         with raised as (
             insert into alerts (kind, subject, queue, severity, state, raised_at, details)
             values (@kind, @subject, @queue, @severity, 'open', @at, @details::jsonb)
@@ -32,7 +32,7 @@ internal sealed class AlertStore(NpgsqlDataSource db)
         select {Columns} from raised
         """;
 
-    const string ClearSql = $"""
+    internal const string ClearSql = $"""
         with cleared as (
             update alerts set state = 'cleared', cleared_at = @at
             where kind = @kind and subject = @subject and state <> 'cleared'
@@ -65,8 +65,7 @@ internal sealed class AlertStore(NpgsqlDataSource db)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtextextended(@key, 0))",
-            new { key = kind + "|" + subject }, tx, cancellationToken: ct));
+        await LockAsync(connection, tx, kind, subject, ct);
         var isOpen = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select exists (select from alerts where kind = @kind and subject = @subject and state <> 'cleared')", new { kind, subject }, tx, cancellationToken: ct));
         var (now, figures) = await holds(isOpen);
@@ -88,15 +87,10 @@ internal sealed class AlertStore(NpgsqlDataSource db)
         return row?.ToAlert();
     }
 
-    /// <summary>A visit's creation and whether it is still open, as PostgreSQL has it.</summary>
-    public async Task<(DateTimeOffset Created, bool Open)?> VisitAsync(string visitId, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<(DateTime? Created, bool Open)>(new CommandDefinition(
-            "select created_at, resolved_at is null and cancelled_at is null from visits where visit_id = @visitId",
-            new { visitId }, cancellationToken: ct));
-        return row.Created is { } created ? (Utc(created), row.Open) : null;
-    }
+    /// <summary>The lock every decision on the alert of that kind and subject takes, whichever node makes it, until its transaction ends.</summary>
+    internal static Task LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string kind, string subject, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(hashtextextended(@key, 0))",
+            new { key = kind + "|" + subject }, tx, cancellationToken: ct));
 
     /// <summary>Raises an alert; null if one of that kind and subject is open already (raised by this node or another).</summary>
     public async Task<Alert?> RaiseAsync(string kind, string subject, string? queue, DateTimeOffset at, object details, string by, CancellationToken ct)
@@ -146,7 +140,8 @@ internal sealed class AlertStore(NpgsqlDataSource db)
             $"select {Columns} from alerts where id = @id", new { id }, cancellationToken: ct));
         if (row is null) return null;
         var history = await connection.QueryAsync<ChangeRow>(new CommandDefinition(
-            "select action, at, by, note from alert_history where alert_id = @id order by at, action", new { id }, cancellationToken: ct));
+            "select action, at, by, note from alert_history where alert_id = @id order by at, array_position(@order, action), note",
+            new { id, order = AlertActions.InOrder }, cancellationToken: ct));
         return new AlertDetail(row.ToAlert(), [.. history.Select(h => new AlertChange(h.Action, Utc(h.At), h.By, h.Note))]);
     }
 

@@ -31,6 +31,7 @@ public static class AlertsApi
         builder.Services.AddOptions<AlertOptions>().BindConfiguration(AlertOptions.Section).ValidateDataAnnotations()
             .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Queue:Alerts:RefreshInterval must be positive").ValidateOnStart();
         builder.Services.AddSingleton<AlertStore>();
+        builder.Services.AddSingleton<VisitAlertStore>();
         builder.Services.AddSingleton<AlertEvaluator>();
         builder.Services.AddSingleton<IMetricSeed, AlertMetrics>();
         builder.Services.AddSingleton<ILiveObserver>(sp => sp.GetRequiredService<AlertEvaluator>());
@@ -71,9 +72,9 @@ public static class AlertsApi
             .WithDescription("An alert is in the range [from, to) if it was active at some time in it: raised before `to` and not cleared before `from`. `next`, when present, is the URL of the following page.")
             .ProducesValidationProblem();
         alerts.MapGet("/kinds", Kinds).RequireAuthorization(Policies.Read).WithName(ListKinds)
-            .WithSummary("The kinds of alert: name, severity, what one alert is about, the unit of its figure, the label the pages show");
+            .WithSummary("The kinds of alert: name, severity, what one alert is about, the unit of its figure, the label the pages show, whether it lists visits");
         alerts.MapGet("/{id:long}", GetAsync).RequireAuthorization(Policies.Read).WithName("GetAlert")
-            .WithSummary("One alert with its history: raised, acknowledged, cleared, by whom and when")
+            .WithSummary("One alert with its history: raised, visits joining and leaving, acknowledged, escalated, cleared, by whom and when")
             .ProducesProblem(StatusCodes.Status404NotFound);
         alerts.MapPost("/{id:long}/ack", AcknowledgeAsync).RequireAuthorization(Policies.Supervise).WithName("AcknowledgeAlert")
             .WithSummary("Acknowledge an open alert with a note (supervisor)")

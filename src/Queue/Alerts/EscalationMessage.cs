@@ -24,13 +24,12 @@ public sealed record EscalationMessage(
 public static class EscalationEmails
 {
     public static string Subject(EscalationMessage m) =>
-        $"[Queue] {m.Severity}: {m.Kind} {m.Subject} unacknowledged for {Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds))}";
+        $"[Queue] {m.Severity}: {m.Kind} {AlertSubjects.Shown(m.Subject)} unacknowledged for {Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds))}";
 
     static IEnumerable<(string Label, string Value)> Lines(EscalationMessage m, TimeZoneInfo zone)
     {
         yield return ("Alert", $"{m.Kind} ({m.Severity})");
-        yield return (AlertKinds.IsAboutVisits(m.Kind) ? "Visit" : "Queue", m.Subject);
-        if (m.Queue is { } q && q != m.Subject) yield return ("Queue", q);
+        yield return ("Queue", AlertSubjects.Shown(m.Subject));
         yield return ("Figure", Figure(m.Kind, m.Details));
         yield return ("Raised", Local(m.RaisedAt, zone));
         yield return ("Escalated", Local(m.EscalatedAt, zone));
@@ -40,7 +39,7 @@ public static class EscalationEmails
     public static string Text(EscalationMessage m, TimeZoneInfo zone)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{m.Kind} {m.Subject} has been open and unacknowledged for {Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds))}.\n\n");
+        text.Append(CultureInfo.InvariantCulture, $"{m.Kind} {AlertSubjects.Shown(m.Subject)} has been open and unacknowledged for {Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds))}.\n\n");
         foreach (var (label, value) in Lines(m, zone)) text.Append(CultureInfo.InvariantCulture, $"{label + ":",-11}{value}\n");
         text.Append("\nAcknowledge it in the supervisor console, with a note saying what is being done.\n");
         return text.ToString();
@@ -51,7 +50,7 @@ public static class EscalationEmails
         static string E(string s) => WebUtility.HtmlEncode(s);
         var html = new StringBuilder("<!DOCTYPE html><html><body style=\"font-family:sans-serif\">");
         html.Append(CultureInfo.InvariantCulture,
-            $"<p><strong>{E(m.Kind)} {E(m.Subject)}</strong> has been open and unacknowledged for {E(Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds)))}.</p><table>");
+            $"<p><strong>{E(m.Kind)} {E(AlertSubjects.Shown(m.Subject))}</strong> has been open and unacknowledged for {E(Duration(TimeSpan.FromSeconds(m.UnacknowledgedForSeconds)))}.</p><table>");
         foreach (var (label, value) in Lines(m, zone))
             html.Append(CultureInfo.InvariantCulture, $"<tr><th align=\"left\">{E(label)}</th><td>{E(value)}</td></tr>");
         html.Append("</table><p>Acknowledge it in the supervisor console, with a note saying what is being done.</p></body></html>");
@@ -84,12 +83,18 @@ public static class EscalationEmails
         TimeZoneInfo.ConvertTime(at, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 }
 
-/// <summary>An alert's details (<see cref="AlertFigures"/>) as its escalation reads them: any of them may be missing.</summary>
-public sealed record AlertReading(double? Value, double? Target, long? Samples, string Window)
+/// <summary>
+/// An alert's details (<see cref="AlertFigures"/>, <see cref="VisitAlertFigures"/>) as its escalation reads them: any of
+/// them may be missing. <see cref="Visits"/>: the visits a visit alert lists, oldest first (empty for other kinds).
+/// </summary>
+public sealed record AlertReading(double? Value, double? Target, long? Samples, string Window, IReadOnlyList<string> Visits)
 {
     public static AlertReading Of(JsonElement d) => new(
         d.TryGetProperty("value", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null,
         d.TryGetProperty("target", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDouble() : null,
         d.TryGetProperty("samples", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetInt64() : null,
-        d.TryGetProperty("window", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString()! : "");
+        d.TryGetProperty("window", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString()! : "",
+        d.TryGetProperty("visits", out var l) && l.ValueKind == JsonValueKind.Array
+            ? [.. l.EnumerateArray().Where(x => x.ValueKind == JsonValueKind.String).Select(x => x.GetString()!)]
+            : []);
 }

@@ -89,8 +89,68 @@ public sealed class AlertEvaluationTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.NotNull(cleared.ClearedAt);
     }
 
+    static long Count(Alert a) => a.Details.GetProperty("samples").GetInt64();
+
+    // The visits an alert lists, oldest first.
+    static string Visits(Alert a) => string.Join(' ', a.Details.GetProperty("visits").EnumerateArray().Select(v => v.GetString()));
+
+    // A visit of a call that waited in the queue: the visit belongs to it.
+    static JsonNode[] VisitOfQueue(string visit, DateTimeOffset created, string queue) =>
+        [Ev.Queued($"{visit}-q", created.AddMinutes(-5), $"{visit}-call", queue), Ev.Answered($"{visit}-a", created.AddMinutes(-4), $"{visit}-call", "ag-v"),
+         Ev.VisitCreated($"{visit}-c", created, visit, $"{visit}-call", "ural")];
+
     [Fact]
-    public async Task A_visit_unresolved_past_24_hours_is_late_past_48_overdue_and_its_resolution_clears_both()
+    public async Task A_queue_s_late_visits_are_one_alert_counting_them_as_they_join_and_leave_which_clears_with_the_last()
+    {
+        using var http = app.Client();
+        using var supervisor = app.Client(await app.KeyAsync("supervisor"));
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        await client.JoinCenterAsync();
+        // Three visits of queue gv whose 24 h deadlines pass a second apart.
+        var created = Now.AddHours(-24).AddMilliseconds(1);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            [.. VisitOfQueue("gv-1", created, "gv"), .. VisitOfQueue("gv-2", created.AddSeconds(1), "gv"), .. VisitOfQueue("gv-3", created.AddSeconds(2), "gv")])).StatusCode);
+        await app.LiveCaughtUpAsync();
+
+        app.Time.Advance(TimeSpan.FromMilliseconds(1)); // exactly 24 h: on time
+        await Task.Delay(300);
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "gv");
+
+        app.Time.Advance(TimeSpan.FromMilliseconds(1));
+        var raised = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == "gv");
+        Assert.Equal(("gv", AlertStates.Open, AlertSeverity.Warning, Now), (raised.Queue, raised.State, raised.Severity, raised.RaisedAt));
+        Assert.Equal((1, "gv-1"), (Count(raised), Visits(raised)));
+        Assert.Equal(24, raised.Details.GetProperty("target").GetDouble());
+
+        // Acknowledged, it stays so as visits join: the count is pushed, the supervisor is not asked again.
+        Assert.Equal(HttpStatusCode.OK, (await supervisor.PostAsJsonAsync($"/api/alerts/{raised.Id}/ack", new { note = "crews told" })).StatusCode);
+        await client.WaitForAlertAsync(a => a.Id == raised.Id && a.State == AlertStates.Acknowledged);
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        var two = await client.WaitForAlertAsync(a => a.Id == raised.Id && Count(a) == 2);
+        Assert.Equal((AlertStates.Acknowledged, "gv-1 gv-2"), (two.State, Visits(two)));
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        var three = await client.WaitForAlertAsync(a => a.Id == raised.Id && Count(a) == 3);
+        Assert.Equal((AlertStates.Acknowledged, "gv-1 gv-2 gv-3"), (three.State, Visits(three)));
+        Assert.Equal((Now - created).TotalHours, three.Details.GetProperty("value").GetDouble(), 6);
+
+        // One resolved leaves it; the last ones resolved or cancelled clear it.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitResolved("gv-2-r", Now, "gv-2"))).StatusCode);
+        var left = await client.WaitForAlertAsync(a => a.Id == raised.Id && Count(a) == 2);
+        Assert.Equal((AlertStates.Acknowledged, "gv-1 gv-3"), (left.State, Visits(left)));
+        app.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitResolved("gv-1-r", Now, "gv-1"), Ev.VisitCancelled("gv-3-x", Now, "gv-3"))).StatusCode);
+        var cleared = await client.WaitForAlertAsync(a => a.Id == raised.Id && a.State == AlertStates.Cleared);
+        Assert.Equal(Now, cleared.ClearedAt);
+
+        var listed = Assert.Single((await AlertsAsync(http, "queue=gv")).EnumerateArray());
+        Assert.Equal(raised.Id, listed.GetProperty("id").GetInt64());
+        var history = (await http.GetFromJsonAsync<JsonElement>($"/api/alerts/{raised.Id}")).GetProperty("history").EnumerateArray()
+            .Select(h => $"{h.GetProperty("action").GetString()} {h.GetProperty("note").GetString()}".Trim()).ToArray();
+        Assert.Equal(["raised", "joined gv-1", "acknowledged crews told", "joined gv-2", "joined gv-3", "left gv-2", "left gv-1", "left gv-3", "cleared"], history);
+    }
+
+    [Fact]
+    public async Task Visits_with_no_call_are_late_past_24_hours_and_overdue_past_48_under_no_queue_and_their_resolution_clears_both()
     {
         using var http = app.Client();
         await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
@@ -101,46 +161,45 @@ public sealed class AlertEvaluationTests(QueueApp app) : IClassFixture<QueueApp>
 
         app.Time.Advance(TimeSpan.FromMilliseconds(2)); // exactly 24 h: on time
         await Task.Delay(300);
-        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "av-v1");
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == AlertSubjects.NoQueue);
 
         app.Time.Advance(TimeSpan.FromMilliseconds(1));
-        var late = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == "av-v1");
-        Assert.Equal(AlertSeverity.Warning, late.Severity);
+        var late = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == AlertSubjects.NoQueue);
+        Assert.Equal(("~", null, AlertSeverity.Warning, "av-v1"), (late.Subject, late.Queue, late.Severity, Visits(late)));
 
         app.Time.Advance(TimeSpan.FromHours(24));
-        var overdue = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitOverdue && a.Subject == "av-v1");
-        Assert.Equal(AlertSeverity.Breach, overdue.Severity);
+        var overdue = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitOverdue && a.Subject == AlertSubjects.NoQueue);
+        Assert.Equal((null, AlertSeverity.Breach, "av-v1", 48.0), (overdue.Queue, overdue.Severity, Visits(overdue), overdue.Details.GetProperty("target").GetDouble()));
 
         Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitResolved("av-2", Now, "av-v1"))).StatusCode);
         var clears = new[]
         {
-            await client.WaitForAlertAsync(a => a.Subject == "av-v1" && a.State == AlertStates.Cleared),
-            await client.WaitForAlertAsync(a => a.Subject == "av-v1" && a.State == AlertStates.Cleared),
+            await client.WaitForAlertAsync(a => a.Subject == AlertSubjects.NoQueue && a.State == AlertStates.Cleared),
+            await client.WaitForAlertAsync(a => a.Subject == AlertSubjects.NoQueue && a.State == AlertStates.Cleared),
         };
         Assert.Equal([late.Id, overdue.Id], clears.Select(a => a.Id).Order().ToArray());
     }
 
     [Fact]
-    public async Task History_loaded_past_the_lateness_raises_no_alert_for_deadlines_it_passed_back_then()
+    public async Task History_loaded_past_the_lateness_joins_no_alert_for_deadlines_it_passed_back_then()
     {
         using var http = app.Client(await app.KeyAsync("import"));
         await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
         await client.JoinCenterAsync();
         var now = app.Time.GetUtcNow();
         // Never resolved as far as the history tells, 30 days ago; and one created 30 hours ago, late now.
-        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
-            Ev.VisitCreated("hv-1", now.AddDays(-30), "hv-old", region: "ural"),
-            Ev.VisitCreated("hv-2", now.AddHours(-30), "hv-new", region: "ural"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync([.. VisitOfQueue("hv-old", now.AddDays(-30), "hv"), .. VisitOfQueue("hv-new", now.AddHours(-30), "hv")])).StatusCode);
         await app.LiveCaughtUpAsync();
 
-        await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == "hv-new");
-        // The same pass that raised the recent one saw the old one; a later pass raises nothing for it either.
+        var raised = await client.WaitForAlertAsync(a => a.Kind == AlertKinds.VisitLate && a.Subject == "hv");
+        Assert.Equal("hv-new", Visits(raised));
+        // The same pass that raised it saw the old one; a later pass adds nothing either.
         app.Time.Advance(TimeSpan.FromSeconds(1));
         await Task.Delay(300);
-        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "hv-old");
+        Assert.DoesNotContain(client.DrainAlerts(), a => a.Subject == "hv");
         using var reader = app.Client();
-        var listed = await AlertsAsync(reader, "state=open");
-        Assert.DoesNotContain(listed.EnumerateArray(), a => a.GetProperty("subject").GetString() == "hv-old");
+        var listed = Assert.Single((await AlertsAsync(reader, "queue=hv")).EnumerateArray());
+        Assert.Equal(["hv-new"], listed.GetProperty("details").GetProperty("visits").EnumerateArray().Select(v => v.GetString()));
     }
 
     [Fact]

@@ -50,8 +50,8 @@ public sealed partial class AlertKindsTests
     [InlineData("queue.service_level", "breach", "queue", "share")]
     [InlineData("queue.abandonment", "warning", "queue", "share")]
     [InlineData("queue.forecast", "warning", "queue", "seconds")]
-    [InlineData("visit.late", "warning", "visit", "hours")]
-    [InlineData("visit.overdue", "breach", "visit", "hours")]
+    [InlineData("visit.late", "warning", "queue", "hours")]
+    [InlineData("visit.overdue", "breach", "queue", "hours")]
     [InlineData("visits.share", "breach", "queue", "share")]
     public void Each_kind_keeps_its_severity_subject_and_unit(string kind, string severity, string subject, string unit)
     {
@@ -67,13 +67,14 @@ public sealed partial class AlertKindsTests
         var ofQueue = AlertRules.OfQueue(snapshot, new TargetOptions(), _ => false, 0.1).ToList();
         var ofVisits = AlertRules.OfVisits([("v-1", "q", Now.AddHours(-49))], Now).ToList();
 
-        Assert.All(ofQueue, c => Assert.Equal((AlertSubjects.Queue, "q"), (AlertKinds.ByName[c.Kind].Subject, c.Subject)));
-        Assert.All(ofVisits, c => Assert.Equal((AlertSubjects.Visit, "v-1"), (AlertKinds.ByName[c.Kind].Subject, c.Subject)));
+        Assert.All(ofQueue, c => Assert.Equal((AlertSubjects.Queue, "q", false), (AlertKinds.ByName[c.Kind].Subject, c.Subject, AlertKinds.GroupsVisits(c.Kind))));
+        Assert.All(ofVisits, g => Assert.Equal((AlertSubjects.Queue, "q", true), (AlertKinds.ByName[g.Kind].Subject, g.Subject, AlertKinds.GroupsVisits(g.Kind))));
         Assert.Equal(AlertKinds.Names.Order(StringComparer.Ordinal),
-            ofQueue.Concat(ofVisits).Select(c => c.Kind).Distinct().Order(StringComparer.Ordinal));
+            ofQueue.Select(c => c.Kind).Concat(ofVisits.Select(g => g.Kind)).Distinct().Order(StringComparer.Ordinal));
     }
 
-    // What escalations said of each kind before the registry held the words; a kind no longer known, as bare numbers.
+    // What escalations say of each kind (as they said before the registry held the words, but for the visits' alerts,
+    // grouped by queue since); a kind no longer known, as bare numbers.
     [Theory]
     [InlineData("queue.wait", """{"value":45,"target":30,"samples":2,"window":"now"}""", "Queue", "longest wait 45 s, target 30 s (2 waiting)")]
     [InlineData("queue.asa", """{"value":41.5,"target":30,"samples":12,"window":"m60"}""", "Queue",
@@ -88,8 +89,12 @@ public sealed partial class AlertKindsTests
         "expected ASA 52.3 s in 10 min, target 30 s (40 arrived in the last hour)")]
     [InlineData("queue.forecast", """{"value":null,"target":30,"samples":40,"window":"in 5 min"}""", "Queue",
         "expected to take more calls than it has agents in 5 min, ASA target 30 s (40 arrived in the last hour)")]
-    [InlineData("visit.late", """{"value":25.52,"target":24,"samples":null,"window":"now"}""", "Visit", "unresolved 25.5 h after creation, deadline 24 h")]
-    [InlineData("visit.overdue", """{"value":49,"target":48,"samples":null,"window":"now"}""", "Visit", "unresolved 49 h after creation, deadline 48 h")]
+    [InlineData("visit.late", """{"value":25.52,"target":24,"samples":3,"window":"now","visits":["v-7","v-9","v-12"]}""", "Queue",
+        "3 visits unresolved past the 24 h deadline, the oldest (v-7) 25.5 h after creation")]
+    [InlineData("visit.overdue", """{"value":49,"target":48,"samples":1,"window":"now","visits":["v-7"]}""", "Queue",
+        "1 visit unresolved past the 48 h deadline, the oldest (v-7) 49 h after creation")]
+    // A visit alert of an older release, about one visit, as escalations worded it then.
+    [InlineData("visit.late", """{"value":25.52,"target":24,"samples":null,"window":"now"}""", "Queue", "unresolved 25.5 h after creation, deadline 24 h")]
     [InlineData("visits.share", """{"value":0.755,"target":0.8,"samples":40,"window":"7d"}""", "Queue",
         "visits resolved within 24 h over 7 days 75.5 %, target 80 % (40 due)")]
     [InlineData("visits.share", """{"target":0.8,"samples":0,"window":"7d"}""", "Queue",
@@ -104,6 +109,22 @@ public sealed partial class AlertKindsTests
 
         Assert.Contains($"\n{about + ":",-11}s-1\n", text, StringComparison.Ordinal);
         Assert.Contains($"\nFigure:    {figure}\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_escalation_of_the_visits_with_no_call_says_no_queue()
+    {
+        using var json = JsonDocument.Parse("""{"value":30,"target":24,"samples":2,"window":"now","visits":["v-1","v-2"]}""");
+        var alert = new Alert(8, AlertKinds.VisitLate, AlertSubjects.NoQueue, null, AlertSeverity.Warning, AlertStates.Open, Now, null, null, null, null,
+            Now.AddMinutes(10), json.RootElement.Clone());
+        var message = EscalationMessage.Of(alert, TimeSpan.FromMinutes(10));
+        var text = EscalationEmails.Text(message, TimeZoneInfo.Utc);
+
+        Assert.Equal("[Queue] warning: visit.late no queue unacknowledged for 10 min", EscalationEmails.Subject(message));
+        Assert.StartsWith("visit.late no queue has been open and unacknowledged for 10 min.", text, StringComparison.Ordinal);
+        Assert.Contains("\nQueue:     no queue\n", text, StringComparison.Ordinal);
+        Assert.Contains("\nFigure:    2 visits unresolved past the 24 h deadline, the oldest (v-1) 30 h after creation\n", text, StringComparison.Ordinal);
+        Assert.Contains("<strong>visit.late no queue</strong>", EscalationEmails.Html(message, TimeZoneInfo.Utc), StringComparison.Ordinal);
     }
 
     static WindowCounts Window() => new(Now.AddHours(-1), Now, FigureCounts.Zero);

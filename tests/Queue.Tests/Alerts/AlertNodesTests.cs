@@ -4,7 +4,10 @@ using Queue.Tests.Live;
 
 namespace Queue.Tests.Alerts;
 
-/// <summary>SPEC §4: with several service nodes running, each alert is raised once, not once per node, and cleared once.</summary>
+/// <summary>
+/// SPEC §4: with several service nodes running, each alert is raised once, not once per node, and cleared once; a visit
+/// joins and leaves its queue's alert once.
+/// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class AlertNodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
 {
@@ -23,7 +26,7 @@ public sealed class AlertNodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     Task<long> OpenAsync(string queue) =>
         CountAsync("select count(*) from alerts where kind = 'queue.wait' and subject = $1 and state <> 'cleared'", queue);
 
-    static Task PostAsync(HttpClient node, System.Text.Json.Nodes.JsonNode e) => node.PostEventsRetryingAsync(e);
+    static Task PostAsync(HttpClient node, params System.Text.Json.Nodes.JsonNode[] events) => node.PostEventsRetryingAsync(events);
 
     async Task UntilAsync(Func<Task<bool>> condition, string what)
     {
@@ -80,6 +83,60 @@ public sealed class AlertNodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
         Assert.Equal(Queues * Rounds, reader.GetInt64(2));
         Assert.Equal(Queues * Rounds, reader.GetInt64(3));
         Assert.Equal(0, reader.GetInt64(4));
+    }
+
+    [Fact]
+    public async Task Visits_joining_and_leaving_through_two_nodes_make_one_alert_per_queue_and_each_visit_joins_and_leaves_once()
+    {
+        const int queues = 8, visits = 12;
+        using var a = nodes.Client(nodes.A);
+        using var b = nodes.Client(nodes.B);
+        Task<string> ListedAsync(string queue) => TextAsync("""
+            select coalesce(string_agg(l.visit_id, ' ' order by l.visit_id), '') from alert_visits l join alerts x on x.id = l.alert_id
+            where x.kind = 'visit.late' and x.subject = $1 and x.state <> 'cleared'
+            """, queue);
+        await Task.WhenAll(Enumerable.Range(0, queues).Select(async q =>
+        {
+            var queue = $"gv-{q:D2}";
+            for (var i = 0; i < visits; i++)
+            {
+                var (first, second) = (i + q) % 2 == 0 ? (a, b) : (b, a);
+                // A visit of a call in the queue, 25 h old: past its 24 h deadline the moment any node sees it. Then the one
+                // before it is resolved through the other node: the alert always has a visit, and so stays the same alert.
+                var (visit, call, created) = ($"{queue}-v{i:D2}", $"{queue}-c{i:D2}", DateTimeOffset.UtcNow.AddHours(-25));
+                await PostAsync(first, Ev.Queued($"{call}-q", created.AddMinutes(-5), call, queue), Ev.VisitCreated($"{visit}-c", created, visit, call));
+                var before = i == 0 ? "" : $"{queue}-v{i - 1:D2} ";
+                await UntilAsync(async () => await ListedAsync(queue) == before + visit, $"{visit} joining");
+                if (i == 0) continue;
+                await PostAsync(second, Ev.VisitResolved($"{queue}-v{i - 1:D2}-r", DateTimeOffset.UtcNow, $"{queue}-v{i - 1:D2}"));
+                await UntilAsync(async () => await ListedAsync(queue) == visit, $"{queue}-v{i - 1:D2} leaving");
+            }
+            await PostAsync(a, Ev.VisitResolved($"{queue}-v{visits - 1:D2}-r", DateTimeOffset.UtcNow, $"{queue}-v{visits - 1:D2}"));
+            await UntilAsync(async () => await CountAsync(
+                "select count(*) from alerts where kind = 'visit.late' and subject = $1 and state <> 'cleared'", queue) == 0, $"{queue} clearing");
+        }));
+
+        await using var check = nodes.Db.CreateCommand("""
+            select (select count(*) from alerts where kind = 'visit.late' and subject like 'gv-%'),
+                   (select count(*) from alerts where kind = 'visit.late' and subject like 'gv-%' and state = 'cleared'),
+                   count(*) filter (where h.action = 'raised'), count(*) filter (where h.action = 'cleared'),
+                   count(*) filter (where h.action = 'joined'), count(distinct h.note) filter (where h.action = 'joined'),
+                   count(*) filter (where h.action = 'left'), count(distinct h.note) filter (where h.action = 'left')
+            from alert_history h join alerts x on x.id = h.alert_id
+            where x.kind = 'visit.late' and x.subject like 'gv-%'
+            """);
+        await using var reader = await check.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal(
+            [queues, queues, queues, queues, queues * visits, queues * visits, queues * visits, queues * visits],
+            Enumerable.Range(0, 8).Select(reader.GetInt64));
+    }
+
+    async Task<string> TextAsync(string sql, string parameter)
+    {
+        await using var command = nodes.Db.CreateCommand(sql);
+        command.Parameters.AddWithValue(parameter);
+        return (string)(await command.ExecuteScalarAsync())!;
     }
 
     [Fact]

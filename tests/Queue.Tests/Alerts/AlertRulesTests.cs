@@ -94,7 +94,7 @@ public sealed class AlertRulesTests
     public void A_visit_is_late_strictly_past_24_hours_and_overdue_strictly_past_48()
     {
         static string[] Kinds(TimeSpan age) =>
-            [.. AlertRules.OfVisits([("v1", "q", Now - age)], Now).Select(c => c.Kind)];
+            [.. AlertRules.OfVisits([("v1", "q", Now - age)], Now).Select(g => g.Kind)];
         Assert.Empty(Kinds(TimeSpan.FromHours(24)));
         Assert.Equal([AlertKinds.VisitLate], Kinds(TimeSpan.FromHours(24) + TimeSpan.FromTicks(10)));
         Assert.Equal([AlertKinds.VisitLate], Kinds(TimeSpan.FromHours(48)));
@@ -104,5 +104,81 @@ public sealed class AlertRulesTests
         Assert.Equal(Now.AddHours(18).AddTicks(10), AlertRules.NextVisitDeadline([Now.AddHours(-1), Now.AddHours(-30)], Now));
         Assert.Equal(Now.AddHours(23).AddTicks(10), AlertRules.NextVisitDeadline([Now.AddHours(-1)], Now));
         Assert.Null(AlertRules.NextVisitDeadline([Now.AddHours(-49)], Now));
+    }
+
+    [Fact]
+    public void Late_visits_are_one_group_per_kind_and_queue_oldest_first_and_those_with_no_call_are_of_no_queue()
+    {
+        var groups = AlertRules.OfVisits(
+        [
+            ("v-b", "b2c", Now.AddHours(-30)), ("v-a", "b2c", Now.AddHours(-50)), ("v-0", "b2c", Now.AddHours(-30)),
+            ("v-n", null, Now.AddHours(-25)), ("v-x", "b2b", Now.AddHours(-1)),
+        ], Now).ToList();
+
+        Assert.Equal(
+            [(AlertKinds.VisitLate, "b2c", "b2c", "v-a v-0 v-b"), (AlertKinds.VisitLate, "~", null, "v-n"), (AlertKinds.VisitOverdue, "b2c", "b2c", "v-a")],
+            groups.Select(g => (g.Kind, g.Subject, g.Queue, string.Join(' ', g.Visits.Select(v => v.VisitId)))));
+        Assert.Equal(AlertSubjects.NoQueue, groups[1].Subject);
+
+        // The figure is the oldest visit's lateness, against the deadline; the samples, how many.
+        var late = groups[0].Figures(Now);
+        Assert.Equal((50.0, 24.0, 3L, "now"), (late.Value, late.Target, late.Samples, late.Window));
+        Assert.Equal(["v-a", "v-0", "v-b"], late.Visits);
+        var overdue = groups[2].Figures(Now);
+        Assert.Equal((50.0, 48.0, 1L), (overdue.Value, overdue.Target, overdue.Samples));
+        Assert.Equal("""{"value":50,"target":48,"samples":1,"window":"now","visits":["v-a"]}""",
+            System.Text.Json.JsonSerializer.Serialize(overdue, AlertJson.Options));
+    }
+
+    [Fact]
+    public void An_alert_names_its_200_oldest_visits_and_counts_them_all()
+    {
+        var many = Enumerable.Range(0, 250).Select(i => ($"v-{i:D3}", (string?)"q", Now.AddHours(-25).AddMinutes(-i)));
+        var group = Assert.Single(AlertRules.OfVisits(many, Now));
+        var figures = group.Figures(Now);
+
+        Assert.Equal(250, group.Visits.Count);
+        Assert.Equal(250, figures.Samples);
+        Assert.Equal(VisitGroup.Listed, figures.Visits.Count);
+        Assert.Equal(200, VisitGroup.Listed);
+        Assert.Equal(Enumerable.Range(50, 200).Reverse().Select(i => $"v-{i:D3}"), figures.Visits);
+        Assert.Equal(25 + 249 / 60.0, figures.Value!.Value, 9);
+    }
+
+    [Fact]
+    public void The_visits_that_join_and_leave_an_alert_are_those_its_group_gained_and_lost()
+    {
+        var group = new VisitGroup(AlertKinds.VisitLate, "q", [new("v-1", Now.AddHours(-30)), new("v-3", Now.AddHours(-26)), new("v-4", Now.AddHours(-25))]);
+        var (joined, left) = group.Since(new HashSet<string>(["v-5", "v-1", "v-2"]));
+        Assert.Equal(["v-3", "v-4"], joined);
+        Assert.Equal(["v-2", "v-5"], left);
+
+        var none = group with { Visits = [] };
+        Assert.False(none.Holds);
+        Assert.Null(none.Figures(Now).Value);
+        Assert.Equal(["v-1", "v-2"], none.Since(new HashSet<string>(["v-2", "v-1"])).Left);
+    }
+
+    [Fact]
+    public void A_deadline_passed_longer_ago_than_the_lateness_joins_no_alert_but_a_visit_listed_already_stays()
+    {
+        var lateness = TimeSpan.FromDays(7);
+        // History: created 30 days ago, never resolved as far as it tells. Recent: 30 h ago.
+        (string, string?, DateTimeOffset)[] open = [("v-old", "q", Now.AddDays(-30)), ("v-new", "q", Now.AddHours(-30))];
+
+        var fresh = AlertRules.OfVisits(open, Now, lateness).ToList();
+        Assert.Equal([(AlertKinds.VisitLate, "v-new")], fresh.Select(g => (g.Kind, string.Join(' ', g.Visits.Select(v => v.VisitId)))));
+
+        // Listed in the late alert already (it was late while the deadline was recent): it stays there, and only there.
+        var listed = AlertRules.OfVisits(open, Now, lateness, (kind, subject, visit) => (kind, subject, visit) == (AlertKinds.VisitLate, "q", "v-old")).ToList();
+        Assert.Equal([(AlertKinds.VisitLate, "v-old v-new")], listed.Select(g => (g.Kind, string.Join(' ', g.Visits.Select(v => v.VisitId)))));
+
+        // Each deadline on its own: 24 h passed exactly the lateness ago is inside it; a tick more, only the 48 h
+        // deadline (passed a day less ago) is.
+        static string[] Kinds(DateTimeOffset created, TimeSpan lateness) =>
+            [.. AlertRules.OfVisits([("v-edge", "q", created)], Now, lateness).Select(g => g.Kind)];
+        var edge = Now - TimeSpan.FromHours(24) - lateness;
+        Assert.Equal([AlertKinds.VisitLate, AlertKinds.VisitOverdue], Kinds(edge, lateness));
+        Assert.Equal([AlertKinds.VisitOverdue], Kinds(edge.AddTicks(-1), lateness));
     }
 }

@@ -52,7 +52,8 @@ public sealed class AlertsApiTests(QueueApp app) : IClassFixture<QueueApp>
     [Fact]
     public async Task A_supervisor_acknowledges_with_a_note_once_and_the_history_says_who_and_when()
     {
-        var alert = (await RaiseAsync(AlertKinds.VisitLate, "v-ack", "ack", Now.AddMinutes(-3)))!;
+        // A queue that has no live state: no node judges it meanwhile.
+        var alert = (await RaiseAsync(AlertKinds.QueueRemote, "ack", "ack", Now.AddMinutes(-3)))!;
         using var supervisor = app.Client(await app.KeyAsync("supervisor"));
 
         var noNote = await supervisor.PostAsJsonAsync($"/api/alerts/{alert.Id}/ack", new { note = "  " });
@@ -72,7 +73,7 @@ public sealed class AlertsApiTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(HttpStatusCode.NotFound, (await supervisor.PostAsJsonAsync("/api/alerts/999999999/ack", new { note = "n" })).StatusCode);
 
         using var wallboard = app.Client(await app.KeyAsync("wallboard"));
-        var other = (await RaiseAsync(AlertKinds.VisitLate, "v-ack-2", "ack", Now))!;
+        var other = (await RaiseAsync(AlertKinds.QueueRemote, "ack-2", "ack-2", Now))!;
         Assert.Equal(HttpStatusCode.Forbidden, (await wallboard.PostAsJsonAsync($"/api/alerts/{other.Id}/ack", new { note = "n" })).StatusCode);
         Assert.Equal("open", (await wallboard.GetFromJsonAsync<JsonElement>($"/api/alerts/{other.Id}")).GetProperty("alert").GetProperty("state").GetString());
 
@@ -128,9 +129,10 @@ public sealed class AlertsApiTests(QueueApp app) : IClassFixture<QueueApp>
         using var http = app.Client(await app.KeyAsync("wallboard"));
         var kinds = await http.GetFromJsonAsync<JsonElement>("/api/alerts/kinds");
 
-        Assert.Equal(AlertKinds.All.Select(k => (k.Name, k.Severity, k.Subject, k.Unit, k.Label)),
-            kinds.EnumerateArray().Select(k => (S(k, "name"), S(k, "severity"), S(k, "subject"), S(k, "unit"), S(k, "label"))));
-        Assert.All(kinds.EnumerateArray(), k => Assert.Equal(5, k.EnumerateObject().Count()));
+        Assert.Equal(AlertKinds.All.Select(k => (k.Name, k.Severity, k.Subject, k.Unit, k.Label, k.ListsVisits)),
+            kinds.EnumerateArray().Select(k => (S(k, "name"), S(k, "severity"), S(k, "subject"), S(k, "unit"), S(k, "label"), k.GetProperty("listsVisits").GetBoolean())));
+        Assert.All(kinds.EnumerateArray(), k => Assert.Equal(6, k.EnumerateObject().Count()));
+        Assert.Equal([AlertKinds.VisitLate, AlertKinds.VisitOverdue], kinds.EnumerateArray().Where(k => k.GetProperty("listsVisits").GetBoolean()).Select(k => S(k, "name")));
         static string S(JsonElement e, string name) => e.GetProperty(name).GetString()!;
     }
 

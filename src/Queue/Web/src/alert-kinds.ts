@@ -8,11 +8,13 @@ import { api, duration, percent } from "./common";
 export interface AlertKindInfo {
   name: string;
   severity: "warning" | "breach";
-  /** What one alert of the kind is about: its subject is that queue's or that visit's id. */
-  subject: "queue" | "visit";
+  /** What one alert of the kind is about: its subject is that queue's id ("~" for the visits with no call). */
+  subject: "queue";
   /** The unit of the figure in its alerts' details: seconds, a share (0–1), hours. */
   unit: "seconds" | "share" | "hours";
   label: string;
+  /** One alert stands for the queue's visits past a deadline: its details list them (visits) and count them (samples). */
+  listsVisits: boolean;
 }
 
 let known = new Map<string, AlertKindInfo>();
@@ -39,9 +41,33 @@ export function kindLabel(kind: string): string {
   return known.get(kind)?.label ?? kind;
 }
 
-/** The figure behind a rate or wait alert against its target, e.g. "0:45 against 0:30"; empty for visits. */
+/** The visits a visit alert lists (oldest first, at most 200 of them) and how many it stands for; null for other alerts. */
+export function alertVisits(a: Alert): { count: number; ids: string[] } | null {
+  const ids = a.details?.visits;
+  return ids ? { count: a.details.samples ?? ids.length, ids } : null;
+}
+
+/** A visit alert's count and deadline, e.g. "12 visits past 24 h"; null for other alerts. */
+export function visitsPast(a: Alert): string | null {
+  const v = alertVisits(a);
+  return v ? `${v.count} visit${v.count === 1 ? "" : "s"} past ${a.details.target} h` : null;
+}
+
+/**
+ * What an alert is about, as people read it: its queue, "no queue" for the visits with no call, or, for an alert of an
+ * older release about one visit, its queue and the visit.
+ */
+export function alertSubject(a: Alert): string {
+  if (a.queue !== null && a.subject === a.queue) return a.queue;
+  if (a.queue === null && alertVisits(a)) return "no queue";
+  return `${a.queue ?? "no queue"} · ${a.subject}`;
+}
+
+/** The figure behind an alert against its target, e.g. "0:45 against 0:30", or its visits, e.g. "3 visits past 24 h, oldest 26.5 h". */
 export function alertFigures(a: Alert): string {
   const d = a.details;
+  const visits = visitsPast(a);
+  if (visits) return d.value === null || d.value === undefined ? visits : `${visits}, oldest ${d.value.toFixed(1)} h`;
   // A forecast says when; with no expected ASA, the queue is to take more calls than it has agents.
   if (a.kind === "queue.forecast" && d) {
     return d.value === null || d.value === undefined ? `more calls than agents ${d.window}` : `expected ASA ${duration(d.value)} ${d.window} against ${duration(d.target)}`;

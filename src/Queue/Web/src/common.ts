@@ -1,7 +1,7 @@
 // What both pages share: the key, calls to the API, the live hub connection, and small DOM and format helpers.
 // Text from the service (queue names, notes, key names) is only ever set as textContent, never parsed as HTML.
 import { HttpError, HubConnection, HubConnectionBuilder, HubConnectionState, LogLevel } from "@microsoft/signalr";
-import type { Alert, FigureState } from "./live";
+import type { FigureState } from "./live";
 import { LiveHubPath } from "./live";
 
 /** The key's owner, as GET /api/me answers. */
@@ -233,9 +233,4 @@ export function problemText(e: unknown): string {
     return [`${e.status}`, p?.title, p?.detail && p.detail !== "See errors." ? p.detail : "", fields].filter(Boolean).join(" — ");
   }
   return e instanceof Error ? e.message : String(e);
-}
-
-/** What an alert is about, as people read it: the queue, or the queue and the visit. */
-export function alertSubject(a: Alert): string {
-  return a.queue && a.subject === a.queue ? a.queue : `${a.queue ?? "center"} · ${a.subject}`;
 }

@@ -4,9 +4,9 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, type Me, alertSubject, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
+  ApiError, type Me, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
 } from "./common";
-import { alertFigures, kindLabel, loadAlertKinds } from "./alert-kinds";
+import { alertFigures, alertSubject, kindLabel, loadAlertKinds } from "./alert-kinds";
 import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
@@ -14,6 +14,7 @@ import { QueueBreakdown } from "./console-breakdown";
 import { QueueCallbacks } from "./console-callbacks";
 import { figure, table } from "./console-parts";
 import { ackButton } from "./console-ack";
+import { visitTable, visitsNamed } from "./console-visits";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
 interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
@@ -264,9 +265,7 @@ function renderDetail(): void {
     [...agentList].sort((a, b) => statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) || a.agentId.localeCompare(b.agentId))
       .map((a) => [a.agentId, { text: a.status.replace("_", "-"), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) }, { text: String(a.answeredToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
     "No agents in this queue.");
-  const visits = [...live.values()].filter((a) => a.queue === q && (a.kind === "visit.late" || a.kind === "visit.overdue"));
-  const visitsTable = table(["Visit", "Past", "Since", "Alert"],
-    visits.map((a) => [a.subject, a.kind === "visit.overdue" ? "▲ 48 h" : "◆ 24 h", at(a.raisedAt, true), a.state]), "No late or overdue visits with open alerts.");
+  const visitsTable = visitTable([...live.values()], q);
 
   let trendBox = document.getElementById("trend");
   const drill = $("drill");
@@ -343,6 +342,7 @@ function itemFor(a: Alert): HTMLLIElement {
     li = el("li", { class: "alert-item", "data-alert": String(a.id), tabindex: "-1" },
       el("div", { class: "head" }, el("span", { class: "sev" }), el("strong", { class: "kind" }), el("span", { class: "subject" })),
       el("div", { class: "meta" }),
+      el("div", { class: "visits" }),
       el("div", { class: "ack" }));
     items.set(a.id, li);
   }
@@ -355,6 +355,7 @@ function itemFor(a: Alert): HTMLLIElement {
   text(li.querySelector(".subject")!, alertSubject(a));
   const facts = [`#${a.id}`, `raised ${at(a.raisedAt, true)}`, alertFigures(a), a.escalatedAt ? `escalated ${at(a.escalatedAt)}` : ""].filter(Boolean).join(" · ");
   text(li.querySelector(".meta")!, facts);
+  text(li.querySelector(".visits")!, visitsNamed(a));
   const ack = li.querySelector<HTMLElement>(".ack")!;
   if (a.state === "open") {
     if (!ack.querySelector(".ack-open")) ack.replaceChildren(ackButton(a.id, ack, (note) => acknowledge(a.id, note)));

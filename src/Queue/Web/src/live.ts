@@ -131,7 +131,8 @@ export type AlertKind = string;
 
 /**
  * An alert (SPEC §4): raised when a target is breached, acknowledged by a supervisor with a note, cleared by itself.
- * Subject is the queue for queue kinds, the visit for visit kinds; queue is where it shows (null: no queue).
+ * Subject is the queue ("~" for the visits with no call; an alert of an older release may name a visit); queue is where
+ * it shows (null: no queue).
  */
 export interface Alert {
   id: number;
@@ -147,8 +148,11 @@ export interface Alert {
   clearedAt: string | null;
   /** When it was escalated (email, webhooks), left open and unacknowledged too long; null: not escalated. */
   escalatedAt: string | null;
-  /** The figure behind it when raised: value, target, samples, window. */
-  details: { value: number | null; target: number; samples: number | null; window: string };
+  /**
+   * The figure behind it when raised: value, target, samples, window. A visit alert's as of its last change: the oldest
+   * visit's hours since creation, the deadline, how many visits, and their ids, oldest first, at most 200.
+   */
+  details: { value: number | null; target: number; samples: number | null; window: string; visits?: string[] };
 }
 
 /** Methods the hub calls on its clients (ILiveClient). */

@@ -3,9 +3,9 @@ import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, alertSubject, api, centerFormat, connectLive, duration, el, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
+  ApiError, api, centerFormat, connectLive, duration, el, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
 } from "./common";
-import { kindLabel, loadAlertKinds } from "./alert-kinds";
+import { alertSubject, kindLabel, loadAlertKinds, visitsPast } from "./alert-kinds";
 import { Beeper } from "./sound";
 import { fillAgents } from "./staffing";
 
@@ -297,11 +297,13 @@ function renderAlerts(): void {
   const max = 3;
   const at = timeOf();
   const rows = list.slice(0, max).map((a) => {
-    const subject = alertSubject(a);
+    // A visit alert says how many of the queue's visits are past which deadline: "12 visits past 24 h — b2c".
+    const visits = visitsPast(a);
+    const subject = visits ? `— ${alertSubject(a)}` : alertSubject(a);
     const acked = a.state === "acknowledged";
     return el("div", { class: `alert ${a.severity}${acked ? " acknowledged" : ""}${a.id === flashAlert ? " flash" : ""}`, "data-alert": String(a.id) },
       el("span", { class: "mark" }, acked ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING"),
-      el("span", { class: "what" }, kindLabel(a.kind)),
+      el("span", { class: "what" }, visits ?? kindLabel(a.kind)),
       el("span", {}, subject),
       acked && a.acknowledgedBy ? el("span", { class: "by" }, `by ${a.acknowledgedBy}`) : null,
       el("span", { class: "since" }, `since ${at(Date.parse(a.raisedAt))}`));
