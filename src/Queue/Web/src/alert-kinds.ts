@@ -57,6 +57,14 @@ export function visitsPast(a: Alert): string | null {
  * What an alert is about, as people read it: its queue, "no queue" for the visits with no call, or, for an alert of an
  * older release about one visit, its queue and the visit.
  */
+/** The subject of the visits' alerts with no call, hence no queue (the service's AlertSubjects.NoQueue). */
+export const noQueue = "~";
+
+/** An alert's subject as people read it: "no queue" for the visits with no call. */
+export function subjectText(subject: string): string {
+  return subject === noQueue ? "no queue" : subject;
+}
+
 export function alertSubject(a: Alert): string {
   if (a.queue !== null && a.subject === a.queue) return a.queue;
   if (a.queue === null && alertVisits(a)) return "no queue";

@@ -82,7 +82,7 @@ export async function downloadCsv(key: string, path: string): Promise<void> {
     }
     throw new ApiError(response.status, problem);
   }
-  const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "queue.csv";
+  const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "queue-table.csv";
   const url = URL.createObjectURL(await response.blob());
   const link = el("a", { href: url, download: name });
   document.body.append(link);

@@ -1,7 +1,7 @@
 // The console's alert history: filters (time range, kind, queue, state), a page at a time, rows kept up to date live.
 import type { Alert } from "./live";
 import { api, el, problemText, text } from "./common";
-import { alertKinds } from "./alert-kinds";
+import { alertKinds, subjectText } from "./alert-kinds";
 
 export interface AlertPage { items: Alert[]; next: string | null }
 
@@ -80,7 +80,7 @@ export class AlertHistory {
       el("td", {}, at(a.raisedAt, true)),
       el("td", {}, a.kind),
       el("td", {}, a.queue ?? ""),
-      el("td", {}, a.subject),
+      el("td", {}, subjectText(a.subject)),
       el("td", {}, a.state),
       el("td", {}, a.acknowledgedAt ? `${at(a.acknowledgedAt)} by ${a.acknowledgedBy ?? "?"}` : ""),
       el("td", {}, a.clearedAt ? at(a.clearedAt) : ""));
