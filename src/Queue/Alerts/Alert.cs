@@ -53,3 +53,31 @@ public sealed record AlertPage(IReadOnlyList<Alert> Items, string? Next);
 
 /// <summary>What to list: alerts active at some time in [From, To), of a kind, a queue, a state; at most Limit, older than Before.</summary>
 public sealed record AlertFilter(DateTimeOffset? From, DateTimeOffset? To, string? Kind, string? Queue, string? State, int Limit, long? Before);
+
+/// <summary>
+/// An alert as a row of the history's CSV: the alert, and the figure behind it in columns of their own (its details as
+/// the JSON has them: the value, the target, the samples, the window; a visits' alert's visits).
+/// </summary>
+public sealed record AlertRow(
+    long Id, string Kind, string Subject, string? Queue, string Severity, string State,
+    DateTimeOffset RaisedAt, DateTimeOffset? AcknowledgedAt, string? AcknowledgedBy, string? AckNote, DateTimeOffset? ClearedAt,
+    DateTimeOffset? EscalatedAt, AlertRowDetails Details)
+{
+    /// <summary>The details are columns of the row itself (<c>value</c>, not <c>details_value</c>).</summary>
+    public const string Inline = "details";
+
+    public static AlertRow Of(Alert a) => new(a.Id, a.Kind, a.Subject, a.Queue, a.Severity, a.State, a.RaisedAt, a.AcknowledgedAt,
+        a.AcknowledgedBy, a.AckNote, a.ClearedAt, a.EscalatedAt, AlertRowDetails.Of(a.Details));
+}
+
+/// <summary>The figure behind an alert, as its details carry it; null where an alert's details have none.</summary>
+public sealed record AlertRowDetails(double? Value, double? Target, long? Samples, string? Window, IReadOnlyList<string>? Visits)
+{
+    public static AlertRowDetails Of(System.Text.Json.JsonElement d)
+    {
+        System.Text.Json.JsonElement? Get(string name) =>
+            d.ValueKind == System.Text.Json.JsonValueKind.Object && d.TryGetProperty(name, out var v) && v.ValueKind != System.Text.Json.JsonValueKind.Null ? v : null;
+        return new(Get("value")?.GetDouble(), Get("target")?.GetDouble(), Get("samples")?.GetInt64(), Get("window")?.GetString(),
+            Get("visits") is { ValueKind: System.Text.Json.JsonValueKind.Array } visits ? [.. visits.EnumerateArray().Select(v => v.GetString()!)] : null);
+    }
+}

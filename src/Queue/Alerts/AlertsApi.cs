@@ -22,6 +22,7 @@ public static class AlertsApi
 {
     const int DefaultLimit = 100;
     const int MaxLimit = 500;
+    const int CsvLimit = 10_000;
     const int MaxNote = 2_000;
     const string ListAlerts = nameof(ListAlerts);
     const string ListKinds = "ListAlertKinds";
@@ -69,8 +70,11 @@ public static class AlertsApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         alerts.MapGet("/", ListAsync).RequireAuthorization(Policies.Read).WithName(ListAlerts)
             .WithSummary("Alerts, newest first, by time range, kind, queue and state, a page at a time")
-            .WithDescription("An alert is in the range [from, to) if it was active at some time in it: raised before `to` and not cleared before `from`. `next`, when present, is the URL of the following page.")
+            .WithDescription("An alert is in the range [from, to) if it was active at some time in it: raised before `to` and not cleared before `from`. `next`, when present, is the URL of the following page.\n\n"
+                + "As CSV (`Accept: text/csv`, or `/api/alerts.csv`): up to 10,000 alerts in one file, a row each, its figure's `value`, `target`, `samples`, `window` and `visits` as columns of their own.")
+            .Produces<string>(StatusCodes.Status200OK, Csv.MediaType)
             .ProducesValidationProblem();
+        app.MapGet("/api/alerts.csv", ListAsync).RequireAuthorization(Policies.Read).ExcludeFromDescription();
         alerts.MapGet("/kinds", Kinds).RequireAuthorization(Policies.Read).WithName(ListKinds)
             .WithSummary("The kinds of alert: name, severity, what one alert is about, the unit of its figure, the label the pages show, whether it lists visits");
         alerts.MapGet("/{id:long}", GetAsync).RequireAuthorization(Policies.Read).WithName("GetAlert")
@@ -85,14 +89,14 @@ public static class AlertsApi
         return app;
     }
 
-    static async Task<Results<Ok<AlertPage>, ValidationProblem>> ListAsync(
+    static async Task<Results<Ok<AlertPage>, FileContentHttpResult, ValidationProblem>> ListAsync(
         HttpRequest request,
         [Description("Active at or after this instant (RFC 3339 with an offset).")] string? from,
         [Description("Raised before this instant (RFC 3339 with an offset).")] string? to,
         string? kind,
         [Description("The queue the alert shows under.")] string? queue,
         [Description("open, acknowledged or cleared.")] string? state,
-        [Description("Alerts per page, 1–500 (100).")] int? limit,
+        [Description("Alerts per page, 1–500 (100); as CSV, 1–10000 (10000) in one file.")] int? limit,
         [Description("Only alerts with a smaller id: the cursor that `next` carries.")] long? before,
         AlertStore store, CancellationToken ct)
     {
@@ -104,13 +108,16 @@ public static class AlertsApi
         if (kind is not null && !AlertKinds.ByName.ContainsKey(kind)) errors["kind"] = ["must be one of: " + string.Join(", ", AlertKinds.Names)];
         if (queue is not null && !Identifiers.IsValid(queue)) errors["queue"] = [Identifiers.Rule];
         if (state is not null && !AlertStates.All.Contains(state)) errors["state"] = ["must be one of: " + string.Join(", ", AlertStates.All)];
-        if (limit is < 1 or > MaxLimit) errors["limit"] = [$"must be 1 to {MaxLimit}"];
+        var csv = Csv.Wanted(request);
+        var most = csv ? CsvLimit : MaxLimit;
+        if (limit is < 1 || limit > most) errors["limit"] = [$"must be 1 to {most}"];
         if (before is < 1) errors["before"] = ["must be a positive alert id"];
         if (errors.Count > 0) return Problems.Invalid(errors, "The alert query is invalid", "See errors for each parameter.");
 
-        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? DefaultLimit, before);
+        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? (csv ? CsvLimit : DefaultLimit), before);
         var rows = await store.ListAsync(filter, ct);
         var items = rows.Take(filter.Limit).ToList();
+        if (csv) return Csv.File(items.Select(AlertRow.Of), $"alerts-{queue ?? "center"}", AlertRow.Inline);
         string? next = null;
         if (rows.Count > filter.Limit)
         {

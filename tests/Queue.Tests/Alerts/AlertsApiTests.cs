@@ -114,6 +114,28 @@ public sealed class AlertsApiTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task The_history_downloads_as_CSV_with_each_alert_s_figure_and_visits_in_columns_of_their_own()
+    {
+        var t0 = Now.AddDays(-1);
+        await RaiseAsync(AlertKinds.QueueAsa, "csv-a", "csv-q", t0);
+        await Store.RaiseAsync(AlertKinds.VisitLate, "csv-q", "csv-q", t0.AddMinutes(5),
+            new { value = 25.5, target = 24.0, samples = 2, window = "now", visits = new[] { "v-1", "v-2" } }, "node-test", CancellationToken.None);
+        await Store.ClearAsync(AlertKinds.QueueAsa, "csv-a", t0.AddMinutes(30), "node-test", CancellationToken.None);
+        // Cleared, so that no evaluation changes them between the two reads (no visit of csv-q is really late).
+        await Store.ClearAsync(AlertKinds.VisitLate, "csv-q", t0.AddMinutes(40), "node-test", CancellationToken.None);
+        using var http = app.Client(await app.KeyAsync("wallboard"));
+
+        Assert.Empty(await CsvCheck.DifferencesAsync(http, "/api/alerts?queue=csv-q&limit=500", "/api/alerts.csv?queue=csv-q",
+            j => j.GetProperty("items").EnumerateArray(), "details"));
+        var (header, rows) = CsvCheck.Read(await http.GetStringAsync("/api/alerts.csv?queue=csv-q"));
+        Assert.Equal(["visit.late", "queue.asa"], rows.Select(r => r[header.IndexOf("kind")]));
+        Assert.Equal(["v-1;v-2", ""], rows.Select(r => r[header.IndexOf("visits")]));
+        Assert.Equal(["25.5", "42"], rows.Select(r => r[header.IndexOf("value")]));
+        Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync("/api/alerts.csv?limit=10001")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/api/alerts.csv?limit=10000")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_bad_filter_is_a_400_naming_each_parameter()
     {
         using var http = app.Client(await app.KeyAsync("wallboard"));

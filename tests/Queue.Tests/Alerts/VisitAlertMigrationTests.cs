@@ -1,11 +1,7 @@
-using System.Globalization;
 using System.Text.Json;
 using Dapper;
-using DbUp;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Queue.Alerts;
-using Queue.Storage;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Alerts;
@@ -16,33 +12,19 @@ namespace Queue.Tests.Alerts;
 /// </summary>
 public sealed class VisitAlertMigrationTests : IAsyncLifetime
 {
-    readonly string database = $"queue_t_{Guid.NewGuid():N}";
+    readonly MigrationDatabase install = new();
     // To the microsecond, as PostgreSQL keeps it.
     static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-    NpgsqlDataSource db = null!;
+    NpgsqlDataSource Db => install.Db;
 
-    string ConnectionString => new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString;
+    public ValueTask InitializeAsync() => install.InitializeAsync();
 
-    public async ValueTask InitializeAsync()
-    {
-        await TestDatabase.CreateAsync(database);
-        db = NpgsqlDataSource.Create(ConnectionString);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await db.DisposeAsync();
-        await TestDatabase.DropAsync(database);
-    }
+    public ValueTask DisposeAsync() => install.DisposeAsync();
 
     [Fact]
     public async Task Alerts_of_one_visit_each_become_one_per_kind_and_queue_listing_their_visits_and_the_old_ones_say_where_they_went()
     {
-        var before = DeployChanges.To.PostgresqlDatabase(ConnectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(Program).Assembly,
-                name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && Number(name) < GroupedVisitAlerts)
-            .WithTransactionPerScript().LogToNowhere().Build().PerformUpgrade();
-        Assert.True(before.Successful, before.Error?.Message);
+        install.MigrateOnly(n => n < GroupedVisitAlerts);
 
         // b2c: two open (one escalated), one acknowledged: open, and not escalated (one of them never was).
         var c1 = await AlertAsync(AlertKinds.VisitLate, "v-c1", "b2c", created: -30, raised: -6);
@@ -61,9 +43,9 @@ public sealed class VisitAlertMigrationTests : IAsyncLifetime
         var gone = await AlertAsync(AlertKinds.VisitLate, "v-gone", "b2c", created: -40, raised: -16, cleared: -10);
         var wait = await AlertAsync(AlertKinds.QueueWait, "b2c", "b2c", created: 0, raised: -0.1);
 
-        await new Migrator(db, NullLogger<Migrator>.Instance, TimeProvider.System).MigrateAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        await install.UpgradeAsync();
 
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await Db.OpenConnectionAsync();
         var open = (await connection.QueryAsync<(long Id, string Kind, string Subject, string? Queue, string State)>(
             "select id, kind, subject, queue, state from alerts where state <> 'cleared' order by kind, subject")).ToList();
         Assert.Equal(
@@ -73,7 +55,7 @@ public sealed class VisitAlertMigrationTests : IAsyncLifetime
             (AlertKinds.VisitOverdue, AlertSubjects.NoQueue, null, AlertStates.Open),
         ], open.Select(a => (a.Kind, a.Subject, a.Queue, a.State)));
         Assert.Equal(wait, open[0].Id);
-        var store = new AlertStore(db);
+        var store = new AlertStore(Db);
         async Task<AlertDetail> GroupAsync(string kind, string subject) => (await store.GetAsync(open.Single(a => a.Kind == kind && a.Subject == subject).Id, CancellationToken.None))!;
 
         // b2c: raised with its first visit, its visits oldest first, each joining when its own alert was raised.
@@ -122,7 +104,7 @@ public sealed class VisitAlertMigrationTests : IAsyncLifetime
         Assert.Equal(PostgresErrorCodes.UniqueViolation, twice.SqlState);
 
         // The service goes on from there: b2c's alert lists the three, and two of them leave it.
-        var change = await new VisitAlertStore(db).DecideAsync(AlertKinds.VisitLate, "b2c", (listed, isOpen) =>
+        var change = await new VisitAlertStore(Db).DecideAsync(AlertKinds.VisitLate, "b2c", (listed, isOpen) =>
         {
             Assert.True(isOpen);
             Assert.Equal(["v-c1", "v-c2", "v-c3"], listed.Order(StringComparer.Ordinal));
@@ -145,7 +127,7 @@ public sealed class VisitAlertMigrationTests : IAsyncLifetime
     async Task<long> AlertAsync(string kind, string subject, string? queue, double created, double raised,
         (double At, string By, string Note)? acked = null, double? escalated = null, double? cleared = null)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await Db.OpenConnectionAsync();
         if (kind != AlertKinds.QueueWait)
             await connection.ExecuteAsync("insert into visits (visit_id, created_at) values (@subject, @created)",
                 new { subject, created = At(created).UtcDateTime });
@@ -174,9 +156,4 @@ public sealed class VisitAlertMigrationTests : IAsyncLifetime
 
     const int GroupedVisitAlerts = 28;
 
-    static int Number(string resource)
-    {
-        var name = resource[(resource.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];
-        return int.Parse(name.AsSpan(0, 4), CultureInfo.InvariantCulture);
-    }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
-using DbUp;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -20,33 +19,19 @@ namespace Queue.Tests.Storage;
 /// </summary>
 public sealed class EventLogMigrationTests : IAsyncLifetime
 {
-    readonly string database = $"queue_t_{Guid.NewGuid():N}";
+    readonly MigrationDatabase install = new();
     readonly FakeTimeProvider time = new(new DateTimeOffset(2026, 9, 20, 12, 0, 0, TimeSpan.FromHours(5)));
-    NpgsqlDataSource db = null!;
+    NpgsqlDataSource Db => install.Db;
 
-    string ConnectionString => new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString) { Database = database }.ConnectionString;
+    public ValueTask InitializeAsync() => install.InitializeAsync();
 
-    public async ValueTask InitializeAsync()
-    {
-        await TestDatabase.CreateAsync(database);
-        db = NpgsqlDataSource.Create(ConnectionString);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await db.DisposeAsync();
-        await TestDatabase.DropAsync(database);
-    }
+    public ValueTask DisposeAsync() => install.DisposeAsync();
 
     [Fact]
     public async Task A_populated_event_table_is_partitioned_by_month_with_every_row_kept_and_ingest_still_dedups()
     {
         // Today's ingest stands in for the old one: it also needs the leg columns of 0020, which leaves events alone.
-        var before = DeployChanges.To.PostgresqlDatabase(ConnectionString)
-            .WithScriptsEmbeddedInAssembly(typeof(Program).Assembly,
-                name => name.Contains(".Storage.Migrations.", StringComparison.Ordinal) && Number(name) is <= 12 or LegCallFields or AgentStatusReason)
-            .WithTransactionPerScript().LogToNowhere().Build().PerformUpgrade();
-        Assert.True(before.Successful, before.Error?.Message);
+        install.MigrateOnly(n => n is <= 12 or LegCallFields or AgentStatusReason);
         var store = Store();
 
         // Three months of traffic as ingest stored it, duplicates and all.
@@ -60,7 +45,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
             Assert.Equal(new AppendResult.Stored(batch.Length, 0, batch.Length), await AppendAsync(store, batch));
         }
         // Some calls made before their rows had events_from (0012): their history is read from the first month on.
-        await using (var older = db.CreateCommand("update calls set events_from = null where call_id like 'm11-call-%' or call_id like 'm9-%'"))
+        await using (var older = Db.CreateCommand("update calls set events_from = null where call_id like 'm11-call-%' or call_id like 'm9-%'"))
             Assert.True(await older.ExecuteNonQueryAsync() > 10);
         var events = await SnapshotAsync("select position, tx::text as tx, id, type, at, entity, body::text as body, received_at from events order by position");
         var keys = await SnapshotAsync("select id, encode(content_hash, 'hex') as hash, at from event_keys order by id");
@@ -68,7 +53,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
         var last = (string)(await ScalarAsync("select e.tx::text || ':' || e.position from events e order by e.tx desc, e.position desc limit 1"))!;
         Assert.Equal(3 * 49, events.Count);
 
-        await new Migrator(db, NullLogger<Migrator>.Instance, TimeProvider.System).MigrateAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        await install.UpgradeAsync();
 
         Assert.Equal("p", await ScalarAsync("select relkind::text from pg_class where relname = 'events'"));
         Assert.Equal(events, await SnapshotAsync("select position, tx::text as tx, id, type, at, entity, body::text as body, received_at from events order by position"));
@@ -101,7 +86,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (feed.Count < 2 && DateTime.UtcNow < deadline)
         {
-            feed = [.. (await new CommittedEvents(db).ReadAsync(ParseCursor(last), 100, CancellationToken.None)).Events];
+            feed = [.. (await new CommittedEvents(Db).ReadAsync(ParseCursor(last), 100, CancellationToken.None)).Events];
             await Task.Delay(20);
         }
         Assert.Equal(["m11-after-c", "m11-after-q"], feed.Select(e => e.Event.Id).Order(StringComparer.Ordinal));
@@ -111,7 +96,7 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
     [Fact]
     public async Task A_call_is_folded_with_its_events_of_earlier_months_and_an_earlier_event_moves_where_its_history_starts()
     {
-        await new Migrator(db, NullLogger<Migrator>.Instance, TimeProvider.System).MigrateAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        await install.UpgradeAsync();
         var store = Store();
         DateTimeOffset Utc(int month, int day, int hour, int minute) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
 
@@ -135,8 +120,8 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
     EventStore Store()
     {
         var ingest = Options.Create(new IngestOptions { CallerHashSecret = QueueApp.CallerSecret });
-        var partitions = new EventPartitions(db, ingest, Options.Create(new PartitionOptions()), time, NullLogger<EventPartitions>.Instance);
-        return new EventStore(db, ingest, partitions, NullLogger<EventStore>.Instance);
+        var partitions = new EventPartitions(Db, ingest, Options.Create(new PartitionOptions()), time, NullLogger<EventPartitions>.Instance);
+        return new EventStore(Db, ingest, partitions, NullLogger<EventStore>.Instance);
     }
 
     async Task<AppendResult> AppendAsync(EventStore store, JsonNode[] batch)
@@ -169,13 +154,13 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
 
     async Task<object?> ScalarAsync(string sql)
     {
-        await using var command = db.CreateCommand(sql);
+        await using var command = Db.CreateCommand(sql);
         return await command.ExecuteScalarAsync();
     }
 
     async Task<List<Dictionary<string, object?>>> SnapshotAsync(string sql)
     {
-        await using var connection = await db.OpenConnectionAsync();
+        await using var connection = await Db.OpenConnectionAsync();
         return [.. (await connection.QueryAsync(sql)).Select(r => new Dictionary<string, object?>((IDictionary<string, object?>)r))];
     }
 
@@ -190,11 +175,6 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
     const int LegCallFields = 20;
     const int AgentStatusReason = 23;
 
-    static int Number(string resource)
-    {
-        var name = resource[(resource.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..];
-        return int.Parse(name.AsSpan(0, 4), CultureInfo.InvariantCulture);
-    }
 
     static FeedCursor ParseCursor(string text)
     {

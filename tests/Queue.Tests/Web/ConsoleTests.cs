@@ -213,6 +213,11 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         var queues = page.Locator("#history-rows tr td:nth-child(4)");
         await Expect(queues).ToHaveTextAsync(["hist-b"]);
+
+        // The same filters download as CSV.
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download CSV: alert history" }).ClickAsync());
+        var (header, rows) = CsvCheck.Read(await File.ReadAllTextAsync(await download.PathAsync()));
+        Assert.Equal([("queue.wait", "hist-b", "open")], rows.Select(r => (r[header.IndexOf("kind")], r[header.IndexOf("queue")], r[header.IndexOf("state")])));
         await page.Context.CloseAsync();
     }
 

@@ -55,16 +55,17 @@ export async function api<T>(key: string, path: string, body?: unknown): Promise
     body: body === undefined ? undefined : JSON.stringify(body),
     cache: "no-store",
   });
-  if (!response.ok) {
-    let problem: Problem | null = null;
-    try {
-      problem = (await response.json()) as Problem;
-    } catch {
-      problem = null;
-    }
-    throw new ApiError(response.status, problem);
-  }
+  if (!response.ok) throw await refusal(response);
   return (await response.json()) as T;
+}
+
+/** A refused request as an ApiError, with its problem document when it has one. */
+async function refusal(response: Response): Promise<ApiError> {
+  try {
+    return new ApiError(response.status, (await response.json()) as Problem);
+  } catch {
+    return new ApiError(response.status, null);
+  }
 }
 
 /**
@@ -73,15 +74,7 @@ export async function api<T>(key: string, path: string, body?: unknown): Promise
  */
 export async function downloadCsv(key: string, path: string): Promise<void> {
   const response = await fetch(path, { headers: { "X-Api-Key": key, Accept: "text/csv" }, cache: "no-store" });
-  if (!response.ok) {
-    let problem: Problem | null = null;
-    try {
-      problem = (await response.json()) as Problem;
-    } catch {
-      problem = null;
-    }
-    throw new ApiError(response.status, problem);
-  }
+  if (!response.ok) throw await refusal(response);
   const name = /filename="?([^";]+)"?/.exec(response.headers.get("Content-Disposition") ?? "")?.[1] ?? "queue-table.csv";
   const url = URL.createObjectURL(await response.blob());
   const link = el("a", { href: url, download: name });

@@ -1,6 +1,6 @@
 // The console's alert history: filters (time range, kind, queue, state), a page at a time, rows kept up to date live.
 import type { Alert } from "./live";
-import { api, el, problemText, text } from "./common";
+import { api, downloadCsv, el, problemText, text } from "./common";
 import { alertKinds, subjectText } from "./alert-kinds";
 
 export interface AlertPage { items: Alert[]; next: string | null }
@@ -17,6 +17,10 @@ export class AlertHistory {
       void this.load(null);
     });
     $("history-more").addEventListener("click", () => { if (this.nextPage) void this.load(this.nextPage); });
+    $("history-csv").addEventListener("click", () => {
+      const path = this.query(null);
+      if (path) downloadCsv(this.key, path).catch((e: unknown) => text($("history-error"), `Download: ${problemText(e)}`));
+    });
     this.listKinds();
   }
 
@@ -29,7 +33,7 @@ export class AlertHistory {
 
   /** The first page for the filters as they stand (url null), or the page a `next` link names, added below. */
   async load(url: string | null): Promise<void> {
-    const path = url ?? this.query();
+    const path = url ?? this.query(25);
     if (!path) return;
     text($("history-error"), "");
     try {
@@ -51,7 +55,8 @@ export class AlertHistory {
     if (row) row.replaceWith(this.row(a));
   }
 
-  private query(): string | null {
+  /** The filters as they stand, a page of `limit` (none: as many as a download takes). */
+  private query(limit: number | null): string | null {
     const form = $("history-form") as HTMLFormElement;
     const data = new FormData(form);
     const q = new URLSearchParams();
@@ -69,7 +74,7 @@ export class AlertHistory {
       const v = String(data.get(name) ?? "").trim();
       if (v) q.set(name, v);
     }
-    q.set("limit", "25");
+    if (limit !== null) q.set("limit", String(limit));
     return `/api/alerts?${q}`;
   }
 
