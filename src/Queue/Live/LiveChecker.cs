@@ -74,7 +74,7 @@ internal sealed partial class LiveChecker(LiveView view, LiveReader reader, Live
         IReadOnlyList<string> queues = queue is not null ? [queue] : await store.QueuesAsync();
         var listed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var q in queues)
-            foreach (var (_, info) in await reader.WaitingAsync(q, at)) listed.Add(Leg(info.CallId, info.Leg));
+            foreach (var (_, info) in await reader.WaitingAsync(q, at)) listed.Add(LegMember.Of(info.CallId, info.Leg));
         return listed;
     }
 
@@ -85,12 +85,10 @@ internal sealed partial class LiveChecker(LiveView view, LiveReader reader, Live
         command.Parameters.Add(new NpgsqlParameter { Value = (at - rules.GhostAfter).UtcDateTime });
         await using var rows = await command.ExecuteReaderAsync(ct);
         var open = new HashSet<string>(StringComparer.Ordinal);
-        while (await rows.ReadAsync(ct)) open.Add(Leg(rows.GetString(0), rows.GetInt32(1)));
+        while (await rows.ReadAsync(ct)) open.Add(LegMember.Of(rows.GetString(0), rows.GetInt32(1)));
         return open;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Live state differs from PostgreSQL in {Figures} figures: {Report}")]
     static partial void LogDiffers(ILogger logger, int figures, string report);
-
-    static string Leg(string callId, int leg) => callId + "#" + leg.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
