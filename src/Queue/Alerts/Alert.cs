@@ -52,7 +52,9 @@ public sealed record AlertDetail(Alert Alert, IReadOnlyList<AlertChange> History
 public sealed record AlertPage(IReadOnlyList<Alert> Items, string? Next);
 
 /// <summary>What to list: alerts active at some time in [From, To), of a kind, a queue, a state; at most Limit, older than Before.</summary>
-public sealed record AlertFilter(DateTimeOffset? From, DateTimeOffset? To, string? Kind, string? Queue, string? State, int Limit, long? Before);
+/// <summary>Which alerts to list; <see cref="Team"/>: a scoped key's queues (null: every queue, and alerts of no queue).</summary>
+public sealed record AlertFilter(
+    DateTimeOffset? From, DateTimeOffset? To, string? Kind, string? Queue, string? State, int Limit, long? Before, IReadOnlyList<string>? Team = null);
 
 /// <summary>
 /// An alert as a row of the history's CSV: the alert, and the figure behind it in columns of their own (its details as

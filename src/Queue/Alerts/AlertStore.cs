@@ -158,12 +158,13 @@ internal sealed class AlertStore(NpgsqlDataSource db)
               and (@from::timestamptz is null or cleared_at is null or cleared_at >= @from)
               and (@kind::text is null or kind = @kind)
               and (@queue::text is null or queue = @queue)
+              and (@team::text[] is null or queue = any(@team))
               and (@state::text is null or state = @state)
               and (@before::bigint is null or id < @before)
             order by id desc
             limit @limit
             """,
-            new { from = f.From?.UtcDateTime, to = f.To?.UtcDateTime, kind = f.Kind, queue = f.Queue, state = f.State, before = f.Before, limit = f.Limit + 1 },
+            new { from = f.From?.UtcDateTime, to = f.To?.UtcDateTime, kind = f.Kind, queue = f.Queue, team = f.Team?.ToArray(), state = f.State, before = f.Before, limit = f.Limit + 1 },
             cancellationToken: ct));
         return [.. rows.Select(r => r.ToAlert())];
     }

@@ -73,7 +73,8 @@ public static class AlertsApi
             .WithDescription("An alert is in the range [from, to) if it was active at some time in it: raised before `to` and not cleared before `from`. `next`, when present, is the URL of the following page.\n\n"
                 + "As CSV (`Accept: text/csv`, or `/api/alerts.csv`): up to 10,000 alerts in one file, a row each, its figure's `value`, `target`, `samples`, `window` and `visits` as columns of their own.")
             .Produces<string>(StatusCodes.Status200OK, Csv.MediaType)
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         app.MapGet("/api/alerts.csv", ListAsync).RequireAuthorization(Policies.Read).ExcludeFromDescription();
         alerts.MapGet("/kinds", Kinds).RequireAuthorization(Policies.Read).WithName(ListKinds)
             .WithSummary("The kinds of alert: name, severity, what one alert is about, the unit of its figure, the label the pages show, whether it lists visits");
@@ -89,7 +90,7 @@ public static class AlertsApi
         return app;
     }
 
-    static async Task<Results<Ok<AlertPage>, FileContentHttpResult, ValidationProblem>> ListAsync(
+    static async Task<Results<Ok<AlertPage>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ListAsync(
         HttpRequest request,
         [Description("Active at or after this instant (RFC 3339 with an offset).")] string? from,
         [Description("Raised before this instant (RFC 3339 with an offset).")] string? to,
@@ -98,7 +99,7 @@ public static class AlertsApi
         [Description("open, acknowledged or cleared.")] string? state,
         [Description("Alerts per page, 1–500 (100); as CSV, 1–10000 (10000) in one file.")] int? limit,
         [Description("Only alerts with a smaller id: the cursor that `next` carries.")] long? before,
-        AlertStore store, CancellationToken ct)
+        KeyScope scope, AlertStore store, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         DateTimeOffset? start = null, end = null;
@@ -113,8 +114,10 @@ public static class AlertsApi
         if (limit is < 1 || limit > most) errors["limit"] = [$"must be 1 to {most}"];
         if (before is < 1) errors["before"] = ["must be a positive alert id"];
         if (errors.Count > 0) return Problems.Invalid(errors, "The alert query is invalid", "See errors for each parameter.");
+        var (visible, team) = scope.Narrow(queue);
+        if (!visible) return Problems.NoSuchQueue(queue!);
 
-        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? (csv ? CsvLimit : DefaultLimit), before);
+        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? (csv ? CsvLimit : DefaultLimit), before, queue is null ? team : null);
         var rows = await store.ListAsync(filter, ct);
         var items = rows.Take(filter.Limit).ToList();
         if (csv) return Csv.File(items.Select(AlertRow.Of), $"alerts-{queue ?? "center"}", AlertRow.Inline);
@@ -140,16 +143,21 @@ public static class AlertsApi
         if (kind.Schema is OpenApiSchema schema) schema.Enum = [.. AlertKinds.Names.Select(n => (JsonNode)JsonValue.Create(n))];
     }
 
-    static async Task<Results<Ok<AlertDetail>, ProblemHttpResult>> GetAsync(long id, AlertStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } detail ? TypedResults.Ok(detail) : Problems.NotFound($"There is no alert {id}.");
+    static async Task<Results<Ok<AlertDetail>, ProblemHttpResult>> GetAsync(long id, KeyScope scope, AlertStore store, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } detail && Sees(scope, detail.Alert) ? TypedResults.Ok(detail) : Problems.NotFound($"There is no alert {id}.");
+
+    // A scoped key sees the alerts of its queues: not another queue's, nor those of no queue (visits with no call).
+    static bool Sees(KeyScope scope, Alert alert) => !scope.IsScoped || alert.Queue is { } q && scope.Allows(q);
 
     static async Task<Results<Ok<Alert>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(
-        long id, AckRequest request, ClaimsPrincipal user, AlertStore store, AlertEvaluator alerts, TimeProvider time, CancellationToken ct)
+        long id, AckRequest request, ClaimsPrincipal user, KeyScope scope, AlertStore store, AlertEvaluator alerts, TimeProvider time, CancellationToken ct)
     {
         var note = request.Note?.Trim();
         if (note is not { Length: >= 1 and <= MaxNote } || note.Any(c => char.IsControl(c) && c is not '\n' and not '\r' and not '\t'))
             return Problems.Invalid(new Dictionary<string, string[]> { ["note"] = [$"is required: 1 to {MaxNote} characters saying what is being done"] },
                 "The acknowledgement is invalid", "Nothing was changed.");
+        if (scope.IsScoped && (await store.GetAsync(id, ct) is not { } seen || !Sees(scope, seen.Alert)))
+            return Problems.NotFound($"There is no alert {id}.");
         var by = user.FindFirstValue(ClaimTypes.Name) ?? "unknown";
         var (outcome, alert) = await store.AcknowledgeAsync(id, by, note, time.GetUtcNow(), ct);
         if (outcome == AckOutcome.Acknowledged) await alerts.PushAsync(alert!);

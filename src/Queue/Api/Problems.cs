@@ -38,6 +38,9 @@ public static class Problems
         TypedResults.ValidationProblem(errors, detail, type: type, title: title);
 
     public static ProblemHttpResult NotFound(string detail) => Of(StatusCodes.Status404NotFound, ProblemTypes.NotFound, "Not found", detail);
+
+    /// <summary>A queue outside a scoped key's queues (<see cref="KeyScope"/>): answered as if there were no such queue.</summary>
+    public static ProblemHttpResult NoSuchQueue(string queue) => NotFound($"There is no queue '{queue}' for this API key.");
 }
 
 public static class ProblemWriting

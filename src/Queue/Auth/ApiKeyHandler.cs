@@ -26,6 +26,7 @@ internal sealed class ApiKeyHandler(
                 new Claim(ClaimTypes.NameIdentifier, key.Id.ToString()),
                 new Claim(ClaimTypes.Name, key.Name),
                 new Claim(ClaimTypes.Role, key.Role),
+                .. KeyScope.Claims(key.Queues),
             ], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

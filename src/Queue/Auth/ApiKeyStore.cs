@@ -6,10 +6,12 @@ using Npgsql;
 
 namespace Queue.Auth;
 
-public sealed record ApiKey(Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+/// <summary>A key as listed: never its secret. <see cref="Queues"/>: the queues it is scoped to, null for every queue.</summary>
+public sealed record ApiKey(
+    Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, IReadOnlyList<string>? Queues = null);
 
 /// <summary>The answer to creating a key: the only time its secret is shown.</summary>
-public sealed record CreatedApiKey(Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, string Key);
+public sealed record CreatedApiKey(Guid Id, string Name, string Role, string Prefix, DateTimeOffset CreatedAt, IReadOnlyList<string>? Queues, string Key);
 
 /// <summary>
 /// API keys, stored as SHA-256 of their secret (secrets are 256 random bits, so a fast hash is enough).
@@ -32,16 +34,17 @@ internal sealed class ApiKeyStore(NpgsqlDataSource db, IMemoryCache cache, TimeP
         return key;
     }
 
-    public async Task<CreatedApiKey> CreateAsync(string name, string role, CancellationToken ct)
+    public async Task<CreatedApiKey> CreateAsync(string name, string role, IReadOnlyList<string>? queues, CancellationToken ct)
     {
         var secret = "qk_" + Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = time.GetUtcNow();
         var createdAt = now.AddTicks(-(now.Ticks % 10)); // as PostgreSQL will keep it: microseconds
-        var key = new CreatedApiKey(Guid.CreateVersion7(), name, role, secret[..8], createdAt, secret);
+        var key = new CreatedApiKey(Guid.CreateVersion7(), name, role, secret[..8], createdAt, queues, secret);
+        if (queues is not null) cache.Remove(TeamsKey);
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
-            "insert into api_keys (id, name, role, key_hash, prefix, created_at) values (@Id, @Name, @Role, @hash, @Prefix, @at)",
-            new { key.Id, key.Name, key.Role, hash = Hash(secret), key.Prefix, at = key.CreatedAt.UtcDateTime }, cancellationToken: ct));
+            "insert into api_keys (id, name, role, key_hash, prefix, created_at, queues) values (@Id, @Name, @Role, @hash, @Prefix, @at, @queues)",
+            new { key.Id, key.Name, key.Role, hash = Hash(secret), key.Prefix, at = key.CreatedAt.UtcDateTime, queues = queues?.ToArray() }, cancellationToken: ct));
         return key;
     }
 
@@ -64,6 +67,23 @@ internal sealed class ApiKeyStore(NpgsqlDataSource db, IMemoryCache cache, TimeP
         return true;
     }
 
+    /// <summary>
+    /// The teams of the scoped keys in use (each a set of queues, in order), read at most every <see cref="CacheFor"/>:
+    /// the live publisher sends each its center, the sum of its queues.
+    /// </summary>
+    public async Task<IReadOnlyList<IReadOnlyList<string>>> TeamsAsync(CancellationToken ct)
+    {
+        if (cache.TryGetValue(TeamsKey, out IReadOnlyList<IReadOnlyList<string>>? cached)) return cached!;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<string[]>(new CommandDefinition(
+            "select distinct queues from api_keys where queues is not null and revoked_at is null", cancellationToken: ct));
+        IReadOnlyList<IReadOnlyList<string>> teams = [.. rows.Select(q => (IReadOnlyList<string>)[.. q.Order(StringComparer.Ordinal)])];
+        cache.Set(TeamsKey, teams, CacheFor);
+        return teams;
+    }
+
+    const string TeamsKey = "apikey-teams";
+
     /// <summary>Makes sure an admin key with this secret exists and is not revoked (QUEUE_BOOTSTRAP_ADMIN_KEY).</summary>
     public async Task EnsureBootstrapAdminAsync(string secret, CancellationToken ct)
     {
@@ -79,12 +99,21 @@ internal sealed class ApiKeyStore(NpgsqlDataSource db, IMemoryCache cache, TimeP
             cancellationToken: ct));
     }
 
-    const string SelectKeys = "select id, name, role, prefix, created_at, revoked_at from api_keys";
+    const string SelectKeys = "select id, name, role, prefix, created_at, revoked_at, queues from api_keys";
 
-    sealed record Row(Guid Id, string Name, string Role, string Prefix, DateTime Created_At, DateTime? Revoked_At)
+    // Properties, not a constructor: Dapper matches constructors by the reader's field types, and a text[] reads as Array.
+    sealed class Row
     {
+        public Guid Id { get; init; }
+        public string Name { get; init; } = "";
+        public string Role { get; init; } = "";
+        public string Prefix { get; init; } = "";
+        public DateTime Created_At { get; init; }
+        public DateTime? Revoked_At { get; init; }
+        public string[]? Queues { get; init; }
+
         public ApiKey ToKey() => new(Id, Name, Role, Prefix, new DateTimeOffset(Created_At, TimeSpan.Zero),
-            Revoked_At is { } r ? new DateTimeOffset(r, TimeSpan.Zero) : null);
+            Revoked_At is { } r ? new DateTimeOffset(r, TimeSpan.Zero) : null, Queues);
     }
 
     static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));

@@ -3,7 +3,11 @@ using Queue.Api;
 
 namespace Queue.Auth;
 
-public sealed record CreateKeyRequest(string? Name, string? Role);
+/// <summary>
+/// A key to make: its name, its role, and for a wallboard or supervisor key optionally the queues (a team's) it may see,
+/// and nothing else (omitted: every queue).
+/// </summary>
+public sealed record CreateKeyRequest(string? Name, string? Role, IReadOnlyList<string>? Queues = null);
 
 public static class KeysApi
 {
@@ -30,10 +34,24 @@ public static class KeysApi
             errors["name"] = ["is required: 1 to 100 characters, no control characters"];
         if (request.Role is null || !Roles.All.Contains(request.Role))
             errors["role"] = ["must be one of: " + string.Join(", ", Roles.All)];
+        if (request.Queues is { } queues)
+        {
+            if (request.Role is not (Roles.Wallboard or Roles.Supervisor))
+                errors["queues"] = ["only a wallboard or supervisor key may be scoped to queues"];
+            else if (queues.Count is 0 or > MaxQueues)
+                errors["queues"] = [$"must name 1 to {MaxQueues} queues, or be left out for every queue"];
+            else if (queues.Where(q => q is null || !Events.Identifiers.IsValid(q)).ToList() is [_, ..] bad)
+                errors["queues"] = [.. bad.Select(q => $"'{Shorten(q)}' is not a queue name: it {Events.Identifiers.Rule}")];
+        }
         if (errors.Count > 0) return Problems.Invalid(errors, "The key request is invalid", "Nothing was created.");
-        var key = await store.CreateAsync(request.Name!, request.Role!, ct);
+        var scope = request.Queues?.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var key = await store.CreateAsync(request.Name!, request.Role!, scope, ct);
         return TypedResults.Created($"/api/keys/{key.Id}", key);
     }
+
+    const int MaxQueues = 100;
+
+    static string Shorten(string? s) => s is null ? "null" : s.Length > 40 ? s[..40] + "…" : s;
 
     static async Task<Ok<IReadOnlyList<ApiKey>>> ListAsync(ApiKeyStore store, CancellationToken ct) =>
         TypedResults.Ok(await store.ListAsync(ct));

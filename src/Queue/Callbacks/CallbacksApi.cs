@@ -31,7 +31,8 @@ public static class CallbacksApi
                 answered since in any queue, newest first, at most {CallbacksQuery.Limit}. A caller who tried several times is
                 one row: their latest attempt, in its queue, with `attempts` since they were last answered. A caller answered
                 later leaves the list. A call that carried no caller stands alone (`callerKnown` false). Queue keeps no phone
-                number: the PBX or CRM finds it by `callId`.
+                number: the PBX or CRM finds it by `callId`. A key scoped to queues sees the callers whose latest attempt was in
+                one of them (`attempts` counts the caller's tries in every queue), and 404 for another queue.
 
                 As CSV with `Accept: text/csv`, or at `/api/callbacks.csv`.
                 """)
@@ -39,15 +40,16 @@ public static class CallbacksApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         app.MapGet("/api/callbacks.csv", ListAsync).RequireAuthorization(Policies.Read).ExcludeFromDescription();
         return app;
     }
 
-    static async Task<Results<Ok<CallbackList>, FileContentHttpResult, ValidationProblem>> ListAsync(
+    static async Task<Results<Ok<CallbackList>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ListAsync(
         [Description("One queue (the queue of each caller's latest attempt); without it, the whole center.")] string? queue,
         [Description("The earliest abandon to list: RFC 3339 with an offset (URL-encode '+' as %2B); the last 24 h without it.")] string? since,
-        HttpRequest request, CallbacksQuery callbacks, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+        HttpRequest request, KeyScope scope, CallbacksQuery callbacks, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var errors = new Dictionary<string, string[]>();
@@ -60,8 +62,11 @@ public static class CallbacksApi
             else if (now - from > Longest) errors["since"] = [$"may reach at most {Longest.TotalDays:0} days back"];
         }
         if (errors.Count > 0) return Problems.Invalid(errors, "The list asked for is invalid", "See errors for each parameter.");
+        var (visible, team) = scope.Narrow(queue);
+        if (!visible) return Problems.NoSuchQueue(queue!);
 
-        var list = new CallbackList(from, now, queue, await callbacks.ListAsync(queue, from, now, targets.Value.ShortAbandon, ct));
+        var list = new CallbackList(from, now, queue,
+            await callbacks.ListAsync(queue, queue is null ? team : null, from, now, targets.Value.ShortAbandon, ct));
         return Csv.Wanted(request)
             ? Csv.File(list.Callers, $"callbacks-{queue ?? "center"}-{now.ToOffset(from.Offset):yyyy-MM-dd'T'HHmm}")
             : TypedResults.Ok(list);

@@ -51,16 +51,18 @@ internal sealed class CallbacksQuery(NpgsqlDataSource db)
         )
         select call_id, queue, ended_at, wait, attempts::int, caller_hash is not null as caller_known
         from ranked
-        where n = 1 and (@queue::text is null or queue = @queue)
+        where n = 1 and (@queue::text is null or queue = @queue) and (@team::text[] is null or queue = any(@team))
         order by ended_at desc, call_id
         limit {Limit}
         """;
 
-    public async Task<IReadOnlyList<Callback>> ListAsync(string? queue, DateTimeOffset since, DateTimeOffset now, TimeSpan shortAbandon, CancellationToken ct)
+    /// <summary>Of one queue, or of the team's queues (a scoped key's), or with neither of the whole center.</summary>
+    public async Task<IReadOnlyList<Callback>> ListAsync(string? queue, IReadOnlyList<string>? team, DateTimeOffset since, DateTimeOffset now,
+        TimeSpan shortAbandon, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(Sql,
-            new { queue, since = since.UtcDateTime, now = now.UtcDateTime, @short = shortAbandon }, cancellationToken: ct));
+            new { queue, team = team?.ToArray(), since = since.UtcDateTime, now = now.UtcDateTime, @short = shortAbandon }, cancellationToken: ct));
         return [.. rows.Select(r => new Callback(r.Call_Id, r.Queue, new DateTimeOffset(DateTime.SpecifyKind(r.Ended_At, DateTimeKind.Utc)),
             r.Wait, r.Attempts, r.Caller_Known))];
     }

@@ -23,6 +23,7 @@ public static class CallsApi
             .WithTags("Calls")
             .WithName("GetCall")
             .WithSummary("One call with its legs (queue, start, end, outcome, wait, agent), for drill-down and support")
+            .WithDescription("A key scoped to queues sees the legs in its queues only (`lastQueue` null when that is another), and 404 for a call that never reached them.")
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
@@ -31,7 +32,8 @@ public static class CallsApi
         return app;
     }
 
-    static async Task<Results<Ok<CallView>, ValidationProblem, ProblemHttpResult>> GetAsync(string callId, NpgsqlDataSource db, CancellationToken ct)
+    static async Task<Results<Ok<CallView>, ValidationProblem, ProblemHttpResult>> GetAsync(
+        string callId, KeyScope scope, NpgsqlDataSource db, CancellationToken ct)
     {
         if (!Identifiers.IsValid(callId))
             return Problems.Invalid(new Dictionary<string, string[]> { ["callId"] = [Identifiers.Rule] }, "The call id is invalid", "See errors.");
@@ -46,8 +48,11 @@ public static class CallsApi
         var legs = (await grid.ReadAsync<LegRow>()).Select(l => new LegView(
             l.Leg, l.Queue, Utc(l.Started_At), l.Ended_At is { } e ? Utc(e) : null, l.Outcome,
             l.Outcome is "answered" or "abandoned" && l.Ended_At is { } end ? (end - l.Started_At).TotalSeconds : null,
-            l.Agent_Id)).ToList();
-        return TypedResults.Ok(new CallView(call.Call_Id, call.Region, call.Language, call.Segment, call.Last_Queue,
+            l.Agent_Id)).Where(l => scope.Allows(l.Queue)).ToList();
+        // A key scoped to queues sees the call's legs in them only, and nothing of a call that never reached them.
+        if (legs.Count == 0 && scope.IsScoped) return Problems.NotFound($"There is no call '{callId}'.");
+        var lastQueue = call.Last_Queue is { } last && scope.Allows(last) ? last : null;
+        return TypedResults.Ok(new CallView(call.Call_Id, call.Region, call.Language, call.Segment, lastQueue,
             call.Completed_At is { } c ? Utc(c) : null, call.Resolution, call.Visit_Id, legs));
     }
 

@@ -39,6 +39,7 @@ public static class MetricsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("", GetAsync)
             .Produces<string>(StatusCodes.Status200OK, Csv.MediaType)
@@ -64,23 +65,24 @@ public static class MetricsApi
 
     const string CsvDescription = "\n\nAs CSV (`Accept: text/csv`, or the path with `.csv`): the same figures, a column each.";
 
-    static async Task<Results<Ok<WindowFigures>, FileContentHttpResult, ValidationProblem>> GetAsync(
+    static async Task<Results<Ok<WindowFigures>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAsync(
         [Required, Description("The start (inclusive)" + BoundDescription)] string? from,
         [Required, Description("The end (exclusive)" + BoundDescription)] string? to,
         [Description("One queue; without it, the whole center.")] string? queue,
         [Description("Calls of one region, and visits of it.")] string? region,
         [Description("Calls of one language, and their visits.")] string? language,
         [Description("Calls of one segment, and their visits.")] string? segment,
-        HttpRequest request, MetricsQuery metrics, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+        HttpRequest request, KeyScope scope, MetricsQuery metrics, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
     {
         var errors = Validate(from, to, out var start, out var end);
-        var filter = Filter(queue, region, language, segment, errors);
+        var filter = Filter(queue, region, language, segment, scope, errors);
         if (errors.Count > 0) return Problems.Invalid(errors, "The window is invalid", "See errors for each parameter.");
+        if (filter is null) return Problems.NoSuchQueue(queue!);
         var figures = await metrics.GetAsync(start, end, filter, targets.Value, time.GetUtcNow(), ct);
         return Csv.Wanted(request) ? Csv.File([figures], FileName("figures", figures.Queue, start, end)) : TypedResults.Ok(figures);
     }
 
-    static async Task<Results<Ok<MetricsBreakdown>, FileContentHttpResult, ValidationProblem>> BreakdownAsync(
+    static async Task<Results<Ok<MetricsBreakdown>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> BreakdownAsync(
         [Required, Description("The start (inclusive)" + BoundDescription)] string? from,
         [Required, Description("The end (exclusive)" + BoundDescription)] string? to,
         [Required, Description("What a row is: `region`, `language` or `segment`.")] string? by,
@@ -88,14 +90,15 @@ public static class MetricsApi
         [Description("Calls of one region, and visits of it.")] string? region,
         [Description("Calls of one language, and their visits.")] string? language,
         [Description("Calls of one segment, and their visits.")] string? segment,
-        HttpRequest request, MetricsQuery metrics, Targets.QueueTargets targets, TimeProvider time, CancellationToken ct)
+        HttpRequest request, KeyScope scope, MetricsQuery metrics, Targets.QueueTargets targets, TimeProvider time, CancellationToken ct)
     {
         var errors = Validate(from, to, out var start, out var end);
-        var filter = Filter(queue, region, language, segment, errors);
+        var filter = Filter(queue, region, language, segment, scope, errors);
         Breakdown dimension = default;
         if (by is not ("region" or "language" or "segment")) errors["by"] = ["is required: region, language or segment"];
         else dimension = Enum.Parse<Breakdown>(by, ignoreCase: true);
         if (errors.Count > 0) return Problems.Invalid(errors, "The breakdown asked for is invalid", "See errors for each parameter.");
+        if (filter is null) return Problems.NoSuchQueue(queue!);
 
         var rows = await metrics.BreakdownAsync(start, end, filter, dimension, targets.Defaults, time.GetUtcNow(), ct);
         var t = targets.For(filter.Queue);
@@ -122,11 +125,13 @@ public static class MetricsApi
         return errors;
     }
 
-    static MetricsFilter Filter(string? queue, string? region, string? language, string? segment, Dictionary<string, string[]> errors)
+    // Null: the queue asked for is outside the key's scope (404, as if it did not exist).
+    static MetricsFilter? Filter(string? queue, string? region, string? language, string? segment, KeyScope scope, Dictionary<string, string[]> errors)
     {
         foreach (var (name, value) in new[] { ("queue", queue), ("region", region), ("language", language), ("segment", segment) })
             if (value is not null && !Identifiers.IsValid(value)) errors[name] = [Identifiers.Rule];
-        return new MetricsFilter(queue, region, language, segment);
+        if (queue is not null && !scope.Allows(queue)) return null;
+        return new MetricsFilter(queue, region, language, segment, queue is null ? scope.Narrow(null).Queues : null);
     }
 
     // An unencoded '+05:00' arrives as ' 05:00': say how to send it rather than only what is expected.

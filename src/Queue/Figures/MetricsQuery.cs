@@ -74,6 +74,7 @@ internal sealed class MetricsQuery(Storage.HistoryReads reads)
             to = to.UtcDateTime,
             now = now.UtcDateTime,
             queue = filter.Queue,
+            team = filter.Team?.ToArray(),
             region = filter.Region,
             language = filter.Language,
             segment = filter.Segment,

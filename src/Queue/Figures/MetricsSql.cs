@@ -10,8 +10,11 @@ public enum Breakdown { Region, Language, Segment }
 /// Legs and completions take the fields of their call. A visit takes its own region (SPEC §3: a visit belongs to its
 /// region), and the language and segment of its call, as it takes the queue of its call's last leg: the call it names,
 /// or else the first call whose completion names it. A visit with no call has no language or segment.
+/// <see cref="Team"/>: the queues of a key scoped to them (SPEC §6), null for every queue; a visit with no queue is in
+/// no team.
 /// </summary>
-public sealed record MetricsFilter(string? Queue = null, string? Region = null, string? Language = null, string? Segment = null)
+public sealed record MetricsFilter(
+    string? Queue = null, string? Region = null, string? Language = null, string? Segment = null, IReadOnlyList<string>? Team = null)
 {
     public static readonly MetricsFilter None = new();
 }
@@ -22,7 +25,7 @@ public sealed record MetricsFilter(string? Queue = null, string? Region = null, 
 /// (key null; no row when nothing counted). Legs carry their call's region, language and segment (written with them, see migration 0020), so legs are
 /// read alone. Each leg is judged by its own queue's thresholds, <c>@sl</c> and <c>@short</c> where its queue set none;
 /// visit deadlines count once passed (before <c>@now</c>). Parameters: @from, @to, @now, @sl, @short, and those of the
-/// filter that are set (@queue, @region, @language, @segment).
+/// filter that are set (@queue, @region, @language, @segment, @team).
 /// </summary>
 internal static class MetricsSql
 {
@@ -47,6 +50,7 @@ internal static class MetricsSql
             where {FigureSql.LegsEnded}
             """);
         if (filter.Queue is not null) legs.Append(" and l.queue = @queue");
+        if (filter.Team is not null) legs.Append(" and l.queue = any(@team)");
         foreach (var (column, parameter) in callFields) legs.Append($" and l.{column} = {parameter}");
         legs.Append(" group by 1");
 
@@ -56,6 +60,7 @@ internal static class MetricsSql
             where {FigureSql.CallsCompleted}
             """);
         if (filter.Queue is not null) calls.Append(" and c.last_queue = @queue");
+        if (filter.Team is not null) calls.Append(" and c.last_queue = any(@team)");
         foreach (var (column, parameter) in callFields) calls.Append($" and c.{column} = {parameter}");
         calls.Append(" group by 1");
 
@@ -67,10 +72,11 @@ internal static class MetricsSql
             _ => FigureSql.VisitCall(key) + " as key",
         });
         var visitWhere = new StringBuilder();
-        if (filter.Queue is not null)
+        if (filter.Queue is not null || filter.Team is not null)
         {
             visitColumns.Append(", ").Append(FigureSql.VisitCall("last_queue")).Append(" as queue");
-            visitWhere.Append(" and queue = @queue");
+            if (filter.Queue is not null) visitWhere.Append(" and queue = @queue");
+            if (filter.Team is not null) visitWhere.Append(" and queue = any(@team)");
         }
         foreach (var (column, parameter) in callFields)
         {

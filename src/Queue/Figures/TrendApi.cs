@@ -22,26 +22,30 @@ public static class TrendApi
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapGet("/queues/{queue}/trend", QueueAsync).WithName("GetQueueTrend")
             .WithSummary("A queue's day quarter hour by quarter hour, in the center's time: calls offered, answered, abandoned, ASA, service level")
-            .WithDescription("Today (up to now) unless `day` names another day (yyyy-MM-dd, center time). Figures from PostgreSQL, as /api/metrics over each quarter.");
+            .WithDescription("Today (up to now) unless `day` names another day (yyyy-MM-dd, center time). Figures from PostgreSQL, as /api/metrics over each quarter. A key scoped to other queues gets 404.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/center/trend", CenterAsync).WithName("GetCenterTrend")
-            .WithSummary("The whole center's day quarter hour by quarter hour, in the center's time");
+            .WithSummary("The whole center's day quarter hour by quarter hour, in the center's time")
+            .WithDescription("For a key scoped to queues: the sum of its queues.");
         return app;
     }
 
-    static Task<Results<Ok<Trend>, ValidationProblem>> QueueAsync(
+    static async Task<Results<Ok<Trend>, ValidationProblem, ProblemHttpResult>> QueueAsync(
         [Description("The queue's name")] string queue, [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
-        TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
-        Identifiers.IsValid(queue)
-            ? GetAsync(queue, day, trends, live, targets, time, ct)
-            : Task.FromResult<Results<Ok<Trend>, ValidationProblem>>(
-                Problems.Invalid(new Dictionary<string, string[]> { ["queue"] = [Identifiers.Rule] }, "The queue name is invalid", "See errors."));
+        KeyScope scope, TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
+    {
+        if (!Identifiers.IsValid(queue))
+            return Problems.Invalid(new Dictionary<string, string[]> { ["queue"] = [Identifiers.Rule] }, "The queue name is invalid", "See errors.");
+        if (!scope.Allows(queue)) return Problems.NoSuchQueue(queue);
+        return await GetAsync(queue, null, day, trends, live, targets, time, ct);
+    }
 
-    static Task<Results<Ok<Trend>, ValidationProblem>> CenterAsync(
+    static async Task<Results<Ok<Trend>, ValidationProblem, ProblemHttpResult>> CenterAsync(
         [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
-        TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
-        GetAsync(null, day, trends, live, targets, time, ct);
+        KeyScope scope, TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
+        await GetAsync(null, scope.Narrow(null).Queues, day, trends, live, targets, time, ct);
 
-    static async Task<Results<Ok<Trend>, ValidationProblem>> GetAsync(string? queue, string? day,
+    static async Task<Results<Ok<Trend>, ValidationProblem, ProblemHttpResult>> GetAsync(string? queue, IReadOnlyList<string>? team, string? day,
         TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)
     {
         var zone = live.Value.Zone();
@@ -54,6 +58,6 @@ public static class TrendApi
             return Problems.Invalid(new Dictionary<string, string[]> { ["day"] = [$"must be a day (yyyy-MM-dd) from {MaxDaysBack} days ago up to today, in center time"] },
                 "The day is invalid", "See errors.");
         }
-        return TypedResults.Ok(await trends.GetAsync(queue, date, zone, now, targets.Value, ct));
+        return TypedResults.Ok(await trends.GetAsync(queue, date, zone, now, targets.Value, ct, team));
     }
 }

@@ -23,11 +23,13 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
     static readonly string EndedSql = $"""
         select floor(extract(epoch from l.ended_at - @from) / 900)::int as number, {FigureSql.Select(FigureSql.LegCountsByQueue)}
         from {FigureSql.LegsWithTargets}
-        where {FigureSql.LegsEnded} and (@queue::text is null or l.queue = @queue)
+        where {FigureSql.LegsEnded} and (@queue::text is null or l.queue = @queue) and (@team::text[] is null or l.queue = any(@team))
         group by 1
         """;
 
-    public async Task<Trend> GetAsync(string? queue, DateOnly day, TimeZoneInfo zone, DateTimeOffset now, TargetOptions defaults, CancellationToken ct)
+    // team: for the center as a key scoped to queues sees it, those queues (null: every queue).
+    public async Task<Trend> GetAsync(string? queue, DateOnly day, TimeZoneInfo zone, DateTimeOffset now, TargetOptions defaults, CancellationToken ct,
+        IReadOnlyList<string>? team = null)
     {
         var from = Midnight(day, zone);
         var end = Midnight(day.AddDays(1), zone);
@@ -37,7 +39,7 @@ internal sealed class TrendQuery(Storage.HistoryReads reads)
 
         // A past day reads the replica, when there is one; today the primary (docs/adr/0007).
         await using var connection = await reads.For(to, now).OpenConnectionAsync(ct);
-        var args = new { from = from.UtcDateTime, to = to.UtcDateTime, queue, @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
+        var args = new { from = from.UtcDateTime, to = to.UtcDateTime, queue, team = team?.ToArray(), @short = defaults.ShortAbandon, sl = defaults.ServiceLevelThreshold };
         var ended = (await connection.QueryAsync<Bucket, FigureCounts, (int, FigureCounts)>(
                 new CommandDefinition(EndedSql, args, cancellationToken: ct), (b, counts) => (b.Number, counts), splitOn: "answered"))
             .ToDictionary(r => r.Item1, r => r.Item2);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Queue.Api;
 using Queue.Auth;
 using Queue.Events;
 using Queue.Ingest;
@@ -24,7 +25,7 @@ public sealed record CenterJoined(QueueSnapshot Center, IReadOnlyList<QueueSnaps
 /// <summary>
 /// Live pushes at <c>/hubs/live</c>, for keys of role wallboard and above. A client joins queues or the whole center
 /// and gets their snapshots at once as the answer; then changes, coalesced, through the Redis backplane from
-/// whichever node saw them.
+/// whichever node saw them. A key scoped to queues (a team) joins and gets those queues only, and as its center their sum.
 /// </summary>
 [Authorize(Policy = Policies.Read)]
 internal sealed class LiveHub(LiveView view) : Hub<ILiveClient>
@@ -35,29 +36,60 @@ internal sealed class LiveHub(LiveView view) : Hub<ILiveClient>
 
     public static string QueueGroup(string queue) => "queue:" + queue;
 
+    /// <summary>The group of the connections of keys scoped to a team: its center (the sum of its queues) goes there.</summary>
+    public static string TeamGroup(string teamId) => "team:" + teamId;
+
+    KeyScope Scope => KeyScope.Of(Context.User!);
+
+    // The queues this connection joined by name, so that leaving a team's center keeps them.
+    HashSet<string> Joined => (HashSet<string>)(Context.Items.TryGetValue(nameof(Joined), out var joined)
+        ? joined!
+        : Context.Items[nameof(Joined)] = new HashSet<string>(StringComparer.Ordinal));
+
     public async Task<CenterJoined> JoinCenter()
     {
         // Join first, then read: a change in between arrives as a push with a higher seq, not lost.
-        await Groups.AddToGroupAsync(Context.ConnectionId, CenterGroup);
-        return new CenterJoined(await view.CenterAsync(), await view.AllAsync());
+        var scope = Scope;
+        if (scope.Team is not { } team)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, CenterGroup);
+            return new CenterJoined(await view.CenterAsync(), await view.AllAsync());
+        }
+        // A key scoped to a team sees its center as the sum of its queues, and its queues as they change: never the
+        // center's group, which carries every queue.
+        await Groups.AddToGroupAsync(Context.ConnectionId, TeamGroup(scope.TeamId!));
+        foreach (var q in team) await Groups.AddToGroupAsync(Context.ConnectionId, QueueGroup(q));
+        return new CenterJoined(await view.TeamAsync(team), await view.AllAsync(scope));
     }
 
     public async Task<IReadOnlyList<QueueSnapshot>> JoinQueues(string[] queues)
     {
         Check(queues);
         foreach (var q in queues) await Groups.AddToGroupAsync(Context.ConnectionId, QueueGroup(q));
+        Joined.UnionWith(queues);
         return await Task.WhenAll(queues.Select(q => view.QueueAsync(q)));
     }
 
     public async Task LeaveQueues(string[] queues)
     {
         Check(queues);
+        Joined.ExceptWith(queues);
         foreach (var q in queues) await Groups.RemoveFromGroupAsync(Context.ConnectionId, QueueGroup(q));
     }
 
-    public Task LeaveCenter() => Groups.RemoveFromGroupAsync(Context.ConnectionId, CenterGroup);
+    public async Task LeaveCenter()
+    {
+        var scope = Scope;
+        if (scope.Team is not { } team)
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, CenterGroup);
+            return;
+        }
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, TeamGroup(scope.TeamId!));
+        foreach (var q in team.Except(Joined)) await Groups.RemoveFromGroupAsync(Context.ConnectionId, QueueGroup(q));
+    }
 
-    static void Check(string[] queues)
+    void Check(string[] queues)
     {
         if (queues is null || queues.Length is 0 or > MaxQueues)
             throw new HubException($"Name 1 to {MaxQueues} queues.");
@@ -66,6 +98,9 @@ internal sealed class LiveHub(LiveView view) : Hub<ILiveClient>
             if (!Identifiers.IsValid(q))
                 throw new HubException($"'{Truncate(q)}' is not a queue name: 1–100 letters, digits, '.', '_', '-' or ':'.");
         }
+        var scope = Scope;
+        if (queues.FirstOrDefault(q => !scope.Allows(q)) is { } other)
+            throw new HubException($"There is no queue '{Truncate(other)}' for this API key.");
     }
 
     static string Truncate(string? s) => s is null ? "" : s.Length > 40 ? s[..40] + "…" : s;

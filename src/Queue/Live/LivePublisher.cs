@@ -15,7 +15,7 @@ namespace Queue.Live;
 /// node published the same content already, so several nodes do not push the same thing several times.
 /// </summary>
 internal sealed partial class LivePublisher(
-    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, IEnumerable<ILiveObserver> observers,
+    LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, IEnumerable<ILiveObserver> observers, Auth.ApiKeyStore apiKeys,
     Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
     // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
@@ -26,6 +26,11 @@ internal sealed partial class LivePublisher(
     readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     const string CenterKey = "";
+
+    // A team's center (the sum of its queues, for keys scoped to them) is published under "#" and its id: no queue name
+    // has a '#'. It goes out after one of its queues did, at most once per interval like a queue.
+    const string TeamPrefix = "#";
+    readonly ConcurrentDictionary<string, IReadOnlyList<string>> teams = new(StringComparer.Ordinal);
 
     public void MarkDirty(IEnumerable<string> queues)
     {
@@ -144,6 +149,12 @@ internal sealed partial class LivePublisher(
         // to judge alerts by: pushed, it would empty the screens and clear every open alert, to raise them again as new
         // ones once rebuilt. The API answers 503 meanwhile; the rebuild marks every queue when it is done.
         if (await store.ReadCursorAsync() is not { IsCurrent: true }) return;
+        if (queue.StartsWith(TeamPrefix, StringComparison.Ordinal))
+        {
+            if (teams.TryGetValue(queue, out var team))
+                await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(await view.TeamAsync(team));
+            return;
+        }
         if (queue == CenterKey)
         {
             var center = await view.CenterAsync(seq: 0);
@@ -155,8 +166,33 @@ internal sealed partial class LivePublisher(
         var snapshot = await view.QueueAsync(queue, seq: 0);
         var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), Content(snapshot));
         if (claimed > 0)
+        {
             await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
+            await MarkTeamsAsync(queue);
+        }
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
+    }
+
+    async Task MarkTeamsAsync(string queue)
+    {
+        IReadOnlyList<IReadOnlyList<string>> all;
+        try
+        {
+            all = await apiKeys.TeamsAsync(stopping);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            LogPublishFailed(logger, "(teams)", e.Message);
+            return;
+        }
+        foreach (var team in all)
+        {
+            if (!team.Contains(queue, StringComparer.Ordinal)) continue;
+            var key = TeamPrefix + Api.KeyScope.TeamIdOf(team);
+            teams[key] = team;
+            dirty[key] = 0;
+            wake.Writer.TryWrite(true);
+        }
     }
 
     // Observers (alerts) follow every snapshot a node computes; the earliest deadline they name wakes the queue again.

@@ -1,3 +1,4 @@
+using Queue.Api;
 using Queue.Redis;
 namespace Queue.Live;
 
@@ -12,10 +13,31 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
         return Snapshot.Of(queue, seq ?? await store.PublishedSeqAsync(keys.Of(queue, RedisLayout.Published)), counts, targets.For(queue));
     }
 
-    public async Task<IReadOnlyList<QueueSnapshot>> AllAsync()
+    public async Task<IReadOnlyList<QueueSnapshot>> AllAsync(KeyScope? scope = null)
     {
-        var queues = await store.QueuesAsync();
+        var queues = (scope ?? KeyScope.All).Filter(await store.QueuesAsync());
         return await Task.WhenAll(queues.Select(q => QueueAsync(q)));
+    }
+
+    /// <summary>The center as a key sees it: the whole center, or for a key scoped to a team the sum of its queues.</summary>
+    public Task<QueueSnapshot> CenterAsync(KeyScope scope) =>
+        scope.Queues is { } queues ? TeamAsync([.. queues.Order(StringComparer.Ordinal)]) : CenterAsync();
+
+    /// <summary>
+    /// A team's queues added up, every agent once, as the center of a key scoped to them (SPEC §6). Visits with no call
+    /// belong to no queue, so no team counts them. Its <c>seq</c> is the sum of its queues' own: it grows whenever one of
+    /// them is pushed, so a screen keeps the latest.
+    /// </summary>
+    public async Task<QueueSnapshot> TeamAsync(IReadOnlyList<string> queues)
+    {
+        var now = time.GetUtcNow();
+        var counts = await Task.WhenAll(queues.Select(q => reader.ReadAsync(q, now)));
+        var seqs = await Task.WhenAll(queues.Select(q => store.PublishedSeqAsync(keys.Of(q, RedisLayout.Published))));
+        var agents = new Dictionary<string, AgentInfo>(StringComparer.Ordinal);
+        foreach (var c in counts)
+            foreach (var (agent, info) in c.Agents) agents.TryAdd(agent, info);
+        var sum = counts.Skip(1).Aggregate(counts[0], (total, c) => total.Plus(c)) with { Agents = agents, Staffing = null };
+        return Snapshot.Of(null, seqs.Sum(), sum, targets.Defaults);
     }
 
     /// <summary>The whole center: every queue's counts added up (visits without a call included), every agent once.</summary>

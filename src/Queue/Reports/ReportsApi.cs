@@ -27,7 +27,8 @@ public static class ReportsApi
                 on record (`?version=1`: the first, as it was sent). So a report never differs from `/api/metrics` over its week
                 without saying so. Until the week's lateness has passed a report is `provisional` (until `finalFrom`). The
                 current week is made up to now and marked `partial`; a week not begun is a 400. A week with nothing in it is a
-                report of zeros and "—".
+                report of zeros and "—". A key scoped to queues gets their sections alone, the center as their sum, and the
+                latest version only.
                 """)
             .Produces<WeeklyReport>(contentType: "application/json")
             .Produces<string>(StatusCodes.Status200OK, "text/csv", "text/html")
@@ -77,8 +78,8 @@ public static class ReportsApi
     }
 
     static async Task<Results<Ok<WeeklyReport>, ContentHttpResult, ValidationProblem, ProblemHttpResult>> GetAsync(
-        [Description("The ISO week and the format, e.g. 2026-W48.html")] string name, WeeklyReports reports, TimeProvider time, CancellationToken ct,
-        [Description("A version of the report (1: the first made); none: the latest")] int? version = null)
+        [Description("The ISO week and the format, e.g. 2026-W48.html")] string name, KeyScope scope, WeeklyReports reports, TimeProvider time,
+        CancellationToken ct, [Description("A version of the report (1: the first made); none: the latest")] int? version = null)
     {
         var dot = name.LastIndexOf('.');
         var (text, format) = dot < 0 ? (name, "json") : (name[..dot], name[(dot + 1)..]);
@@ -86,8 +87,10 @@ public static class ReportsApi
             return Invalid("must be an ISO week and a format: 2026-W48.json, 2026-W48.csv or 2026-W48.html");
         if (week.Bounds(reports.Zone).From > time.GetUtcNow()) return Invalid($"week {week} has not begun");
         if (version is < 1) return Invalid("version must be 1 or more");
-        if (await reports.GetAsync(week, version, ct) is not { } report)
-            return Problems.NotFound($"Week {week} has no version {version} of its report.");
+        if (scope.IsScoped && version is not null)
+            return Invalid("a key scoped to queues reads the latest version only: the versions on record are of the whole center");
+        var report = scope.Queues is { } queues ? await reports.ForTeamAsync(week, queues, ct) : await reports.GetAsync(week, version, ct);
+        if (report is null) return Problems.NotFound($"Week {week} has no version {version} of its report.");
         return format switch
         {
             "csv" => TypedResults.Text(ReportCsv.Write(report), "text/csv; charset=utf-8", Encoding.UTF8),

@@ -64,6 +64,23 @@ internal sealed class WeeklyReports(NpgsqlDataSource db, ReportQuery query, Targ
         return Served((await VersionAsync(connection, week, null, ct))!, now);
     }
 
+    /// <summary>
+    /// The week as a key scoped to a team sees it (SPEC §6): made now from PostgreSQL out of the team's queues alone, the
+    /// center being their sum (visits with no queue are in no team), numbered as the latest version of the whole
+    /// center's report it matches. Versions on record are of the whole center, and their revisions name every queue.
+    /// </summary>
+    public async Task<WeeklyReport> ForTeamAsync(ReportWeek week, IReadOnlySet<string> team, CancellationToken ct)
+    {
+        var latest = await GetAsync(week, ct);
+        var zone = Zone;
+        var now = time.GetUtcNow();
+        var (from, to) = week.Bounds(zone);
+        var (counts, breaches) = await query.GetAsync(from.AddDays(-7), to, from, zone, targets.Defaults, targets.Thresholds, now, ct);
+        bool Ours(string? queue) => queue is not null && team.Contains(queue);
+        var made = ReportBuilder.Build(week, zone, now, [.. counts.Where(c => Ours(c.Queue))], [.. breaches.Where(b => Ours(b.Queue))], targets.For);
+        return Served(made with { Version = latest.Version }, now);
+    }
+
     WeeklyReport Served(WeeklyReport report, DateTimeOffset now)
     {
         var final = report.To + ingest.Value.Lateness;

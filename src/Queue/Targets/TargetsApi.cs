@@ -33,7 +33,8 @@ public static class TargetsApi
             .WithSummary("The default targets and thresholds, and every queue that set its own");
         targets.MapGet("/{queue}", Get).RequireAuthorization(Policies.Read).WithName("GetTargets")
             .WithSummary("One queue's targets and thresholds in effect, and which of them it set itself")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound);
         targets.MapPut("/{queue}", PutAsync).RequireAuthorization(Policies.Admin).WithName("PutTargets")
             .WithSummary("Set a queue's targets and thresholds (admin); a field left out or null takes the default")
             .WithDescription("""
@@ -53,12 +54,14 @@ public static class TargetsApi
         return app;
     }
 
-    static Ok<TargetsList> List(QueueTargets targets) =>
-        TypedResults.Ok(new TargetsList(TargetStates.Of(targets.Defaults), targets.Stored.Values.OrderBy(r => r.Queue, StringComparer.Ordinal)
-            .Select(r => View(r.Queue, targets)).ToList()));
+    static Ok<TargetsList> List(KeyScope scope, QueueTargets targets) =>
+        TypedResults.Ok(new TargetsList(TargetStates.Of(targets.Defaults), targets.Stored.Values.Where(r => scope.Allows(r.Queue))
+            .OrderBy(r => r.Queue, StringComparer.Ordinal).Select(r => View(r.Queue, targets)).ToList()));
 
-    static Results<Ok<QueueTargetsView>, ValidationProblem> Get(string queue, QueueTargets targets) =>
-        !Identifiers.IsValid(queue) ? InvalidQueue() : TypedResults.Ok(View(queue, targets));
+    static Results<Ok<QueueTargetsView>, ValidationProblem, ProblemHttpResult> Get(string queue, KeyScope scope, QueueTargets targets) =>
+        !Identifiers.IsValid(queue) ? InvalidQueue()
+        : !scope.Allows(queue) ? Problems.NoSuchQueue(queue)
+        : TypedResults.Ok(View(queue, targets));
 
     static async Task<Results<Ok<QueueTargetsView>, ValidationProblem>> PutAsync(
         string queue, TargetOverrides request, ClaimsPrincipal user, QueueTargetsStore store, QueueTargets targets, TimeProvider time, CancellationToken ct)

@@ -15,36 +15,39 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
 {
     const string Read = "wallboard supervisor admin";
 
-    // operation as the OpenAPI document names it, roles allowed (admin may always)
-    public static TheoryData<string, string> Endpoints => new()
+    // operation as the OpenAPI document names it; roles allowed (admin may always); what a supervisor key scoped to
+    // other queues than the one the request names gets (the queue named in the path or in ?queue=, a call and an alert
+    // of that queue): 404 as if it did not exist, 200 for what is narrowed to the key's own queues (or names no queue),
+    // 403 for what only other roles may do.
+    public static TheoryData<string, string, string> Endpoints => new()
     {
-        { "POST /api/events", "ingest import admin" },
-        { "GET /api/metrics", Read },
-        { "GET /api/metrics/breakdown", Read },
-        { "GET /api/callbacks", Read },
-        { "GET /api/calls/{callId}", "supervisor admin" },
-        { "GET /api/me", "ingest import wallboard supervisor admin" },
-        { "GET /api/keys", "admin" },
-        { "POST /api/keys", "admin" },
-        { "DELETE /api/keys/{id}", "admin" },
-        { "GET /api/queues", Read },
-        { "GET /api/queues/{queue}", Read },
-        { "GET /api/queues/{queue}/trend", Read },
-        { "GET /api/queues/{queue}/ewt", Read },
-        { "GET /api/center", Read },
-        { "GET /api/center/trend", Read },
-        { "GET /api/live/check", "admin" },
-        { "GET /api/alerts", Read },
-        { "GET /api/alerts/kinds", Read },
-        { "GET /api/alerts/{id}", Read },
-        { "POST /api/alerts/{id}/ack", "supervisor admin" },
-        { "GET /api/targets", Read },
-        { "GET /api/targets/{queue}", Read },
-        { "PUT /api/targets/{queue}", "admin" },
-        { "DELETE /api/targets/{queue}", "admin" },
-        { "GET /api/reports/weekly/{name}", Read },
-        { "POST /api/reports/weekly/{name}/send", "admin" },
-        { "GET /api/staffing", "supervisor admin" },
+        { "POST /api/events", "ingest import admin", "403" },
+        { "GET /api/metrics", Read, "404" },
+        { "GET /api/metrics/breakdown", Read, "404" },
+        { "GET /api/callbacks", Read, "404" },
+        { "GET /api/calls/{callId}", "supervisor admin", "404" },
+        { "GET /api/me", "ingest import wallboard supervisor admin", "200" },
+        { "GET /api/keys", "admin", "403" },
+        { "POST /api/keys", "admin", "403" },
+        { "DELETE /api/keys/{id}", "admin", "403" },
+        { "GET /api/queues", Read, "200" },
+        { "GET /api/queues/{queue}", Read, "404" },
+        { "GET /api/queues/{queue}/trend", Read, "404" },
+        { "GET /api/queues/{queue}/ewt", Read, "404" },
+        { "GET /api/center", Read, "200" },
+        { "GET /api/center/trend", Read, "200" },
+        { "GET /api/live/check", "admin", "403" },
+        { "GET /api/alerts", Read, "404" },
+        { "GET /api/alerts/kinds", Read, "200" },
+        { "GET /api/alerts/{id}", Read, "404" },
+        { "POST /api/alerts/{id}/ack", "supervisor admin", "404" },
+        { "GET /api/targets", Read, "200" },
+        { "GET /api/targets/{queue}", Read, "404" },
+        { "PUT /api/targets/{queue}", "admin", "403" },
+        { "DELETE /api/targets/{queue}", "admin", "403" },
+        { "GET /api/reports/weekly/{name}", Read, "200" },
+        { "POST /api/reports/weekly/{name}/send", "admin", "403" },
+        { "GET /api/staffing", "supervisor admin", "200" },
     };
 
     [Fact]
@@ -62,7 +65,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
 
     [Theory]
     [MemberData(nameof(Endpoints))]
-    public async Task Each_role_gets_exactly_its_endpoints(string endpoint, string allowed)
+    public async Task Each_role_gets_exactly_its_endpoints(string endpoint, string allowed, string _)
     {
         foreach (var role in new[] { "ingest", "import", "wallboard", "supervisor", "admin" })
         {
@@ -77,10 +80,54 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
 
     [Theory]
     [MemberData(nameof(Endpoints))]
-    public async Task No_key_or_a_wrong_key_is_a_401_problem(string endpoint, string _)
+    public async Task No_key_or_a_wrong_key_is_a_401_problem(string endpoint, string roles, string scoped)
     {
+        Assert.NotEmpty(roles);
+        Assert.Contains(scoped, new[] { "200", "403", "404" });
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(endpoint, key: null));
         Assert.Equal(HttpStatusCode.Unauthorized, await SendAsync(endpoint, "qk_not-a-real-key-0000000000000000"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Endpoints))]
+    public async Task A_key_scoped_to_other_queues_gets_what_the_scoped_column_says(string endpoint, string _, string scoped)
+    {
+        await OtherQueueAsync();
+        var key = await ScopedKeyAsync();
+
+        Assert.Equal((HttpStatusCode)int.Parse(scoped, System.Globalization.CultureInfo.InvariantCulture), await SendAsync(endpoint, key, OtherQueue));
+        // The same request names nothing outside the scope of an unscoped key: it is the scope that refuses it.
+        if (scoped == "404") Assert.NotEqual(HttpStatusCode.NotFound, await SendAsync(endpoint, await app.KeyAsync("supervisor"), OtherQueue));
+    }
+
+    const string OtherQueue = "other-queue";
+
+    // A call in OtherQueue, and an open alert of it (so that /api/alerts/{id} and its ack have something to refuse).
+    long otherAlert;
+
+    async Task OtherQueueAsync()
+    {
+        using var admin = app.Client();
+        var at = app.Time.GetUtcNow();
+        (await admin.PostEventsAsync(Ev.Queued("scoped-matrix-q", at.AddMinutes(-1), "other-call", OtherQueue))).EnsureSuccessStatusCode();
+        await using var command = app.Db.CreateCommand("""
+            with made as (
+                insert into alerts (kind, subject, queue, severity, state, raised_at, details)
+                select 'queue.wait', $1, $1, 'warning', 'open', now(), '{}'
+                where not exists (select from alerts where subject = $1)
+                returning id)
+            select id from made union all select id from alerts where subject = $1
+            """);
+        command.Parameters.AddWithValue(OtherQueue);
+        otherAlert = (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    async Task<string> ScopedKeyAsync()
+    {
+        using var admin = app.Client();
+        var response = await admin.PostAsJsonAsync("/api/keys", new { name = "team lead", role = "supervisor", queues = new[] { "team-a", "team-b" } });
+        response.EnsureSuccessStatusCode();
+        return (await response.JsonAsync()).GetProperty("key").GetString()!;
     }
 
     [Fact]
@@ -142,22 +189,29 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
 
     const string MetricsUrl = "/api/metrics?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z";
 
-    /// <summary>Sends the operation with sample path values and a body of the right shape; returns the status.</summary>
-    async Task<HttpStatusCode> SendAsync(string endpoint, string? key)
+    /// <summary>
+    /// Sends the operation with sample path values and a body of the right shape; returns the status. With
+    /// <paramref name="queue"/>, the request names that queue (in its path or as ?queue=), and that queue's call and alert.
+    /// </summary>
+    async Task<HttpStatusCode> SendAsync(string endpoint, string? key, string? queue = null)
     {
         using var client = app.Client(key);
         var (method, template) = (endpoint.Split(' ')[0], endpoint.Split(' ')[1]);
         var path = template
-            .Replace("{callId}", "some-call", StringComparison.Ordinal)
-            .Replace("{queue}", "some-queue", StringComparison.Ordinal)
+            .Replace("{callId}", queue is null ? "some-call" : "other-call", StringComparison.Ordinal)
+            .Replace("{queue}", queue ?? "some-queue", StringComparison.Ordinal)
             .Replace("{name}", "2026-W47", StringComparison.Ordinal)
-            .Replace("{id}", template.StartsWith("/api/keys", StringComparison.Ordinal) ? "00000000-0000-0000-0000-000000000001" : "1", StringComparison.Ordinal);
+            .Replace("{id}", template.StartsWith("/api/keys", StringComparison.Ordinal) ? "00000000-0000-0000-0000-000000000001"
+                : queue is null ? "1" : otherAlert.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         var url = path switch
         {
             "/api/metrics" => MetricsUrl,
+            "/api/metrics/breakdown" => MetricsUrl.Replace("/api/metrics?", "/api/metrics/breakdown?by=region&", StringComparison.Ordinal),
             "/api/staffing" => "/api/staffing?callsPerHour=36&ahtSeconds=100&agents=2&targetSeconds=20",
             _ => path,
         };
+        if (queue is not null && method == "GET" && path is "/api/metrics" or "/api/metrics/breakdown" or "/api/callbacks" or "/api/alerts")
+            url += (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "queue=" + queue;
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
         request.Content = (method, template) switch
         {

@@ -122,7 +122,8 @@ public class QueueApp : IAsyncLifetime
     {
         using var admin = Client();
         var response = await admin.PostAsJsonAsync("/api/keys", new { name = "test " + role, role });
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"POST /api/keys: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}\n{string.Join("\n", Logs.TakeLast(5))}");
         var created = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return created.GetProperty("key").GetString()!;
     }
