@@ -57,8 +57,10 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
         return all.Aggregate(center, (sum, q) => sum.Plus(q));
     }
 
-    public async Task<QueueDetail> DetailAsync(string queue)
+    /// <summary>A queue in full; an agent's queues as the key may see them (<paramref name="scope"/>).</summary>
+    public async Task<QueueDetail> DetailAsync(string queue, KeyScope? scope = null)
     {
+        scope ??= KeyScope.All;
         var now = Micros.Truncate(time.GetUtcNow());
         var counts = await reader.ReadAsync(queue, now);
         var snapshot = await QueueAsync(queue, counts: counts);
@@ -74,7 +76,7 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
                 var handled = day.GetValueOrDefault(AgentDayField.Handled(a.Key));
                 double? handle = handled == 0 ? null : day.GetValueOrDefault(AgentDayField.Handle(a.Key)) / 1e6 / handled;
                 return new AgentLive(a.Key, a.Value.Status, a.Value.Since, Math.Max(0, (now - a.Value.Since).TotalSeconds),
-                    day.GetValueOrDefault(AgentDayField.Answered(a.Key)), handle, a.Value.Queues);
+                    day.GetValueOrDefault(AgentDayField.Answered(a.Key)), handle, a.Value.Queues is { } q ? scope.Filter(q) : null);
             })
             .ToList();
         return new QueueDetail(snapshot, waiting, agents);

@@ -45,7 +45,7 @@ public static class QueuesApi
             return Problems.Invalid(new Dictionary<string, string[]> { ["queue"] = [Identifiers.Rule] }, "The queue name is invalid", "See errors.");
         if (!scope.Allows(queue)) return Problems.NoSuchQueue(queue);
         if (await Rebuilding(store) is { } problem) return problem;
-        return TypedResults.Ok(await view.DetailAsync(queue));
+        return TypedResults.Ok(await view.DetailAsync(queue, scope));
     }
 
     static async Task<Results<Ok<ExpectedWaitAnswer>, ValidationProblem, ProblemHttpResult>> ExpectedWaitAsync(

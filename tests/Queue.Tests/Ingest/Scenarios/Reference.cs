@@ -238,21 +238,28 @@ public sealed class Reference
 
     public ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now) => Figures(from, to, queue, now, _ => true, _ => true);
 
-    ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, Func<Call, bool> callIn, Func<Visit, bool> visitIn)
+    /// <summary>The figures of a team's queues together (a key scoped to them): a visit with no queue is in no team.</summary>
+    public ExpectedFigures FiguresOfTeam(DateTimeOffset from, DateTimeOffset to, IReadOnlySet<string> team, DateTimeOffset now) =>
+        Figures(from, to, q => q is not null && team.Contains(q), now, _ => true, _ => true);
+
+    ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, string? queue, DateTimeOffset now, Func<Call, bool> callIn, Func<Visit, bool> visitIn) =>
+        Figures(from, to, q => queue is null || q == queue, now, callIn, visitIn);
+
+    ExpectedFigures Figures(DateTimeOffset from, DateTimeOffset to, Func<string?, bool> queueIn, DateTimeOffset now, Func<Call, bool> callIn, Func<Visit, bool> visitIn)
     {
         bool In(DateTimeOffset? t) => t >= from && t < to;
         var legs = Calls.Where(callIn).SelectMany(c => c.Legs)
-            .Where(l => l.Outcome is "answered" or "abandoned" && In(l.End) && (queue is null || l.Queue == queue)).ToList();
+            .Where(l => l.Outcome is "answered" or "abandoned" && In(l.End) && queueIn(l.Queue)).ToList();
         var answered = legs.Where(l => l.Outcome == "answered").ToList();
         var abandoned = legs.Count(l => l.Outcome == "abandoned" && l.Wait >= ShortAbandon);
         var offered = answered.Count + abandoned;
 
-        var completed = Calls.Where(c => callIn(c) && In(c.CompletedAt) && (queue is null || c.LastQueue == queue)).ToList();
+        var completed = Calls.Where(c => callIn(c) && In(c.CompletedAt) && queueIn(c.LastQueue)).ToList();
         var remote = completed.Count(c => c.Resolution == "resolved");
         var unknown = completed.Count(c => c.Resolution is null);
 
         // A deadline counts once it has passed; one still ahead is neither met nor missed yet.
-        var visits = Visits.Where(v => v.CreatedAt is not null && (queue is null || QueueOf(v) == queue) && visitIn(v)).ToList();
+        var visits = Visits.Where(v => v.CreatedAt is not null && queueIn(QueueOf(v)) && visitIn(v)).ToList();
         var due24 = visits.Where(v => In(v.Due24) && v.Due24 < now && !(v.CancelledAt < v.Due24)).ToList();
         var resolvedBy24 = due24.Count(v => v.ResolvedAt <= v.Due24);
         var due48 = visits.Where(v => In(v.Due48) && v.Due48 < now && !(v.CancelledAt <= v.Due48)).ToList();
