@@ -1,17 +1,18 @@
 // The wallboard: every queue (or those in ?queues=) live over SignalR, each figure against its target.
 import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
+import type { Alert, CenterJoined, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, api, centerFormat, connectLive, duration, el, offsetOf, percent, takeKey, text, whoAmI,
+  ApiError, api, centerFormat, connectLive, el, offsetOf, takeKey, text, whoAmI,
 } from "./common";
 import { alertSubject, kindLabel, loadAlertKinds, visitsPast } from "./alert-kinds";
 import { Beeper } from "./sound";
-import { fillAgents } from "./staffing";
-import { longest, mark, waitState, worst } from "./wallboard-figures";
-import type { Fit, Natural } from "./wallboard-layout";
-import { boardOptions, breachFirst, fit, onPage, readableUnit } from "./wallboard-layout";
-import { fillRow, newRow, tableHead } from "./wallboard-table";
+import { worst } from "./wallboard-figures";
+import { boardOptions, breachFirst } from "./wallboard-layout";
+import type { Drawn } from "./wallboard-pages";
+import { Pages } from "./wallboard-pages";
+import { fillRow, newRow } from "./wallboard-table";
+import { fillTile, newTile } from "./wallboard-tile";
 
 const $ = (id: string) => document.getElementById(id)!;
 const tilesEl = $("tiles");
@@ -19,11 +20,10 @@ const alertsEl = $("alerts");
 const banner = $("banner");
 const clock = $("clock");
 const dateEl = $("date");
-const pageEl = $("page");
 const options = boardOptions(location.search);
 
-const named = (new URLSearchParams(location.search).get("queues") ?? "")
-  .split(",").map((q) => q.trim()).filter(Boolean);
+const named = [...new Set((new URLSearchParams(location.search).get("queues") ?? "")
+  .split(",").map((q) => q.trim()).filter(Boolean))];
 const queues = new Map<string, QueueSnapshot>();
 const alerts = new Map<number, Alert>();
 let center: QueueSnapshot | null = null;
@@ -171,151 +171,37 @@ function flashQueue(queue: string): void {
   flashing.set(queue, Date.now() + 3000);
 }
 
-// ---- rendering -----------------------------------------------------------------------------------------------------
-
-function tileFor(queue: string): HTMLElement {
-  let tile = tiles.get(queue);
-  if (tile) return tile;
-  const fig = (name: string, label: string) =>
-    el("div", { class: "fig", "data-fig": name },
-      el("div", { class: "fig-label" }, label),
-      el("div", { class: "fig-value" }, "–"),
-      el("div", { class: "fig-note" }),
-      el("div", { class: "fig-foot" }, el("span", { class: "target" }), el("span", { class: "mark" })));
-  tile = el("article", { class: "tile", "data-queue": queue, "aria-label": `Queue ${queue}` },
-    el("div", { class: "tile-head" }, el("div", { class: "tile-name", title: queue }, queue), el("div", { class: "tile-alerts" })),
-    el("div", { class: "row hero" }, fig("waiting", "Waiting"), fig("longest", "Longest wait"), fig("asa", "ASA")),
-    el("div", { class: "row rates" }, fig("sl", "Service level"), fig("abandoned", "Abandoned"), fig("remote", "Remote fix")),
-    el("div", { class: "bottom" },
-      el("div", { class: "counts", "data-fig": "agents" }),
-      el("div", { class: "counts", "data-fig": "visits" })));
-  tiles.set(queue, tile);
-  return tile;
-}
-
-function setFig(tile: HTMLElement, name: string, value: string, state: FigureState, note: string, target: string, under = false): void {
-  const f = tile.querySelector<HTMLElement>(`[data-fig="${name}"]`)!;
-  const cls = `fig ${state}`;
-  if (f.className !== cls) f.className = cls;
-  f.dataset.state = state;
-  text(f.querySelector(".fig-value")!, value);
-  text(f.querySelector(".fig-note")!, note);
-  text(f.querySelector(".target")!, target);
-  text(f.querySelector(".mark")!, mark(state, under));
-}
-
-function setCounts(box: HTMLElement, state: FigureState, parts: [string, number][]): void {
-  box.className = `counts ${state}`;
-  box.dataset.state = state;
-  box.replaceChildren(...parts.map(([what, n]) => el("span", {}, el("b", {}, String(n)), " ", el("span", { class: "what" }, what))));
-  if (state === "breach" || state === "warning") box.append(el("span", { class: "mark" }, mark(state)));
-}
-
-// ---- layout: every queue, a page at a time when they do not fit at a readable size --------------------------------
+// ---- rendering: every queue, a page at a time when they do not fit at a readable size --------------------------------
 
 const tiles = new Map<string, HTMLElement>();
 const rows = new Map<string, HTMLTableRowElement>();
-// Where tiles and rows are measured, out of sight, at a text size of 100 px: their size in em, whatever the screen.
-const measureBox = el("div", { class: "measure", "aria-hidden": "true" });
-document.body.append(measureBox);
-const gapEm = 0.5; // between tiles, in em of their text (.tiles gap)
-let measured: { key: string; size: Natural } | null = null;
-let current: Fit | null = null;
-let page = 0;
+const pages = new Pages(tilesEl, $("page"), options);
 
 function openAlertQueues(): Set<string> {
   return new Set([...alerts.values()].filter((a) => a.state === "open" && a.queue !== null).map((a) => a.queue!));
 }
 
-function area(): { width: number; height: number } {
-  const style = getComputedStyle(tilesEl);
+const openAlertsOf = (queue: string, open: Set<string>) =>
+  open.has(queue) ? [...alerts.values()].filter((a) => a.queue === queue && a.state === "open").length : 0;
+
+/** Tiles and rows filled as of `now`. */
+function drawn(now: number, open: Set<string>): Drawn {
   return {
-    width: tilesEl.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight),
-    height: tilesEl.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom),
+    tile: (queue) => {
+      let tile = tiles.get(queue);
+      if (!tile) tiles.set(queue, tile = newTile(queue));
+      const s = queues.get(queue);
+      if (s) fillTile(tile, s, now, openAlertsOf(queue, open), (flashing.get(queue) ?? 0) > now);
+      return tile;
+    },
+    row: (queue) => {
+      let row = rows.get(queue);
+      if (!row) rows.set(queue, row = newRow(queue));
+      const s = queues.get(queue);
+      if (s) fillRow(row, s, now, openAlertsOf(queue, open));
+      return row;
+    },
   };
-}
-
-function measure(names: string[], now: number, open: Set<string>): Natural {
-  // A little room over what is measured: text drawn at another size rounds differently.
-  const room = 1.03;
-  if (options.layout === "table") {
-    const body = el("tbody", {}, ...names.map((q) => rowOf(q, now, open)));
-    const table = el("table", { class: "board-table" }, tableHead(), body);
-    measureBox.replaceChildren(table);
-    const head = table.tHead!.getBoundingClientRect().height;
-    const row = Math.max(...[...body.rows].map((r) => r.getBoundingClientRect().height));
-    const size = { width: table.getBoundingClientRect().width * room / 100, height: row * room / 100, head: head * room / 100 };
-    measureBox.replaceChildren();
-    return size;
-  }
-  const all = names.map((q) => tileOf(q, now, open));
-  measureBox.replaceChildren(...all);
-  let width = 0;
-  let height = 0;
-  for (const t of all) {
-    const r = t.getBoundingClientRect();
-    width = Math.max(width, r.width);
-    height = Math.max(height, r.height);
-  }
-  measureBox.replaceChildren();
-  return { width: width * room / 100, height: height * room / 100, head: 0 };
-}
-
-function layout(names: string[], now: number, open: Set<string>): Fit {
-  const space = area();
-  const key = `${options.layout} ${space.width}×${space.height} ${[...names].sort().join(",")}`;
-  if (measured?.key !== key) {
-    measured = { key, size: measure(names, now, open) };
-    const { width, height, head } = measured.size;
-    tilesEl.dataset.natural = `${width.toFixed(2)}×${height.toFixed(2)} em${head > 0 ? ` under a head of ${head.toFixed(2)}` : ""}`;
-  }
-  return fit(names.length, space, measured.size, gapEm, readableUnit(innerWidth, innerHeight), options.layout);
-}
-
-function tileOf(queue: string, now: number, open: Set<string>): HTMLElement {
-  const tile = tileFor(queue);
-  const s = queues.get(queue);
-  if (s) fill(tile, s, now, open);
-  return tile;
-}
-
-function rowOf(queue: string, now: number, open: Set<string>): HTMLTableRowElement {
-  let row = rows.get(queue);
-  if (!row) rows.set(queue, row = newRow(queue));
-  const s = queues.get(queue);
-  if (s) fillRow(row, s, now, open.has(queue) ? [...alerts.values()].filter((a) => a.queue === queue && a.state === "open").length : 0);
-  return row;
-}
-
-function draw(names: string[], f: Fit, now: number, open: Set<string>): void {
-  const unit = `${Math.floor(f.unit * 10) / 10}px`;
-  tilesEl.dataset.unit = unit;
-  tilesEl.dataset.layout = options.layout;
-  if (options.layout === "table") {
-    tilesEl.className = "tiles table";
-    tilesEl.style.gridTemplateColumns = "";
-    tilesEl.style.gridTemplateRows = "";
-    let table = tilesEl.querySelector<HTMLTableElement>(":scope > table");
-    if (!table) table = el("table", { class: "board-table" }, tableHead(), el("tbody"));
-    table.style.fontSize = unit;
-    const body = table.tBodies[0];
-    const shown = names.map((q) => rowOf(q, now, open));
-    if (shown.length !== body.rows.length || shown.some((r, i) => body.rows[i] !== r)) body.replaceChildren(...shown);
-    if (tilesEl.firstElementChild !== table || tilesEl.childElementCount !== 1) tilesEl.replaceChildren(table);
-    return;
-  }
-  tilesEl.className = "tiles";
-  tilesEl.style.setProperty("--u", unit);
-  tilesEl.style.gridTemplateColumns = `repeat(${f.columns}, minmax(0, 1fr))`;
-  tilesEl.style.gridTemplateRows = `repeat(${f.rows}, minmax(0, 1fr))`;
-  const shown = names.map((q) => tileOf(q, now, open));
-  if (shown.length !== tilesEl.children.length || shown.some((t, i) => tilesEl.children[i] !== t)) tilesEl.replaceChildren(...shown);
-}
-
-// Anything cut off: a figure grew past what was measured (a wait past an hour, a count of four digits).
-function overflowing(): boolean {
-  const cut = (e: Element) => e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1;
-  return cut(tilesEl) || [...tilesEl.querySelectorAll(".tile, .fig, .counts")].some(cut);
 }
 
 function render(): void {
@@ -323,73 +209,16 @@ function render(): void {
   renderSummary();
   const names = named.length > 0 ? named : [...queues.keys()].sort();
   if (names.length === 0) {
-    tilesEl.className = "tiles";
-    tilesEl.style.gridTemplateColumns = "";
-    tilesEl.style.gridTemplateRows = "";
-    tilesEl.replaceChildren(el("div", { class: "empty" }, firstJoinDone ? "No queue has calls, agents or visits yet today." : "Connecting…"));
-    current = null;
-    showPage();
+    pages.message(el("div", { class: "empty" }, firstJoinDone ? "No queue has calls, agents or visits yet today." : "Connecting…"));
     return;
   }
   const open = openAlertQueues();
-  const order = breachFirst(names, (q) => open.has(q) || (queues.has(q) && worst(queues.get(q)!, now) === "breach"));
-  current = layout(order, now, open);
-  if (page >= current.pages) page = 0;
-  draw(onPage(order, page, current.perPage), current, now, open);
-  if (overflowing()) {
-    measured = null;
-    current = layout(order, now, open);
-    if (page >= current.pages) page = 0;
-    draw(onPage(order, page, current.perPage), current, now, open);
-  }
-  showPage();
-}
-
-function showPage(): void {
-  const pages = current?.pages ?? 1;
-  tilesEl.dataset.page = String(page + 1);
-  tilesEl.dataset.pages = String(pages);
-  pageEl.hidden = pages <= 1;
-  text(pageEl, `page ${page + 1} of ${pages}`);
+  pages.show(breachFirst(names, (q) => open.has(q) || (queues.has(q) && worst(queues.get(q)!, now) === "breach")), drawn(now, open));
 }
 
 // The page timer: the live figures keep coming while the pages turn.
 function turnPage(): void {
-  if (!current || current.pages <= 1) return;
-  page = (page + 1) % current.pages;
-  render();
-}
-
-function fill(tile: HTMLElement, s: QueueSnapshot, now: number, open: Set<string>): void {
-  const t = s.targets;
-  const m60 = s.windows.m60;
-  const today = s.windows.today;
-  const w = worst(s, now);
-  const flash = (flashing.get(s.queue!) ?? 0) > now;
-  const cls = `tile worst-${w}${flash ? " flash" : ""}`;
-  if (tile.className !== cls) tile.className = cls;
-  tile.dataset.state = w;
-  // The longest wait ticks here between pushes, and so does its state.
-  const wait = longest(s, now);
-  const waitNow = waitState(s, now);
-  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? waitNow : "none", "calls now", "");
-  setFig(tile, "longest", duration(wait), waitNow, "now", `≤ ${duration(t.waitSeconds)}`);
-  setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, "last hour", `≤ ${duration(t.waitSeconds)}`);
-  setFig(tile, "sl", percent(m60.serviceLevel), m60.states.serviceLevel, `1 h · in ${duration(t.serviceLevelThresholdSeconds)}`,
-    t.serviceLevel === null ? "no target" : `≥ ${percent(t.serviceLevel)}`, true);
-  setFig(tile, "abandoned", percent(m60.abandonmentRate), m60.states.abandonmentRate, `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}`,
-    t.abandonment === null ? "no limit" : `≤ ${percent(t.abandonment)}`);
-  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution,
-    `today${today.resolutionUnknown > 0 ? ` · ${today.resolutionUnknown} unknown` : ""}`, `≥ ${percent(t.remote)}`, true);
-  const a = s.agents;
-  fillAgents(tile.querySelector<HTMLElement>('[data-fig="agents"]')!,
-    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]], s.staffing);
-  setCounts(tile.querySelector<HTMLElement>('[data-fig="visits"]')!, s.states.visit48,
-    [["visits open", s.visits.open], ["late", s.visits.late], ["overdue", s.visits.overdue]]);
-  const count = open.has(s.queue!) ? [...alerts.values()].filter((x) => x.queue === s.queue && x.state === "open").length : 0;
-  const badge = tile.querySelector<HTMLElement>(".tile-alerts")!;
-  badge.className = `tile-alerts ${count > 0 ? "some" : "none"}`;
-  text(badge, count > 0 ? `▲ ${count} alert${count > 1 ? "s" : ""}` : "no alerts");
+  if (pages.turn()) render();
 }
 
 function renderSummary(): void {
@@ -488,7 +317,7 @@ text(notice, options.problems.join(" · "));
 window.addEventListener("resize", () => render());
 // Sizes are measured in the page's font: again once it is loaded.
 void document.fonts.ready.then(() => {
-  measured = null;
+  pages.remeasure();
   render();
 });
 
