@@ -109,6 +109,20 @@ public sealed class WallboardFloorTests(BrowserService web) : IClassFixture<Brow
         await page.Context.CloseAsync();
     }
 
+    [Theory]
+    [InlineData("tiles")]
+    [InlineData("table")]
+    public async Task A_long_queue_name_gives_way_and_cuts_no_figure_off(string layout)
+    {
+        var name = "a-queue-with-a-name-as-long-as-a-queue-name-may-be." + new string('x', 49);
+        var page = await OpenAsync($"queues={name},{Floor.Names(5)}&layout={layout}");
+        var look = (await Floor.EveryPageAsync(On(page))).Single();
+        Assert.Empty(look.Problems);
+        Assert.Contains(name, look.Seen);
+        Assert.True(look.Unit >= look.Readable - 0.1, $"text at {look.Unit} px for {look.Natural}");
+        await page.Context.CloseAsync();
+    }
+
     [Fact]
     public async Task Sixty_queues_in_pictures_a_page_of_tiles_and_the_table()
     {

@@ -35,7 +35,7 @@ export function tableHead(): HTMLTableSectionElement {
 
 export function newRow(queue: string): HTMLTableRowElement {
   return el("tr", { "data-queue": queue },
-    el("th", { scope: "row", class: "name", title: queue }, queue),
+    el("th", { scope: "row", class: "name", title: queue }, el("span", {}, queue)),
     ...columns.map(([key]) => el("td", { class: "cell", "data-fig": key }, el("span", { class: "fig-value" }, "–"), el("span", { class: "mark" }))));
 }
 
