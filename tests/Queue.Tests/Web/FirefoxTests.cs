@@ -112,6 +112,27 @@ public sealed class FirefoxTests(FirefoxService web) : IClassFixture<FirefoxServ
         Assert.Empty(page.Errors);
     }
 
+    [Fact]
+    public async Task Thirty_queues_page_through_with_every_waiting_longest_wait_and_asa_on_screen_and_breaches_first()
+    {
+        await Floor.SeedAsync(web);
+        await using var page = await WallboardAsync($"{Floor.Names(30)}&page-seconds=1");
+        await page.WaitForAsync("/^\\d+$/.test(document.querySelector(\"#tiles [data-fig='waiting'] .fig-value\")?.textContent)", "the first page of queues");
+        var pages = await Floor.EveryPageAsync(async script => await page.EvaluateAsync<System.Text.Json.JsonElement>(script));
+        Assert.True(pages.Length > 1, "thirty queues on one 1080p page");
+        Assert.Equal(Enumerable.Range(1, 30).Select(Floor.Name).Order(), pages.SelectMany(p => p.Seen).Order());
+        Assert.Equal(30, pages.Sum(p => p.Queues.Length));
+        foreach (var q in Enumerable.Range(1, 30).Where(Floor.InBreach).Select(Floor.Name)) Assert.Contains(q, pages[0].Queues);
+
+        // The table: one row per queue, nothing cut off.
+        await page.GotoAsync($"/wallboard?queues={Floor.Names(30)}&layout=table&page-seconds=1");
+        await page.WaitForAsync("/^\\d+$/.test(document.querySelector(\"#tiles tr [data-fig='waiting'] .fig-value\")?.textContent)", "the table's rows");
+        var table = await Floor.EveryPageAsync(async script => await page.EvaluateAsync<System.Text.Json.JsonElement>(script));
+        Assert.Equal(Enumerable.Range(1, 30).Select(Floor.Name).Order(), table.SelectMany(p => p.Seen).Order());
+        Assert.Equal(30, table.Sum(p => p.Queues.Length));
+        Assert.Empty(page.Errors);
+    }
+
     // ---- console ----
 
     // Which part of the console the focus is in, in the order they are read: the header, the open alerts, the drill-down

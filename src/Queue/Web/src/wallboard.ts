@@ -1,13 +1,18 @@
 // The wallboard: every queue (or those in ?queues=) live over SignalR, each figure against its target.
 import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
+import type { Alert, CenterJoined, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
-  ApiError, api, centerFormat, connectLive, duration, el, offsetOf, percent, secondsSince, takeKey, text, whoAmI,
+  ApiError, api, centerFormat, connectLive, el, offsetOf, takeKey, text, whoAmI,
 } from "./common";
 import { alertSubject, kindLabel, loadAlertKinds, visitsPast } from "./alert-kinds";
 import { Beeper } from "./sound";
-import { fillAgents } from "./staffing";
+import { worst } from "./wallboard-figures";
+import { boardOptions, breachFirst } from "./wallboard-layout";
+import type { Drawn } from "./wallboard-pages";
+import { Pages } from "./wallboard-pages";
+import { fillRow, newRow } from "./wallboard-table";
+import { fillTile, newTile } from "./wallboard-tile";
 
 const $ = (id: string) => document.getElementById(id)!;
 const tilesEl = $("tiles");
@@ -15,9 +20,10 @@ const alertsEl = $("alerts");
 const banner = $("banner");
 const clock = $("clock");
 const dateEl = $("date");
+const options = boardOptions(location.search);
 
-const named = (new URLSearchParams(location.search).get("queues") ?? "")
-  .split(",").map((q) => q.trim()).filter(Boolean);
+const named = [...new Set((new URLSearchParams(location.search).get("queues") ?? "")
+  .split(",").map((q) => q.trim()).filter(Boolean))];
 const queues = new Map<string, QueueSnapshot>();
 const alerts = new Map<number, Alert>();
 let center: QueueSnapshot | null = null;
@@ -60,6 +66,7 @@ async function main(): Promise<void> {
     }
   }
   setInterval(tick, 1000);
+  setInterval(turnPage, options.pageSeconds * 1000);
   tick();
   void loadAlerts(k);
   connectLive(k, {
@@ -117,7 +124,8 @@ function replace(s: QueueSnapshot): void {
   if (!s.queue) return;
   const before = queues.get(s.queue);
   queues.set(s.queue, s);
-  if (before && worst(s) === "breach" && worst(before) !== "breach") flashQueue(s.queue);
+  const now = Date.now();
+  if (before && worst(s, now) === "breach" && worst(before, now) !== "breach") flashQueue(s.queue);
 }
 
 function seen(): void {
@@ -163,120 +171,60 @@ function flashQueue(queue: string): void {
   flashing.set(queue, Date.now() + 3000);
 }
 
-// ---- rendering -----------------------------------------------------------------------------------------------------
+// ---- rendering: every queue, a page at a time when they do not fit at a readable size --------------------------------
 
-const order: FigureState[] = ["none", "ok", "warning", "breach"];
-function worst(s: QueueSnapshot): FigureState {
-  const wait = longest(s, Date.now());
-  const waitState: FigureState = wait !== null && wait > s.targets.waitSeconds ? "breach" : s.states.longestWait;
-  const all: FigureState[] = [waitState, s.windows.m60.states.asa, s.windows.m60.states.serviceLevel, s.windows.m60.states.abandonmentRate, s.windows.today.states.remoteResolution, s.states.visit48];
-  return all.reduce((a, b) => (order.indexOf(b) > order.indexOf(a) ? b : a), "none");
+const tiles = new Map<string, HTMLElement>();
+const rows = new Map<string, HTMLTableRowElement>();
+const pages = new Pages(tilesEl, $("page"), options);
+
+function openAlertQueues(): Set<string> {
+  return new Set([...alerts.values()].filter((a) => a.state === "open" && a.queue !== null).map((a) => a.queue!));
 }
 
-/** The mark that says the state without colour: ✓ OK, ◆ NEAR, ▲ OVER (too long) / ▼ LOW (too few) past the target. */
-function mark(state: FigureState, under = false): string {
-  switch (state) {
-    case "ok": return "✓ OK";
-    case "warning": return "◆ NEAR";
-    case "breach": return under ? "▼ LOW" : "▲ OVER";
-    default: return "";
-  }
-}
+const openAlertsOf = (queue: string, open: Set<string>) =>
+  open.has(queue) ? [...alerts.values()].filter((a) => a.queue === queue && a.state === "open").length : 0;
 
-function tileFor(queue: string): HTMLElement {
-  let tile = tilesEl.querySelector<HTMLElement>(`[data-queue="${CSS.escape(queue)}"]`);
-  if (tile) return tile;
-  const fig = (name: string, label: string) =>
-    el("div", { class: "fig", "data-fig": name },
-      el("div", { class: "fig-label" }, label),
-      el("div", { class: "fig-value" }, "–"),
-      el("div", { class: "fig-foot" }, el("span", { class: "target" }), el("span", { class: "mark" })));
-  tile = el("article", { class: "tile", "data-queue": queue, "aria-label": `Queue ${queue}` },
-    el("div", { class: "tile-head" }, el("div", { class: "tile-name" }, queue), el("div", { class: "tile-alerts" })),
-    el("div", { class: "row hero" }, fig("waiting", "Waiting"), fig("longest", "Longest wait"), fig("asa", "ASA")),
-    el("div", { class: "row rates" }, fig("sl", "Service level"), fig("abandoned", "Abandoned"), fig("remote", "Remote fix")),
-    el("div", { class: "bottom" },
-      el("div", { class: "counts", "data-fig": "agents" }),
-      el("div", { class: "counts", "data-fig": "visits" })));
-  return tile;
-}
-
-function setFig(tile: HTMLElement, name: string, value: string, state: FigureState, target: string, under = false): void {
-  const f = tile.querySelector<HTMLElement>(`[data-fig="${name}"]`)!;
-  const cls = `fig ${state}`;
-  if (f.className !== cls) f.className = cls;
-  f.dataset.state = state;
-  text(f.querySelector(".fig-value")!, value);
-  text(f.querySelector(".target")!, target);
-  text(f.querySelector(".mark")!, mark(state, under));
-}
-
-function setCounts(box: HTMLElement, state: FigureState, parts: [string, number][]): void {
-  box.className = `counts ${state}`;
-  box.dataset.state = state;
-  box.replaceChildren(...parts.map(([what, n]) => el("span", {}, el("b", {}, String(n)), " ", el("span", { class: "what" }, what))));
-  if (state === "breach" || state === "warning") box.append(el("span", { class: "mark" }, mark(state)));
-}
-
-function longest(s: QueueSnapshot, now: number): number | null {
-  return s.oldestWaitingSince ? secondsSince(s.oldestWaitingSince, now) : null;
+/** Tiles and rows filled as of `now`. */
+function drawn(now: number, open: Set<string>): Drawn {
+  return {
+    tile: (queue) => {
+      let tile = tiles.get(queue);
+      if (!tile) tiles.set(queue, tile = newTile(queue));
+      const s = queues.get(queue);
+      if (s) fillTile(tile, s, now, openAlertsOf(queue, open), (flashing.get(queue) ?? 0) > now);
+      return tile;
+    },
+    row: (queue) => {
+      let row = rows.get(queue);
+      if (!row) rows.set(queue, row = newRow(queue));
+      const s = queues.get(queue);
+      if (s) fillRow(row, s, now, openAlertsOf(queue, open));
+      return row;
+    },
+  };
 }
 
 function render(): void {
   const now = Date.now();
   renderSummary();
   const names = named.length > 0 ? named : [...queues.keys()].sort();
-  const cols = names.length <= 1 ? 1 : names.length <= 4 ? 2 : names.length <= 6 ? 3 : 4;
-  tilesEl.style.gridTemplateColumns = `repeat(${cols}, minmax(0, 1fr))`;
-  tilesEl.style.gridTemplateRows = `repeat(${Math.max(1, Math.ceil(names.length / cols))}, minmax(0, 1fr))`;
   if (names.length === 0) {
-    tilesEl.replaceChildren(el("div", { class: "empty" }, firstJoinDone ? "No queue has calls, agents or visits yet today." : "Connecting…"));
+    pages.message(el("div", { class: "empty" }, firstJoinDone ? "No queue has calls, agents or visits yet today." : "Connecting…"));
     return;
   }
-  const tiles = names.map((q) => {
-    const tile = tileFor(q);
-    const s = queues.get(q);
-    if (s) fill(tile, s, now);
-    return tile;
-  });
-  if (tiles.length !== tilesEl.children.length || tiles.some((t, i) => tilesEl.children[i] !== t)) tilesEl.replaceChildren(...tiles);
+  const open = openAlertQueues();
+  pages.show(breachFirst(names, (q) => open.has(q) || (queues.has(q) && worst(queues.get(q)!, now) === "breach")), drawn(now, open));
 }
 
-function fill(tile: HTMLElement, s: QueueSnapshot, now: number): void {
-  const t = s.targets;
-  const m60 = s.windows.m60;
-  const today = s.windows.today;
-  const w = worst(s);
-  const flash = (flashing.get(s.queue!) ?? 0) > now;
-  tile.className = `tile worst-${w}${flash ? " flash" : ""}`;
-  tile.dataset.state = w;
-  // The longest wait ticks here between pushes, and so does its state (the service's rule: amber past 80 %, red past).
-  const wait = longest(s, now);
-  const waitState: FigureState = wait === null ? s.states.longestWait : wait > t.waitSeconds ? "breach" : wait > 0.8 * t.waitSeconds ? "warning" : "ok";
-  setFig(tile, "waiting", String(s.callsWaiting), s.callsWaiting > 0 ? waitState : "none", s.callsWaiting > 0 ? "calls" : "none");
-  setFig(tile, "longest", duration(wait), waitState, `≤ ${duration(t.waitSeconds)}`);
-  setFig(tile, "asa", duration(m60.asaSeconds), m60.states.asa, `1 h · ≤ ${duration(t.waitSeconds)}`);
-  setFig(tile, "sl", percent(m60.serviceLevel), m60.states.serviceLevel,
-    `1 h · in ${duration(t.serviceLevelThresholdSeconds)}${t.serviceLevel === null ? "" : ` ≥ ${percent(t.serviceLevel)}`}`);
-  setFig(tile, "abandoned", percent(m60.abandonmentRate), m60.states.abandonmentRate,
-    `1 h · ${m60.abandoned} call${m60.abandoned === 1 ? "" : "s"}${t.abandonment === null ? "" : ` · ≤ ${percent(t.abandonment)}`}`);
-  setFig(tile, "remote", percent(today.remoteResolution), today.states.remoteResolution,
-    `today ≥ ${percent(t.remote)}${today.resolutionUnknown > 0 ? ` · ${today.resolutionUnknown} unknown` : ""}`, true);
-  const a = s.agents;
-  fillAgents(tile.querySelector<HTMLElement>('[data-fig="agents"]')!,
-    [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]], s.staffing);
-  setCounts(tile.querySelector<HTMLElement>('[data-fig="visits"]')!, s.states.visit48,
-    [["visits open", s.visits.open], ["late", s.visits.late], ["overdue", s.visits.overdue]]);
-  const open = [...alerts.values()].filter((x) => x.queue === s.queue && x.state === "open").length;
-  const badge = tile.querySelector<HTMLElement>(".tile-alerts")!;
-  badge.className = `tile-alerts ${open > 0 ? "some" : "none"}`;
-  text(badge, open > 0 ? `▲ ${open} alert${open > 1 ? "s" : ""}` : "no alerts");
+// The page timer: the live figures keep coming while the pages turn.
+function turnPage(): void {
+  if (pages.turn()) render();
 }
 
 function renderSummary(): void {
   const summary = $("summary");
   if (!center || named.length > 0) {
-    text(summary, named.length > 0 ? `Queues ${named.join(", ")}` : "");
+    text(summary, named.length === 0 ? "" : named.length <= 4 ? `Queues ${named.join(", ")}` : `${named.length} queues`);
     return;
   }
   text(summary, `${center.callsWaiting} waiting · ${center.agents.available ?? 0} agents available · ${center.agents.busy ?? 0} busy`);
@@ -361,5 +309,16 @@ function showBack(): void {
   clearTimeout(backTimer);
   backTimer = window.setTimeout(() => { banner.hidden = true; }, 5000);
 }
+
+// A link's options the board could not take stay on screen, for whoever set the TV up.
+const notice = $("notice");
+notice.hidden = options.problems.length === 0;
+text(notice, options.problems.join(" · "));
+window.addEventListener("resize", () => render());
+// Sizes are measured in the page's font: again once it is loaded.
+void document.fonts.ready.then(() => {
+  pages.remeasure();
+  render();
+});
 
 void main();
