@@ -53,18 +53,19 @@ public static class StaffingApi
                 """)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status403Forbidden);
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
-    static Results<Ok<StaffingAnswer>, ValidationProblem> Get(
+    static Results<Ok<StaffingAnswer>, ValidationProblem, ProblemHttpResult> Get(
         [Required, Description("Calls offered an hour, 0 to 1,000,000.")] string? callsPerHour,
         [Required, Description("Average handle time (talk and wrap-up) in seconds, 1 to 14,400.")] string? ahtSeconds,
         [Required, Description("Agents answering, a whole number from 1 to 100,000.")] string? agents,
         [Required, Description("T of the service level: the share answered within this many seconds, 0 to 3,600.")] string? targetSeconds,
         [Description("Callers' mean patience in seconds, 1 to 86,400: adds Erlang A's abandonment.")] string? patienceSeconds,
         [Description("Meet this queue's targets in agentsNeeded (the configured defaults without it).")] string? queue,
-        QueueTargets targets)
+        KeyScope scope, QueueTargets targets)
     {
         var errors = new Dictionary<string, string[]>();
         var calls = Number(errors, nameof(callsPerHour), callsPerHour, 0, MaxCallsPerHour, "calls an hour");
@@ -80,6 +81,7 @@ public static class StaffingApi
             errors[nameof(ahtSeconds)] = [message];
         }
         if (errors.Count > 0) return Problems.Invalid(errors, "The staffing question is invalid", "See errors for each parameter.");
+        if (queue is not null && !scope.Allows(queue)) return Problems.NoSuchQueue(queue);
 
         var traffic = new Traffic(calls!.Value, TimeSpan.FromSeconds(aht!.Value));
         var need = StaffingTargets.Of(targets.For(queue));

@@ -47,7 +47,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "DELETE /api/targets/{queue}", "admin", "403" },
         { "GET /api/reports/weekly/{name}", Read, "200" },
         { "POST /api/reports/weekly/{name}/send", "admin", "403" },
-        { "GET /api/staffing", "supervisor admin", "200" },
+        { "GET /api/staffing", "supervisor admin", "404" },
     };
 
     [Fact]
@@ -210,7 +210,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
             "/api/staffing" => "/api/staffing?callsPerHour=36&ahtSeconds=100&agents=2&targetSeconds=20",
             _ => path,
         };
-        if (queue is not null && method == "GET" && path is "/api/metrics" or "/api/metrics/breakdown" or "/api/callbacks" or "/api/alerts")
+        if (queue is not null && method == "GET" && path is "/api/metrics" or "/api/metrics/breakdown" or "/api/callbacks" or "/api/alerts" or "/api/staffing")
             url += (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "queue=" + queue;
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
         request.Content = (method, template) switch
