@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Queue.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -146,6 +147,31 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
         Assert.Contains("default-src 'self'", (await response.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
         await Expect(Figure(page, "assets", "waiting").Locator(".fig-value")).ToHaveTextAsync("0");
         Assert.Empty(outside);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_team_key_shows_its_queues_alone_and_says_plainly_when_a_link_names_another()
+    {
+        string a = "team-a-" + Id(), b = "team-b-" + Id(), other = "other-" + Id();
+        using var admin = web.Admin();
+        using var created = await admin.PostAsJsonAsync("/api/keys", new { name = "team tv", role = "wallboard", queues = new[] { a, b } });
+        created.EnsureSuccessStatusCode();
+        var key = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("key").GetString()!;
+        await web.PostAsync(Ev.Queued(Id(), Now.AddSeconds(-5), "c-" + Id(), a), Ev.Queued(Id(), Now.AddSeconds(-5), "c-" + Id(), b),
+            Ev.Queued(Id(), Now.AddSeconds(-5), "c-" + Id(), other));
+
+        // No queues named: the board shows the team's queues, and no tile of another.
+        var page = await web.NewPageAsync();
+        await page.GotoAsync($"/wallboard#key={key}");
+        await Expect(Figure(page, a, "waiting").Locator(".fig-value")).ToHaveTextAsync("1", new() { Timeout = 5_000 });
+        await Expect(Figure(page, b, "waiting").Locator(".fig-value")).ToHaveTextAsync("1");
+        Assert.Equal(0, await page.Locator("[data-queue]").Filter(new() { HasNotText = "team-" }).CountAsync());
+        Assert.DoesNotContain(other, await page.ContentAsync(), StringComparison.Ordinal);
+
+        // A link naming a queue outside the team: said on screen, not an empty board.
+        await page.GotoAsync($"/wallboard?queues={a},{other}");
+        await Expect(page.Locator("#fatal")).ToContainTextAsync($"no queue '{other}'", new() { Timeout = 5_000 });
         await page.Context.CloseAsync();
     }
 }
