@@ -22,6 +22,8 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/metrics", Read },
         { "GET /api/metrics/breakdown", Read },
         { "GET /api/callbacks", Read },
+        { "GET /api/agents", Read },
+        { "GET /api/agents/report", Read },
         { "GET /api/calls/{callId}", "supervisor admin" },
         { "GET /api/me", "ingest import wallboard supervisor admin" },
         { "GET /api/keys", "admin" },
@@ -155,6 +157,7 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         var url = path switch
         {
             "/api/metrics" => MetricsUrl,
+            "/api/agents/report" => "/api/agents/report?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z",
             "/api/staffing" => "/api/staffing?callsPerHour=36&ahtSeconds=100&agents=2&targetSeconds=20",
             _ => path,
         };
