@@ -12,6 +12,7 @@ import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
 import { QueueBreakdown } from "./console-breakdown";
 import { QueueCallbacks } from "./console-callbacks";
+import { AgentsView } from "./console-agents";
 import { figure, table } from "./console-parts";
 import { ackButton } from "./console-ack";
 import { visitTable, visitsNamed } from "./console-visits";
@@ -35,6 +36,7 @@ let joinedOnce = false;
 let alertHistory: AlertHistory | null = null;
 let breakdown: QueueBreakdown | null = null;
 let callbacks: QueueCallbacks | null = null;
+let agents: AgentsView | null = null;
 
 // ---- signing in ----------------------------------------------------------------------------------------------------
 
@@ -86,6 +88,7 @@ async function signIn(candidate: string): Promise<void> {
   void alertHistory.load(null);
   breakdown = new QueueBreakdown(key, at);
   callbacks = new QueueCallbacks(key, at);
+  agents = new AgentsView(key, at);
   window.addEventListener("hashchange", () => void selectQueue());
   window.addEventListener("resize", () => { if (detail) void loadTrend(detail.snapshot.queue!); });
   setInterval(tick, 1000);
@@ -106,6 +109,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     renderNav();
     if (detail && detail.snapshot.queue === s.queue) scheduleDetail();
     callbacks?.changed();
+    agents?.changed();
   });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => {
     lastUpdate = Date.now();
@@ -122,6 +126,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     if (lostSince > 0 || joinedOnce) showBack();
   }
   joinedOnce = true;
+  void agents?.load();
   await selectQueue();
 }
 
