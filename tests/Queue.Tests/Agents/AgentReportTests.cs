@@ -152,6 +152,35 @@ public sealed class AgentReportTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Empty(elsewhere.GetProperty("agents").EnumerateArray());
     }
 
+    [Fact]
+    public async Task Offers_stored_before_they_were_derived_are_derived_by_the_migration_as_ingest_derives_them()
+    {
+        using var http = app.Client();
+        await PostHourAsync(http);
+        var t = Now.AddMinutes(-30);
+        // Missed at the instant of a transfer: in the queue it was transferred to. After the answer: in the last leg's.
+        // Before any leg is known: in none.
+        await http.PostEventsRetryingAsync(
+            Ev.Queued("mb-q", t, "mb-c1", "mb-a"),
+            Ev.Missed("mb-m1", t.AddSeconds(5), "mb-c1", "mb-1"),
+            Ev.Transferred("mb-t", t.AddSeconds(10), "mb-c1", "mb-b"),
+            Ev.Missed("mb-m2", t.AddSeconds(10), "mb-c1", "mb-2"),
+            Ev.Answered("mb-a", t.AddSeconds(20), "mb-c1", "mb-3"),
+            Ev.Missed("mb-m3", t.AddSeconds(20), "mb-c1", "mb-1"),
+            Ev.Missed("mb-m4", t.AddSeconds(30), "mb-c2", "mb-1"));
+        const string Rows = "select call_id || ' ' || offer || ' ' || agent_id || ' ' || at || ' ' || coalesce(queue, '-') from missed_offers order by 1";
+        var derived = await Queue.Tests.Ingest.Scenarios.DerivedRows.ReadAsync(app.Db, Rows);
+        Assert.Contains(derived, r => r.StartsWith("mb-c1 0 mb-1 ", StringComparison.Ordinal) && r.EndsWith(" mb-a", StringComparison.Ordinal));
+        Assert.Contains(derived, r => r.StartsWith("mb-c1 1 mb-2 ", StringComparison.Ordinal) && r.EndsWith(" mb-b", StringComparison.Ordinal));
+        Assert.Contains(derived, r => r.StartsWith("mb-c1 2 mb-1 ", StringComparison.Ordinal) && r.EndsWith(" mb-b", StringComparison.Ordinal));
+        Assert.Contains(derived, r => r.StartsWith("mb-c2 0 mb-1 ", StringComparison.Ordinal) && r.EndsWith(" -", StringComparison.Ordinal));
+
+        var migration = Queue.Tests.Ops.OpsFiles.Read("src", "Queue", "Storage", "Migrations", "0029_missed_offers.sql");
+        var backfill = migration[migration.IndexOf("insert into missed_offers", StringComparison.Ordinal)..];
+        await using (var redo = app.Db.CreateCommand("delete from missed_offers; " + backfill)) await redo.ExecuteNonQueryAsync();
+        Assert.Equal(derived, await Queue.Tests.Ingest.Scenarios.DerivedRows.ReadAsync(app.Db, Rows));
+    }
+
     [Theory]
     [InlineData("from=2026-11-23T10:00:00%2B05:00&to=2026-11-23T09:00:00%2B05:00", "to")]
     [InlineData("from=2026-11-23T10:00:00&to=2026-11-23T11:00:00%2B05:00", "from")]
