@@ -9,15 +9,17 @@ namespace Queue.Live;
 /// <summary>Reads the stored rows live state is projected from: by id (following the log) or all that are live (rebuilding).</summary>
 internal sealed class LiveSource(NpgsqlDataSource db)
 {
+    // A call's offers missed in a queue ride on its first row (leg 0, or none), read for all the calls at once.
     const string CallsSql = """
         select c.call_id, c.version, c.region, c.language, c.segment, c.last_queue, c.completed_at, c.resolution, c.queues_seen,
                l.leg, l.queue, l.started_at, l.ended_at, l.outcome, l.agent_id,
                m.agents, m.ats, m.queues
         from calls c left join legs l on l.call_id = c.call_id
-        left join lateral (
-            select array_agg(agent_id order by offer) as agents, array_agg(at order by offer) as ats, array_agg(queue order by offer) as queues
-            from missed_offers where call_id = c.call_id and queue is not null
-        ) m on l.leg is null or l.leg = 0
+        left join (
+            select call_id, array_agg(agent_id order by offer) as agents, array_agg(at order by offer) as ats, array_agg(queue order by offer) as queues
+            from missed_offers where call_id = any($1) and queue is not null
+            group by call_id
+        ) m on m.call_id = c.call_id and (l.leg is null or l.leg = 0)
         where c.call_id = any($1)
         order by c.call_id, l.leg
         """;
