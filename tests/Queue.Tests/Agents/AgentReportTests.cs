@@ -147,6 +147,10 @@ public sealed class AgentReportTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(300, a.GetProperty("statusSeconds").GetDouble());
         // al-2 told no status: not listed live.
         Assert.DoesNotContain(live.GetProperty("agents").EnumerateArray(), r => r.GetProperty("agentId").GetString() == "al-2");
+        // The queue's detail says the same.
+        var detail = (await http.GetFromJsonAsync<JsonElement>("/api/queues/al-q")).GetProperty("agentList").EnumerateArray()
+            .Single(r => r.GetProperty("agentId").GetString() == "al-1");
+        Assert.Equal(("coffee", 2L), (detail.GetProperty("reason").GetString(), detail.GetProperty("missedToday").GetInt64()));
         // Another queue's list does not hold it.
         var elsewhere = await http.GetFromJsonAsync<JsonElement>("/api/agents?queue=al-none");
         Assert.Empty(elsewhere.GetProperty("agents").EnumerateArray());

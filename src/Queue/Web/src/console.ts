@@ -18,7 +18,7 @@ import { ackButton } from "./console-ack";
 import { visitTable, visitsNamed } from "./console-visits";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
-interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
+interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null; reason: string | null; missedToday: number }
 interface QueueDetail { snapshot: QueueSnapshot; waiting: WaitingLeg[]; agentList: AgentLive[] }
 
 const storageName = "queue.console.key";
@@ -266,9 +266,10 @@ function renderDetail(): void {
 
   const waitingTable = table(["Call", "Waiting since", "Wait", "Region", "Segment"],
     waiting.map((w) => [w.callId, at(w.since), { since: w.since, text: duration(w.waitSeconds) }, w.region ?? "", w.segment ?? ""]), "No calls waiting.");
-  const agentsTable = table(["Agent", "Status", "For", "Answered today", "Avg handle"],
+  const agentsTable = table(["Agent", "Status", "For", "Answered today", "Missed today", "Avg talk"],
     [...agentList].sort((a, b) => statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) || a.agentId.localeCompare(b.agentId))
-      .map((a) => [a.agentId, { text: a.status.replace("_", "-"), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) }, { text: String(a.answeredToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
+      .map((a) => [a.agentId, { text: a.status.replace("_", "-") + (a.reason ? ` · ${a.reason}` : ""), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) },
+        { text: String(a.answeredToday), cls: "num" }, { text: String(a.missedToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
     "No agents in this queue.");
   const visitsTable = visitTable([...live.values()], q);
 
