@@ -36,6 +36,30 @@ public static class Csv
     public static FileContentHttpResult File<T>(IEnumerable<T> rows, string fileName, params string[] inline) =>
         TypedResults.File(Encoding.UTF8.GetBytes(Write(rows, inline)), MediaType + "; charset=utf-8", fileName + ".csv");
 
+    /// <summary>
+    /// A list property spread into columns the answer decides (a column per break reason it holds, say): the property's
+    /// column is left out, and <see cref="Names"/> come last, their cells from <see cref="Values"/>.
+    /// </summary>
+    public sealed record Spread<T>(string Property, IReadOnlyList<string> Names, Func<T, IReadOnlyList<object?>> Values);
+
+    /// <summary>The rows as a CSV download, with one list property spread into columns.</summary>
+    public static FileContentHttpResult File<T>(IEnumerable<T> rows, string fileName, Spread<T> spread) =>
+        TypedResults.File(Encoding.UTF8.GetBytes(WriteSpread(rows, spread)), MediaType + "; charset=utf-8", fileName + ".csv");
+
+    /// <summary>The rows as CSV text, with one list property spread into columns.</summary>
+    public static string WriteSpread<T>(IEnumerable<T> rows, Spread<T> spread)
+    {
+        var left = JsonNamingPolicy.SnakeCaseLower.ConvertName(JsonNamingPolicy.CamelCase.ConvertName(spread.Property));
+        var columns = Columns(typeof(T), []).Where(c => c.Name != left).ToList();
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var csv = CsvWriter.Create(text, CsvWriterOptions.Default, leaveOpen: true))
+        {
+            csv.WriteHeader([.. columns.Select(c => c.Name), .. spread.Names]);
+            foreach (var row in rows) csv.WriteRecord([.. columns.Select(c => Format(c.Value(row))), .. spread.Values(row).Select(Format)]);
+        }
+        return text.ToString();
+    }
+
     /// <summary>The rows as CSV text: a header row, then a row per record.</summary>
     public static string Write<T>(IEnumerable<T> rows, params string[] inline)
     {

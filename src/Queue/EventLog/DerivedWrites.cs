@@ -56,6 +56,17 @@ internal static class DerivedWrites
             region = excluded.region, language = excluded.language, segment = excluded.segment
         """;
 
+    const string DeleteMissesFrom = """
+        delete from missed_offers m using unnest($1::text[], $2::int[]) as t(call_id, offers)
+        where m.call_id = t.call_id and m.offer >= t.offers
+        """;
+
+    const string UpsertMisses = """
+        insert into missed_offers (call_id, offer, agent_id, at, queue)
+        select * from unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[], $5::text[])
+        on conflict (call_id, offer) do update set agent_id = excluded.agent_id, at = excluded.at, queue = excluded.queue
+        """;
+
     const string UpsertVisits = """
         insert into visits (visit_id, call_id, region, created_at, due24, due48, resolved_at, cancelled_at, events_from)
         select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[],
@@ -100,7 +111,8 @@ internal static class DerivedWrites
     /// </summary>
     public static void Calls(NpgsqlBatch batch, List<Change<CallState>> changes)
     {
-        var calls = changes.Where(c => c.Before is not { } b || !SameRow(b, c.After) || !SameLegs(b, c.After)).ToList();
+        // A missed offer changes no column of the call's row, but takes a new version: live state counts it (the agent's day).
+        var calls = changes.Where(c => c.Before is not { } b || !SameRow(b, c.After) || !SameLegs(b, c.After) || !SameMisses(b, c.After)).ToList();
         if (calls.Count > 0)
         {
             batch.BatchCommands.Add(ColumnSql.Command(UpsertCalls,
@@ -124,6 +136,8 @@ internal static class DerivedWrites
         var shrunk = changes.Where(c => c.Before is { } b && b.Legs.Count > c.After.Legs.Count).ToList();
         if (shrunk.Count > 0)
             batch.BatchCommands.Add(ColumnSql.Command(DeleteLegsFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Legs.Count).ToArray()));
+
+        Misses(batch, changes);
 
         // A leg carries its call's region, language and segment: when those change (a later-sorted call.queued fills a
         // gap), every leg of the call is written again.
@@ -159,6 +173,27 @@ internal static class DerivedWrites
         && a.Resolution == b.Resolution && a.VisitId == b.VisitId && a.Seen.SetEquals(b.Seen);
 
     static bool SameLegs(CallState a, CallState b) => a.Legs.SequenceEqual(b.Legs);
+
+    static bool SameMisses(CallState a, CallState b) => a.Misses.SequenceEqual(b.Misses);
+
+    // Offers are numbered in source order: one that sorts earlier renumbers those after it, which are written again.
+    static void Misses(NpgsqlBatch batch, List<Change<CallState>> changes)
+    {
+        var shrunk = changes.Where(c => c.Before is { } b && b.Misses.Count > c.After.Misses.Count).ToList();
+        if (shrunk.Count > 0)
+            batch.BatchCommands.Add(ColumnSql.Command(DeleteMissesFrom, shrunk.Select(c => c.Id).ToArray(), shrunk.Select(c => c.After.Misses.Count).ToArray()));
+        var misses = changes.SelectMany(c => c.After.Misses
+                .Select((miss, i) => (c.Id, Index: i, Miss: miss))
+                .Where(m => c.Before is not { } b || m.Index >= b.Misses.Count || b.Misses[m.Index] != m.Miss))
+            .ToList();
+        if (misses.Count == 0) return;
+        batch.BatchCommands.Add(ColumnSql.Command(UpsertMisses,
+            misses.Select(m => m.Id).ToArray(),
+            misses.Select(m => m.Index).ToArray(),
+            misses.Select(m => m.Miss.AgentId).ToArray(),
+            misses.Select(m => m.Miss.At.UtcDateTime).ToArray(),
+            misses.Select(m => m.Miss.Queue).ToArray()));
+    }
 
     public static void Visits(NpgsqlBatch batch, List<Change<VisitState>> changes)
     {

@@ -11,6 +11,12 @@ public sealed record Leg(string Queue, DateTimeOffset Start, DateTimeOffset? End
     public TimeSpan? Wait => Outcome is LegOutcome.Answered or LegOutcome.Abandoned ? End - Start : null;
 }
 
+/// <summary>
+/// A call offered to an agent who did not take it (<c>call.missed</c>), in the queue of the call's latest leg begun by
+/// then in source order (where it was waiting); null when no leg is known yet.
+/// </summary>
+public sealed record MissedOffer(string AgentId, DateTimeOffset At, string? Queue);
+
 /// <summary>The state of one call: a pure function of its events in source order.</summary>
 public sealed record CallState(
     ImmutableList<Leg> Legs,
@@ -22,8 +28,12 @@ public sealed record CallState(
     Resolution? CompletionResolution = null,
     string? CompletionVisitId = null,
     ImmutableSortedSet<string>? QueuesSeen = null,
-    CallResolutionTold? Told = null)
+    CallResolutionTold? Told = null,
+    ImmutableList<MissedOffer>? MissedOffers = null)
 {
+    /// <summary>The offers agents did not take, in source order.</summary>
+    public ImmutableList<MissedOffer> Misses => MissedOffers ?? [];
+
     /// <summary>The outcome: the latest told by a call.resolution, else the completion's own; null while unknown.</summary>
     public Resolution? Resolution => Told?.Resolution ?? CompletionResolution;
 
@@ -78,6 +88,8 @@ public static class CallFold
         CallCompleted c when call.CompletedAt is null => call with { CompletedAt = c.At, CompletionResolution = c.Resolution, CompletionVisitId = c.VisitId },
         // In source order each later one replaces the one before: the latest by (at, id) wins.
         CallResolutionTold r => call with { Told = r },
+        // Ranked before an answer at the same instant: an offer missed as another agent answers was missed while waiting.
+        CallMissed m => call with { MissedOffers = call.Misses.Add(new MissedOffer(m.AgentId, m.At, call.LastQueue)) },
         _ => call,
     };
 }

@@ -12,7 +12,7 @@ namespace Queue.Figures;
 public static class MetricsApi
 {
     static readonly TimeSpan MaxWindow = TimeSpan.FromDays(400);
-    const string BoundDescription = " of the window: RFC 3339 with an offset, e.g. 2026-11-25T10:00:00+05:00 or 2026-11-25T05:00:00Z."
+    internal const string BoundDescription = " of the window: RFC 3339 with an offset, e.g. 2026-11-25T10:00:00+05:00 or 2026-11-25T05:00:00Z."
         + " In a query string a '+' means a space: URL-encode it as %2B (2026-11-25T10:00:00%2B05:00).";
 
     public static WebApplicationBuilder AddMetrics(this WebApplicationBuilder builder)
@@ -110,12 +110,13 @@ public static class MetricsApi
     }
 
     // figures-b2c-2026-11-25T1000-to-2026-11-26T0000: what and when, in characters every file system takes.
-    static string FileName(string what, string? queue, DateTimeOffset from, DateTimeOffset to) =>
+    internal static string FileName(string what, string? queue, DateTimeOffset from, DateTimeOffset to) =>
         $"{what}-{queue ?? "center"}-{Stamp(from)}-to-{Stamp(to)}";
 
     static string Stamp(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HHmm", System.Globalization.CultureInfo.InvariantCulture);
 
-    static Dictionary<string, string[]> Validate(string? from, string? to, out DateTimeOffset start, out DateTimeOffset end)
+    /// <summary>A window's bounds as every window of the API takes them: RFC 3339 with an offset, from before to, at most 400 days.</summary>
+    internal static Dictionary<string, string[]> Validate(string? from, string? to, out DateTimeOffset start, out DateTimeOffset end)
     {
         var errors = new Dictionary<string, string[]>();
         if (!Rfc3339.TryParse(from, out start)) errors["from"] = [BoundProblem(from)];

@@ -15,7 +15,7 @@ public static partial class LiveParts
         var current = new HashSet<string>(agent.Queues ?? [], StringComparer.Ordinal) { LiveKeys.Center };
         var queues = new SortedSet<string>(agent.QueuesSeen, StringComparer.Ordinal);
         queues.UnionWith(current);
-        var info = RedisJson.Write(new AgentInfo(Wire.Name(agent.Status), agent.StatusAt, agent.Queues));
+        var info = RedisJson.Write(new AgentInfo(Wire.Name(agent.Status), agent.StatusAt, agent.Queues, agent.StatusReason));
         var wrapUps = WrapUps(agent.Recent, now - LiveRules.RecentFor);
         foreach (var queue in queues)
         {

@@ -77,6 +77,14 @@ public static partial class LiveParts
                     break;
             }
         }
+        // Offers missed while the call waited here count in the day of the agent who missed them; the part lasts as long
+        // as they are part of today.
+        foreach (var miss in call.Misses)
+        {
+            if (miss.Queue != queue) continue;
+            latest = Math.Max(latest, Micros.Of(miss.At));
+            ops.Add(RedisLayout.AgentDay.On(rules.LocalDay(miss.At)).Add(AgentDayField.Missed(miss.AgentId), 1));
+        }
         if (completedHere && call.CompletedAt is { } completed)
         {
             var at = Micros.Of(completed);

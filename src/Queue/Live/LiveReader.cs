@@ -90,7 +90,14 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         }
     }
 
-    /// <summary>Today's answered count and handle time per agent of the queue.</summary>
+    /// <summary>The agents of the queue's <c>agents</c> hash (every agent, for the center) as live state keeps them.</summary>
+    public async Task<IReadOnlyDictionary<string, AgentInfo>> AgentsAsync(string queue)
+    {
+        var entries = await redis.GetDatabase().HashGetAllAsync(keys.Of(queue, RedisLayout.Agents));
+        return entries.ToDictionary(e => e.Name.ToString(), e => RedisJson.Read<AgentInfo>(e.Value.ToString()), StringComparer.Ordinal);
+    }
+
+    /// <summary>Today's counts per agent of the queue: answered, handled and their talk time, missed (<see cref="AgentDayField"/>).</summary>
     public async Task<IReadOnlyDictionary<string, long>> AgentDayAsync(string queue, DateTimeOffset now)
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(keys.Of(queue, RedisLayout.AgentDay.On(rules.LocalDay(now))));

@@ -14,7 +14,11 @@ public sealed record CallRow(
     DateTimeOffset? CompletedAt,
     Resolution? Resolution,
     IReadOnlyList<string> QueuesSeen,
-    IReadOnlyList<Leg> Legs);
+    IReadOnlyList<Leg> Legs)
+{
+    /// <summary>The offers agents did not take while the call waited in a queue, in source order.</summary>
+    public IReadOnlyList<MissedOffer> Misses { get; init; } = [];
+}
 
 /// <summary>
 /// A visit as stored, with what it takes from the calls linked to it: the queue it belongs to (its call's last leg),
@@ -30,7 +34,7 @@ public sealed record VisitRow(
     DateTimeOffset? CancelledAt);
 
 /// <summary>
-/// An agent's latest status and queues as stored, and its <see cref="Recent"/> status events: those since a given
+/// An agent's latest status (and its reason) and queues as stored, and its <see cref="Recent"/> status events: those since a given
 /// instant and the last one before them, at most the latest <see cref="RecentMost"/>, in the order of SPEC §2 (at, then
 /// event id).
 /// </summary>
@@ -41,7 +45,8 @@ public sealed record AgentRow(
     DateTimeOffset StatusAt,
     IReadOnlyList<string>? Queues,
     IReadOnlyList<string> QueuesSeen,
-    IReadOnlyList<AgentMark> Recent)
+    IReadOnlyList<AgentMark> Recent,
+    string? StatusReason = null)
 {
     /// <summary>
     /// The most marks read since the instant: a busy operator changes status some 100 times an hour; a source that

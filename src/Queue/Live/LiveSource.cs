@@ -9,10 +9,17 @@ namespace Queue.Live;
 /// <summary>Reads the stored rows live state is projected from: by id (following the log) or all that are live (rebuilding).</summary>
 internal sealed class LiveSource(NpgsqlDataSource db)
 {
+    // A call's offers missed in a queue ride on its first row (leg 0, or none), read for all the calls at once.
     const string CallsSql = """
         select c.call_id, c.version, c.region, c.language, c.segment, c.last_queue, c.completed_at, c.resolution, c.queues_seen,
-               l.leg, l.queue, l.started_at, l.ended_at, l.outcome, l.agent_id
+               l.leg, l.queue, l.started_at, l.ended_at, l.outcome, l.agent_id,
+               m.agents, m.ats, m.queues
         from calls c left join legs l on l.call_id = c.call_id
+        left join (
+            select call_id, array_agg(agent_id order by offer) as agents, array_agg(at order by offer) as ats, array_agg(queue order by offer) as queues
+            from missed_offers where call_id = any($1) and queue is not null
+            group by call_id
+        ) m on m.call_id = c.call_id and (l.leg is null or l.leg = 0)
         where c.call_id = any($1)
         order by c.call_id, l.leg
         """;
@@ -58,7 +65,7 @@ internal sealed class LiveSource(NpgsqlDataSource db)
 
     const string AgentsSql = """
         select a.agent_id, a.version, a.status, a.status_at, a.queues::text, a.queues_seen,
-               coalesce(m.ats, '{}'), coalesce(m.ids, '{}'), coalesce(m.statuses, '{}')
+               coalesce(m.ats, '{}'), coalesce(m.ids, '{}'), coalesce(m.statuses, '{}'), a.status_reason
         from agents a
         left join lateral (
             select array_agg(x.at order by x.at, x.id) as ats, array_agg(x.id order by x.at, x.id) as ids,
@@ -114,7 +121,7 @@ internal sealed class LiveSource(NpgsqlDataSource db)
                 legs = [];
                 current = new CallRow(id, reader.GetInt64(1), Text(reader, 2), Text(reader, 3), Text(reader, 4), Text(reader, 5),
                     Instant(reader, 6), reader.IsDBNull(7) ? null : Wire.Resolutions[reader.GetString(7)],
-                    reader.GetFieldValue<string[]>(8), legs);
+                    reader.GetFieldValue<string[]>(8), legs) { Misses = Misses(reader) };
                 calls.Add(current);
             }
             if (reader.IsDBNull(9)) continue;
@@ -173,9 +180,22 @@ internal sealed class LiveSource(NpgsqlDataSource db)
         {
             agents.Add(new AgentRow(reader.GetString(0), reader.GetInt64(1), Wire.Statuses[reader.GetString(2)], Instant(reader, 3)!.Value,
                 reader.IsDBNull(4) ? null : JsonSerializer.Deserialize<string[]>(reader.GetString(4)), reader.GetFieldValue<string[]>(5),
-                Marks(reader.GetFieldValue<DateTime[]>(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8))));
+                Marks(reader.GetFieldValue<DateTime[]>(6), reader.GetFieldValue<string[]>(7), reader.GetFieldValue<string[]>(8)),
+                Text(reader, 9)));
         }
         return agents;
+    }
+
+    // Only offers missed in a queue: live state counts them there (an offer before any leg is known counts nowhere yet).
+    static MissedOffer[] Misses(NpgsqlDataReader reader)
+    {
+        if (reader.IsDBNull(15)) return [];
+        var agents = reader.GetFieldValue<string[]>(15);
+        var ats = reader.GetFieldValue<DateTime[]>(16);
+        var queues = reader.GetFieldValue<string[]>(17);
+        var misses = new MissedOffer[agents.Length];
+        for (var i = 0; i < misses.Length; i++) misses[i] = new MissedOffer(agents[i], new DateTimeOffset(ats[i], TimeSpan.Zero), queues[i]);
+        return misses;
     }
 
     static AgentMark[] Marks(DateTime[] ats, string[] ids, string[] statuses)

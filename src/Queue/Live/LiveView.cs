@@ -76,7 +76,8 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
                 var handled = day.GetValueOrDefault(AgentDayField.Handled(a.Key));
                 double? handle = handled == 0 ? null : day.GetValueOrDefault(AgentDayField.Handle(a.Key)) / 1e6 / handled;
                 return new AgentLive(a.Key, a.Value.Status, a.Value.Since, Math.Max(0, (now - a.Value.Since).TotalSeconds),
-                    day.GetValueOrDefault(AgentDayField.Answered(a.Key)), handle, a.Value.Queues is { } q ? scope.Filter(q) : null);
+                    day.GetValueOrDefault(AgentDayField.Answered(a.Key)), handle, a.Value.Queues is { } q ? scope.Filter(q) : null, a.Value.Reason,
+                    day.GetValueOrDefault(AgentDayField.Missed(a.Key)));
             })
             .ToList();
         return new QueueDetail(snapshot, waiting, agents);

@@ -48,7 +48,12 @@ public sealed record QueueSnapshot(
 
 public sealed record WaitingLeg(string CallId, int Leg, DateTimeOffset Since, double WaitSeconds, string? Region, string? Language, string? Segment);
 
-public sealed record AgentLive(string AgentId, string Status, DateTimeOffset Since, double StatusSeconds, long AnsweredToday, double? AverageHandleSeconds, IReadOnlyList<string>? Queues);
+/// <summary>
+/// An agent of a queue now: its status, the reason its status event gave, since when; answered, the average time from
+/// answer to completion and offers missed in the queue today.
+/// </summary>
+public sealed record AgentLive(string AgentId, string Status, DateTimeOffset Since, double StatusSeconds, long AnsweredToday, double? AverageHandleSeconds,
+    IReadOnlyList<string>? Queues, string? Reason, long MissedToday);
 
 /// <summary>A queue in full: its snapshot, every waiting leg longest first (never a caller), and its agents.</summary>
 public sealed record QueueDetail(QueueSnapshot Snapshot, IReadOnlyList<WaitingLeg> Waiting, IReadOnlyList<AgentLive> AgentList);

@@ -117,11 +117,14 @@ public static class StaffField
 
 /// <summary>
 /// The fields of an agent's counts for a local day: <c>{agent}</c> calls answered, <c>{agent}:handled</c> those of them
-/// completed after the answer, <c>{agent}:handle</c> their time from answer to completion (µs).
+/// completed after the answer, <c>{agent}:handle</c> their time from answer to completion (µs), <c>{agent}:missed</c>
+/// offers the agent did not take while the call waited in the queue.
 /// </summary>
 public static class AgentDayField
 {
-    public const string Shape = "{agent}, {agent}:handled, {agent}:handle";
+    public const string Shape = "{agent}, {agent}:handled, {agent}:handle, {agent}:missed";
+
+    public static string Missed(string agent) => agent + ":missed";
 
     public static string Answered(string agent) => agent;
 

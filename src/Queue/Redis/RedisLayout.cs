@@ -12,7 +12,7 @@ public static class RedisLayout
     /// The layout's version, stored in the cursor. Raise it with any change to a key, a member, a field or a value
     /// below, or to the stored form of parts: live state of another layout is rebuilt rather than read wrongly.
     /// </summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public static readonly PlainKey Parts = new("parts", KeyType.Hash,
         "every entity's part in the queue: the ops it did, undone when a newer part replaces it",
@@ -70,14 +70,15 @@ public static class RedisLayout
         "visits neither resolved nor cancelled by their 48 h deadline", "{entity}", "the 48 h deadline (µs)");
 
     public static readonly HashKey Agents = new("agents",
-        "agents logged in to the queue (every agent under the center)", "{agent}", "JSON: status, since, queues");
+        "agents logged in to the queue (every agent under the center)", "{agent}", "JSON: status, since, queues, reason");
 
     public static readonly CounterKey StaffSums = new("staff",
         "the last 65 minutes' sums behind live staffing", StaffField.Shape + "; kind q arrived, h talked, t talk time, "
         + "p abandoned legs' wait, r wrap-ups, u wrap-up time", "a count; Σ µs for t, p, u");
 
     public static readonly DailyCounterKey AgentDay = new("agentday",
-        "each agent's calls answered in the queue on a local day, and their handle time", AgentDayField.Shape, "a count; Σ µs for :handle");
+        "each agent's calls answered in the queue on a local day, their talk time, and the offers the agent missed there",
+        AgentDayField.Shape, "a count; Σ µs for :handle");
 
     public static readonly PlainKey Published = new("published", KeyType.Hash,
         "the queue's snapshot last published, by any node", "content, seq",

@@ -25,6 +25,8 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         { "GET /api/metrics", Read, "404" },
         { "GET /api/metrics/breakdown", Read, "404" },
         { "GET /api/callbacks", Read, "404" },
+        { "GET /api/agents", Read, "404" },
+        { "GET /api/agents/report", Read, "404" },
         { "GET /api/calls/{callId}", "supervisor admin", "404" },
         { "GET /api/me", "ingest import wallboard supervisor admin", "200" },
         { "GET /api/keys", "admin", "403" },
@@ -207,10 +209,12 @@ public sealed class AuthMatrixTests(QueueApp app) : IClassFixture<QueueApp>
         {
             "/api/metrics" => MetricsUrl,
             "/api/metrics/breakdown" => MetricsUrl.Replace("/api/metrics?", "/api/metrics/breakdown?by=region&", StringComparison.Ordinal),
+            "/api/agents/report" => "/api/agents/report?from=2026-11-23T00:00:00Z&to=2026-11-24T00:00:00Z",
             "/api/staffing" => "/api/staffing?callsPerHour=36&ahtSeconds=100&agents=2&targetSeconds=20",
             _ => path,
         };
-        if (queue is not null && method == "GET" && path is "/api/metrics" or "/api/metrics/breakdown" or "/api/callbacks" or "/api/alerts" or "/api/staffing")
+        if (queue is not null && method == "GET" && path is "/api/metrics" or "/api/metrics/breakdown" or "/api/callbacks" or "/api/alerts" or "/api/staffing"
+                or "/api/agents" or "/api/agents/report")
             url += (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "queue=" + queue;
         using var request = new HttpRequestMessage(new HttpMethod(method), url);
         request.Content = (method, template) switch

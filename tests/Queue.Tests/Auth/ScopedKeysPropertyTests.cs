@@ -69,6 +69,7 @@ public sealed partial class ScopedKeysPropertyTests(QueueApp app) : IClassFixtur
             "/api/callbacks?since=" + Uri.EscapeDataString(Ev.At(now.AddDays(-7).AddMinutes(1))), "/api/callbacks.csv",
             "/api/metrics.csv?" + window, "/api/metrics/breakdown?by=region&" + window, "/api/metrics/breakdown.csv?by=region&" + window,
             $"/api/reports/weekly/{week}.json", $"/api/reports/weekly/{week}.csv", $"/api/reports/weekly/{week}.html",
+            "/api/agents", "/api/agents/report?" + window, "/api/agents/report.csv?" + window,
         };
         paths.AddRange(team.Select(q => $"/api/queues/{q}"));
         paths.AddRange(team.Select(q => $"/api/queues/{q}/trend"));
@@ -80,7 +81,7 @@ public sealed partial class ScopedKeysPropertyTests(QueueApp app) : IClassFixtur
             else problems.AddRange(Named(text, others).Select(q => $"{path} names {q}"));
         }
         foreach (var q in others)
-            foreach (var path in (string[])[$"/api/queues/{q}", $"/api/metrics?{window}&queue={q}", $"/api/callbacks?queue={q}", $"/api/alerts?queue={q}", $"/api/targets/{q}"])
+            foreach (var path in (string[])[$"/api/queues/{q}", $"/api/metrics?{window}&queue={q}", $"/api/agents?queue={q}", $"/api/agents/report?{window}&queue={q}", $"/api/callbacks?queue={q}", $"/api/alerts?queue={q}", $"/api/targets/{q}"])
                 if ((await scoped.GetAsync(path)).StatusCode != HttpStatusCode.NotFound) problems.Add($"{path}: not 404");
 
         // A call shows its legs in the team's queues; one that never reached them does not exist.

@@ -61,6 +61,13 @@ public static class Ev
         return e;
     }
 
+    /// <summary>The status event with the reason it gives (a pause code).</summary>
+    public static JsonObject Because(this JsonObject e, string reason)
+    {
+        e["reason"] = reason;
+        return e;
+    }
+
     public static JsonObject VisitCreated(string id, DateTimeOffset at, string visitId, string? callId = null, string? region = null)
     {
         var e = With(E(id, "visit.created", at), ("visitId", visitId));

@@ -37,6 +37,7 @@ public sealed class ReorderPropertyTests(QueueApp app) : IClassFixture<QueueApp>
             var reference = new Reference(c.Scenario, ingestNow, QueueApp.CallerSecret);
             Compare("calls", reference.CallRows, await DerivedRows.ReadAsync(app.Db, DerivedRows.Calls), problems);
             Compare("legs", reference.LegRows, await DerivedRows.ReadAsync(app.Db, DerivedRows.Legs), problems);
+            Compare("missed offers", reference.MissedRows, await DerivedRows.ReadAsync(app.Db, DerivedRows.Missed), problems);
             Compare("visits", reference.VisitRows, await DerivedRows.ReadAsync(app.Db, DerivedRows.Visits), problems);
             Compare("agents", reference.AgentRows, await DerivedRows.ReadAsync(app.Db, DerivedRows.Agents), problems);
 

@@ -25,6 +25,7 @@ public sealed class RedisLayoutTests
     static readonly Dictionary<int, string> Fingerprints = new()
     {
         [1] = "9cd6e88e1b3efefb03a58b3f3a0627dcab003cc16752530393d1cd17cf6b3901",
+        [2] = "8d909561c86b1c4e3d4657add60da4f25472037c61cb9d082472bb56ec52e563",
     };
 
     const string ThisFile = "tests/Queue.Tests/Live/RedisLayoutTests.cs";
@@ -173,8 +174,8 @@ public sealed class RedisLayoutTests
     }
 
     // Rows that touch every key parts write: waiting, answered (within the service level and not, by an agent, handled),
-    // abandoned (short and not), transferred, completed with each resolution, visits open, met, cancelled, and an agent
-    // that wrapped up.
+    // abandoned (short and not), transferred, completed with each resolution, an offer missed, visits open, met,
+    // cancelled, an agent that wrapped up and one on a break with its reason.
     static IEnumerable<LivePart> Sample()
     {
         var rules = new LiveRules(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5), TimeZoneInfo.FindSystemTimeZoneById("Asia/Yekaterinburg"),
@@ -182,7 +183,10 @@ public sealed class RedisLayoutTests
         var t = Now.AddMinutes(-20);
         CallRow[] calls =
         [
-            new("c1", 11, "r1", "ru", "vip", "a", null, null, ["a"], [new Leg("a", Now.AddMinutes(-2))]),
+            new("c1", 11, "r1", "ru", "vip", "a", null, null, ["a"], [new Leg("a", Now.AddMinutes(-2))])
+            {
+                Misses = [new MissedOffer("ag-2", Now.AddMinutes(-1), "a")],
+            },
             new("c2", 12, null, null, null, "b", t.AddMinutes(5), Resolution.Resolved, ["a", "b"],
                 [new Leg("a", t, t.AddSeconds(20), LegOutcome.Transferred), new Leg("b", t.AddSeconds(20), t.AddSeconds(40), LegOutcome.Answered, "ag-1")]),
             new("c3", 13, null, null, null, "a", null, null, ["a"], [new Leg("a", t, t.AddSeconds(3), LegOutcome.Abandoned)]),
@@ -202,6 +206,7 @@ public sealed class RedisLayoutTests
         [
             new("ag-1", 31, AgentStatus.Available, Now.AddMinutes(-4), ["a", "b"], ["a", "b", "c"],
                 [new AgentMark(Now.AddMinutes(-6), "w1", AgentStatus.WrapUp), new AgentMark(Now.AddMinutes(-4), "a1", AgentStatus.Available)]),
+            new("ag-2", 32, AgentStatus.Break, Now.AddMinutes(-3), ["a"], ["a"], [new AgentMark(Now.AddMinutes(-3), "b1", AgentStatus.Break)], "lunch"),
         ];
         return calls.SelectMany(c => LiveParts.OfCall(c, rules, Now))
             .Concat(visits.SelectMany(v => LiveParts.OfVisit(v, rules, Now)))

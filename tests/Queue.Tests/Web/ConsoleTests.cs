@@ -199,6 +199,59 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
     }
 
     [Fact]
+    public async Task An_agent_going_on_break_shows_with_its_reason_without_reload_and_the_report_downloads_with_the_same_numbers()
+    {
+        var now = Now;
+        var agent = "op-ag-" + Id();
+        var call = "c-ag-" + Id();
+        await web.PostAsync(
+            Ev.AgentStatus(Id(), now.AddMinutes(-20), agent, "available", "ag-q"),
+            Ev.Queued(Id(), now.AddMinutes(-15), call, "ag-q"),
+            Ev.Missed(Id(), now.AddMinutes(-15).AddSeconds(10), call, agent),
+            Ev.AgentStatus(Id(), now.AddMinutes(-15).AddSeconds(20), agent, "busy"),
+            Ev.Answered(Id(), now.AddMinutes(-15).AddSeconds(20), call, agent),
+            Ev.Completed(Id(), now.AddMinutes(-10), call, "resolved"),
+            Ev.AgentStatus(Id(), now.AddMinutes(-10), agent, "available"));
+        var page = await OpenAsync();
+        var row = page.Locator($"#agents-live tr[data-agent='{agent}']");
+        await Expect(row).ToContainTextAsync("available");
+        await Expect(row.Locator("td").Nth(5)).ToHaveTextAsync("1");
+        await Expect(row.Locator("td").Nth(6)).ToHaveTextAsync("1");
+
+        // The agent goes on a break: the list says so, with its reason, as it happens.
+        await web.PostAsync(Ev.AgentStatus(Id(), Now, agent, "break").Because("lunch"));
+        await Expect(row.Locator("td").Nth(1)).ToHaveTextAsync("break", new() { Timeout = 5_000 });
+        await Expect(row.Locator("td").Nth(2)).ToHaveTextAsync("lunch");
+
+        // Sorted by a click on a heading, and back the other way on a second.
+        var missed = page.GetByRole(AriaRole.Button, new() { Name = "Missed today" });
+        await missed.ClickAsync();
+        await Expect(page.Locator("#agents-live th").Nth(6)).ToHaveAttributeAsync("aria-sort", "ascending");
+        await missed.ClickAsync();
+        await Expect(page.Locator("#agents-live th").Nth(6)).ToHaveAttributeAsync("aria-sort", "descending");
+
+        // The report of the last half hour, on screen and as a download with the same numbers.
+        var form = page.Locator("#agents-form");
+        var local = (DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd'T'HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await form.GetByLabel("From", new() { Exact = true }).FillAsync(local(now.AddMinutes(-30)));
+        // To the minute: two ahead, so that the break begun since falls in it however close to a minute's end this ran.
+        await form.GetByLabel("To", new() { Exact = true }).FillAsync(local(now.AddMinutes(2)));
+        await form.GetByLabel("Queue", new() { Exact = true }).FillAsync("ag-q");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Make report" }).ClickAsync();
+        var shown = page.Locator($"#agents-report tr[data-agent='{agent}'] td");
+        await Expect(shown.Nth(7)).ToHaveTextAsync("1");
+        await Expect(shown.Nth(8)).ToHaveTextAsync("1");
+        await Expect(shown.Nth(9)).ToHaveTextAsync("4:40");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download CSV: agents report" }).ClickAsync());
+        Assert.Matches(@"^agents-ag-q-.+\.csv$", download.SuggestedFilename);
+        var (header, rows) = CsvCheck.Read(await File.ReadAllTextAsync(await download.PathAsync()));
+        var csv = rows.Single(r => r[header.IndexOf("agent_id")] == agent);
+        Assert.Equal(("1", "1", "280"), (csv[header.IndexOf("answered")], csv[header.IndexOf("missed")], csv[header.IndexOf("average_talk_seconds")]));
+        Assert.Contains("break:lunch", header);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task The_history_filters_by_queue_and_state()
     {
         await web.SetWaitTargetAsync("hist-a", 1);

@@ -12,12 +12,13 @@ import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
 import { QueueBreakdown } from "./console-breakdown";
 import { QueueCallbacks } from "./console-callbacks";
+import { AgentsView } from "./console-agents";
 import { figure, table } from "./console-parts";
 import { ackButton } from "./console-ack";
 import { visitTable, visitsNamed } from "./console-visits";
 
 interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
-interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null }
+interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null; reason: string | null; missedToday: number }
 interface QueueDetail { snapshot: QueueSnapshot; waiting: WaitingLeg[]; agentList: AgentLive[] }
 
 const storageName = "queue.console.key";
@@ -35,6 +36,7 @@ let joinedOnce = false;
 let alertHistory: AlertHistory | null = null;
 let breakdown: QueueBreakdown | null = null;
 let callbacks: QueueCallbacks | null = null;
+let agents: AgentsView | null = null;
 
 // ---- signing in ----------------------------------------------------------------------------------------------------
 
@@ -86,6 +88,7 @@ async function signIn(candidate: string): Promise<void> {
   void alertHistory.load(null);
   breakdown = new QueueBreakdown(key, at);
   callbacks = new QueueCallbacks(key, at);
+  agents = new AgentsView(key, at);
   window.addEventListener("hashchange", () => void selectQueue());
   window.addEventListener("resize", () => { if (detail) void loadTrend(detail.snapshot.queue!); });
   setInterval(tick, 1000);
@@ -106,6 +109,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     renderNav();
     if (detail && detail.snapshot.queue === s.queue) scheduleDetail();
     callbacks?.changed();
+    agents?.changed();
   });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => {
     lastUpdate = Date.now();
@@ -122,6 +126,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     if (lostSince > 0 || joinedOnce) showBack();
   }
   joinedOnce = true;
+  void agents?.load();
   await selectQueue();
 }
 
@@ -261,9 +266,10 @@ function renderDetail(): void {
 
   const waitingTable = table(["Call", "Waiting since", "Wait", "Region", "Segment"],
     waiting.map((w) => [w.callId, at(w.since), { since: w.since, text: duration(w.waitSeconds) }, w.region ?? "", w.segment ?? ""]), "No calls waiting.");
-  const agentsTable = table(["Agent", "Status", "For", "Answered today", "Avg handle"],
+  const agentsTable = table(["Agent", "Status", "For", "Answered today", "Missed today", "Avg talk"],
     [...agentList].sort((a, b) => statusOrder.indexOf(a.status) - statusOrder.indexOf(b.status) || a.agentId.localeCompare(b.agentId))
-      .map((a) => [a.agentId, { text: a.status.replace("_", "-"), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) }, { text: String(a.answeredToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
+      .map((a) => [a.agentId, { text: a.status.replace("_", "-") + (a.reason ? ` · ${a.reason}` : ""), cls: `status-${a.status}` }, { since: a.since, text: duration(a.statusSeconds) },
+        { text: String(a.answeredToday), cls: "num" }, { text: String(a.missedToday), cls: "num" }, { text: duration(a.averageHandleSeconds), cls: "num" }]),
     "No agents in this queue.");
   const visitsTable = visitTable([...live.values()], q);
 

@@ -32,6 +32,10 @@ public static class DerivedRows
         select call_id, leg, queue, started_at, ended_at, outcome, agent_id, region, language, segment from legs order by call_id collate "C", leg
         """;
 
+    public const string Missed = """
+        select call_id, offer, agent_id, at, queue from missed_offers order by call_id collate "C", offer
+        """;
+
     public const string Visits = """
         select visit_id, call_id, region, created_at, due24, due48, resolved_at, cancelled_at from visits order by visit_id collate "C"
         """;
@@ -41,7 +45,7 @@ public static class DerivedRows
         """;
 
     /// <summary>Empties the event log and everything derived from it, so the next scenario starts from nothing.</summary>
-    public const string Truncate = "truncate events, event_keys, legs, calls, visits, agents";
+    public const string Truncate = "truncate events, event_keys, legs, missed_offers, calls, visits, agents";
 
     public static async Task<List<string>> ReadAsync(NpgsqlDataSource db, string sql)
     {

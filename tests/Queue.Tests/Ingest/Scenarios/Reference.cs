@@ -68,6 +68,9 @@ public sealed class Reference
 
         public string? VisitId => Told && ToldVisitId is not null ? ToldVisitId : CompletionVisitId;
         public List<Leg> Legs { get; } = [];
+
+        /// <summary>Offers missed, in source order: the agent, when, and the queue of the latest leg begun by then.</summary>
+        public List<(string Agent, DateTimeOffset At, string? Queue)> Misses { get; } = [];
         public string? LastQueue => Legs.Count > 0 ? Legs[^1].Queue : null;
     }
 
@@ -165,6 +168,7 @@ public sealed class Reference
                     if (open) Close("transferred");
                     call.Legs.Add(new Leg(e.ToQueue!, at));
                     break;
+                case "call.missed": call.Misses.Add((e.Agent!, at, call.Legs.Count > 0 ? call.Legs[^1].Queue : null)); break;
                 case "call.answered" when open: Close("answered", e.Agent); break;
                 case "call.abandoned" when open: Close("abandoned"); break;
                 case "call.completed" when call.CompletedAt is null:
@@ -281,6 +285,8 @@ public sealed class Reference
 
     public IEnumerable<string> LegRows => Calls.SelectMany(c => c.Legs.Select((l, i) => Row.Of(c.Id, i, l.Queue, l.Start, l.End, l.Outcome, l.Agent,
         c.Region, c.Language, c.Segment)));
+
+    public IEnumerable<string> MissedRows => Calls.SelectMany(c => c.Misses.Select((m, i) => Row.Of(c.Id, i, m.Agent, m.At, m.Queue)));
 
     public IEnumerable<string> VisitRows => Visits.Select(v => Row.Of(v.Id, v.CallId, v.Region, v.CreatedAt, v.Due24, v.Due48, v.ResolvedAt, v.CancelledAt));
 
