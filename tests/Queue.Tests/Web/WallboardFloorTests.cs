@@ -55,9 +55,14 @@ public sealed class WallboardFloorTests(BrowserService web) : IClassFixture<Brow
         Assert.Equal(count, pages.Sum(p => p.Queues.Length));
         foreach (var p in pages) Assert.True(p.Unit >= p.Readable - 0.1, $"page {p.Page}: text at {p.Unit} px, under the readable {p.Readable:0.0} px");
         if (count <= 4) Assert.Single(pages);
-        // Those in breach first.
+        // Those in breach first: page 1 is theirs when they fill it, else they are all on it. The thirty-queue test below
+        // puts a caller past the target in floor-30 on the same service, so floor-30 may be in breach too by now.
         var first = pages[0].Queues;
-        foreach (var q in Breaching(count).Select(Floor.Name).Take(first.Length)) Assert.Contains(q, first);
+        var breaching = Breaching(count).Select(Floor.Name).ToList();
+        if (breaching.Count >= first.Length)
+            Assert.All(first, q => Assert.Contains(q, count >= 30 ? [.. breaching, Floor.Name(30)] : breaching));
+        else
+            foreach (var q in breaching) Assert.Contains(q, first);
         await page.Context.CloseAsync();
     }
 
@@ -97,9 +102,9 @@ public sealed class WallboardFloorTests(BrowserService web) : IClassFixture<Brow
     [Fact]
     public async Task A_link_with_options_the_board_cannot_take_says_so_and_shows_the_board()
     {
-        var page = await OpenAsync($"queues={Floor.Names(2)}&page-seconds=soon&layout=grid");
+        var page = await OpenAsync($"queues={Floor.Names(2)}&page-seconds=soon&layout=grid&agents=yes");
         await Expect(page.Locator("#notice")).ToHaveTextAsync(
-            "page-seconds=soon is not a whole number of seconds from 1 to 3600: pages turn every 15 s · layout=grid is not tiles or table: showing tiles");
+            "page-seconds=soon is not a whole number of seconds from 1 to 3600: pages turn every 15 s · layout=grid is not tiles or table: showing tiles · agents=yes is not 1 or 0: not showing who is on break");
         await Expect(page.Locator("#tiles .tile")).ToHaveCountAsync(2);
         Assert.Empty((await Floor.EveryPageAsync(On(page))).SelectMany(p => p.Problems));
         await page.Context.CloseAsync();

@@ -174,4 +174,40 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
         await Expect(page.Locator("#fatal")).ToContainTextAsync($"no queue '{other}'", new() { Timeout = 5_000 });
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task With_agents_1_a_tile_says_who_is_on_break_why_and_for_how_long_live_and_keeps_its_size()
+    {
+        string q = "breaks-" + Id(), a = "op-" + Id();
+        var others = Enumerable.Range(0, 4).Select(i => $"agent-with-a-long-name-{i}-{Id()}").ToList();
+        await web.PostAsync([Ev.AgentStatus(Id(), Now.AddMinutes(-10), a, "available", q),
+            .. others.Select(o => Ev.AgentStatus(Id(), Now.AddMinutes(-10), o, "available", q))]);
+        var page = await web.NewPageAsync();
+        await page.GotoAsync($"/wallboard?queues={q}&agents=1#key={web.WallboardKey}");
+        var breaks = page.Locator($"[data-queue='{q}'] [data-fig='breaks']");
+        await Expect(breaks).ToHaveTextAsync("no one on break", new() { Timeout = 5_000 });
+        await page.EvaluateAsync("window.notReloaded = true");
+
+        // Gone to lunch three minutes ago: named with the reason and the time, ticking.
+        await web.PostAsync(Ev.AgentStatus(Id(), Now.AddMinutes(-3), a, "break", q).Because("lunch"));
+        var onBreak = breaks.Locator($"[data-agent='{a}']");
+        await Expect(onBreak).ToHaveTextAsync(new System.Text.RegularExpressions.Regex($@"^{a} lunch 3:0\d$"), new() { Timeout = 5_000 });
+
+        // Many on break, with long names and reasons: two named, the rest counted, nothing cut off.
+        await web.PostAsync([.. others.Select(o => Ev.AgentStatus(Id(), Now.AddMinutes(-1), o, "break", q).Because("a-very-long-pause-reason-code"))]);
+        await Expect(breaks).ToContainTextAsync("+3 more", new() { Timeout = 5_000 });
+        Assert.True(await breaks.EvaluateAsync<bool>("b => b.scrollHeight <= b.clientHeight + 1 && b.scrollWidth <= b.clientWidth + 1"),
+            "the break line overflows its box");
+
+        // Back from lunch: no longer named, without a reload.
+        await web.PostAsync(Ev.AgentStatus(Id(), Now, a, "available", q));
+        await Expect(onBreak).ToHaveCountAsync(0, new() { Timeout = 5_000 });
+        Assert.True(await page.EvaluateAsync<bool>("window.notReloaded === true"));
+
+        // Not asked for: no break line.
+        await page.GotoAsync($"/wallboard?queues={q}");
+        await Expect(Figure(page, q, "waiting")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("[data-fig='breaks']").CountAsync());
+        await page.Context.CloseAsync();
+    }
 }

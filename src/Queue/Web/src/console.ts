@@ -286,7 +286,7 @@ function renderDetail(): void {
   $("figures").replaceChildren(figures);
   $("tables").replaceChildren(
     el("div", {}, el("h3", {}, `Waiting calls (${waiting.length}), longest first`), waitingTable, el("h3", {}, `Late and overdue visits (${s.visits.late} late, ${s.visits.overdue} overdue)`), visitsTable),
-    el("div", {}, el("h3", {}, `Agents (${agentList.length})`), agentsTable));
+    el("div", {}, el("h3", {}, `Agents (${agentList.length})`), el("div", { class: "scroll" }, agentsTable)));
   if (Date.now() - trendAt > 60_000) void loadTrend(q);
   breakdown?.show(q, today.from);
   callbacks?.show(q);

@@ -7,6 +7,8 @@ export interface BoardOptions {
   /** How long each page stays on screen when the queues take more than one. */
   pageSeconds: number;
   layout: BoardLayout;
+  /** Under each tile's agents, who is on break and why (?agents=1). */
+  agents: boolean;
   /** What the link asked for that the board could not take, in words for the screen ("" for none). */
   problems: string[];
 }
@@ -33,7 +35,10 @@ export function boardOptions(search: string): BoardOptions {
     if (asked === "tiles" || asked === "table") layout = asked;
     else problems.push(`layout=${shown(asked)} is not tiles or table: showing tiles`);
   }
-  return { pageSeconds, layout, problems };
+  // Who is on break and why, under each tile's agents: asked for with agents=1.
+  const agents = query.get("agents");
+  if (agents !== null && agents !== "1" && agents !== "0") problems.push(`agents=${shown(agents)} is not 1 or 0: not showing who is on break`);
+  return { pageSeconds, layout, agents: agents === "1", problems };
 }
 
 /**

@@ -2,10 +2,12 @@
 // alerts. Every size in it is in em of the tile's text (wallboard.css), so a tile measured at one size fits at any.
 import type { FigureState, QueueSnapshot } from "./live";
 import { duration, el, percent, text } from "./common";
+import type { AgentNow } from "./console-agents";
 import { fillAgents } from "./staffing";
+import { fillBreaks, newBreaks } from "./wallboard-breaks";
 import { longest, mark, waitState, worst } from "./wallboard-figures";
 
-export function newTile(queue: string): HTMLElement {
+export function newTile(queue: string, breaks = false): HTMLElement {
   const fig = (name: string, label: string) =>
     el("div", { class: "fig", "data-fig": name },
       el("div", { class: "fig-label" }, label),
@@ -18,7 +20,8 @@ export function newTile(queue: string): HTMLElement {
     el("div", { class: "row rates" }, fig("sl", "Service level"), fig("abandoned", "Abandoned"), fig("remote", "Remote fix")),
     el("div", { class: "bottom" },
       el("div", { class: "counts", "data-fig": "agents" }),
-      el("div", { class: "counts", "data-fig": "visits" })));
+      el("div", { class: "counts", "data-fig": "visits" })),
+    breaks ? newBreaks() : null);
 }
 
 function setFig(tile: HTMLElement, name: string, value: string, state: FigureState, note: string, target: string, under = false): void {
@@ -39,8 +42,11 @@ function setCounts(box: HTMLElement, state: FigureState, parts: [string, number]
   if (state === "breach" || state === "warning") box.append(el("span", { class: "mark" }, mark(state)));
 }
 
-/** Fills a queue's tile with its snapshot as of `now`; `flash` while a new alert or breach draws the eye. */
-export function fillTile(tile: HTMLElement, s: QueueSnapshot, now: number, openAlerts: number, flash: boolean): void {
+/**
+ * Fills a queue's tile with its snapshot as of `now`; `flash` while a new alert or breach draws the eye; `onBreak`, on a
+ * tile made with breaks, the queue's agents on break.
+ */
+export function fillTile(tile: HTMLElement, s: QueueSnapshot, now: number, openAlerts: number, flash: boolean, onBreak: AgentNow[] = []): void {
   const t = s.targets;
   const m60 = s.windows.m60;
   const today = s.windows.today;
@@ -65,6 +71,8 @@ export function fillTile(tile: HTMLElement, s: QueueSnapshot, now: number, openA
     [["available", a.available ?? 0], ["busy", a.busy ?? 0], ["wrap-up", a.wrap_up ?? 0], ["break", a.break ?? 0]], s.staffing);
   setCounts(tile.querySelector<HTMLElement>('[data-fig="visits"]')!, s.states.visit48,
     [["visits open", s.visits.open], ["late", s.visits.late], ["overdue", s.visits.overdue]]);
+  const breaks = tile.querySelector<HTMLElement>('[data-fig="breaks"]');
+  if (breaks) fillBreaks(breaks, onBreak, now);
   const count = openAlerts;
   const badge = tile.querySelector<HTMLElement>(".tile-alerts")!;
   badge.className = `tile-alerts ${count > 0 ? "some" : "none"}`;

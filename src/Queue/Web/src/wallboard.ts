@@ -11,6 +11,7 @@ import { worst } from "./wallboard-figures";
 import { boardOptions, breachFirst } from "./wallboard-layout";
 import type { Drawn } from "./wallboard-pages";
 import { Pages } from "./wallboard-pages";
+import { Breaks } from "./wallboard-breaks";
 import { fillRow, newRow } from "./wallboard-table";
 import { fillTile, newTile } from "./wallboard-tile";
 
@@ -45,6 +46,7 @@ function refused(status: number): void {
 }
 
 let key: string | null = null;
+let breaks: Breaks | null = null;
 
 async function main(): Promise<void> {
   const k = takeKey("queue.wallboard.key");
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, Math.min(1000 * (attempt + 1), 5000)));
     }
   }
+  if (options.agents) breaks = new Breaks(k, named, render);
   setInterval(tick, 1000);
   setInterval(turnPage, options.pageSeconds * 1000);
   tick();
@@ -80,7 +83,11 @@ async function join(connection: HubConnection, again: boolean, key: string): Pro
   connection.off(LiveMethods.client.queueUpdated);
   connection.off(LiveMethods.client.centerUpdated);
   connection.off(LiveMethods.client.alertChanged);
-  connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => { if (keep(s)) render(); });
+  connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => {
+    if (!keep(s)) return;
+    breaks?.poke();
+    render();
+  });
   connection.on(LiveMethods.client.centerUpdated, (s: QueueSnapshot) => { center = s; seen(); renderSummary(); });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => alertChanged(a));
   if (named.length > 0) {
@@ -103,6 +110,7 @@ async function join(connection: HubConnection, again: boolean, key: string): Pro
     for (const s of joined.queues) replace(s);
   }
   seen();
+  breaks?.poke();
   render();
   if (again) void loadAlerts(key);
   if (lostSince > 0 || (again && firstJoinDone)) showBack();
@@ -189,9 +197,9 @@ function drawn(now: number, open: Set<string>): Drawn {
   return {
     tile: (queue) => {
       let tile = tiles.get(queue);
-      if (!tile) tiles.set(queue, tile = newTile(queue));
+      if (!tile) tiles.set(queue, tile = newTile(queue, options.agents));
       const s = queues.get(queue);
-      if (s) fillTile(tile, s, now, openAlertsOf(queue, open), (flashing.get(queue) ?? 0) > now);
+      if (s) fillTile(tile, s, now, openAlertsOf(queue, open), (flashing.get(queue) ?? 0) > now, breaks?.of(queue));
       return tile;
     },
     row: (queue) => {
