@@ -157,6 +157,26 @@ public sealed class AgentReportTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task The_live_list_gives_today_s_handle_time_talk_and_wrap_up()
+    {
+        using var http = app.Client();
+        var t = Now.AddMinutes(-20);
+        await http.PostEventsRetryingAsync(
+            Ev.AgentStatus("ah-s1", t, "ah-1", "available", "ah-q"),
+            Ev.Queued("ah-q1", t.AddMinutes(1), "ah-c1", "ah-q"),
+            Ev.Answered("ah-a1", t.AddMinutes(2), "ah-c1", "ah-1"),
+            Ev.AgentStatus("ah-s2", t.AddMinutes(2), "ah-1", "busy"),
+            Ev.Completed("ah-d1", t.AddMinutes(6), "ah-c1", "resolved"),
+            Ev.AgentStatus("ah-s3", t.AddMinutes(6), "ah-1", "wrap_up"),
+            Ev.AgentStatus("ah-s4", t.AddMinutes(7), "ah-1", "available"));
+        await app.LiveCaughtUpAsync();
+
+        var a = Agent(await http.GetFromJsonAsync<JsonElement>("/api/agents?queue=ah-q"), "ah-1");
+        // Four minutes of talk, one of wrap-up: five of handle time, as the report over today says.
+        Assert.Equal((240.0, 300.0), (a.GetProperty("averageTalkSeconds").GetDouble(), a.GetProperty("averageHandleSeconds").GetDouble()));
+    }
+
+    [Fact]
     public async Task Offers_stored_before_they_were_derived_are_derived_by_the_migration_as_ingest_derives_them()
     {
         using var http = app.Client();

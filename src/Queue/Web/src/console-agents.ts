@@ -13,6 +13,8 @@ export interface AgentNow {
   answeredToday: number;
   missedToday: number;
   averageTalkSeconds: number | null;
+  /** Talk and the wrap-up after it, today (from the agents report over today so far). */
+  averageHandleSeconds: number | null;
 }
 
 export interface AgentsNow { asOf: string; queues: string[] | null; agents: AgentNow[] }
@@ -65,6 +67,10 @@ const columns: Column[] = [
   { head: "Answered today", sort: byNumber((a) => a.answeredToday), cell: (a) => el("td", { class: "num" }, String(a.answeredToday)) },
   { head: "Missed today", sort: byNumber((a) => a.missedToday), cell: (a) => el("td", { class: "num" }, String(a.missedToday)) },
   { head: "Avg talk today", sort: byNumber((a) => a.averageTalkSeconds), cell: (a) => el("td", { class: "num" }, duration(a.averageTalkSeconds)) },
+  {
+    head: "Avg handle today", sort: byNumber((a) => a.averageHandleSeconds),
+    cell: (a) => el("td", { class: "num", "data-handle": "" }, duration(a.averageHandleSeconds)),
+  },
 ];
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
