@@ -117,7 +117,7 @@ public static class AlertsApi
         var (visible, team) = scope.Narrow(queue);
         if (!visible) return Problems.NoSuchQueue(queue!);
 
-        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? (csv ? CsvLimit : DefaultLimit), before, queue is null ? team : null);
+        var filter = new AlertFilter(start, end, kind, queue, state, limit ?? (csv ? CsvLimit : DefaultLimit), before, team);
         var rows = await store.ListAsync(filter, ct);
         var items = rows.Take(filter.Limit).ToList();
         if (csv) return Csv.File(items.Select(AlertRow.Of), $"alerts-{queue ?? "center"}", AlertRow.Inline);

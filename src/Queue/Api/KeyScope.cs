@@ -44,13 +44,11 @@ public sealed class KeyScope
     public IReadOnlyList<string> Filter(IEnumerable<string> queues) => Queues is null ? [.. queues] : [.. queues.Where(Queues.Contains)];
 
     /// <summary>
-    /// The queues a query is narrowed to: the one asked for (null when the key may not see it: answer 404), or with none
-    /// asked, the key's own (null for an unscoped key: the whole center).
+    /// What a query asking for <paramref name="queue"/> (null: every queue) is narrowed to: not visible when the key may not
+    /// see that queue (answer 404); else the team's queues when none is named (null for an unscoped key: the whole center).
     /// </summary>
-    public (bool Visible, IReadOnlyList<string>? Queues) Narrow(string? queue) =>
-        queue is not null
-            ? (Allows(queue), [queue])
-            : (true, Team);
+    public (bool Visible, IReadOnlyList<string>? Team) Narrow(string? queue) =>
+        queue is not null ? (Allows(queue), null) : (true, Team);
 
     public static KeyScope Of(IEnumerable<string>? queues) =>
         queues is null ? All : new KeyScope(new HashSet<string>(queues, StringComparer.Ordinal));

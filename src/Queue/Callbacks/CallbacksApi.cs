@@ -66,7 +66,7 @@ public static class CallbacksApi
         if (!visible) return Problems.NoSuchQueue(queue!);
 
         var list = new CallbackList(from, now, queue,
-            await callbacks.ListAsync(queue, queue is null ? team : null, from, now, targets.Value.ShortAbandon, ct));
+            await callbacks.ListAsync(queue, team, from, now, targets.Value.ShortAbandon, ct));
         return Csv.Wanted(request)
             ? Csv.File(list.Callers, $"callbacks-{queue ?? "center"}-{now.ToOffset(from.Offset):yyyy-MM-dd'T'HHmm}")
             : TypedResults.Ok(list);

@@ -131,8 +131,8 @@ public static class MetricsApi
     {
         foreach (var (name, value) in new[] { ("queue", queue), ("region", region), ("language", language), ("segment", segment) })
             if (value is not null && !Identifiers.IsValid(value)) errors[name] = [Identifiers.Rule];
-        if (queue is not null && !scope.Allows(queue)) return null;
-        return new MetricsFilter(queue, region, language, segment, queue is null ? scope.Narrow(null).Queues : null);
+        var (visible, team) = scope.Narrow(queue);
+        return visible ? new MetricsFilter(queue, region, language, segment, team) : null;
     }
 
     // An unencoded '+05:00' arrives as ' 05:00': say how to send it rather than only what is expected.

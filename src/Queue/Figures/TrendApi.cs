@@ -43,7 +43,7 @@ public static class TrendApi
     static async Task<Results<Ok<Trend>, ValidationProblem, ProblemHttpResult>> CenterAsync(
         [Description("The day, yyyy-MM-dd in center time (today).")] string? day,
         KeyScope scope, TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct) =>
-        await GetAsync(null, scope.Narrow(null).Queues, day, trends, live, targets, time, ct);
+        await GetAsync(null, scope.Team, day, trends, live, targets, time, ct);
 
     static async Task<Results<Ok<Trend>, ValidationProblem, ProblemHttpResult>> GetAsync(string? queue, IReadOnlyList<string>? team, string? day,
         TrendQuery trends, IOptions<CenterOptions> live, IOptions<TargetOptions> targets, TimeProvider time, CancellationToken ct)

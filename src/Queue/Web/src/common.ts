@@ -72,6 +72,32 @@ async function refusal(response: Response): Promise<ApiError> {
  * Downloads a table as CSV: the API's answer to `path` with `Accept: text/csv`, saved under the name the API gives it
  * (a link cannot carry the key's header, so the page fetches the file and hands it to the browser).
  */
+/**
+ * A list read again because a push said something changed (not what): at most once every `quietMs`, however many
+ * pushes come in meanwhile (a busy center pushes several times a second); never by polling.
+ */
+export class Reread {
+  private readAt = 0;
+  private timer: number | null = null;
+
+  constructor(private readonly quietMs: number, private readonly read: () => Promise<void>) {}
+
+  /** Something changed: read again as soon as the quiet time since the last read allows. */
+  soon(): void {
+    if (this.timer !== null) return;
+    this.timer = window.setTimeout(() => {
+      this.timer = null;
+      this.now();
+    }, Math.max(0, this.readAt + this.quietMs - Date.now()));
+  }
+
+  /** Read at once (a new queue shown, the first read). */
+  now(): void {
+    this.readAt = Date.now();
+    void this.read();
+  }
+}
+
 export async function downloadCsv(key: string, path: string): Promise<void> {
   const response = await fetch(path, { headers: { "X-Api-Key": key, Accept: "text/csv" }, cache: "no-store" });
   if (!response.ok) throw await refusal(response);

@@ -1,6 +1,6 @@
 // The console's agents (SPEC §10): every agent now from GET /api/agents, read again on pushes, sortable by any column;
 // and the agents report over a window from GET /api/agents/report, which downloads as CSV.
-import { api, downloadCsv, duration, el, percent, problemText, text } from "./common";
+import { Reread, api, downloadCsv, duration, el, percent, problemText, text } from "./common";
 
 export interface AgentNow {
   agentId: string;
@@ -79,8 +79,7 @@ export class AgentsView {
   private agents: AgentNow[] = [];
   private sortBy = 1;
   private ascending = true;
-  private readAt = 0;
-  private timer: number | null = null;
+  private readonly reread = new Reread(quietMs, () => this.load());
   private ticket = 0;
 
   /** Wires the report's form and download; `at` formats an instant in center time. */
@@ -97,17 +96,16 @@ export class AgentsView {
 
   /** Something changed somewhere in the center (a push): an agent's status or day may have changed. */
   changed(): void {
-    if (this.timer !== null) return;
-    const wait = Math.max(0, this.readAt + quietMs - Date.now());
-    this.timer = window.setTimeout(() => {
-      this.timer = null;
-      void this.load();
-    }, wait);
+    this.reread.soon();
   }
 
-  async load(): Promise<void> {
+  /** Reads the list now (on joining live state). */
+  read(): void {
+    this.reread.now();
+  }
+
+  private async load(): Promise<void> {
     const ticket = ++this.ticket;
-    this.readAt = Date.now();
     try {
       const list = await api<AgentsNow>(this.key, "/api/agents");
       if (ticket !== this.ticket) return;

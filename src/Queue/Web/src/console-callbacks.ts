@@ -1,6 +1,6 @@
 // The console's callers to call back for a queue (SPEC §10), from GET /api/callbacks: live, as calls are answered
 // anywhere in the center a caller leaves the list by itself; the list downloads as CSV.
-import { api, downloadCsv, duration, el, problemText, text } from "./common";
+import { Reread, api, downloadCsv, duration, el, problemText, text } from "./common";
 
 export interface Callback {
   callId: string;
@@ -22,8 +22,7 @@ export class QueueCallbacks {
   private readonly note: HTMLElement;
   private readonly box: HTMLElement;
   private queue: string | null = null;
-  private readAt = 0;
-  private timer: number | null = null;
+  private readonly reread = new Reread(quietMs, () => this.load());
   private ticket = 0;
 
   constructor(private readonly key: string, private readonly at: (iso: string | null, withDate?: boolean) => string) {
@@ -43,17 +42,12 @@ export class QueueCallbacks {
     if (queue === this.queue) return;
     this.queue = queue;
     this.box.replaceChildren();
-    void this.load();
+    this.reread.now();
   }
 
   /** Something changed somewhere in the center (a push): a caller may have been answered, or given up. */
   changed(): void {
-    if (!this.queue || this.timer !== null) return;
-    const wait = Math.max(0, this.readAt + quietMs - Date.now());
-    this.timer = window.setTimeout(() => {
-      this.timer = null;
-      void this.load();
-    }, wait);
+    if (this.queue) this.reread.soon();
   }
 
   private path(queue: string): string {
@@ -63,7 +57,6 @@ export class QueueCallbacks {
   private async load(): Promise<void> {
     const queue = this.queue!;
     const ticket = ++this.ticket;
-    this.readAt = Date.now();
     try {
       const list = await api<CallbackList>(this.key, this.path(queue));
       if (ticket !== this.ticket) return;

@@ -126,7 +126,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     if (lostSince > 0 || joinedOnce) showBack();
   }
   joinedOnce = true;
-  void agents?.load();
+  agents?.read();
   await selectQueue();
 }
 

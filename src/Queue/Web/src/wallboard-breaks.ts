@@ -2,7 +2,7 @@
 // within 2 s of a push (a status change moves the queue's agent counts, so it pushes), never by polling; the time on
 // break ticks between reads.
 import type { AgentNow, AgentsNow } from "./console-agents";
-import { api, duration, el } from "./common";
+import { Reread, api, duration, el } from "./common";
 
 /** Agents named on a tile; the others are counted ("+2 more"), so a tile keeps its size. */
 const shownAtMost = 2;
@@ -10,16 +10,13 @@ const rereadAfterMs = 2000;
 
 export class Breaks {
   private byQueue = new Map<string, AgentNow[]>();
-  private pending = false;
-  private last = 0;
+  private readonly reread = new Reread(rereadAfterMs, () => this.load());
 
   constructor(private readonly key: string, private readonly named: string[], private readonly changed: () => void) {}
 
   /** Something changed: read the agents again, at most once every 2 s. */
   poke(): void {
-    if (this.pending) return;
-    this.pending = true;
-    setTimeout(() => void this.load(), Math.max(0, this.last + rereadAfterMs - Date.now()));
+    this.reread.soon();
   }
 
   of(queue: string): AgentNow[] {
@@ -45,9 +42,6 @@ export class Breaks {
       this.changed();
     } catch {
       // Kept as it was: the next push reads again.
-    } finally {
-      this.last = Date.now();
-      this.pending = false;
     }
   }
 }
