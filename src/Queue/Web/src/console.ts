@@ -50,6 +50,11 @@ async function main(): Promise<void> {
     localStorage.removeItem(storageName);
     location.reload();
   });
+  // The link past the queues: the section takes the focus, so the next Tab reaches its first alert.
+  $("skip").addEventListener("click", (e) => {
+    e.preventDefault();
+    $("open-alerts").focus();
+  });
   const stored = takeKey(storageName);
   if (stored) await signIn(stored);
   else showSignIn("Paste your supervisor API key.", false);
@@ -58,6 +63,7 @@ async function main(): Promise<void> {
 function showSignIn(message: string, refused: boolean): void {
   $("main").hidden = true;
   $("signout").hidden = true;
+  $("skip").hidden = true;
   $("signin").hidden = false;
   const m = $("signin-message");
   m.className = refused ? "refused" : "";
@@ -81,6 +87,7 @@ async function signIn(candidate: string): Promise<void> {
   text($("who"), me ? `${me.name} (${me.role})` : "");
   $("signin").hidden = true;
   $("signout").hidden = false;
+  $("skip").hidden = false;
   $("main").hidden = false;
   await loadAlertKinds(key);
   alertHistory = new AlertHistory(key, at);
