@@ -16,6 +16,9 @@ public interface ILiveClient
     /// <summary>The whole center's new snapshot (to clients that joined the center).</summary>
     Task CenterUpdated(QueueSnapshot snapshot);
 
+    /// <summary>A watched queue in full, when its waiting calls, agents or figures changed (to clients that joined its detail).</summary>
+    Task DetailUpdated(QueueDetail detail);
+
     // Alerts push AlertChanged through this hub too (Alerts.AlertEvaluator.PushAsync): live state does not know them.
 }
 
@@ -28,7 +31,7 @@ public sealed record CenterJoined(QueueSnapshot Center, IReadOnlyList<QueueSnaps
 /// whichever node saw them. A key scoped to queues (a team) joins and gets those queues only, and as its center their sum.
 /// </summary>
 [Authorize(Policy = Policies.Read)]
-internal sealed class LiveHub(LiveView view) : Hub<ILiveClient>
+internal sealed class LiveHub(LiveView view, DetailWatchers details) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     public const string CenterGroup = "center";
@@ -68,6 +71,31 @@ internal sealed class LiveHub(LiveView view) : Hub<ILiveClient>
         foreach (var q in queues) await Groups.AddToGroupAsync(Context.ConnectionId, QueueGroup(q));
         Joined.UnionWith(queues);
         return await Task.WhenAll(queues.Select(q => view.QueueAsync(q)));
+    }
+
+    /// <summary>
+    /// Shows one queue in full: answers its detail at once, then sends <c>DetailUpdated</c> when its waiting calls,
+    /// agents or figures change, until <see cref="LeaveDetail"/> or the connection ends.
+    /// </summary>
+    public async Task<QueueDetail> JoinDetail(string queue)
+    {
+        Check([queue]);
+        // Watch first, then read: a change in between arrives as a push, not lost.
+        details.Watch(Context.ConnectionId, queue, Scope);
+        return await view.DetailAsync(queue, Scope);
+    }
+
+    public Task LeaveDetail(string queue)
+    {
+        Check([queue]);
+        details.Leave(Context.ConnectionId, queue);
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        details.Forget(Context.ConnectionId);
+        return base.OnDisconnectedAsync(exception);
     }
 
     public async Task LeaveQueues(string[] queues)

@@ -16,6 +16,7 @@ namespace Queue.Live;
 /// </summary>
 internal sealed partial class LivePublisher(
     LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, IEnumerable<ILiveObserver> observers, Auth.ApiKeyStore apiKeys,
+    DetailWatchers details,
     Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
     // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
@@ -24,6 +25,8 @@ internal sealed partial class LivePublisher(
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> publishing = new(StringComparer.Ordinal);
     readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
+    // The detail last sent to this node's watchers of a queue, per scope ("queue|team"): what makes the next one news.
+    readonly ConcurrentDictionary<string, string> detailSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     const string CenterKey = "";
 
@@ -171,6 +174,28 @@ internal sealed partial class LivePublisher(
             await MarkTeamsAsync(queue);
         }
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
+        await PushDetailsAsync(queue);
+    }
+
+    // Every node looks at every changed queue (and at all of them each second), so each tells its own watchers; a
+    // detail goes out when its calls, agents or figures changed, not because waits and times in status grew.
+    async Task PushDetailsAsync(string queue)
+    {
+        var watching = details.Of(queue);
+        if (watching.Count == 0)
+        {
+            foreach (var key in detailSent.Keys.Where(k => k.StartsWith(queue + "|", StringComparison.Ordinal))) detailSent.TryRemove(key, out _);
+            return;
+        }
+        foreach (var (scope, connections) in watching)
+        {
+            var detail = await view.DetailAsync(queue, scope);
+            var content = Content(detail);
+            var key = queue + "|" + scope.TeamId;
+            if (detailSent.TryGetValue(key, out var last) && last == content) continue;
+            detailSent[key] = content;
+            await hub.Clients.Clients(connections).DetailUpdated(detail);
+        }
     }
 
     async Task MarkTeamsAsync(string queue)
@@ -230,6 +255,9 @@ internal sealed partial class LivePublisher(
         }, RedisJson.Options);
 
     static LiveWindow Bounds(LiveWindow w) => w with { From = default, To = default };
+
+    static string Content(QueueDetail d) => Content(d.Snapshot with { Seq = 0 }) + JsonSerializer.Serialize(
+        new { waiting = d.Waiting.Select(w => w with { WaitSeconds = 0 }), agents = d.AgentList.Select(a => a with { StatusSeconds = 0 }) }, RedisJson.Options);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts of {Queue} not checked: {Reason}")]
     static partial void LogAlertsFailed(ILogger logger, string queue, string reason);

@@ -57,12 +57,12 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         var fields = new List<RedisValue>();
         for (var m = first60; m <= last; m++)
             foreach (var kind in StaffField.Kinds) fields.Add(StaffField.Of(m, kind));
-        return new StaffingRead(first60, first15,
-            TimeSpan.FromTicks((nowMicros - first15 * Micros.PerMinute) * 10), TimeSpan.FromTicks((nowMicros - first60 * Micros.PerMinute) * 10),
-            tx.HashGetAsync(keys.Of(queue, RedisLayout.StaffSums), fields.ToArray()));
+        return new StaffingRead(first60, first15, last, tx.HashGetAsync(keys.Of(queue, RedisLayout.StaffSums), fields.ToArray()));
     }
 
-    sealed record StaffingRead(long First60, long First15, TimeSpan Span15, TimeSpan Span60, Task<RedisValue[]> Values)
+    // Arrival rates are of whole minutes: the 15 and 60 before the one under way, over exactly 15 and 60 minutes. A rate
+    // over a span that ran to now would move every second with no call arriving, and every snapshot with it (ADR 0009).
+    sealed record StaffingRead(long First60, long First15, long UnderWay, Task<RedisValue[]> Values)
     {
         public async Task<StaffingCounts> Read()
         {
@@ -76,6 +76,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
                 switch (StaffField.Kinds[i % StaffField.Kinds.Length])
                 {
                     case StaffKind.Arrived:
+                        if (minute == UnderWay) break;
                         arrived60 += value;
                         if (minute >= First15) arrived15 += value;
                         break;
@@ -86,7 +87,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
                     case StaffKind.WrapUp: wrapUp += value; break;
                 }
             }
-            return new StaffingCounts(Span15, Span60, arrived15, arrived60, talked, talk, abandonWait, wrappedUp, wrapUp);
+            return new StaffingCounts(TimeSpan.FromMinutes(15), TimeSpan.FromHours(1), arrived15, arrived60, talked, talk, abandonWait, wrappedUp, wrapUp);
         }
     }
 

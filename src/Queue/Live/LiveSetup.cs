@@ -30,13 +30,15 @@ public static class LiveSetup
         builder.Services.AddSingleton<LiveView>();
         builder.Services.AddSingleton<LiveChecker>();
         builder.Services.AddSingleton<LivePublisher>();
+        builder.Services.AddSingleton<DetailWatchers>();
         builder.Services.AddSingleton<LiveFollower>();
         builder.Services.AddSingleton<IMetricSeed, LiveLagGauge>();
         builder.Services.AddHealthChecks().AddCheck<LiveLagCheck>("live-lag", tags: [TelemetrySetup.Ready]);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFollower>());
 
-        builder.Services.AddSignalR().AddStackExchangeRedis();
+        // JSON and MessagePack side by side: a client picks one when it connects (ADR 0009).
+        builder.Services.AddSignalR().AddMessagePackProtocol(o => o.SerializerOptions = LiveMessagePack.Options).AddStackExchangeRedis();
         builder.Services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()
             .Configure<IConfiguration, IOptions<LiveOptions>>((o, configuration, live) =>
             {

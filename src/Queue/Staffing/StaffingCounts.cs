@@ -1,9 +1,9 @@
 namespace Queue.Staffing;
 
 /// <summary>
-/// The per-minute sums behind staffing over the last 15 and 60 minutes. Each span runs from the start of the minute
-/// its window starts in to now (<see cref="Span15"/>, <see cref="Span60"/>: a little over 15 and 60 minutes), so that
-/// counts over spans are rates without an edge error. Abandoned waits count short abandons too. Wrap-ups are the
+/// The per-minute sums behind staffing over the last 15 and 60 minutes. Arrivals are those of the whole minutes before
+/// the one under way, over exactly 15 and 60 minutes (<see cref="Span15"/>, <see cref="Span60"/>), so that counts over
+/// spans are rates without an edge error that move when a minute ends, not with the clock. Abandoned waits count short abandons too. Wrap-ups are the
 /// episodes of the queue's agents that ended in the span, and their summed length.
 /// </summary>
 public sealed record StaffingCounts(

@@ -92,5 +92,14 @@ public sealed class ScopedKeysTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.DoesNotContain(team.Drain(nameof(ILiveClient.CenterUpdated)), s => s.CallsWaiting > 2);
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => team.JoinQueuesAsync("hub-other"));
         Assert.Contains("no queue 'hub-other'", refused.Message, StringComparison.Ordinal);
+
+        // The drill-down: a queue of the team in full, its agent's queues those the key may see; another queue refused.
+        (await ingest.PostEventsAsync(Ev.AgentStatus("hub-s1", Now, "ag-both", "available", "hub-b", "hub-other"))).EnsureSuccessStatusCode();
+        var detail = await team.JoinDetailAsync("hub-b");
+        await app.LiveCaughtUpAsync();
+        var pushed = detail.AgentList.Count == 1 ? detail : await team.WaitForDetailAsync(d => d.AgentList.Count == 1);
+        Assert.Equal(["hub-b"], Assert.Single(pushed.AgentList).Queues);
+        var other = await Assert.ThrowsAnyAsync<Exception>(() => team.JoinDetailAsync("hub-other"));
+        Assert.Contains("no queue 'hub-other'", other.Message, StringComparison.Ordinal);
     }
 }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Queue.Live;
 
 namespace Queue.Tests.Infrastructure;
@@ -16,11 +17,13 @@ public sealed class LiveClient : IAsyncDisposable
     };
 
     readonly Channel<Queue.Alerts.Alert> alerts = Channel.CreateUnbounded<Queue.Alerts.Alert>();
+    readonly Channel<QueueDetail> details = Channel.CreateUnbounded<QueueDetail>();
 
     LiveClient(HubConnection connection)
     {
         Connection = connection;
         connection.On<Queue.Alerts.Alert>(Queue.Alerts.AlertEvaluator.AlertChanged, a => alerts.Writer.TryWrite(a));
+        connection.On<QueueDetail>(nameof(ILiveClient.DetailUpdated), d => details.Writer.TryWrite(d));
         foreach (var (method, channel) in pushes)
             connection.On<QueueSnapshot>(method, s => channel.Writer.TryWrite((s, DateTime.UtcNow)));
     }
@@ -28,17 +31,18 @@ public sealed class LiveClient : IAsyncDisposable
     public HubConnection Connection { get; }
 
     /// <summary>Connects to a service in this process (long polling through the test server).</summary>
-    public static async Task<LiveClient> ConnectAsync(TestServer server, string? key, bool keyInQuery = false)
+    public static async Task<LiveClient> ConnectAsync(TestServer server, string? key, bool keyInQuery = false, bool messagePack = false)
     {
         var url = new Uri(server.BaseAddress, "hubs/live" + (keyInQuery && key is not null ? "?access_token=" + Uri.EscapeDataString(key) : ""));
-        var connection = new HubConnectionBuilder()
+        var builder = new HubConnectionBuilder()
             .WithUrl(url, o =>
             {
                 o.HttpMessageHandlerFactory = _ => server.CreateHandler();
                 o.Transports = HttpTransportType.LongPolling;
                 if (key is not null && !keyInQuery) o.Headers["X-Api-Key"] = key;
-            })
-            .Build();
+            });
+        if (messagePack) builder.AddMessagePackProtocol(o => o.SerializerOptions = LiveMessagePack.Options);
+        var connection = builder.Build();
         var client = new LiveClient(connection);
         await connection.StartAsync();
         return client;
@@ -76,6 +80,38 @@ public sealed class LiveClient : IAsyncDisposable
         {
             throw new TimeoutException($"no matching {method} push within {timeout ?? TimeSpan.FromSeconds(10)}; {before.Count} others came");
         }
+    }
+
+    public Task<QueueDetail> JoinDetailAsync(string queue) => Connection.InvokeAsync<QueueDetail>("JoinDetail", queue);
+
+    public Task LeaveDetailAsync(string queue) => Connection.InvokeAsync("LeaveDetail", queue);
+
+    /// <summary>Waits for a detail push that satisfies <paramref name="match"/>; others before it are passed over.</summary>
+    public async Task<QueueDetail> WaitForDetailAsync(Func<QueueDetail, bool> match, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var others = 0;
+        try
+        {
+            while (true)
+            {
+                var detail = await details.Reader.ReadAsync(cancel.Token);
+                if (match(detail)) return detail;
+                others++;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no matching detail push within {timeout ?? TimeSpan.FromSeconds(10)}; {others} others came");
+        }
+    }
+
+    /// <summary>Detail pushes received so far and not yet read.</summary>
+    public List<QueueDetail> DrainDetails()
+    {
+        var list = new List<QueueDetail>();
+        while (details.Reader.TryRead(out var d)) list.Add(d);
+        return list;
     }
 
     /// <summary>Waits for an alert push that satisfies <paramref name="match"/>; others before it are passed over.</summary>

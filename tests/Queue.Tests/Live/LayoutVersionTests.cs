@@ -154,9 +154,14 @@ public sealed class LayoutVersionTests(QueueApp app, ITestOutputHelper output) :
             await store.ReleaseLockAsync(token);
         }
 
-        // This node rebuilds it then: the call is waiting still, its alert the same one, never cleared.
+        // This node rebuilds it then: the call is waiting still (the screen, told nothing new, showed it all along), its
+        // alert the same one, never cleared; and pushes go on from the rebuilt state.
         await app.LiveCaughtUpAsync();
-        await screen.WaitForAsync("QueueUpdated", s => s.Queue == "lv-w" && s.CallsWaiting == 1);
+        var rebuilt = await http.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/queues/lv-w");
+        Assert.Equal(1, rebuilt.GetProperty("snapshot").GetProperty("callsWaiting").GetInt64());
+        Assert.DoesNotContain(screen.Drain("QueueUpdated"), s => s.Queue == "lv-w" && s.CallsWaiting != 1);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("lv-w-q2", Now, "lv-w-c2", "lv-w"))).StatusCode);
+        await screen.WaitForAsync("QueueUpdated", s => s.Queue == "lv-w" && s.CallsWaiting == 2);
         var alert = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/alerts/{raised.Id}");
         Assert.Equal("open", alert.GetProperty("alert").GetProperty("state").GetString());
         Assert.Single(alert.GetProperty("history").EnumerateArray()); // raised, and nothing since

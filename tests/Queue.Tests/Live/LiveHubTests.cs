@@ -71,6 +71,104 @@ public sealed class LiveHubTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_queue_whose_figures_do_not_change_is_not_pushed_while_the_clock_moves()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await client.JoinQueuesAsync("still");
+        // Something in every part of the snapshot: a call waiting (its longest wait grows), one answered and completed,
+        // an agent, a visit open.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.AgentStatus("still-0", Now.AddMinutes(-30), "ag-still", "available", "still"),
+            Ev.Queued("still-1", Now.AddMinutes(-3), "still-c1", "still"), Ev.Answered("still-2", Now.AddMinutes(-2), "still-c1", "ag-still"),
+            Ev.Completed("still-3", Now.AddMinutes(-1), "still-c1", "field_visit", "still-v1"), Ev.VisitCreated("still-4", Now.AddMinutes(-1), "still-v1", "still-c1", "north"),
+            Ev.Queued("still-5", Now.AddSeconds(-2), "still-c2", "still"))).StatusCode);
+        await client.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "still" && s.CallsWaiting == 1 && s.Visits.Open == 1);
+        await Task.Delay(600); // any push of the events still on its way
+        client.Drain(nameof(ILiveClient.QueueUpdated));
+
+        // Ten seconds of the clock, each looked at (the publisher looks at every queue every second): the waiting call's
+        // wait grows from 2 s to 12 s, under its 30 s target, and no figure changes: nothing is sent.
+        for (var i = 0; i < 10; i++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(300);
+        }
+        Assert.DoesNotContain(client.Drain(nameof(ILiveClient.QueueUpdated)), s => s.Queue == "still");
+
+        // The wait crossing its target changes a figure's state: that goes out, with the instant screens tick it from.
+        app.Time.Advance(TimeSpan.FromSeconds(20));
+        var (late, _, _) = await client.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "still" && s.States.LongestWait == Queue.Targets.FigureState.Breach);
+        Assert.Equal(Now.AddSeconds(-32), late.OldestWaitingSince);
+    }
+
+    [Fact]
+    public async Task A_MessagePack_client_gets_what_a_JSON_client_gets_with_the_same_names_and_instants()
+    {
+        using var http = app.Client();
+        var key = await app.KeyAsync("wallboard");
+        await using var json = await LiveClient.ConnectAsync(app.Factory.Server, key);
+        await using var binary = await LiveClient.ConnectAsync(app.Factory.Server, key, messagePack: true);
+        var joinedJson = Assert.Single(await json.JoinQueuesAsync("mp"));
+        var joinedBinary = Assert.Single(await binary.JoinQueuesAsync("mp"));
+        Assert.Equal(Wire(joinedJson with { AsOf = default, LongestWaitSeconds = null }), Wire(joinedBinary with { AsOf = default, LongestWaitSeconds = null }));
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.AgentStatus("mp-0", Now.AddMinutes(-5), "ag-mp", "break", "mp"), Ev.Queued("mp-1", Now.AddSeconds(-7), "mp-c1", "mp"))).StatusCode);
+        var (a, _, _) = await json.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "mp" && s.CallsWaiting == 1 && s.Agents["break"] == 1);
+        var (b, _, _) = await binary.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "mp" && s.Seq == a.Seq);
+        Assert.Equal(Wire(a), Wire(b));
+        Assert.Equal(Now.AddSeconds(-7), b.OldestWaitingSince);
+
+        // On the wire: the JSON message's names, nesting, instants as ISO 8601 text and nulls, only smaller.
+        var packed = MessagePack.MessagePackSerializer.Serialize(b, LiveMessagePack.Options);
+        Assert.True(JsonElement.DeepEquals(
+            JsonSerializer.SerializeToElement(b, JsonSerializerOptions.Web), JsonDocument.Parse(MessagePack.MessagePackSerializer.ConvertToJson(packed)).RootElement));
+        Assert.True(packed.Length < Wire(b).Length * 0.9, $"{packed.Length} bytes of MessagePack against {Wire(b).Length} of JSON");
+    }
+
+    static string Wire(QueueSnapshot s) => JsonSerializer.Serialize(s, JsonSerializerOptions.Web);
+
+    [Fact]
+    public async Task A_watched_queue_s_detail_comes_as_its_calls_and_agents_change_and_stops_once_left()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        var shown = await client.JoinDetailAsync("watch");
+        Assert.Equal("watch", shown.Snapshot.Queue);
+        Assert.Empty(shown.Waiting);
+
+        // A call waits: the drill-down gets it, with its wait; an agent logs in: it gets the agent.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("watch-1", Now.AddSeconds(-4), "watch-c1", "watch"))).StatusCode);
+        var waiting = await client.WaitForDetailAsync(d => d.Waiting.Count == 1);
+        Assert.Equal("watch-c1", waiting.Waiting[0].CallId);
+        Assert.Equal(4, waiting.Waiting[0].WaitSeconds, 3);
+        Assert.Equal(1, waiting.Snapshot.CallsWaiting);
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.AgentStatus("watch-2", Now.AddSeconds(-1), "ag-watch", "break", "watch"))).StatusCode);
+        var agent = Assert.Single((await client.WaitForDetailAsync(d => d.AgentList.Count == 1)).AgentList);
+        Assert.Equal(("ag-watch", "break"), (agent.AgentId, agent.Status));
+
+        // Time alone (the wait and the time on break growing) sends nothing: screens tick those.
+        await Task.Delay(600);
+        client.DrainDetails();
+        for (var i = 0; i < 5; i++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(300);
+        }
+        Assert.Empty(client.DrainDetails());
+
+        // Left, it comes no more; a queue outside the key's sight or no queue at all is refused.
+        await client.LeaveDetailAsync("watch");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("watch-3", Now, "watch-c2", "watch"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        await Task.Delay(1_000);
+        Assert.Empty(client.DrainDetails());
+        var bad = await Assert.ThrowsAsync<HubException>(() => client.JoinDetailAsync("no queue!"));
+        Assert.Contains("is not a queue name", bad.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Windows_move_with_the_clock_alone()
     {
         using var http = app.Client();

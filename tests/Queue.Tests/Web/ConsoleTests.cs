@@ -92,10 +92,16 @@ public sealed class ConsoleTests(BrowserService web) : IClassFixture<BrowserServ
         await Expect(page.Locator("#trend-note")).ToContainTextAsync("15-minute buckets");
         await Expect(page.Locator("#trend .u-legend")).ToContainTextAsync("Calls offered");
 
-        // Live: a call answered leaves the list without a reload.
+        // Live: a call answered leaves the list without a reload, and one arriving joins it, sent by the hub (the queue's
+        // detail is never read again over HTTP).
+        var reads = new List<string>();
+        page.Request += (_, r) => { if (new Uri(r.Url).AbsolutePath == "/api/queues/drill") reads.Add(r.Url); };
         await web.PostAsync(Ev.Answered(Id(), Now, "c-drill-old", agent));
         await Expect(page.Locator("[data-figure='calls-waiting'] .value")).ToHaveTextAsync("1", new() { Timeout = 3_000 });
         await Expect(calls).ToHaveTextAsync(["c-drill-new"], new() { Timeout = 3_000 });
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-drill-next", "drill"));
+        await Expect(calls).ToHaveTextAsync(["c-drill-new", "c-drill-next"], new() { Timeout = 3_000 });
+        Assert.Empty(reads);
         await page.Context.CloseAsync();
     }
 

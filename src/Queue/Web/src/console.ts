@@ -1,7 +1,7 @@
 // The supervisor console: open alerts with acknowledgement, alert history, and a queue's drill-down with today's trend.
 import type uPlot from "uplot";
-import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, CenterJoined, FigureState, QueueSnapshot } from "./live";
+import { type HubConnection, HubConnectionState } from "@microsoft/signalr";
+import type { Alert, CenterJoined, FigureState, QueueDetail, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
   ApiError, type Me, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
@@ -17,9 +17,6 @@ import { figure, table } from "./console-parts";
 import { ackButton } from "./console-ack";
 import { visitTable, visitsNamed } from "./console-visits";
 
-interface WaitingLeg { callId: string; leg: number; since: string; waitSeconds: number; region: string | null; language: string | null; segment: string | null }
-interface AgentLive { agentId: string; status: string; since: string; statusSeconds: number; answeredToday: number; averageHandleSeconds: number | null; queues: string[] | null; reason: string | null; missedToday: number }
-interface QueueDetail { snapshot: QueueSnapshot; waiting: WaitingLeg[]; agentList: AgentLive[] }
 
 const storageName = "queue.console.key";
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -106,6 +103,7 @@ async function signIn(candidate: string): Promise<void> {
 
 async function joined(connection: HubConnection, again: boolean): Promise<void> {
   connection.off(LiveMethods.client.queueUpdated);
+  connection.off(LiveMethods.client.detailUpdated);
   connection.off(LiveMethods.client.alertChanged);
   connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => {
     lastUpdate = Date.now();
@@ -114,9 +112,19 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     if (before && s.seq < before.seq) return;
     snapshots.set(s.queue, s);
     renderNav();
-    if (detail && detail.snapshot.queue === s.queue) scheduleDetail();
+    if (detail && detail.snapshot.queue === s.queue && s.seq > detail.snapshot.seq) {
+      detail.snapshot = s;
+      renderDetail();
+    }
     callbacks?.changed();
     agents?.changed();
+  });
+  connection.on(LiveMethods.client.detailUpdated, (d: QueueDetail) => {
+    lastUpdate = Date.now();
+    if (!detail || d.snapshot.queue !== detail.snapshot.queue) return;
+    if (d.snapshot.seq < detail.snapshot.seq) d.snapshot = detail.snapshot;
+    detail = d;
+    renderDetail();
   });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => {
     lastUpdate = Date.now();
@@ -134,6 +142,9 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
   }
   joinedOnce = true;
   agents?.read();
+  // A new connection watches nothing yet: the drill-down joins its queue again.
+  hub = connection;
+  watched = null;
   await selectQueue();
 }
 
@@ -190,19 +201,6 @@ function renderNav(): void {
   if (focused) links.find((a) => a.textContent === focused)?.focus();
 }
 
-let detailTimer = 0;
-let detailDue = 0;
-/** A push for the shown queue: read its waiting calls and agents again, at most once a second. */
-function scheduleDetail(): void {
-  if (detailTimer) return;
-  const wait = Math.max(0, detailDue - Date.now());
-  detailTimer = window.setTimeout(() => {
-    detailTimer = 0;
-    detailDue = Date.now() + 1000;
-    if (detail) void loadDetail(detail.snapshot.queue!, false);
-  }, wait);
-}
-
 async function selectQueue(): Promise<void> {
   renderNav();
   const q = selectedQueue();
@@ -214,9 +212,36 @@ async function selectQueue(): Promise<void> {
   await loadDetail(q, true);
 }
 
+let hub: HubConnection | null = null;
+let watched: string | null = null;
+
+/**
+ * The drill-down's queue in full, from the hub, which then sends it again whenever its waiting calls, agents or figures
+ * change (DetailUpdated); over HTTP while the connection is down, or when the hub will not show it (the HTTP answer
+ * says why).
+ */
+async function watchDetail(queue: string): Promise<QueueDetail> {
+  const connection = hub;
+  if (connection?.state === HubConnectionState.Connected) {
+    if (watched && watched !== queue) {
+      const old = watched;
+      watched = null;
+      void connection.invoke(LiveMethods.server.leaveDetail, old).catch(() => undefined);
+    }
+    try {
+      const shown = await connection.invoke<QueueDetail>(LiveMethods.server.joinDetail, queue);
+      watched = queue;
+      return shown;
+    } catch {
+      // refused or cut off: HTTP says which
+    }
+  }
+  return api<QueueDetail>(key, `/api/queues/${encodeURIComponent(queue)}`);
+}
+
 async function loadDetail(queue: string, withTrend: boolean): Promise<void> {
   try {
-    detail = await api<QueueDetail>(key, `/api/queues/${encodeURIComponent(queue)}`);
+    detail = await watchDetail(queue);
   } catch (e) {
     $("drill").replaceChildren(el("p", { class: "error" }, problemText(e)));
     return;

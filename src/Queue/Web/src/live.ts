@@ -120,6 +120,37 @@ export interface QueueSnapshot {
   staffing: LiveStaffing | null;
 }
 
+/** A waiting leg of a queue, longest first: never the caller. Tick the wait from since. */
+export interface WaitingLeg {
+  callId: string;
+  leg: number;
+  since: string;
+  waitSeconds: number;
+  region: string | null;
+  language: string | null;
+  segment: string | null;
+}
+
+/** An agent of a queue now, with today's counts. Tick the time in status from since. */
+export interface AgentLive {
+  agentId: string;
+  status: string;
+  since: string;
+  statusSeconds: number;
+  answeredToday: number;
+  averageHandleSeconds: number | null;
+  queues: string[] | null;
+  reason: string | null;
+  missedToday: number;
+}
+
+/** A queue in full: what JoinDetail answers and DetailUpdated sends. */
+export interface QueueDetail {
+  snapshot: QueueSnapshot;
+  waiting: WaitingLeg[];
+  agentList: AgentLive[];
+}
+
 /** What JoinCenter answers: the center's totals and every queue, at once. */
 export interface CenterJoined {
   center: QueueSnapshot;
@@ -159,6 +190,7 @@ export interface Alert {
 export interface LiveClient {
   queueUpdated(snapshot: QueueSnapshot): void;
   centerUpdated(snapshot: QueueSnapshot): void;
+  detailUpdated(detail: QueueDetail): void;
   alertChanged(alert: Alert): void;
 }
 
@@ -168,12 +200,17 @@ export interface LiveServer {
   joinQueues(queues: string[]): Promise<QueueSnapshot[]>;
   leaveQueues(queues: string[]): Promise<void>;
   leaveCenter(): Promise<void>;
+  joinDetail(queue: string): Promise<QueueDetail>;
+  leaveDetail(queue: string): Promise<void>;
 }
 
 /** The names on the wire (SignalR matches them case-insensitively; these are the server's). */
 export const LiveMethods = {
-  client: { queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated", alertChanged: "AlertChanged" },
-  server: { joinCenter: "JoinCenter", joinQueues: "JoinQueues", leaveQueues: "LeaveQueues", leaveCenter: "LeaveCenter" },
+  client: { queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated", detailUpdated: "DetailUpdated", alertChanged: "AlertChanged" },
+  server: {
+    joinCenter: "JoinCenter", joinQueues: "JoinQueues", leaveQueues: "LeaveQueues", leaveCenter: "LeaveCenter",
+    joinDetail: "JoinDetail", leaveDetail: "LeaveDetail",
+  },
 } as const;
 
 export const LiveHubPath = "/hubs/live";
