@@ -22,6 +22,7 @@ internal static class LiveBench
           --rate N             events posted per second (1000)
           --seconds N          how long the load runs (60)
           --queues N           queues the load spreads over (10)
+          --protocol P         the wallboards' hub protocol: json, or messagepack as the pages speak it (json)
           --week-operators N   operators of the generated center whose week is rebuilt (10000; ~100 calls a day each)
           --skip-rebuild       only (a)
           --skip-freshness     only (b)
@@ -39,7 +40,13 @@ internal static class LiveBench
         var options = new Options(
             args.String("--service", ServiceProcess.DefaultDll),
             args.Int("--clients", 200), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 10),
-            args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"));
+            args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"),
+            args.String("--protocol", "json"));
+        if (options.Protocol is not ("messagepack" or "json"))
+        {
+            Console.Error.WriteLine($"--protocol: messagepack or json, not '{options.Protocol}'");
+            return 2;
+        }
         args.EnsureAllUsed();
 
         return await BenchRun.RunAsync("live", async ct =>
@@ -55,7 +62,9 @@ internal static class LiveBench
         });
     }
 
-    internal sealed record Options(string ServiceDll, int Clients, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output);
+    internal sealed record Options(
+        string ServiceDll, int Clients, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
+        string Protocol = "json");
 
     static async Task<FreshnessResult> FreshnessAsync(Options options, string stamp, CancellationToken ct)
     {
@@ -72,8 +81,8 @@ internal static class LiveBench
             var ingestKey = await service.CreateKeyAsync("bench ingest", "ingest", ct);
             var wallboardKey = await service.CreateKeyAsync("bench wallboards", "wallboard", ct);
 
-            Say($"(a) connecting {options.Clients} wallboards over WebSockets, each to the whole center");
-            var board = new Wallboards(options.Clients);
+            Say($"(a) connecting {options.Clients} wallboards over WebSockets ({options.Protocol}), each to the whole center");
+            var board = new Wallboards(options.Clients, options.Protocol == "messagepack");
             var connections = new List<HubConnection>();
             try
             {

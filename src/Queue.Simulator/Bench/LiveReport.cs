@@ -30,7 +30,7 @@ internal sealed record LiveReport(LiveBench.Options Options, FreshnessResult? Fr
         var text = new StringBuilder();
         text.AppendLine("| figure | measured | SPEC §7 |");
         text.AppendLine("|---|---|---|");
-        if (Freshness is { } f) Rows(text, f);
+        if (Freshness is { } f) Rows(text, f, Options.Protocol);
         if (Rebuild is { } r)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"| live state rebuilt, week of {r.Operators:N0} operators ({r.CallsInWeek:N0} calls) | {r.RebuildSeconds:F1} s ({r.Entities:N0} entities; {r.StartToLiveSeconds:F1} s from start) | ≤ 60 s |");
@@ -39,9 +39,9 @@ internal sealed record LiveReport(LiveBench.Options Options, FreshnessResult? Fr
         return text.ToString();
     }
 
-    static void Rows(StringBuilder text, FreshnessResult f)
+    static void Rows(StringBuilder text, FreshnessResult f, string protocol)
     {
-        text.AppendLine(CultureInfo.InvariantCulture, $"| event → wallboard, p50 / p99 / max ({f.Clients} wallboards, {f.EventsPerSecond:N0} events/s, {f.Seconds:F0} s) | {f.P50Ms:F0} / {f.P99Ms:F0} / {f.MaxMs:F0} ms | p99 ≤ 250 ms |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| event → wallboard, p50 / p99 / max ({f.Clients} wallboards in {protocol}, {f.EventsPerSecond:N0} events/s, {f.Seconds:F0} s) | {f.P50Ms:F0} / {f.P99Ms:F0} / {f.MaxMs:F0} ms | p99 ≤ 250 ms |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| pushes lost | {f.PushesLost} of {f.PushesReceived:N0} (probe sightings missed: {f.ProbesMissed}) | 0 |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| service CPU, peak memory | {f.ServiceCpuCores:F2} cores, {f.ServicePeakMiB:F0} MiB | |");
     }

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 namespace Queue.Simulator.Bench;
 
 /// <summary>What the wallboards saw: for each probe, when each saw it; for each queue, the pushes' numbers.</summary>
-internal sealed class Wallboards(int clients)
+internal sealed class Wallboards(int clients, bool messagePack = false)
 {
     readonly long[][] probeSeen = Enumerable.Range(0, clients).Select(_ => new long[4096]).ToArray();
     // When the service read each probe's snapshot (its clock is this machine's): splits a latency into the
@@ -17,7 +17,7 @@ internal sealed class Wallboards(int clients)
 
     public async Task<HubConnection> ConnectAsync(int i, Uri service, string key, CancellationToken ct)
     {
-        var connection = LiveHubConnection.Build(service, key);
+        var connection = LiveHubConnection.Build(service, key, messagePack);
         connection.On<JsonElement>("QueueUpdated", s => Seen(i, s));
         await connection.StartAsync(ct);
         await connection.InvokeAsync<JsonElement>("JoinCenter", ct);

@@ -10,8 +10,8 @@ namespace Queue.Live;
 /// The hub's messages in MessagePack (ADR 0009) carry the very shape they have in JSON: the same camelCase names, the
 /// same ISO 8601 instants, the same nulls. One contract, written once by System.Text.Json and checked against the pages'
 /// TypeScript (LiveContractTests), serves both protocols; MessagePack only makes it smaller and cheaper to parse.
-/// Messages of Queue's own types are written by this resolver; everything else (the client's string arrays, the
-/// protocol's own frames) by MessagePack's standard resolvers.
+/// Messages of Queue's own types (and a client's <see cref="JsonElement"/>, read as JSON) are written by this resolver;
+/// everything else (the client's string arrays, the protocol's own frames) by MessagePack's standard resolvers.
 /// </summary>
 public static class LiveMessagePack
 {
@@ -31,7 +31,9 @@ public static class LiveMessagePack
         static class Cache<T>
         {
             public static readonly IMessagePackFormatter<T>? Formatter =
-                typeof(T).Assembly == typeof(LiveMessagePack).Assembly && !typeof(T).IsEnum ? new AsJsonFormatter<T>() : null;
+                (typeof(T).Assembly == typeof(LiveMessagePack).Assembly && !typeof(T).IsEnum) || typeof(T) == typeof(JsonElement)
+                    ? new AsJsonFormatter<T>()
+                    : null;
         }
     }
 
