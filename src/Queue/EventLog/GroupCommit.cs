@@ -87,7 +87,18 @@ internal sealed partial class GroupCommit : IDisposable
                     await Task.Delay(options.GroupWait, stopping.Token);
                     Take(group, deferred);
                 }
-                if (group.Count > 0) await WriteGroupAsync(group, deferred);
+                if (group.Count == 0) continue;
+                try
+                {
+                    await WriteGroupAsync(group, deferred);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !stopping.IsCancellationRequested)
+                {
+                    // A writer that stopped here would leave every later request to its deadline: this group fails
+                    // (its requests answered already keep their answers), and the writer goes on with the next.
+                    LogGroupFailed(group.Count, group.Sum(r => r.Unique.Count), e.Message);
+                    foreach (var request in group) request.Fail(e);
+                }
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
