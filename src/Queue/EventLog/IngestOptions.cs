@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Queue.EventLog;
 
 /// <summary>Limits and secrets of <c>POST /api/events</c> and what the event log takes (lateness, its database deadline), bound from <c>Queue:Ingest</c>.</summary>
-public sealed class IngestOptions
+public sealed class IngestOptions : IValidatableObject
 {
     public const string Section = "Queue:Ingest";
 
@@ -43,4 +43,41 @@ public sealed class IngestOptions
     /// </summary>
     [Range(1, 256)]
     public int MaxConcurrentBatches { get; set; } = 8;
+
+    /// <summary>
+    /// Requests of at most this many events share a transaction with the others waiting on this node (group commit):
+    /// one commit for many small posts instead of one each. Larger batches keep a transaction of their own. 0: none share.
+    /// </summary>
+    [Range(0, 1_000)]
+    public int GroupRequestMaxEvents { get; set; } = 100;
+
+    /// <summary>A group stops taking requests once it holds this many events; the rest go in the next one.</summary>
+    [Range(1, 5_000)]
+    public int GroupMaxEvents { get; set; } = 1_000;
+
+    /// <summary>
+    /// Groups written at once. A writer takes whatever is waiting when it is free, so while one commits the next
+    /// gathers; each takes one of the <see cref="MaxConcurrentBatches"/> turns while it writes.
+    /// </summary>
+    [Range(1, 16)]
+    public int GroupWriters { get; set; } = 2;
+
+    /// <summary>
+    /// How long a writer waits for more requests before writing a group that is not full. None by default: what is
+    /// already waiting goes at once, and requests that arrive meanwhile fill the next group.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:00.100")]
+    public TimeSpan GroupWait { get; set; } = TimeSpan.Zero;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (GroupRequestMaxEvents > GroupMaxEvents)
+            yield return new ValidationResult(
+                $"Queue:Ingest:GroupRequestMaxEvents ({GroupRequestMaxEvents}) must be at most Queue:Ingest:GroupMaxEvents ({GroupMaxEvents})",
+                [nameof(GroupRequestMaxEvents), nameof(GroupMaxEvents)]);
+        if (GroupWriters > MaxConcurrentBatches)
+            yield return new ValidationResult(
+                $"Queue:Ingest:GroupWriters ({GroupWriters}) must be at most Queue:Ingest:MaxConcurrentBatches ({MaxConcurrentBatches}), whose turns they take",
+                [nameof(GroupWriters), nameof(MaxConcurrentBatches)]);
+    }
 }

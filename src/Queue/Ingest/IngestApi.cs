@@ -25,7 +25,9 @@ public static class IngestApi
         builder.Services.AddSingleton<CallerHasher>();
         builder.Services.AddSingleton<EventParser>();
         // The center's zone names the report weeks a late batch marks as changed.
-        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventStore>(sp, sp.CenterZone()));
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<EventWriter>(sp, sp.CenterZone()));
+        builder.Services.AddSingleton<GroupCommit>();
+        builder.Services.AddSingleton<EventStore>();
         return builder;
     }
 

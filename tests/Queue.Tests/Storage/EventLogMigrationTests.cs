@@ -121,7 +121,8 @@ public sealed class EventLogMigrationTests : IAsyncLifetime
     {
         var ingest = Options.Create(new IngestOptions { CallerHashSecret = QueueApp.CallerSecret });
         var partitions = new EventPartitions(Db, ingest, Options.Create(new PartitionOptions()), time, NullLogger<EventPartitions>.Instance);
-        return new EventStore(Db, ingest, partitions, NullLogger<EventStore>.Instance);
+        var writer = new EventWriter(Db, ingest, partitions, NullLogger<EventWriter>.Instance);
+        return new EventStore(writer, new GroupCommit(writer, ingest, NullLogger<GroupCommit>.Instance), ingest, NullLogger<EventStore>.Instance);
     }
 
     async Task<AppendResult> AppendAsync(EventStore store, JsonNode[] batch)
