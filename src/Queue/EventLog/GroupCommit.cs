@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using Queue.Events;
@@ -154,6 +155,11 @@ internal sealed partial class GroupCommit : IDisposable
             }
 
             Written written;
+            // The group's statements are traced under the first request's ingest span; every request's span says how
+            // many requests shared its commit.
+            foreach (var request in included) request.Activity?.SetTag("queue.ingest.group_requests", included.Count);
+            var outer = Activity.Current;
+            Activity.Current = included.Count > 0 ? included[0].Activity : null;
             try
             {
                 written = await writer.WriteAsync(events, stopping.Token);
@@ -163,6 +169,10 @@ internal sealed partial class GroupCommit : IDisposable
                 LogGroupFailed(included.Count, events.Count, e.GetBaseException().Message);
                 foreach (var request in included) request.Fail(e);
                 return;
+            }
+            finally
+            {
+                Activity.Current = outer;
             }
 
             if (written.Conflicts.Count == 0)
@@ -195,6 +205,9 @@ internal sealed partial class GroupCommit : IDisposable
 
         public List<Pending> Unique { get; } = unique;
         public int Received { get; } = received;
+
+        /// <summary>The span of the request that queued it (made where it is queued).</summary>
+        public Activity? Activity { get; } = Activity.Current;
         public Task<AppendResult> Outcome => outcome.Task;
 
         public bool TryTake() => Interlocked.CompareExchange(ref state, Taken, Waiting) == Waiting;

@@ -1,29 +1,13 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
-using Npgsql;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.EventLog;
 
 /// <summary>PostgreSQL out of reach while many single posts wait in groups: each is answered 503 within 2 s, none half-stored.</summary>
-public sealed class GroupCommitOutageTests(GroupCommitOutageTests.App app) : IClassFixture<GroupCommitOutageTests.App>
+public sealed class GroupCommitOutageTests(CuttableDatabaseApp app) : IClassFixture<CuttableDatabaseApp>
 {
-    /// <summary>The service reaches PostgreSQL through a proxy the test can cut.</summary>
-    public sealed class App : QueueApp
-    {
-        public TcpProxy Proxy { get; } = new(new IPEndPoint(IPAddress.Loopback, new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString).Port));
-
-        protected override string ServiceConnectionString =>
-            new NpgsqlConnectionStringBuilder(ConnectionString) { Port = Proxy.Port }.ConnectionString;
-
-        public override async ValueTask DisposeAsync()
-        {
-            await Proxy.DisposeAsync();
-            await base.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Every_waiting_post_is_answered_503_within_2_s_when_the_database_is_cut_and_none_is_stored()
     {

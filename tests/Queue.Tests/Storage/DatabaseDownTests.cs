@@ -1,28 +1,12 @@
 using System.Diagnostics;
 using System.Net;
-using Npgsql;
 using Queue.Tests.Infrastructure;
 
 namespace Queue.Tests.Storage;
 
 /// <summary>The service up, its database out of reach: ingest answers 503 with Retry-After within 2 s, and recovers.</summary>
-public sealed class DatabaseDownTests(DatabaseDownTests.App app) : IClassFixture<DatabaseDownTests.App>
+public sealed class DatabaseDownTests(CuttableDatabaseApp app) : IClassFixture<CuttableDatabaseApp>
 {
-    /// <summary>The service reaches PostgreSQL through a proxy the test can cut.</summary>
-    public sealed class App : QueueApp
-    {
-        public TcpProxy Proxy { get; } = new(new IPEndPoint(IPAddress.Loopback, new NpgsqlConnectionStringBuilder(TestDatabase.BaseConnectionString).Port));
-
-        protected override string ServiceConnectionString =>
-            new NpgsqlConnectionStringBuilder(ConnectionString) { Port = Proxy.Port }.ConnectionString;
-
-        public override async ValueTask DisposeAsync()
-        {
-            await Proxy.DisposeAsync();
-            await base.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task Ingest_answers_503_with_Retry_After_within_2_s_stores_nothing_and_recovers()
     {

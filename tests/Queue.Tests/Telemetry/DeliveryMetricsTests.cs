@@ -102,7 +102,7 @@ public sealed class NotificationMetricsTests(EscalationApp app) : IClassFixture<
 }
 
 /// <summary><c>queue_events_rejected_total{reason="unavailable"}</c>: a batch answered 503 because PostgreSQL is out of reach.</summary>
-public sealed class UnavailableMetricsTests(DatabaseDownTests.App app) : IClassFixture<DatabaseDownTests.App>
+public sealed class UnavailableMetricsTests(CuttableDatabaseApp app) : IClassFixture<CuttableDatabaseApp>
 {
     [Fact]
     public async Task A_batch_refused_for_want_of_the_database_counts_its_events_as_unavailable()

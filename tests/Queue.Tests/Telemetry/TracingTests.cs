@@ -83,6 +83,8 @@ public sealed class TracingTests(TracedApp app) : IClassFixture<TracedApp>
         Assert.Equal(2, ingest.GetTagItem("queue.ingest.new"));
         Assert.Equal(1, ingest.GetTagItem("queue.ingest.duplicates"));
         Assert.Equal("accepted", ingest.GetTagItem("queue.ingest.outcome"));
+        // A small request shares a commit with whatever else is waiting (here nothing): its statements are under it.
+        Assert.Equal(1, ingest.GetTagItem("queue.ingest.group_requests"));
         var server = Assert.Single(spans, s => s.Kind == ActivityKind.Server);
         Assert.Equal(server.SpanId, ingest.ParentSpanId);
         Assert.Contains(spans, s => s.Source.Name == "Npgsql" && s.ParentSpanId == ingest.SpanId);
