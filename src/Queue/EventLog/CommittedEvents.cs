@@ -23,12 +23,6 @@ public sealed record FeedPage(IReadOnlyList<FeedEvent> Events, FeedCursor Next);
 internal sealed class CommittedEvents(NpgsqlDataSource db)
 {
     /// <summary>
-    /// The channel every transaction that writes events notifies as it commits (<c>NOTIFY</c> is delivered at commit,
-    /// and not at all on a rollback): followers listening on it read the log at once instead of at their next poll.
-    /// </summary>
-    public const string Channel = "queue_events";
-
-    /// <summary>
     /// Where a call touched the center as a whole and no queue (completed with no leg known): the name its calls' rows
     /// give the center among the queues they were seen in. "~" is not an identifier character, so no queue has it.
     /// </summary>

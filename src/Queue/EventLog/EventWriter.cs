@@ -123,8 +123,6 @@ internal sealed partial class EventWriter(
         await using (var derive = new NpgsqlBatch(connection))
         {
             AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history, zone, (time ?? TimeProvider.System).GetUtcNow());
-            // Followers wake at the commit (ADR 0003); one notification per transaction, whatever it holds.
-            derive.BatchCommands.Add(new NpgsqlBatchCommand($"select pg_notify('{CommittedEvents.Channel}', '')"));
             derive.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
             await derive.ExecuteNonQueryAsync(ct);
         }

@@ -18,7 +18,7 @@ namespace Queue.Live;
 /// </summary>
 internal sealed partial class LiveFollower(
     CommittedEvents log, LiveProjector projector, LiveSource source, LiveStore store, LivePublisher publisher,
-    Targets.QueueTargets targets, CommitListener commits, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
+    Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
 {
     // Queues whose thresholds changed, to be projected again, each with the number of the change it is marked for.
     readonly ConcurrentDictionary<string, long> reproject = new(StringComparer.Ordinal);
@@ -68,7 +68,7 @@ internal sealed partial class LiveFollower(
             {
                 var more = await StepAsync(ct);
                 failures = 0;
-                if (!more) await commits.WaitAsync(ct);
+                if (!more) await Task.Delay(options.Value.PollInterval, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

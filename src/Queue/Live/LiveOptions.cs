@@ -20,14 +20,8 @@ public sealed class LiveOptions
     /// </summary>
     public TimeSpan GhostAfter { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>
-    /// How often the log is polled when it has nothing new and no commit notification can be heard (the listening
-    /// connection is down); while it is up, commits wake the follower at once.
-    /// </summary>
+    /// <summary>How often the log is polled when it has nothing new.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
-
-    /// <summary>How often the log is looked at while commits can be heard, in case a notification was lost with its connection.</summary>
-    public TimeSpan ListeningPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How often a node removes parts that have aged out of every live window.</summary>
     public TimeSpan TrimInterval { get; set; } = TimeSpan.FromSeconds(10);

@@ -35,8 +35,6 @@ public static class LiveSetup
         builder.Services.AddSingleton<IMetricSeed, LiveLagGauge>();
         builder.Services.AddHealthChecks().AddCheck<LiveLagCheck>("live-lag", tags: [TelemetrySetup.Ready]);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
-        builder.Services.AddSingleton<CommitListener>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<CommitListener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFollower>());
 
         // JSON and MessagePack side by side: a client picks one when it connects (ADR 0009).
