@@ -1,6 +1,6 @@
 // The supervisor console: open alerts with acknowledgement, alert history, and a queue's drill-down with today's trend.
 import type uPlot from "uplot";
-import { type HubConnection, HubConnectionState } from "@microsoft/signalr";
+import type { HubConnection } from "@microsoft/signalr";
 import type { Alert, CenterJoined, FigureState, QueueDetail, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
@@ -16,6 +16,7 @@ import { AgentsView } from "./console-agents";
 import { figure, table } from "./console-parts";
 import { ackButton } from "./console-ack";
 import { visitTable, visitsNamed } from "./console-visits";
+import { DetailWatcher } from "./console-detail";
 
 
 const storageName = "queue.console.key";
@@ -24,6 +25,7 @@ const banner = $("banner");
 const snapshots = new Map<string, QueueSnapshot>();
 const live = new Map<number, Alert>(); // open and acknowledged
 let key = "";
+const watcher = new DetailWatcher(() => key);
 let zone: string | null = null;
 let detail: QueueDetail | null = null;
 let chart: uPlot | null = null;
@@ -142,9 +144,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
   }
   joinedOnce = true;
   agents?.read();
-  // A new connection watches nothing yet: the drill-down joins its queue again.
-  hub = connection;
-  watched = null;
+  watcher.connected(connection);
   await selectQueue();
 }
 
@@ -212,36 +212,9 @@ async function selectQueue(): Promise<void> {
   await loadDetail(q, true);
 }
 
-let hub: HubConnection | null = null;
-let watched: string | null = null;
-
-/**
- * The drill-down's queue in full, from the hub, which then sends it again whenever its waiting calls, agents or figures
- * change (DetailUpdated); over HTTP while the connection is down, or when the hub will not show it (the HTTP answer
- * says why).
- */
-async function watchDetail(queue: string): Promise<QueueDetail> {
-  const connection = hub;
-  if (connection?.state === HubConnectionState.Connected) {
-    if (watched && watched !== queue) {
-      const old = watched;
-      watched = null;
-      void connection.invoke(LiveMethods.server.leaveDetail, old).catch(() => undefined);
-    }
-    try {
-      const shown = await connection.invoke<QueueDetail>(LiveMethods.server.joinDetail, queue);
-      watched = queue;
-      return shown;
-    } catch {
-      // refused or cut off: HTTP says which
-    }
-  }
-  return api<QueueDetail>(key, `/api/queues/${encodeURIComponent(queue)}`);
-}
-
 async function loadDetail(queue: string, withTrend: boolean): Promise<void> {
   try {
-    detail = await watchDetail(queue);
+    detail = await watcher.watch(queue);
   } catch (e) {
     $("drill").replaceChildren(el("p", { class: "error" }, problemText(e)));
     return;
