@@ -18,6 +18,7 @@ internal static class Cli
                     (run it through ops/bench ingest; --help lists its options)
           live      SPEC §7 freshness and rebuild benchmark: wallboards connected while events flow, and live state
                     rebuilt from a generated week (run it through ops/bench live; --help lists its options)
+          screens   a share of ops/bench live's screens, in a process of its own (started by the bench, which talks to it on stdin)
           alerts    SPEC §4/§7 alert latency: threshold crossing → AlertChanged at a SignalR client, time-driven and
                     event-driven, under load (run it through ops/bench alerts; --help lists its options)
           report    SPEC §7 weekly report: a generated week of a 10,000-operator center, made in ≤ 30 s (ops/bench report)
@@ -53,6 +54,7 @@ internal static class Cli
             {
                 "ingest" => await IngestBench.RunAsync(options),
                 "live" => await LiveBench.RunAsync(options),
+                "screens" => await ScreensCommand.RunAsync(options),
                 "alerts" => await AlertBench.RunAsync(options),
                 "report" => await ReportBench.RunAsync(options),
                 "connect" => await ConnectBench.RunAsync(options),

@@ -9,20 +9,24 @@ using static Queue.Simulator.Bench.BenchRun;
 namespace Queue.Simulator.Bench;
 
 /// <summary>
-/// <c>ops/bench live</c>: SPEC §7 freshness and rebuild in one run. (a) wallboards (the .NET SignalR client, in
-/// this process) connected to the service (a child process) while events are posted at a steady rate: the time
-/// from posting an event to each wallboard seeing it, pushes lost, the service's CPU and memory; (b) live state
-/// rebuilt from PostgreSQL holding a generated week of a large center.
+/// <c>ops/bench live</c>: SPEC §7 freshness and rebuild in one run. (a) a floor of screens (the .NET SignalR client,
+/// in processes of their own) connected to the service (a child process) while this process posts events at a steady
+/// rate: the time from posting an event to each screen seeing it, pushes lost, the CPU of the service, the screens and
+/// the load, the service's memory per screen; at several counts in turn, the knee; (b) live state rebuilt from
+/// PostgreSQL holding a generated week of a large center.
 /// </summary>
 internal static class LiveBench
 {
     public const string Usage = """
         usage: ops/bench live [options]
-          --clients N          wallboards connected, each to the whole center (200)
+          --screens N[,N…]     screens connected, a floor's mix: 80 % wallboards of 4 queues, 15 % joined to the whole
+                               center, 5 % consoles (the center and a queue in detail); several counts are run in turn,
+                               each on a fresh service, and the largest holding p99 ≤ 250 ms is the knee (2000)
+          --screen-processes N processes the screens run in, apart from the load generator's (1)
           --rate N             events posted per second (1000)
           --seconds N          how long the load runs (60)
-          --queues N           queues the load spreads over (10)
-          --protocol P         the wallboards' hub protocol: json, or messagepack as the pages speak it (json)
+          --queues N           queues the load spreads over (20)
+          --protocol P         the screens' hub protocol: json, or messagepack as the pages speak it (json)
           --week-operators N   operators of the generated center whose week is rebuilt (10000; ~100 calls a day each)
           --skip-rebuild       only (a)
           --skip-freshness     only (b)
@@ -39,7 +43,7 @@ internal static class LiveBench
         }
         var options = new Options(
             args.String("--service", ServiceProcess.DefaultDll),
-            args.Int("--clients", 200), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 10),
+            Counts(args.String("--screens", "2000")), args.Int("--screen-processes", 1), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 20),
             args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"),
             args.String("--protocol", "json"));
         if (options.Protocol is not ("messagepack" or "json"))
@@ -53,7 +57,11 @@ internal static class LiveBench
         {
             var stamp = BenchRun.Stamp(DateTimeOffset.UtcNow);
             Directory.CreateDirectory(options.Output);
-            var freshness = options.SkipFreshness ? null : await FreshnessAsync(options, stamp, ct);
+            var freshness = new List<FreshnessResult>();
+            if (!options.SkipFreshness)
+            {
+                foreach (var screens in options.Screens) freshness.Add(await FreshnessAsync(options, ScreenMix.Of(screens), stamp, ct));
+            }
             var rebuild = options.SkipRebuild ? null : await RebuildAsync(options, stamp, ct);
             var report = new LiveReport(options, freshness, rebuild);
             await BenchRun.ReportAsync(options.Output, $"live-{stamp}.json", JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }),
@@ -62,11 +70,17 @@ internal static class LiveBench
         });
     }
 
+    static int[] Counts(string text)
+    {
+        var counts = text.Split(',').Select(t => int.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 20 ? n : 0).ToArray();
+        return counts.Any(n => n == 0) ? throw new ArgumentException($"--screens: counts of at least 20, separated by commas, not '{text}'") : counts;
+    }
+
     internal sealed record Options(
-        string ServiceDll, int Clients, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
+        string ServiceDll, int[] Screens, int ScreenProcesses, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
         string Protocol = "json");
 
-    static async Task<FreshnessResult> FreshnessAsync(Options options, string stamp, CancellationToken ct)
+    static async Task<FreshnessResult> FreshnessAsync(Options options, ScreenMix mix, string stamp, CancellationToken ct)
     {
         var databases = BenchDatabases.FromEnvironment();
         await databases.DropAbandonedAsync(ct);
@@ -74,42 +88,40 @@ internal static class LiveBench
         var prefix = $"bench{System.Environment.ProcessId}:";
         try
         {
-            var logPath = Path.Combine(options.Output, $"live-{stamp}-service.log");
+            var logPath = Path.Combine(options.Output, $"live-{stamp}-{mix.Count}-service.log");
             Say($"(a) starting the service; its log: {logPath}");
             await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ServiceConnectionString(),
                 RandomNumberGenerator.GetHexString(48, lowercase: true), logPath, ct, BenchRedis.ServiceEnvironment(prefix));
             var ingestKey = await service.CreateKeyAsync("bench ingest", "ingest", ct);
-            var wallboardKey = await service.CreateKeyAsync("bench wallboards", "wallboard", ct);
+            var screenKey = await service.CreateKeyAsync("bench screens", "supervisor", ct);
 
-            Say($"(a) connecting {options.Clients} wallboards over WebSockets ({options.Protocol}), each to the whole center");
-            var board = new Wallboards(options.Clients, options.Protocol == "messagepack");
-            var connections = new List<HubConnection>();
-            try
-            {
-                for (var i = 0; i < options.Clients; i++) connections.Add(await board.ConnectAsync(i, service.Address, wallboardKey, ct));
+            Say($"(a) connecting {mix} over WebSockets ({options.Protocol}), in {options.ScreenProcesses} process(es) of their own");
+            var memoryBefore = service.MemoryBytes;
+            await using var screens = await ScreenProcesses.StartAsync(options.ScreenProcesses, mix, service.Address, screenKey, options.Queues, options.Protocol, ct);
+            var memoryPerScreen = (double)(service.MemoryBytes - memoryBefore) / mix.Count;
 
-                Say($"(a) posting {options.Rate:N0} events/s for {options.Seconds} s over {options.Queues} queues, a probe call every 500 ms");
-                using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(30) };
-                http.DefaultRequestHeaders.Add("X-Api-Key", ingestKey);
-                var load = new SteadyLoad(options.Queues);
-                await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(3), probes: null, probeSent: null, ct); // warm-up
-                board.Reset();
-                var cpuBefore = service.CpuTime;
-                var clock = Stopwatch.StartNew();
-                var probes = new ConcurrentDictionary<int, long>();
-                var probeSent = new ConcurrentDictionary<int, DateTimeOffset>();
-                var posted = await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(options.Seconds), probes, probeSent, ct);
-                var loadTime = clock.Elapsed;
-                var cpu = (service.CpuTime - cpuBefore).TotalSeconds;
-                await Task.Delay(TimeSpan.FromSeconds(2), ct); // the last pushes in flight
-                var result = board.Result(probes, probeSent, posted, loadTime, cpu / loadTime.TotalSeconds, service.PeakMemoryBytes);
-                Console.Error.WriteLine($"    {result}");
-                return result;
-            }
-            finally
-            {
-                foreach (var connection in connections) await connection.DisposeAsync();
-            }
+            Say($"(a) posting {options.Rate:N0} events/s for {options.Seconds} s over {options.Queues} queues, a probe call every 500 ms");
+            using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Add("X-Api-Key", ingestKey);
+            var load = new SteadyLoad(options.Queues);
+            await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(3), probes: null, probeSent: null, ct); // warm-up
+            await screens.ResetAsync(ct);
+            var cpuBefore = service.CpuTime;
+            var loadCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var clock = Stopwatch.StartNew();
+            var probes = new ConcurrentDictionary<int, long>();
+            var probeSent = new ConcurrentDictionary<int, DateTimeOffset>();
+            var posted = await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(options.Seconds), probes, probeSent, ct);
+            var loadTime = clock.Elapsed;
+            var cpu = (service.CpuTime - cpuBefore).TotalSeconds;
+            var loadCpu = (Process.GetCurrentProcess().TotalProcessorTime - loadCpuBefore).TotalSeconds;
+            await Task.Delay(TimeSpan.FromSeconds(2), ct); // the last pushes in flight
+            var seen = await screens.SeenAsync(probes, ct);
+            var result = FreshnessResult.Of(mix, seen, probes.Count, probeSent, posted, loadTime,
+                new FreshnessCost(cpu / loadTime.TotalSeconds, service.PeakMemoryBytes / 1024.0 / 1024.0, memoryPerScreen / 1024.0,
+                    seen.CpuSeconds / loadTime.TotalSeconds, loadCpu / loadTime.TotalSeconds));
+            Console.Error.WriteLine($"    {result}");
+            return result;
         }
         finally
         {

@@ -42,6 +42,16 @@ public sealed class ServiceProcess : IAsyncDisposable
     }
     public string AdminKey { get; }
 
+    /// <summary>The memory the process holds resident now (VmRSS on Linux).</summary>
+    public long MemoryBytes
+    {
+        get
+        {
+            process.Refresh();
+            return process.HasExited ? 0 : process.WorkingSet64;
+        }
+    }
+
     /// <summary>CPU time the service has used so far (user and system, all threads).</summary>
     public TimeSpan CpuTime
     {

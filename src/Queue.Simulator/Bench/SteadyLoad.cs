@@ -62,7 +62,7 @@ internal sealed class SteadyLoad(int queues)
             if (i > 0) json.Append(',');
             var n = Interlocked.Increment(ref sequence);
             var call = $"c-{run}-{n / 4}";
-            var queue = $"bench-q{n / 4 % queues}";
+            var queue = QueueName((int)(n / 4 % queues));
             var at = now.AddSeconds(-(n % 4) * 5);
             json.Append((n % 4) switch
             {
@@ -74,6 +74,9 @@ internal sealed class SteadyLoad(int queues)
         }
         return json.Append(']').ToString();
     }
+
+    /// <summary>The name of the load's queue number <paramref name="i"/>.</summary>
+    internal static string QueueName(int i) => $"bench-q{i}";
 
     internal static string Queued(string id, string call, string queue, DateTimeOffset at) =>
         Event(id, "call.queued", at, $"\"callId\":\"{call}\",\"queue\":\"{queue}\"");

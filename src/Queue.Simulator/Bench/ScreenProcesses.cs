@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Queue.Simulator.Bench;
+
+/// <summary>
+/// The bench's side of <see cref="ScreensCommand"/>: this simulator started again as one or more processes of screens,
+/// each with its share of the mix, talked to line by line. Disposing them stops them, whatever happened before.
+/// </summary>
+internal sealed class ScreenProcesses : IAsyncDisposable
+{
+    readonly List<Process> processes = [];
+    readonly string directory = Path.Combine(Path.GetTempPath(), $"queue-screens-{System.Environment.ProcessId}");
+
+    ScreenProcesses() => Directory.CreateDirectory(directory);
+
+    /// <summary>Starts <paramref name="processCount"/> processes sharing <paramref name="mix"/>'s screens and waits until every screen has joined.</summary>
+    public static async Task<ScreenProcesses> StartAsync(int processCount, ScreenMix mix, Uri service, string key, int queues, string protocol,
+        CancellationToken ct)
+    {
+        var started = new ScreenProcesses();
+        try
+        {
+            var share = (mix.Count + processCount - 1) / processCount;
+            for (var first = 0; first < mix.Count; first += share)
+            {
+                var start = new ProcessStartInfo("dotnet")
+                {
+                    RedirectStandardInput = true,
+                    RedirectStandardOutput = true,
+                    UseShellExecute = false,
+                };
+                // This very simulator, by the path it runs from.
+                start.ArgumentList.Add(typeof(ScreenProcesses).Assembly.Location);
+                foreach (var arg in (string[])["screens", "--address", service.ToString(), "--screens", Text(mix.Count), "--first", Text(first),
+                             "--count", Text(Math.Min(share, mix.Count - first)), "--queues", Text(queues), "--protocol", protocol])
+                    start.ArgumentList.Add(arg);
+                start.Environment[ScreensCommand.KeyVariable] = key;
+                started.processes.Add(Process.Start(start) ?? throw new BenchException("could not start a process of screens"));
+            }
+            foreach (var process in started.processes) await ExpectAsync(process, "connected", TimeSpan.FromMinutes(5), ct);
+            return started;
+        }
+        catch
+        {
+            await started.DisposeAsync();
+            throw;
+        }
+    }
+
+    public int[] ProcessIds => processes.Select(p => p.Id).ToArray();
+
+    /// <summary>Every screen forgets what it saw so far (the warm-up).</summary>
+    public async Task ResetAsync(CancellationToken ct)
+    {
+        foreach (var process in processes) await process.StandardInput.WriteLineAsync("reset".AsMemory(), ct);
+        foreach (var process in processes) await ExpectAsync(process, "ok", TimeSpan.FromSeconds(30), ct);
+    }
+
+    /// <summary>What every screen saw of <paramref name="probes"/> since the reset, merged.</summary>
+    public async Task<ScreensSeen> SeenAsync(IReadOnlyDictionary<int, long> probes, CancellationToken ct)
+    {
+        var probesFile = Path.Combine(directory, "probes.json");
+        await File.WriteAllTextAsync(probesFile, JsonSerializer.Serialize(probes), ct);
+        var outputs = processes.Select((_, i) => Path.Combine(directory, $"seen-{i}.json")).ToArray();
+        for (var i = 0; i < processes.Count; i++) await processes[i].StandardInput.WriteLineAsync($"report {probesFile} {outputs[i]}".AsMemory(), ct);
+        var merged = new ScreensSeen([], 0, 0, 0, 0, [], 0);
+        for (var i = 0; i < processes.Count; i++)
+        {
+            await ExpectAsync(processes[i], "ok", TimeSpan.FromMinutes(1), ct);
+            var seen = JsonSerializer.Deserialize<ScreensSeen>(await File.ReadAllTextAsync(outputs[i], ct))!;
+            merged.LatenciesMs.AddRange(seen.LatenciesMs);
+            foreach (var (probe, read) in seen.ProbeRead) merged.ProbeRead.TryAdd(probe, read);
+            merged = merged with
+            {
+                ProbesMissed = merged.ProbesMissed + seen.ProbesMissed, PushesLost = merged.PushesLost + seen.PushesLost,
+                QueuePushes = merged.QueuePushes + seen.QueuePushes, DetailPushes = merged.DetailPushes + seen.DetailPushes,
+                CpuSeconds = merged.CpuSeconds + seen.CpuSeconds,
+            };
+        }
+        return merged;
+    }
+
+    static async Task ExpectAsync(Process process, string answer, TimeSpan within, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(within);
+        string? line;
+        try
+        {
+            line = await process.StandardOutput.ReadLineAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new BenchException($"a process of screens did not answer '{answer}' within {within.TotalSeconds:F0} s");
+        }
+        if (line is null || !line.StartsWith(answer, StringComparison.Ordinal))
+            throw new BenchException($"a process of screens answered '{line ?? "nothing (it exited)"}', not '{answer}'; its errors are above");
+    }
+
+    static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in processes)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    await process.StandardInput.WriteLineAsync("stop");
+                    await process.StandardInput.FlushAsync();
+                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+                }
+            }
+            catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException)
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            process.Dispose();
+        }
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // left for the temporary folder's cleaning
+        }
+    }
+}
