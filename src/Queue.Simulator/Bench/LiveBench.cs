@@ -116,7 +116,7 @@ internal static class LiveBench
             var cpu = (service.CpuTime - cpuBefore).TotalSeconds;
             var loadCpu = (Process.GetCurrentProcess().TotalProcessorTime - loadCpuBefore).TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(2), ct); // the last pushes in flight
-            var seen = await screens.SeenAsync(probes, ct);
+            var seen = await screens.SeenAsync(probes, await PublishedAsync(service, screenKey, ct), ct);
             var result = FreshnessResult.Of(mix, seen, probes.Count, probeSent, posted, loadTime,
                 new FreshnessCost(cpu / loadTime.TotalSeconds, service.PeakMemoryBytes / 1024.0 / 1024.0, memoryPerScreen / 1024.0,
                     seen.CpuSeconds / loadTime.TotalSeconds, loadCpu / loadTime.TotalSeconds));
@@ -128,6 +128,15 @@ internal static class LiveBench
             await databases.DropAsync(databases.Service, CancellationToken.None);
             await BenchRedis.DeleteKeysAsync(prefix);
         }
+    }
+
+    // Each queue's number as last published, from the API: where every screen must have ended.
+    static async Task<Dictionary<string, long>> PublishedAsync(ServiceProcess service, string key, CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = service.Address };
+        http.DefaultRequestHeaders.Add("X-Api-Key", key);
+        using var queues = JsonDocument.Parse(await http.GetStringAsync("api/queues", ct));
+        return queues.RootElement.EnumerateArray().ToDictionary(q => q.GetProperty("queue").GetString()!, q => q.GetProperty("seq").GetInt64());
     }
 
     static async Task<RebuildResult> RebuildAsync(Options options, string stamp, CancellationToken ct)

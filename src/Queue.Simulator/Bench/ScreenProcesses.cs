@@ -58,14 +58,17 @@ internal sealed class ScreenProcesses : IAsyncDisposable
         foreach (var process in processes) await ExpectAsync(process, "ok", TimeSpan.FromSeconds(30), ct);
     }
 
-    /// <summary>What every screen saw of <paramref name="probes"/> since the reset, merged.</summary>
-    public async Task<ScreensSeen> SeenAsync(IReadOnlyDictionary<int, long> probes, CancellationToken ct)
+    /// <summary>What every screen saw of <paramref name="probes"/> since the reset, and whether it ended at the <paramref name="published"/> numbers, merged.</summary>
+    public async Task<ScreensSeen> SeenAsync(IReadOnlyDictionary<int, long> probes, IReadOnlyDictionary<string, long> published, CancellationToken ct)
     {
         var probesFile = Path.Combine(directory, "probes.json");
         await File.WriteAllTextAsync(probesFile, JsonSerializer.Serialize(probes), ct);
+        var publishedFile = Path.Combine(directory, "published.json");
+        await File.WriteAllTextAsync(publishedFile, JsonSerializer.Serialize(published), ct);
         var outputs = processes.Select((_, i) => Path.Combine(directory, $"seen-{i}.json")).ToArray();
-        for (var i = 0; i < processes.Count; i++) await processes[i].StandardInput.WriteLineAsync($"report {probesFile} {outputs[i]}".AsMemory(), ct);
-        var merged = new ScreensSeen([], 0, 0, 0, 0, [], 0);
+        for (var i = 0; i < processes.Count; i++)
+            await processes[i].StandardInput.WriteLineAsync($"report {probesFile} {publishedFile} {outputs[i]}".AsMemory(), ct);
+        var merged = new ScreensSeen([], 0, 0, 0, 0, 0, [], 0);
         for (var i = 0; i < processes.Count; i++)
         {
             await ExpectAsync(processes[i], "ok", TimeSpan.FromMinutes(1), ct);
@@ -74,8 +77,9 @@ internal sealed class ScreenProcesses : IAsyncDisposable
             foreach (var (probe, read) in seen.ProbeRead) merged.ProbeRead.TryAdd(probe, read);
             merged = merged with
             {
-                ProbesMissed = merged.ProbesMissed + seen.ProbesMissed, PushesLost = merged.PushesLost + seen.PushesLost,
+                ProbesMissed = merged.ProbesMissed + seen.ProbesMissed, LeftBehind = merged.LeftBehind + seen.LeftBehind,
                 QueuePushes = merged.QueuePushes + seen.QueuePushes, DetailPushes = merged.DetailPushes + seen.DetailPushes,
+                Messages = merged.Messages + seen.Messages,
                 CpuSeconds = merged.CpuSeconds + seen.CpuSeconds,
             };
         }

@@ -44,63 +44,70 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     readonly ConcurrentDictionary<int, DateTimeOffset> probeRead = new();
     readonly Dictionary<string, (long First, long Last, long Count)>[] seqs =
         Enumerable.Range(0, count).Select(_ => new Dictionary<string, (long, long, long)>(StringComparer.Ordinal)).ToArray();
-    long details;
+    long details, messages;
 
     public async Task<HubConnection> ConnectAsync(int slot, Uri service, string key, CancellationToken ct)
     {
         var i = first + slot;
         var connection = LiveHubConnection.Build(service, key, messagePack);
-        connection.On<JsonElement>("QueueUpdated", s => Seen(slot, s));
+        // As the pages do: one message a round with what changed among what the screen watches. Read into the few
+        // fields measured, not a document: the screens share this machine's cores with the service they measure.
+        if (messagePack)
+        {
+            connection.On<JsonElement>("Updated", u => Updated(slot, u.Deserialize<ScreenUpdate>(JsonSerializerOptions.Web)!));
+        }
+        else
+        {
+            connection.On<ScreenUpdate>("Updated", u => Updated(slot, u));
+        }
         // What a screen receives besides, read as a page would, and counted.
-        connection.On<JsonElement>("CenterUpdated", _ => { });
         connection.On<JsonElement>("AlertChanged", _ => { });
         connection.On<JsonElement>("DetailUpdated", _ => Interlocked.Increment(ref details));
         await connection.StartAsync(ct);
-        switch (mix.KindOf(i))
-        {
-            case ScreenKind.Wallboard:
-                string[] shown = [SteadyLoad.ProbeQueue, .. Enumerable.Range(0, ScreenMix.BoardQueues - 1).Select(k => SteadyLoad.QueueName((i * 3 + k) % queues))];
-                await connection.InvokeAsync<JsonElement>("JoinQueues", shown, ct);
-                break;
-            case ScreenKind.Center:
-                await connection.InvokeAsync<JsonElement>("JoinCenter", ct);
-                break;
-            case ScreenKind.Console:
-                await connection.InvokeAsync<JsonElement>("JoinCenter", ct);
-                await connection.InvokeAsync<JsonElement>("JoinDetail", SteadyLoad.QueueName(i % queues), ct);
-                break;
-        }
+        await connection.InvokeAsync<JsonElement>("Watch", mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null, ct);
+        if (mix.KindOf(i) == ScreenKind.Console) await connection.InvokeAsync<JsonElement>("JoinDetail", SteadyLoad.QueueName(i % queues), ct);
         return connection;
     }
 
-    void Seen(int slot, JsonElement snapshot)
+    void Updated(int slot, ScreenUpdate update)
+    {
+        Interlocked.Increment(ref messages);
+        foreach (var snapshot in update.Queues) Seen(slot, snapshot);
+    }
+
+    void Seen(int slot, ScreenSnapshot snapshot)
     {
         var now = Stopwatch.GetTimestamp();
-        var queue = snapshot.GetProperty("queue").GetString()!;
-        var seq = snapshot.GetProperty("seq").GetInt64();
+        var (queue, seq) = (snapshot.Queue, snapshot.Seq);
         lock (seqs[slot])
         {
             seqs[slot][queue] = seqs[slot].TryGetValue(queue, out var s) ? (s.First, seq, s.Count + 1) : (seq, seq, 1);
         }
         if (queue != SteadyLoad.ProbeQueue) return;
         // The probe queue's waiting count is the number of the newest probe included.
-        var probe = (int)snapshot.GetProperty("callsWaiting").GetInt64();
-        probeRead.TryAdd(probe, snapshot.GetProperty("asOf").GetDateTimeOffset());
+        var probe = (int)snapshot.CallsWaiting;
+        probeRead.TryAdd(probe, snapshot.AsOf);
         var seen = probeSeen[slot];
         for (var p = Math.Min(probe, seen.Length - 1); p > 0 && seen[p] == 0; p--) seen[p] = now;
     }
+
+    // A wallboard's queues: the probe queue and three of the load's; every other screen shows them all.
+    string[] Shown(int i) => mix.KindOf(i) == ScreenKind.Wallboard
+        ? [SteadyLoad.ProbeQueue, .. Enumerable.Range(0, ScreenMix.BoardQueues - 1).Select(k => SteadyLoad.QueueName((i * 3 + k) % queues))]
+        : [SteadyLoad.ProbeQueue, .. Enumerable.Range(0, queues).Select(SteadyLoad.QueueName)];
 
     public void Reset()
     {
         foreach (var s in seqs) lock (s) s.Clear();
         Interlocked.Exchange(ref details, 0);
+        Interlocked.Exchange(ref messages, 0);
     }
 
     /// <summary>
     /// What these screens saw of the probes posted at <paramref name="probes"/> (<see cref="Stopwatch"/> timestamps:
     /// the system's monotonic clock, the same in every process of this machine).
     /// </summary>
-    public ScreensSeen Seen(IReadOnlyDictionary<int, long> probes)
+    public ScreensSeen Seen(IReadOnlyDictionary<int, long> probes, IReadOnlyDictionary<string, long> published)
     {
         var latencies = new List<double>();
         long missing = 0;
@@ -112,23 +119,33 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
                 else missing++;
             }
         }
-        long gaps = 0, pushes = 0;
-        foreach (var screen in seqs)
+        // A screen may skip snapshots a round made stale (ADR 0009); what it must not do is stay behind: at the end,
+        // every queue it shows is at the number the service last published.
+        long behind = 0, pushes = 0;
+        for (var slot = 0; slot < count; slot++)
         {
-            lock (screen)
+            lock (seqs[slot])
             {
-                foreach (var (_, (firstSeq, last, n)) in screen)
+                foreach (var (_, (_, _, n)) in seqs[slot]) pushes += n;
+                foreach (var queue in Shown(first + slot).Where(published.ContainsKey))
                 {
-                    gaps += last - firstSeq + 1 - n;
-                    pushes += n;
+                    if (!seqs[slot].TryGetValue(queue, out var s) || s.Last < published[queue]) behind++;
                 }
             }
         }
-        return new ScreensSeen(latencies, missing, gaps, pushes, Interlocked.Read(ref details), new Dictionary<int, DateTimeOffset>(probeRead), 0);
+        return new ScreensSeen(latencies, missing, behind, pushes, Interlocked.Read(ref details), Interlocked.Read(ref messages), new Dictionary<int, DateTimeOffset>(probeRead), 0);
     }
 }
 
-/// <summary>What one process of screens saw, merged by the bench: raw latencies, so that percentiles are of them all.</summary>
+/// <summary>The fields of a pushed snapshot the screens measure by.</summary>
+internal sealed record ScreenSnapshot(string Queue, long Seq, long CallsWaiting, DateTimeOffset AsOf);
+
+internal sealed record ScreenUpdate(IReadOnlyList<ScreenSnapshot> Queues);
+
+/// <summary>
+/// What one process of screens saw, merged by the bench: raw latencies, so that percentiles are of them all; how many
+/// (screen, queue) pairs ended behind the number last published.
+/// </summary>
 internal sealed record ScreensSeen(
-    List<double> LatenciesMs, long ProbesMissed, long PushesLost, long QueuePushes, long DetailPushes,
+    List<double> LatenciesMs, long ProbesMissed, long LeftBehind, long QueuePushes, long DetailPushes, long Messages,
     Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds);

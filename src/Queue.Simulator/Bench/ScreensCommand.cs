@@ -7,8 +7,8 @@ namespace Queue.Simulator.Bench;
 /// <summary>
 /// <c>Queue.Simulator screens</c>: a share of <c>ops/bench live</c>'s screens, in a process of their own so that they
 /// do not take the load generator's threads (SPEC §7). It connects its screens, says <c>connected</c>, then answers the
-/// bench line by line on stdin: <c>reset</c> (forget the warm-up), <c>report PROBES OUT</c> (read the probes' post
-/// timestamps from PROBES, write what its screens saw to OUT), <c>stop</c>. Each answer is one line on stdout.
+/// bench line by line on stdin: <c>reset</c> (forget the warm-up), <c>report PROBES PUBLISHED OUT</c> (read the probes'
+/// post timestamps from PROBES and each queue's last published number from PUBLISHED, write what its screens saw to OUT), <c>stop</c>. Each answer is one line on stdout.
 /// </summary>
 internal static class ScreensCommand
 {
@@ -47,9 +47,10 @@ internal static class ScreensCommand
                         cpuAtReset = Process.GetCurrentProcess().TotalProcessorTime;
                         Console.WriteLine("ok");
                         break;
-                    case ["report", var probesFile, var output]:
+                    case ["report", var probesFile, var publishedFile, var output]:
                         var probes = JsonSerializer.Deserialize<Dictionary<int, long>>(await File.ReadAllTextAsync(probesFile))!;
-                        var seen = screens.Seen(probes) with { CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtReset).TotalSeconds };
+                        var published = JsonSerializer.Deserialize<Dictionary<string, long>>(await File.ReadAllTextAsync(publishedFile))!;
+                        var seen = screens.Seen(probes, published) with { CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtReset).TotalSeconds };
                         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(seen));
                         Console.WriteLine("ok");
                         break;

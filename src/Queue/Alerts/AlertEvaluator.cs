@@ -105,7 +105,10 @@ internal sealed partial class AlertEvaluator(
     /// <summary>Tells wallboards and consoles (of the alert's queue and of the whole center) that an alert changed.</summary>
     public Task PushAsync(Alert alert)
     {
-        var groups = alert.Queue is { } q ? new[] { LiveHub.CenterGroup, LiveHub.QueueGroup(q) } : [LiveHub.CenterGroup];
+        // Joined screens by their groups; watching screens by their alert groups (they are in no queue's group).
+        var groups = alert.Queue is { } q
+            ? new[] { LiveHub.CenterGroup, LiveHub.QueueGroup(q), LiveHub.AlertsGroup, LiveHub.QueueAlertsGroup(q) }
+            : [LiveHub.CenterGroup, LiveHub.AlertsGroup];
         return hub.Clients.Groups(groups).SendAsync(AlertChanged, alert);
     }
 

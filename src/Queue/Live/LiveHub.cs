@@ -19,6 +19,12 @@ public interface ILiveClient
     /// <summary>A watched queue in full, when its waiting calls, agents or figures changed (to clients that joined its detail).</summary>
     Task DetailUpdated(QueueDetail detail);
 
+    /// <summary>
+    /// To a client that called <see cref="LiveHub.Watch"/>: once a publishing round, what changed among what it watches
+    /// (the queues' and the center's newest snapshots); keep each only if its <c>seq</c> is not lower than the one shown.
+    /// </summary>
+    Task Updated(LiveUpdate update);
+
     // Alerts push AlertChanged through this hub too (Alerts.AlertEvaluator.PushAsync): live state does not know them.
 }
 
@@ -31,13 +37,19 @@ public sealed record CenterJoined(QueueSnapshot Center, IReadOnlyList<QueueSnaps
 /// whichever node saw them. A key scoped to queues (a team) joins and gets those queues only, and as its center their sum.
 /// </summary>
 [Authorize(Policy = Policies.Read)]
-internal sealed class LiveHub(LiveView view, DetailWatchers details) : Hub<ILiveClient>
+internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews views) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     public const string CenterGroup = "center";
     const int MaxQueues = 100;
 
     public static string QueueGroup(string queue) => "queue:" + queue;
+
+    /// <summary>The alerts of every queue and of the center, for connections watching the whole center.</summary>
+    public const string AlertsGroup = "alerts";
+
+    /// <summary>A queue's alerts, for connections watching it (or their team's center).</summary>
+    public static string QueueAlertsGroup(string queue) => "alerts:" + queue;
 
     /// <summary>The group of the connections of keys scoped to a team: its center (the sum of its queues) goes there.</summary>
     public static string TeamGroup(string teamId) => "team:" + teamId;
@@ -74,6 +86,46 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details) : Hub<ILive
     }
 
     /// <summary>
+    /// Watches the whole center (no queues named: every queue and the center's totals, or for a key scoped to a team its
+    /// queues and their sum) or the named queues, instead of whatever this connection watched before. Answers their
+    /// snapshots at once; then one <c>Updated</c> a publishing round with what changed among them (ADR 0009).
+    /// </summary>
+    public async Task<LiveUpdate> Watch(string[]? queues)
+    {
+        var scope = Scope;
+        var center = queues is null || queues.Length == 0;
+        if (!center) Check(queues!);
+        var spec = center
+            ? new LiveViewSpec(true, scope.TeamId, scope.Queues)
+            : new LiveViewSpec(false, null, new HashSet<string>(queues!, StringComparer.Ordinal));
+        // Join first, then read: a change in between arrives as an update with a higher seq, not lost.
+        var (left, joined) = views.Watch(Context.ConnectionId, spec);
+        if (left is not null) await Groups.RemoveFromGroupAsync(Context.ConnectionId, left);
+        await Groups.AddToGroupAsync(Context.ConnectionId, joined);
+        // Its alerts as they change: the center's all, a team's or named queues' their own.
+        string[] alerts = center && scope.Team is null ? [AlertsGroup] : [.. (center ? scope.Team! : queues!).Select(QueueAlertsGroup)];
+        await LeaveAlertsAsync();
+        foreach (var group in alerts) await Groups.AddToGroupAsync(Context.ConnectionId, group);
+        Context.Items[nameof(AlertsGroup)] = alerts;
+        return center
+            ? new LiveUpdate(await view.CenterAsync(scope), await view.AllAsync(scope))
+            : new LiveUpdate(null, await Task.WhenAll(queues!.Distinct(StringComparer.Ordinal).Select(q => view.QueueAsync(q))));
+    }
+
+    /// <summary>Stops what <see cref="Watch"/> started.</summary>
+    public async Task Unwatch()
+    {
+        if (views.Forget(Context.ConnectionId) is { } left) await Groups.RemoveFromGroupAsync(Context.ConnectionId, left);
+        await LeaveAlertsAsync();
+    }
+
+    async Task LeaveAlertsAsync()
+    {
+        if (!Context.Items.Remove(nameof(AlertsGroup), out var joined)) return;
+        foreach (var group in (string[])joined!) await Groups.RemoveFromGroupAsync(Context.ConnectionId, group);
+    }
+
+    /// <summary>
     /// Shows one queue in full: answers its detail at once, then sends <c>DetailUpdated</c> when its waiting calls,
     /// agents or figures change, until <see cref="LeaveDetail"/> or the connection ends.
     /// </summary>
@@ -95,6 +147,8 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details) : Hub<ILive
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         details.Forget(Context.ConnectionId);
+        // SignalR forgets the connection's groups by itself.
+        views.Forget(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }
 

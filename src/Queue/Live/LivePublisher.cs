@@ -9,14 +9,15 @@ using Queue.Redis;
 namespace Queue.Live;
 
 /// <summary>
-/// Pushes snapshots of queues whose live state changed, coalesced: at most one per queue per
-/// <see cref="LiveOptions.PublishInterval"/>, and the last state always goes out. Every second (of the service's
-/// clock) all queues are looked at again, because windows move with time alone. A snapshot goes out only if no
-/// node published the same content already, so several nodes do not push the same thing several times.
+/// Pushes snapshots of queues whose live state changed, coalesced in rounds: at most one round per
+/// <see cref="LiveOptions.PublishInterval"/>, each taking every queue changed since the last, and the last state always
+/// goes out. Every second (of the service's clock) all queues are looked at again, because windows move with time
+/// alone. A snapshot goes to the joined groups only if no node published the same content already, so several nodes do
+/// not push the same thing several times; each node delivers a round to its own watching screens (<see cref="LiveDelivery"/>).
 /// </summary>
 internal sealed partial class LivePublisher(
     LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, IEnumerable<ILiveObserver> observers, Auth.ApiKeyStore apiKeys,
-    DetailWatchers details,
+    DetailWatchers details, LiveDelivery delivery,
     Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
     // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
@@ -24,15 +25,14 @@ internal sealed partial class LivePublisher(
     readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> publishing = new(StringComparer.Ordinal);
-    readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
     // The detail last sent to this node's watchers of a queue, per scope ("queue|team"): what makes the next one news.
     readonly ConcurrentDictionary<string, string> detailSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    const string CenterKey = "";
+    internal const string CenterKey = "";
 
     // A team's center (the sum of its queues, for keys scoped to them) is published under "#" and its id: no queue name
     // has a '#'. It goes out after one of its queues did, at most once per interval like a queue.
-    const string TeamPrefix = "#";
+    internal const string TeamPrefix = "#";
     readonly ConcurrentDictionary<string, IReadOnlyList<string>> teams = new(StringComparer.Ordinal);
 
     public void MarkDirty(IEnumerable<string> queues)
@@ -58,34 +58,37 @@ internal sealed partial class LivePublisher(
         // New targets: snapshots carry them and their figures' states, and alerts are decided against them.
         targets.Changed += changed => MarkDirty(changed.Select(c => c.Queue));
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        var delivering = delivery.RunAsync(ct);
         var interval = Stopwatch.Frequency * options.Value.PublishInterval.Ticks / TimeSpan.TicksPerSecond;
+        var lastRound = long.MinValue / 2;
         while (!ct.IsCancellationRequested)
         {
             long? nextDue = null;
             var due = new List<string>();
             var now = Stopwatch.GetTimestamp();
-            foreach (var queue in dirty.Keys)
+            // One round takes every changed queue, so that a screen gets one message a round for all it watches.
+            if (lastRound + interval > now) nextDue = lastRound + interval;
+            else
             {
-                // A queue still being published goes again once that is done (it wakes this loop).
-                if (publishing.ContainsKey(queue)) continue;
-                var at = lastSent.GetValueOrDefault(queue, long.MinValue / 2) + interval;
-                if (at > now)
+                foreach (var queue in dirty.Keys)
                 {
-                    nextDue = Math.Min(nextDue ?? long.MaxValue, at);
-                    continue;
+                    // A queue still being published goes again once that is done (it wakes this loop).
+                    if (publishing.ContainsKey(queue)) continue;
+                    dirty.TryRemove(queue, out _);
+                    due.Add(queue);
                 }
-                dirty.TryRemove(queue, out _);
-                lastSent[queue] = now;
-                due.Add(queue);
+                if (due.Count > 0) lastRound = now;
             }
             // Queues go out side by side, each on its own: one slow read (the center's, every queue's once a second)
             // must not hold back a queue whose figures just changed.
             foreach (var queue in due)
             {
                 publishing[queue] = 0;
+                delivery.Began();
                 _ = PublishThenWakeAsync(queue);
             }
-            var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
+            // Nothing due before the next round: wait for it only if something is waiting for it.
+            var wait = nextDue is { } d && !dirty.IsEmpty ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (wait != Timeout.InfiniteTimeSpan) timeout.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
             try
@@ -94,8 +97,16 @@ internal sealed partial class LivePublisher(
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
-                // the next queue is due
+                // the next round is due
             }
+        }
+        try
+        {
+            await delivering;
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
         }
     }
 
@@ -117,6 +128,7 @@ internal sealed partial class LivePublisher(
         finally
         {
             publishing.TryRemove(queue, out _);
+            delivery.Ended();
             wake.Writer.TryWrite(true);
         }
     }
@@ -155,7 +167,11 @@ internal sealed partial class LivePublisher(
         if (queue.StartsWith(TeamPrefix, StringComparison.Ordinal))
         {
             if (teams.TryGetValue(queue, out var team))
-                await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(await view.TeamAsync(team));
+            {
+                var teamCenter = await view.TeamAsync(team);
+                await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(teamCenter);
+                delivery.Offer(queue, teamCenter);
+            }
             return;
         }
         if (queue == CenterKey)
@@ -163,16 +179,16 @@ internal sealed partial class LivePublisher(
             var center = await view.CenterAsync(seq: 0);
             var seq = await store.ClaimPublishAsync(keys.PublishedCenter, Content(center));
             if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
+            delivery.Offer(queue, center with { Seq = Math.Abs(seq) });
             await ObserveAsync(queue, (o, ct) => o.CenterChangedAsync(ct));
             return;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
         var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), Content(snapshot));
-        if (claimed > 0)
-        {
-            await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
-            await MarkTeamsAsync(queue);
-        }
+        if (claimed > 0) await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
+        // News to this node's screens, whichever node claimed it: the teams it belongs to are news too.
+        var news = delivery.Offer(queue, snapshot with { Seq = Math.Abs(claimed) });
+        if (claimed > 0 || news) await MarkTeamsAsync(queue);
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
         await PushDetailsAsync(queue);
     }

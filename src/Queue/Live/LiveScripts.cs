@@ -58,9 +58,9 @@ internal static class LiveScripts
         """;
 
     // Publishes a snapshot only if its content differs from the last one published for the queue, by any node, and
-    // numbers it: clients keep the highest number they have seen.
+    // numbers it: clients keep the highest number they have seen. The same content answers its number, negated.
     public const string Publish = """
-        if redis.call('HGET', KEYS[1], 'content') == ARGV[1] then return 0 end
+        if redis.call('HGET', KEYS[1], 'content') == ARGV[1] then return -tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') end
         redis.call('HSET', KEYS[1], 'content', ARGV[1])
         return redis.call('HINCRBY', KEYS[1], 'seq', 1)
         """;

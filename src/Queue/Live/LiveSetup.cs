@@ -31,6 +31,8 @@ public static class LiveSetup
         builder.Services.AddSingleton<LiveChecker>();
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<DetailWatchers>();
+        builder.Services.AddSingleton<LiveViews>();
+        builder.Services.AddSingleton<LiveDelivery>();
         builder.Services.AddSingleton<LiveFollower>();
         builder.Services.AddSingleton<IMetricSeed, LiveLagGauge>();
         builder.Services.AddHealthChecks().AddCheck<LiveLagCheck>("live-lag", tags: [TelemetrySetup.Ready]);

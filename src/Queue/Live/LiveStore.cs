@@ -121,7 +121,10 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
         return members.Select(m => m.ToString()).Order(StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The sequence number to publish the snapshot under, or 0 if the same content was published already.</summary>
+    /// <summary>
+    /// The sequence number to publish the snapshot under; if the same content was published already (by any node), its
+    /// number negated (0 if the published number was lost with Redis).
+    /// </summary>
     public async Task<long> ClaimPublishAsync(string publishedKey, string content) =>
         (long)await Db.ScriptEvaluateAsync(LiveScripts.Publish, [publishedKey], [content]);
 

@@ -18,12 +18,14 @@ public sealed class LiveClient : IAsyncDisposable
 
     readonly Channel<Queue.Alerts.Alert> alerts = Channel.CreateUnbounded<Queue.Alerts.Alert>();
     readonly Channel<QueueDetail> details = Channel.CreateUnbounded<QueueDetail>();
+    readonly Channel<LiveUpdate> updates = Channel.CreateUnbounded<LiveUpdate>();
 
     LiveClient(HubConnection connection)
     {
         Connection = connection;
         connection.On<Queue.Alerts.Alert>(Queue.Alerts.AlertEvaluator.AlertChanged, a => alerts.Writer.TryWrite(a));
         connection.On<QueueDetail>(nameof(ILiveClient.DetailUpdated), d => details.Writer.TryWrite(d));
+        connection.On<LiveUpdate>(nameof(ILiveClient.Updated), u => updates.Writer.TryWrite(u));
         foreach (var (method, channel) in pushes)
             connection.On<QueueSnapshot>(method, s => channel.Writer.TryWrite((s, DateTime.UtcNow)));
     }
@@ -80,6 +82,39 @@ public sealed class LiveClient : IAsyncDisposable
         {
             throw new TimeoutException($"no matching {method} push within {timeout ?? TimeSpan.FromSeconds(10)}; {before.Count} others came");
         }
+    }
+
+    /// <summary>Watches the named queues, or with none the whole center (<see cref="LiveHub.Watch"/>).</summary>
+    public Task<LiveUpdate> WatchAsync(params string[] queues) => Connection.InvokeAsync<LiveUpdate>("Watch", queues.Length == 0 ? null : queues);
+
+    public Task UnwatchAsync() => Connection.InvokeAsync("Unwatch");
+
+    /// <summary>Waits for an <c>Updated</c> message that satisfies <paramref name="match"/>; those before it are passed over (and returned too).</summary>
+    public async Task<(LiveUpdate Update, List<LiveUpdate> Before)> WaitForUpdateAsync(Func<LiveUpdate, bool> match, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        var before = new List<LiveUpdate>();
+        try
+        {
+            while (true)
+            {
+                var update = await updates.Reader.ReadAsync(cancel.Token);
+                if (match(update)) return (update, before);
+                before.Add(update);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no matching Updated within {timeout ?? TimeSpan.FromSeconds(10)}; {before.Count} others came");
+        }
+    }
+
+    /// <summary><c>Updated</c> messages received so far and not yet read.</summary>
+    public List<LiveUpdate> DrainUpdates()
+    {
+        var list = new List<LiveUpdate>();
+        while (updates.Reader.TryRead(out var u)) list.Add(u);
+        return list;
     }
 
     public Task<QueueDetail> JoinDetailAsync(string queue) => Connection.InvokeAsync<QueueDetail>("JoinDetail", queue);

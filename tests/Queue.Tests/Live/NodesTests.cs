@@ -98,6 +98,24 @@ public sealed class NodesTests(TwoNodes nodes) : IClassFixture<TwoNodes>
     }
 
     [Fact]
+    public async Task A_screen_watching_on_node_B_gets_an_event_posted_to_node_A_though_A_published_it()
+    {
+        using var a = nodes.Client(nodes.A);
+        // Node A has a screen of its own, so that it publishes the round too: B must deliver what A claimed first.
+        await using var onA = await LiveClient.ConnectAsync(nodes.A.Address, nodes.AdminKey);
+        await using var onB = await LiveClient.ConnectAsync(nodes.B.Address, nodes.AdminKey);
+        await onA.WatchAsync("two-w");
+        var watched = Assert.Single((await onB.WatchAsync("two-w")).Queues);
+
+        Assert.Equal(HttpStatusCode.OK, (await a.PostEventsAsync(Ev.Queued("two-w1", Now.AddSeconds(-3), "two-wc1", "two-w"))).StatusCode);
+        var (onBUpdate, _) = await onB.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "two-w" && q.CallsWaiting == 1));
+        var (onAUpdate, _) = await onA.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "two-w" && q.CallsWaiting == 1));
+        // One number for one content, whichever node delivered it.
+        Assert.Equal(onAUpdate.Queues.Single().Seq, onBUpdate.Queues.Single().Seq);
+        Assert.True(onBUpdate.Queues.Single().Seq > watched.Seq);
+    }
+
+    [Fact]
     public async Task Targets_set_on_node_A_take_effect_on_node_B_at_once_live_windows_recounted()
     {
         using var a = nodes.Client(nodes.A);

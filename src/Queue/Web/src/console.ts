@@ -1,7 +1,7 @@
 // The supervisor console: open alerts with acknowledgement, alert history, and a queue's drill-down with today's trend.
 import type uPlot from "uplot";
 import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, CenterJoined, FigureState, QueueDetail, QueueSnapshot } from "./live";
+import type { Alert, FigureState, LiveUpdate, QueueDetail, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
   ApiError, type Me, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
@@ -104,20 +104,26 @@ async function signIn(candidate: string): Promise<void> {
 // ---- live ----------------------------------------------------------------------------------------------------------
 
 async function joined(connection: HubConnection, again: boolean): Promise<void> {
-  connection.off(LiveMethods.client.queueUpdated);
+  connection.off(LiveMethods.client.updated);
   connection.off(LiveMethods.client.detailUpdated);
   connection.off(LiveMethods.client.alertChanged);
-  connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => {
+  // One message a publishing round: the queues that changed.
+  connection.on(LiveMethods.client.updated, (u: LiveUpdate) => {
     lastUpdate = Date.now();
-    if (!s.queue) return;
-    const before = snapshots.get(s.queue);
-    if (before && s.seq < before.seq) return;
-    snapshots.set(s.queue, s);
-    renderNav();
-    if (detail && detail.snapshot.queue === s.queue && s.seq > detail.snapshot.seq) {
-      detail.snapshot = s;
-      renderDetail();
+    let changed = false;
+    for (const s of u.queues) {
+      if (!s.queue) continue;
+      const before = snapshots.get(s.queue);
+      if (before && s.seq < before.seq) continue;
+      snapshots.set(s.queue, s);
+      changed = true;
+      if (detail && detail.snapshot.queue === s.queue && s.seq > detail.snapshot.seq) {
+        detail.snapshot = s;
+        renderDetail();
+      }
     }
+    if (!changed) return;
+    renderNav();
     callbacks?.changed();
     agents?.changed();
   });
@@ -132,11 +138,11 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     lastUpdate = Date.now();
     alertChanged(a);
   });
-  const center = await connection.invoke<CenterJoined>(LiveMethods.server.joinCenter);
+  const center = await connection.invoke<LiveUpdate>(LiveMethods.server.watch, null);
   lastUpdate = Date.now();
   snapshots.clear();
   for (const s of center.queues) if (s.queue) snapshots.set(s.queue, s);
-  if (!offset) offset = offsetOf(center.center.windows.today.from);
+  if (!offset && center.center) offset = offsetOf(center.center.windows.today.from);
   renderNav();
   if (again) {
     void loadOpenAlerts();

@@ -186,11 +186,21 @@ export interface Alert {
   details: { value: number | null; target: number; samples: number | null; window: string; visits?: string[] };
 }
 
+/**
+ * What a watching screen receives once a publishing round, and what watch answers: the center it watches (the whole
+ * one or its team's; null if unchanged or not watched) and each of its queues that changed.
+ */
+export interface LiveUpdate {
+  center: QueueSnapshot | null;
+  queues: QueueSnapshot[];
+}
+
 /** Methods the hub calls on its clients (ILiveClient). */
 export interface LiveClient {
   queueUpdated(snapshot: QueueSnapshot): void;
   centerUpdated(snapshot: QueueSnapshot): void;
   detailUpdated(detail: QueueDetail): void;
+  updated(update: LiveUpdate): void;
   alertChanged(alert: Alert): void;
 }
 
@@ -202,14 +212,20 @@ export interface LiveServer {
   leaveCenter(): Promise<void>;
   joinDetail(queue: string): Promise<QueueDetail>;
   leaveDetail(queue: string): Promise<void>;
+  /** No queues (null or empty): the whole center (a team's for a scoped key); otherwise those queues. */
+  watch(queues: string[] | null): Promise<LiveUpdate>;
+  unwatch(): Promise<void>;
 }
 
 /** The names on the wire (SignalR matches them case-insensitively; these are the server's). */
 export const LiveMethods = {
-  client: { queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated", detailUpdated: "DetailUpdated", alertChanged: "AlertChanged" },
+  client: {
+    queueUpdated: "QueueUpdated", centerUpdated: "CenterUpdated", detailUpdated: "DetailUpdated", updated: "Updated",
+    alertChanged: "AlertChanged",
+  },
   server: {
     joinCenter: "JoinCenter", joinQueues: "JoinQueues", leaveQueues: "LeaveQueues", leaveCenter: "LeaveCenter",
-    joinDetail: "JoinDetail", leaveDetail: "LeaveDetail",
+    joinDetail: "JoinDetail", leaveDetail: "LeaveDetail", watch: "Watch", unwatch: "Unwatch",
   },
 } as const;
 

@@ -1,6 +1,6 @@
 // The wallboard: every queue (or those in ?queues=) live over SignalR, each figure against its target.
 import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, CenterJoined, QueueSnapshot } from "./live";
+import type { Alert, LiveUpdate, QueueSnapshot } from "./live";
 import { LiveMethods } from "./live";
 import {
   ApiError, api, centerFormat, connectLive, el, offsetOf, takeKey, text, whoAmI,
@@ -80,20 +80,22 @@ async function main(): Promise<void> {
 }
 
 async function join(connection: HubConnection, again: boolean, key: string): Promise<void> {
-  connection.off(LiveMethods.client.queueUpdated);
-  connection.off(LiveMethods.client.centerUpdated);
+  connection.off(LiveMethods.client.updated);
   connection.off(LiveMethods.client.alertChanged);
-  connection.on(LiveMethods.client.queueUpdated, (s: QueueSnapshot) => {
-    if (!keep(s)) return;
+  // One message a publishing round: what changed among what this screen watches.
+  connection.on(LiveMethods.client.updated, (u: LiveUpdate) => {
+    if (u.center && (!center || u.center.seq >= center.seq)) { center = u.center; seen(); renderSummary(); }
+    let changed = false;
+    for (const s of u.queues) changed = keep(s) || changed;
+    if (!changed) return;
     breaks?.poke();
     render();
   });
-  connection.on(LiveMethods.client.centerUpdated, (s: QueueSnapshot) => { center = s; seen(); renderSummary(); });
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => alertChanged(a));
   if (named.length > 0) {
     let snapshots: QueueSnapshot[];
     try {
-      snapshots = await connection.invoke<QueueSnapshot[]>(LiveMethods.server.joinQueues, named);
+      snapshots = (await connection.invoke<LiveUpdate>(LiveMethods.server.watch, named)).queues;
     } catch (e) {
       // The link names something that is not a queue: retrying cannot help, the link must change.
       const message = e instanceof Error ? e.message : String(e);
@@ -103,7 +105,7 @@ async function join(connection: HubConnection, again: boolean, key: string): Pro
     }
     for (const s of snapshots) replace(s);
   } else {
-    const joined = await connection.invoke<CenterJoined>(LiveMethods.server.joinCenter);
+    const joined = await connection.invoke<LiveUpdate>(LiveMethods.server.watch, null);
     center = joined.center;
     // Fresh state: a queue no longer live goes.
     queues.clear();

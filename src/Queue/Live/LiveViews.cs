@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Queue.Api;
+
+namespace Queue.Live;
+
+/// <summary>
+/// What a screen watches (<see cref="LiveHub.Watch"/>): the whole center, its team's center (a key scoped to a team),
+/// or named queues. Screens watching the same thing share a group of this node, so that one message a round, serialized
+/// once, serves them all (ADR 0009).
+/// </summary>
+internal sealed record LiveViewSpec(bool Center, string? TeamId, IReadOnlySet<string>? Queues)
+{
+    /// <summary>Whether the published key (a queue, <see cref="LivePublisher.CenterKey"/>, or a team's center) is shown.</summary>
+    public bool Shows(string key) =>
+        key == LivePublisher.CenterKey ? Center && TeamId is null
+        : key.StartsWith(LivePublisher.TeamPrefix, StringComparison.Ordinal) ? Center && TeamId == key[LivePublisher.TeamPrefix.Length..]
+        : Queues is null || Queues.Contains(key);
+
+    /// <summary>Whether <paramref name="key"/> is a center (the whole one or a team's) rather than a queue.</summary>
+    public static bool IsCenter(string key) => key == LivePublisher.CenterKey || key.StartsWith(LivePublisher.TeamPrefix, StringComparison.Ordinal);
+
+    public string Name => Center ? "center:" + (TeamId ?? "") : "queues:" + KeyScope.TeamIdOf(Queues!);
+}
+
+/// <summary>The screens of this node and what each watches, grouped by what they watch.</summary>
+internal sealed class LiveViews
+{
+    // Groups are this node's own: every node delivers what it computed to its own screens.
+    readonly string node = Guid.NewGuid().ToString("N")[..16];
+    readonly ConcurrentDictionary<string, string> groupOf = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, (LiveViewSpec Spec, ConcurrentDictionary<string, byte> Connections)> groups = new(StringComparer.Ordinal);
+    readonly Lock gate = new();
+
+    /// <summary>Records that <paramref name="connection"/> now watches <paramref name="spec"/>; answers the group it
+    /// leaves (if any) and the group it joins.</summary>
+    public (string? Left, string Joined) Watch(string connection, LiveViewSpec spec)
+    {
+        var group = $"view:{node}:{spec.Name}";
+        lock (gate)
+        {
+            var left = Leave(connection);
+            groups.GetOrAdd(group, _ => (spec, new(StringComparer.Ordinal))).Connections[connection] = 0;
+            groupOf[connection] = group;
+            return (left == group ? null : left, group);
+        }
+    }
+
+    /// <summary>Forgets what <paramref name="connection"/> watched; answers the group it was in.</summary>
+    public string? Forget(string connection)
+    {
+        lock (gate) return Leave(connection);
+    }
+
+    string? Leave(string connection)
+    {
+        if (!groupOf.TryRemove(connection, out var group)) return null;
+        if (groups.TryGetValue(group, out var members))
+        {
+            members.Connections.TryRemove(connection, out _);
+            if (members.Connections.IsEmpty) groups.TryRemove(group, out _);
+        }
+        return group;
+    }
+
+    /// <summary>Every group with a screen in it, and what its screens watch.</summary>
+    public IReadOnlyList<(string Group, LiveViewSpec Spec)> Groups() => [.. groups.Select(g => (g.Key, g.Value.Spec))];
+
+    public bool IsEmpty => groups.IsEmpty;
+}

@@ -1,0 +1,146 @@
+using System.Net;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR;
+using Queue.Alerts;
+using Queue.Live;
+using Queue.Tests.Infrastructure;
+
+namespace Queue.Tests.Live;
+
+/// <summary>
+/// Screens that watch (<see cref="LiveHub.Watch"/>): one <c>Updated</c> a publishing round with what changed among what
+/// they watch, and nothing else (ADR 0009).
+/// </summary>
+public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
+{
+    DateTimeOffset Now => app.Time.GetUtcNow();
+
+    [Fact]
+    public async Task A_wallboard_gets_the_queues_that_changed_together_in_one_message_and_no_other_queue()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        var watched = await client.WatchAsync("wt-a", "wt-b", "wt-c");
+        Assert.Null(watched.Center);
+        Assert.Equal(["wt-a", "wt-b", "wt-c"], watched.Queues.Select(q => q.Queue));
+        Assert.All(watched.Queues, q => Assert.Equal(0, q.CallsWaiting));
+
+        // One batch touching two watched queues and one not watched.
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Queued("wt-1", Now.AddSeconds(-5), "wt-c1", "wt-a"), Ev.Queued("wt-2", Now.AddSeconds(-4), "wt-c2", "wt-b"),
+            Ev.Queued("wt-3", Now.AddSeconds(-3), "wt-c3", "wt-other"))).StatusCode);
+        var (update, before) = await client.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wt-b" && q.CallsWaiting == 1));
+        // Committed together, published in one round: one message holds both.
+        Assert.Contains(update.Queues, q => q.Queue == "wt-a" && q.CallsWaiting == 1);
+        Assert.Empty(before);
+        Assert.Null(update.Center);
+        Assert.All(update.Queues, q => Assert.True(q.Seq > watched.Queues.Single(w => w.Queue == q.Queue).Seq));
+
+        await Task.Delay(600); // anything else on its way
+        Assert.DoesNotContain(client.DrainUpdates().SelectMany(u => u.Queues), q => q.Queue is not ("wt-a" or "wt-b" or "wt-c"));
+        // Nothing of the groups a joining screen is in.
+        Assert.Empty(client.Drain(nameof(ILiveClient.QueueUpdated)));
+    }
+
+    [Fact]
+    public async Task The_center_gets_its_totals_with_the_queues_and_nothing_while_the_clock_alone_moves()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
+        var watched = await client.WatchAsync();
+        Assert.NotNull(watched.Center);
+        Assert.Null(watched.Center!.Queue);
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wc-1", Now.AddSeconds(-3), "wc-c1", "wc-q"))).StatusCode);
+        var (update, _) = await client.WaitForUpdateAsync(u => u.Center is { } c && c.CallsWaiting == watched.Center.CallsWaiting + 1
+            || u.Queues.Any(q => q.Queue == "wc-q"));
+        var all = new List<LiveUpdate> { update };
+        // The center and the queue come in the same round, or the next if the center's read was slower.
+        if (update.Center is null || update.Queues.All(q => q.Queue != "wc-q"))
+            all.Add((await client.WaitForUpdateAsync(_ => true)).Update);
+        Assert.Contains(all, u => u.Center is { } c && c.CallsWaiting == watched.Center.CallsWaiting + 1);
+        Assert.Contains(all.SelectMany(u => u.Queues), q => q.Queue == "wc-q" && q.CallsWaiting == 1);
+
+        await Task.Delay(600);
+        client.DrainUpdates();
+        // Three seconds of the clock, looked at each second: the wait grows, no figure changes, nothing is sent.
+        for (var i = 0; i < 3; i++)
+        {
+            app.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(300);
+        }
+        Assert.DoesNotContain(client.DrainUpdates().SelectMany(u => u.Queues), q => q.Queue == "wc-q");
+    }
+
+    [Fact]
+    public async Task Watching_again_replaces_what_was_watched_and_unwatching_stops_the_updates()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await client.WatchAsync("wr-1");
+        await client.WatchAsync("wr-2");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(
+            Ev.Queued("wr-e1", Now.AddSeconds(-2), "wr-c1", "wr-1"), Ev.Queued("wr-e2", Now.AddSeconds(-2), "wr-c2", "wr-2"))).StatusCode);
+        var (update, _) = await client.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wr-2" && q.CallsWaiting == 1));
+        Assert.DoesNotContain(update.Queues, q => q.Queue == "wr-1");
+
+        await client.UnwatchAsync();
+        await Task.Delay(300);
+        client.DrainUpdates();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wr-e3", Now.AddSeconds(-1), "wr-c3", "wr-2"))).StatusCode);
+        await app.LiveCaughtUpAsync();
+        await Task.Delay(600);
+        Assert.Empty(client.DrainUpdates());
+    }
+
+    [Fact]
+    public async Task A_bad_queue_name_is_refused_and_watching_keeps_what_it_had()
+    {
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await client.WatchAsync("wb-ok");
+        var refused = await Assert.ThrowsAsync<HubException>(() => client.WatchAsync("wb-ok", "not a queue!"));
+        Assert.Contains("'not a queue!' is not a queue name", refused.Message, StringComparison.Ordinal);
+
+        using var http = app.Client();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wb-1", Now.AddSeconds(-1), "wb-c1", "wb-ok"))).StatusCode);
+        await client.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wb-ok" && q.CallsWaiting == 1));
+    }
+
+    [Fact]
+    public async Task A_team_key_watching_the_center_gets_its_queues_and_their_sum_only()
+    {
+        using var admin = app.Client();
+        using var created = await admin.PostAsJsonAsync("/api/keys", new { name = "watch team", role = "wallboard", queues = new[] { "wtm-a", "wtm-b" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = (await created.JsonAsync()).GetProperty("key").GetString()!;
+        await using var team = await LiveClient.ConnectAsync(app.Factory.Server, key);
+        var watched = await team.WatchAsync();
+        Assert.Equal(0, watched.Center!.CallsWaiting);
+        Assert.All(watched.Queues, q => Assert.Contains(q.Queue, new[] { "wtm-a", "wtm-b" }));
+        await Assert.ThrowsAsync<HubException>(() => team.WatchAsync("wtm-a", "wtm-other"));
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostEventsAsync(
+            Ev.Queued("wtm-1", Now.AddSeconds(-3), "wtm-c1", "wtm-a"), Ev.Queued("wtm-2", Now.AddSeconds(-3), "wtm-c2", "wtm-other"))).StatusCode);
+        var (update, _) = await team.WaitForUpdateAsync(u => u.Center is { CallsWaiting: 1 });
+        await Task.Delay(600);
+        var seen = team.DrainUpdates().Append(update).ToList();
+        Assert.DoesNotContain(seen.SelectMany(u => u.Queues), q => q.Queue == "wtm-other");
+        Assert.DoesNotContain(seen, u => u.Center is { CallsWaiting: > 1 });
+    }
+
+    [Fact]
+    public async Task A_watching_screen_gets_the_alerts_of_what_it_watches_only()
+    {
+        using var http = app.Client();
+        await using var mine = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await using var other = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await mine.WatchAsync("wal");
+        await other.WatchAsync("wal-other");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wal-1", Now.AddSeconds(-31), "wal-c1", "wal"))).StatusCode);
+
+        var raised = await mine.WaitForAlertAsync(a => a.Kind == AlertKinds.QueueWait && a.Subject == "wal");
+        Assert.Equal(AlertStates.Open, raised.State);
+        await Task.Delay(300);
+        Assert.DoesNotContain(other.DrainAlerts(), a => a.Subject == "wal");
+    }
+}
