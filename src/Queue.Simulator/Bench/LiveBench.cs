@@ -27,6 +27,8 @@ internal static class LiveBench
           --seconds N          how long the load runs (60)
           --queues N           queues the load spreads over (20)
           --protocol P         the screens' hub protocol: json, or messagepack as the pages speak it (json)
+          --via V              watch: one message a round per screen, as the pages; join: the joining methods' message
+                               per queue per push, as API clients of JoinQueues/JoinCenter (watch)
           --week-operators N   operators of the generated center whose week is rebuilt (10000; ~100 calls a day each)
           --skip-rebuild       only (a)
           --skip-freshness     only (b)
@@ -45,10 +47,15 @@ internal static class LiveBench
             args.String("--service", ServiceProcess.DefaultDll),
             Counts(args.String("--screens", "2000")), args.Int("--screen-processes", 1), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 20),
             args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"),
-            args.String("--protocol", "json"));
+            args.String("--protocol", "json"), args.String("--via", "watch"));
         if (options.Protocol is not ("messagepack" or "json"))
         {
             Console.Error.WriteLine($"--protocol: messagepack or json, not '{options.Protocol}'");
+            return 2;
+        }
+        if (options.Via is not ("watch" or "join"))
+        {
+            Console.Error.WriteLine($"--via: watch or join, not '{options.Via}'");
             return 2;
         }
         args.EnsureAllUsed();
@@ -78,7 +85,7 @@ internal static class LiveBench
 
     internal sealed record Options(
         string ServiceDll, int[] Screens, int ScreenProcesses, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
-        string Protocol = "json");
+        string Protocol = "json", string Via = "watch");
 
     static async Task<FreshnessResult> FreshnessAsync(Options options, ScreenMix mix, string stamp, CancellationToken ct)
     {
@@ -95,9 +102,9 @@ internal static class LiveBench
             var ingestKey = await service.CreateKeyAsync("bench ingest", "ingest", ct);
             var screenKey = await service.CreateKeyAsync("bench screens", "supervisor", ct);
 
-            Say($"(a) connecting {mix} over WebSockets ({options.Protocol}), in {options.ScreenProcesses} process(es) of their own");
+            Say($"(a) connecting {mix} over WebSockets ({options.Protocol}, {options.Via}), in {options.ScreenProcesses} process(es) of their own");
             var memoryBefore = service.MemoryBytes;
-            await using var screens = await ScreenProcesses.StartAsync(options.ScreenProcesses, mix, service.Address, screenKey, options.Queues, options.Protocol, ct);
+            await using var screens = await ScreenProcesses.StartAsync(options.ScreenProcesses, mix, service.Address, screenKey, options.Queues, options.Protocol, options.Via, ct);
             var memoryPerScreen = (double)(service.MemoryBytes - memoryBefore) / mix.Count;
 
             Say($"(a) posting {options.Rate:N0} events/s for {options.Seconds} s over {options.Queues} queues, a probe call every 500 ms");

@@ -17,7 +17,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
 
     /// <summary>Starts <paramref name="processCount"/> processes sharing <paramref name="mix"/>'s screens and waits until every screen has joined.</summary>
     public static async Task<ScreenProcesses> StartAsync(int processCount, ScreenMix mix, Uri service, string key, int queues, string protocol,
-        CancellationToken ct)
+        string via, CancellationToken ct)
     {
         var started = new ScreenProcesses();
         try
@@ -34,7 +34,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
                 // This very simulator, by the path it runs from.
                 start.ArgumentList.Add(typeof(ScreenProcesses).Assembly.Location);
                 foreach (var arg in (string[])["screens", "--address", service.ToString(), "--screens", Text(mix.Count), "--first", Text(first),
-                             "--count", Text(Math.Min(share, mix.Count - first)), "--queues", Text(queues), "--protocol", protocol])
+                             "--count", Text(Math.Min(share, mix.Count - first)), "--queues", Text(queues), "--protocol", protocol, "--via", via])
                     start.ArgumentList.Add(arg);
                 start.Environment[ScreensCommand.KeyVariable] = key;
                 started.processes.Add(Process.Start(start) ?? throw new BenchException("could not start a process of screens"));

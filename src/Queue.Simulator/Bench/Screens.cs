@@ -35,7 +35,7 @@ internal sealed record ScreenMix(int Wallboards, int Center, int Consoles)
 internal enum ScreenKind { Wallboard, Center, Console }
 
 /// <summary>What screens <c>[first, first + count)</c> of a mix saw: for each probe, when each screen first saw it; for each queue, the pushes' numbers.</summary>
-internal sealed class Screens(ScreenMix mix, int first, int count, int queues, bool messagePack)
+internal sealed class Screens(ScreenMix mix, int first, int count, int queues, bool messagePack, bool join = false)
 {
     const int MaxProbes = 4096;
     readonly long[][] probeSeen = Enumerable.Range(0, count).Select(_ => new long[MaxProbes]).ToArray();
@@ -52,7 +52,12 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         var connection = LiveHubConnection.Build(service, key, messagePack);
         // As the pages do: one message a round with what changed among what the screen watches. Read into the few
         // fields measured, not a document: the screens share this machine's cores with the service they measure.
-        if (messagePack)
+        if (join)
+        {
+            // As clients of the joining methods: a message per queue per push.
+            connection.On<ScreenSnapshot>("QueueUpdated", s => Updated(slot, new ScreenUpdate([s])));
+        }
+        else if (messagePack)
         {
             connection.On<JsonElement>("Updated", u => Updated(slot, u.Deserialize<ScreenUpdate>(JsonSerializerOptions.Web)!));
         }
@@ -64,7 +69,9 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         connection.On<JsonElement>("AlertChanged", _ => { });
         connection.On<JsonElement>("DetailUpdated", _ => Interlocked.Increment(ref details));
         await connection.StartAsync(ct);
-        await connection.InvokeAsync<JsonElement>("Watch", mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null, ct);
+        if (join && mix.KindOf(i) == ScreenKind.Wallboard) await connection.InvokeAsync<JsonElement>("JoinQueues", Shown(i), ct);
+        else if (join) await connection.InvokeAsync<JsonElement>("JoinCenter", ct);
+        else await connection.InvokeAsync<JsonElement>("Watch", mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null, ct);
         if (mix.KindOf(i) == ScreenKind.Console) await connection.InvokeAsync<JsonElement>("JoinDetail", SteadyLoad.QueueName(i % queues), ct);
         return connection;
     }

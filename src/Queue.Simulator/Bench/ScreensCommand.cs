@@ -27,9 +27,10 @@ internal static class ScreensCommand
         var count = args.Int("--count", mix.Count - first);
         var queues = args.Int("--queues", 20);
         var messagePack = args.String("--protocol", "json") == "messagepack";
+        var join = args.String("--via", "watch") == "join";
         args.EnsureAllUsed();
 
-        var screens = new Screens(mix, first, count, queues, messagePack);
+        var screens = new Screens(mix, first, count, queues, messagePack, join);
         var connections = new HubConnection[count];
         try
         {

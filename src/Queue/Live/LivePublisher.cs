@@ -9,8 +9,8 @@ using Queue.Redis;
 namespace Queue.Live;
 
 /// <summary>
-/// Pushes snapshots of queues whose live state changed, coalesced in rounds: at most one round per
-/// <see cref="LiveOptions.PublishInterval"/>, each taking every queue changed since the last, and the last state always
+/// Pushes snapshots of queues whose live state changed, coalesced in rounds: a queue goes at most once per
+/// <see cref="LiveOptions.PublishInterval"/>, the queues changed meanwhile go together, and the last state always
 /// goes out. Every second (of the service's clock) all queues are looked at again, because windows move with time
 /// alone. A snapshot goes to the joined groups only if no node published the same content already, so several nodes do
 /// not push the same thing several times; each node delivers a round to its own watching screens (<see cref="LiveDelivery"/>).
@@ -25,6 +25,7 @@ internal sealed partial class LivePublisher(
     readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> publishing = new(StringComparer.Ordinal);
+    readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
     // The detail last sent to this node's watchers of a queue, per scope ("queue|team"): what makes the next one news.
     readonly ConcurrentDictionary<string, string> detailSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -60,24 +61,39 @@ internal sealed partial class LivePublisher(
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var delivering = delivery.RunAsync(ct);
         var interval = Stopwatch.Frequency * options.Value.PublishInterval.Ticks / TimeSpan.TicksPerSecond;
-        var lastRound = long.MinValue / 2;
         while (!ct.IsCancellationRequested)
         {
             long? nextDue = null;
             var due = new List<string>();
             var now = Stopwatch.GetTimestamp();
-            // One round takes every changed queue, so that a screen gets one message a round for all it watches.
-            if (lastRound + interval > now) nextDue = lastRound + interval;
-            else
+            // A round goes when a changed queue is due (its last push an interval ago: a quiet queue's change goes at
+            // once), and takes every changed queue pushed at least half an interval ago, so that busy queues go out
+            // together and a screen gets one message a round for all it watches.
+            var anyDue = false;
+            foreach (var queue in dirty.Keys)
             {
+                // A queue still being published goes again once that is done (it wakes this loop).
+                if (publishing.ContainsKey(queue)) continue;
+                var at = lastSent.GetValueOrDefault(queue, long.MinValue / 2) + interval;
+                if (at <= now) anyDue = true;
+                else nextDue = Math.Min(nextDue ?? long.MaxValue, at);
+            }
+            if (anyDue)
+            {
+                nextDue = null;
                 foreach (var queue in dirty.Keys)
                 {
-                    // A queue still being published goes again once that is done (it wakes this loop).
                     if (publishing.ContainsKey(queue)) continue;
+                    var last = lastSent.GetValueOrDefault(queue, long.MinValue / 2);
+                    if (last + interval / 2 > now)
+                    {
+                        nextDue = Math.Min(nextDue ?? long.MaxValue, last + interval);
+                        continue;
+                    }
                     dirty.TryRemove(queue, out _);
+                    lastSent[queue] = now;
                     due.Add(queue);
                 }
-                if (due.Count > 0) lastRound = now;
             }
             // Queues go out side by side, each on its own: one slow read (the center's, every queue's once a second)
             // must not hold back a queue whose figures just changed.
@@ -87,8 +103,7 @@ internal sealed partial class LivePublisher(
                 delivery.Began();
                 _ = PublishThenWakeAsync(queue);
             }
-            // Nothing due before the next round: wait for it only if something is waiting for it.
-            var wait = nextDue is { } d && !dirty.IsEmpty ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
+            var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (wait != Timeout.InfiniteTimeSpan) timeout.CancelAfter(wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
             try
