@@ -56,12 +56,11 @@ internal sealed partial class EventWriter(
         }
     }
 
-    // Three round trips. First: store the events whose ids are new, and read the other events of their calls and visits
-    // as they stand, with no lock. Then, if some ids were taken, compare their content (duplicates or a conflict), lock
-    // the calls and visits, and read what was committed for them since that first read. Last: write the re-folded rows,
-    // and commit. Only the last two are serialised with a concurrent batch that shares calls (consecutive slices of a
-    // stream do): the bulk insert and the bulk of the history are read before the locks, and only the events committed
-    // in between are read under them.
+    // Two round trips (three when some ids were taken already). First: store the events whose ids are new,
+    // then lock their calls and visits and read those entities' other events. Then, if some ids were taken,
+    // compare their content: duplicates or a conflict. Last: write the re-folded rows, and commit. The bulk
+    // insert comes before the locks, so batches that share calls (consecutive slices of a stream do) overlap
+    // most of their work and queue only for the fold.
     async Task<Written> TryWriteAsync(List<Pending> unique, CancellationToken ct)
     {
         await using var connection = await dataSource.OpenConnectionAsync(ct);
@@ -71,58 +70,49 @@ internal sealed partial class EventWriter(
         var fresh = new HashSet<string>(StringComparer.Ordinal);
         var conflicts = new HashSet<string>(StringComparer.Ordinal);
         var history = new List<QueueEvent>();
-        string? snapshot = null;
-        var callIds = unique.Select(p => p.Event).OfType<CallEvent>().Select(e => e.CallId).Distinct().ToArray();
-        var visitIds = unique.Select(p => p.Event).OfType<VisitEvent>().Select(e => e.VisitId).Distinct().ToArray();
         await using (var store = new NpgsqlBatch(connection))
         {
             store.BatchCommands.Add(new NpgsqlBatchCommand("begin"));
             AddEventWrites(store, unique);
-            // Taken before the history is read: every event that read may miss is of a transaction this snapshot does
-            // not see, and is read again under the locks (an event seen by both reads is kept once).
-            store.BatchCommands.Add(new NpgsqlBatchCommand("select pg_current_snapshot()::text as snapshot"));
+            var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
+            var callIds = unique.Select(p => p.Event).OfType<CallEvent>().Select(e => e.CallId).Distinct().ToArray();
+            var visitIds = unique.Select(p => p.Event).OfType<VisitEvent>().Select(e => e.VisitId).Distinct().ToArray();
+            // Locked in a fixed order, so batches cannot deadlock; a concurrent batch touching the same call
+            // waits for our commit, then folds our events with its own.
+            store.BatchCommands.Add(ColumnSql.Command(
+                "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
+                entities));
             store.BatchCommands.Add(ColumnSql.Command(HistorySql, callIds, visitIds));
-            await ReadAsync(store, fresh, history, s => snapshot = s, ct);
+            await using var reader = await store.ExecuteReaderAsync(ct);
+            do
+            {
+                var column = reader.FieldCount == 1 ? reader.GetName(0) : "";
+                while (await reader.ReadAsync(ct))
+                {
+                    if (column == "fresh") fresh.Add(reader.GetString(0));
+                    else if (column == "body") history.Add(EventJson.Read(reader.GetString(0)));
+                }
+            }
+            while (await reader.NextResultAsync(ct));
         }
-
-        // Folded before the locks are taken; under them, only the calls and visits that a concurrent batch has added
-        // events to since are folded again.
-        var added = unique.Where(p => fresh.Contains(p.Event.Id)).Select(p => p.Event).ToList();
-        var fold = BatchFold.Of(added, history);
 
         // Ids that were already taken: the same content is a duplicate, other content a conflict. In a fresh
         // statement, so that it sees keys committed by a concurrent batch that our insert waited for.
         var taken = unique.Where(p => !fresh.Contains(p.Event.Id)).ToList();
-        if (taken.Count > 0 || fresh.Count > 0)
+        if (taken.Count > 0)
         {
-            await using var locked = new NpgsqlBatch(connection);
-            if (taken.Count > 0)
+            await using var check = new NpgsqlBatch(connection)
             {
-                locked.BatchCommands.Add(ColumnSql.Command(
-                    "select u.id as conflict from unnest($1::text[], $2::bytea[]) as u(id, h) join event_keys k on k.id = u.id where k.content_hash <> u.h",
-                    taken.Select(p => p.Event.Id).ToArray(),
-                    taken.Select(p => p.Hash).ToArray()));
-            }
-            if (fresh.Count > 0)
-            {
-                var entities = unique.Where(p => p.Event is CallEvent or VisitEvent).Select(p => p.Event.Entity).Distinct().ToArray();
-                // Locked in a fixed order, so batches cannot deadlock; a concurrent batch touching the same call
-                // waits for our commit, then folds our events with its own.
-                locked.BatchCommands.Add(ColumnSql.Command(
-                    "select count(pg_advisory_xact_lock(k)) as locked from (select distinct hashtextextended(e, 0) as k from unnest($1::text[]) e order by 1) s",
-                    entities));
-                var since = ColumnSql.Command(SinceSql, callIds, visitIds);
-                since.Parameters.Add(new NpgsqlParameter { Value = snapshot!, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text });
-                locked.BatchCommands.Add(since);
-            }
-            var later = new List<QueueEvent>();
-            await ReadAsync(locked, conflicts, later, _ => { }, ct, "conflict");
-            if (later.Count > 0)
-            {
-                var seen = history.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-                history.AddRange(later.Where(e => seen.Add(e.Id)));
-                fold = fold.With(added, history, later);
-            }
+                BatchCommands =
+                {
+                    ColumnSql.Command(
+                        "select u.id from unnest($1::text[], $2::bytea[]) as u(id, h) join event_keys k on k.id = u.id where k.content_hash <> u.h",
+                        taken.Select(p => p.Event.Id).ToArray(),
+                        taken.Select(p => p.Hash).ToArray()),
+                },
+            };
+            await using var reader = await check.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) conflicts.Add(reader.GetString(0));
         }
         if (conflicts.Count > 0 || fresh.Count == 0)
         {
@@ -132,29 +122,11 @@ internal sealed partial class EventWriter(
 
         await using (var derive = new NpgsqlBatch(connection))
         {
-            fold.Write(derive, zone, (time ?? TimeProvider.System).GetUtcNow());
+            AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history, zone, (time ?? TimeProvider.System).GetUtcNow());
             derive.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
             await derive.ExecuteNonQueryAsync(ct);
         }
         return new Written(fresh, conflicts);
-    }
-
-    // Reads a batch's results by their one column's name: ids (fresh, or conflict), stored events (body), a snapshot.
-    static async Task ReadAsync(NpgsqlBatch batch, HashSet<string> ids, List<QueueEvent> events, Action<string> snapshot,
-        CancellationToken ct, string idColumn = "fresh")
-    {
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        do
-        {
-            var column = reader.FieldCount == 1 ? reader.GetName(0) : "";
-            while (await reader.ReadAsync(ct))
-            {
-                if (column == idColumn) ids.Add(reader.GetString(0));
-                else if (column == "body") events.Add(EventJson.Read(reader.GetString(0)));
-                else if (column == "snapshot") snapshot(reader.GetString(0));
-            }
-        }
-        while (await reader.NextResultAsync(ct));
     }
 
     // The stored events of the batch's calls and visits. Only of those with a row: a call or visit with stored events
@@ -172,14 +144,6 @@ internal sealed partial class EventWriter(
         select body::text as body from events
         where entity = any(array(select entity from known)) and at >= (select coalesce(min(events_from), 'infinity') from known)
           and type <> 'agent.status' and xmin <> pg_current_xact_id()::xid
-        """;
-
-    // The same, under the locks: only events of transactions that the snapshot taken before the first read did not see
-    // (every transaction below its xmin had ended, so those are at or above it). Rows made since are in `known` now.
-    // The snapshot is parsed once (a sub-select), not for each row.
-    const string SinceSql = HistorySql + """
-
-          and tx >= (select pg_snapshot_xmin($3::pg_snapshot)) and not pg_visible_in_snapshot(tx, (select $3::pg_snapshot))
         """;
 
     static void AddEventWrites(NpgsqlBatch batch, List<Pending> unique)
@@ -206,6 +170,67 @@ internal sealed partial class EventWriter(
             rows.Select(p => Wire.Name(p.Event.Type)).ToArray(),
             rows.Select(p => p.Event.Entity).ToArray(),
             rows.Select(p => EventJson.Body(p.Event)).ToArray()));
+    }
+
+    /// <summary>
+    /// Re-folds every touched call and visit from all of its events, stored and new, and writes what changed
+    /// against the fold of the stored events alone (which is what the derived rows hold); merges agents' latest status.
+    /// </summary>
+    static void AddDerivedWrites(NpgsqlBatch batch, List<Pending> fresh, List<QueueEvent> history, TimeZoneInfo? zone, DateTimeOffset now)
+    {
+        // Entities touched only by duplicates are left alone.
+        var touched = fresh.Select(p => p.Event.Entity).ToHashSet(StringComparer.Ordinal);
+        var stored = history.Where(e => touched.Contains(e.Entity)).ToList();
+        var added = fresh.Select(p => p.Event).ToList();
+
+        var calls = Changes<CallEvent, CallState>(stored, added, e => e.CallId, CallFold.Fold);
+        var visits = Changes<VisitEvent, VisitState>(stored, added, e => e.VisitId, VisitFold.Fold);
+        var agents = added.OfType<AgentStatusChanged>().ToList();
+
+        if (calls.Count > 0) DerivedWrites.Calls(batch, calls);
+        if (visits.Count > 0) DerivedWrites.Visits(batch, visits);
+        if (agents.Count > 0) DerivedWrites.Agents(batch, agents);
+        // Weeks that are over whose weekly report these changes may alter: their next read makes it again.
+        if (zone is not null) ReportWeeksChanged.Mark(batch, ReportWeeksChanged.Of(Touched(calls, visits), zone, now), now);
+    }
+
+    // The instants by which a report counts what changed: legs' ends, completions, visits' deadlines, before and after.
+    static IEnumerable<DateTimeOffset> Touched(List<Change<CallState>> calls, List<Change<VisitState>> visits)
+    {
+        foreach (var c in calls)
+        {
+            foreach (var state in (CallState?[])[c.Before, c.After])
+            {
+                if (state is null) continue;
+                foreach (var leg in state.Legs)
+                    if (leg.End is { } end) yield return end;
+                if (state.CompletedAt is { } completed) yield return completed;
+            }
+        }
+        foreach (var v in visits)
+        {
+            foreach (var state in (VisitState?[])[v.Before, v.After])
+            {
+                if (state?.CreatedAt is not { } created) continue;
+                yield return created + VisitState.Deadline24;
+                yield return created + VisitState.Deadline48;
+            }
+        }
+    }
+
+    static List<Change<TState>> Changes<TEvent, TState>(
+        List<QueueEvent> stored, List<QueueEvent> added, Func<TEvent, string> key, Func<IEnumerable<TEvent>, TState> fold)
+        where TEvent : QueueEvent
+    {
+        var before = stored.OfType<TEvent>().ToLookup(key, StringComparer.Ordinal);
+        return [.. added.OfType<TEvent>().GroupBy(key, StringComparer.Ordinal).Select(g =>
+        {
+            var old = before[g.Key].ToList();
+            var first = g.Min(e => e.At);
+            var stored = old.Count == 0 ? (DateTimeOffset?)null : old.Min(e => e.At);
+            return new Change<TState>(g.Key, old.Count == 0 ? default : fold(old), fold(old.Concat(g)),
+                stored is { } s && s < first ? s : first, stored is { } earliest && first < earliest);
+        })];
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The event log had no partition for an event of a batch ({Detail}); making it now")]
