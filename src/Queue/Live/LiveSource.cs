@@ -55,7 +55,7 @@ internal sealed class LiveSource(NpgsqlDataSource db)
 
     // Visits whose queue may follow these calls: those naming them, and every visit any of their completions or told
     // outcomes named (a call completed, or told, twice may have named another visit first: that one must leave the
-    // call's queue).
+    // call's queue). Those events are read by the index of them alone (migration 0031), not with the calls' others.
     const string LinkedVisitsSql = """
         select visit_id from visits where call_id = any($1)
         union
