@@ -25,7 +25,8 @@ internal sealed partial class LivePublisher(
     readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> publishing = new(StringComparer.Ordinal);
-    readonly Dictionary<string, long> lastSent = new(StringComparer.Ordinal);
+    // When each queue was last pushed (a look that found nothing new gives its turn back): a queue goes at most once per interval.
+    readonly ConcurrentDictionary<string, long> lastSent = new(StringComparer.Ordinal);
     // The detail last sent to this node's watchers of a queue, per scope ("queue|team"): what makes the next one news.
     readonly ConcurrentDictionary<string, string> detailSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -64,7 +65,7 @@ internal sealed partial class LivePublisher(
         while (!ct.IsCancellationRequested)
         {
             long? nextDue = null;
-            var due = new List<string>();
+            var due = new List<(string Queue, long Before, long Taken)>();
             var now = Stopwatch.GetTimestamp();
             // A round goes when a changed queue is due (its last push an interval ago: a quiet queue's change goes at
             // once), and takes every changed queue pushed at least half an interval ago, so that busy queues go out
@@ -92,16 +93,16 @@ internal sealed partial class LivePublisher(
                     }
                     dirty.TryRemove(queue, out _);
                     lastSent[queue] = now;
-                    due.Add(queue);
+                    due.Add((queue, last, now));
                 }
             }
             // Queues go out side by side, each on its own: one slow read (the center's, every queue's once a second)
             // must not hold back a queue whose figures just changed.
-            foreach (var queue in due)
+            foreach (var (queue, before, taken) in due)
             {
                 publishing[queue] = 0;
                 delivery.Began();
-                _ = PublishThenWakeAsync(queue);
+                _ = PublishThenWakeAsync(queue, before, taken);
             }
             var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -125,11 +126,13 @@ internal sealed partial class LivePublisher(
         }
     }
 
-    async Task PublishThenWakeAsync(string queue)
+    async Task PublishThenWakeAsync(string queue, long before, long taken)
     {
         try
         {
-            await PublishOrRetryAsync(queue);
+            // Looked at and found as it was pushed last (the clock's round, or another node's push): its turn is given
+            // back, so that its next change goes at once.
+            if (!await PublishOrRetryAsync(queue)) lastSent.TryUpdate(queue, before, taken);
         }
         catch (Exception e) when (!stopping.IsCancellationRequested)
         {
@@ -148,16 +151,18 @@ internal sealed partial class LivePublisher(
         }
     }
 
-    async Task PublishOrRetryAsync(string queue)
+    async Task<bool> PublishOrRetryAsync(string queue)
     {
         try
         {
-            await PublishAsync(queue);
+            return await PublishAsync(queue);
         }
         catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
         {
             LogPublishFailed(logger, queue, e.Message);
             dirty[queue] = 0;
+            // Again at its next turn, not at once: Redis is failing.
+            return true;
         }
     }
 
@@ -173,12 +178,13 @@ internal sealed partial class LivePublisher(
         }
     }
 
-    async Task PublishAsync(string queue)
+    // Answers whether something went out: to the joined groups or to this node's watching screens.
+    async Task<bool> PublishAsync(string queue)
     {
         // Live state being rebuilt (of an older layout, flushed, lost) or of a newer layout holds no figures to push or
         // to judge alerts by: pushed, it would empty the screens and clear every open alert, to raise them again as new
         // ones once rebuilt. The API answers 503 meanwhile; the rebuild marks every queue when it is done.
-        if (await store.ReadCursorAsync() is not { IsCurrent: true }) return;
+        if (await store.ReadCursorAsync() is not { IsCurrent: true }) return false;
         if (queue.StartsWith(TeamPrefix, StringComparison.Ordinal))
         {
             if (teams.TryGetValue(queue, out var team))
@@ -187,16 +193,16 @@ internal sealed partial class LivePublisher(
                 await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(teamCenter);
                 delivery.Offer(queue, teamCenter);
             }
-            return;
+            return true;
         }
         if (queue == CenterKey)
         {
             var center = await view.CenterAsync(seq: 0);
             var seq = await store.ClaimPublishAsync(keys.PublishedCenter, Content(center));
             if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
-            delivery.Offer(queue, center with { Seq = Math.Abs(seq) });
+            var offered = delivery.Offer(queue, center with { Seq = Math.Abs(seq) });
             await ObserveAsync(queue, (o, ct) => o.CenterChangedAsync(ct));
-            return;
+            return seq > 0 || offered;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
         var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), Content(snapshot));
@@ -206,6 +212,7 @@ internal sealed partial class LivePublisher(
         if (claimed > 0 || news) await MarkTeamsAsync(queue);
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
         await PushDetailsAsync(queue);
+        return claimed > 0 || news;
     }
 
     // Every node looks at every changed queue (and at all of them each second), so each tells its own watchers; a
