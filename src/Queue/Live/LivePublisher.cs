@@ -198,14 +198,14 @@ internal sealed partial class LivePublisher(
         if (queue == CenterKey)
         {
             var center = await view.CenterAsync(seq: 0);
-            var seq = await store.ClaimPublishAsync(keys.PublishedCenter, Content(center));
+            var seq = await store.ClaimPublishAsync(keys.PublishedCenter, LiveContent.Of(center));
             if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
             var offered = delivery.Offer(queue, center with { Seq = Math.Abs(seq) });
             await ObserveAsync(queue, (o, ct) => o.CenterChangedAsync(ct));
             return seq > 0 || offered;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
-        var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), Content(snapshot));
+        var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), LiveContent.Of(snapshot));
         if (claimed > 0) await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
         // News to this node's screens, whichever node claimed it: the teams it belongs to are news too.
         var news = delivery.Offer(queue, snapshot with { Seq = Math.Abs(claimed) });
@@ -228,7 +228,7 @@ internal sealed partial class LivePublisher(
         foreach (var (scope, connections) in watching)
         {
             var detail = await view.DetailAsync(queue, scope);
-            var content = Content(detail);
+            var content = LiveContent.Of(detail);
             var key = queue + "|" + scope.TeamId;
             if (detailSent.TryGetValue(key, out var last) && last == content) continue;
             detailSent[key] = content;
@@ -280,22 +280,6 @@ internal sealed partial class LivePublisher(
         deadlines[queue] = time.CreateTimer(_ => _ = PublishOrRetryAsync(queue), null,
             after < TimeSpan.Zero ? TimeSpan.Zero : after, Timeout.InfiniteTimeSpan);
     }
-
-    // What makes two snapshots different: every figure and state, not the instant they were read, the window bounds
-    // that move with it, nor the longest wait that grows with it (screens tick it from OldestWaitingSince).
-    static string Content(QueueSnapshot s) => JsonSerializer.Serialize(
-        s with
-        {
-            AsOf = default,
-            LongestWaitSeconds = null,
-            Windows = new LiveWindows3(Bounds(s.Windows.M15), Bounds(s.Windows.M60), Bounds(s.Windows.Today)),
-            Visits = s.Visits with { From = default, To = default },
-        }, RedisJson.Options);
-
-    static LiveWindow Bounds(LiveWindow w) => w with { From = default, To = default };
-
-    static string Content(QueueDetail d) => Content(d.Snapshot with { Seq = 0 }) + JsonSerializer.Serialize(
-        new { waiting = d.Waiting.Select(w => w with { WaitSeconds = 0 }), agents = d.AgentList.Select(a => a with { StatusSeconds = 0 }) }, RedisJson.Options);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts of {Queue} not checked: {Reason}")]
     static partial void LogAlertsFailed(ILogger logger, string queue, string reason);

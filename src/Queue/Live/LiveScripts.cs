@@ -58,10 +58,13 @@ internal static class LiveScripts
         """;
 
     // Publishes a snapshot only if its content differs from the last one published for the queue, by any node, and
-    // numbers it: clients keep the highest number they have seen. The same content answers its number, negated.
+    // numbers it: clients keep the highest number they have seen. The same content answers its number, negated. A
+    // number lost with Redis (flushed, restarted empty) starts again from ARGV[2], the clock in milliseconds, above any
+    // number given before (a queue is pushed a few times a second, not a thousand), so screens do not ignore what follows.
     public const string Publish = """
         if redis.call('HGET', KEYS[1], 'content') == ARGV[1] then return -tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') end
         redis.call('HSET', KEYS[1], 'content', ARGV[1])
+        if redis.call('HEXISTS', KEYS[1], 'seq') == 0 then redis.call('HSET', KEYS[1], 'seq', ARGV[2]) end
         return redis.call('HINCRBY', KEYS[1], 'seq', 1)
         """;
 

@@ -126,7 +126,8 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
     /// number negated (0 if the published number was lost with Redis).
     /// </summary>
     public async Task<long> ClaimPublishAsync(string publishedKey, string content) =>
-        (long)await Db.ScriptEvaluateAsync(LiveScripts.Publish, [publishedKey], [content]);
+        // The machine's clock, not the service's TimeProvider: a floor for numbers, not a figure.
+        (long)await Db.ScriptEvaluateAsync(LiveScripts.Publish, [publishedKey], [content, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()]);
 
     public async Task<long> PublishedSeqAsync(string publishedKey)
     {

@@ -92,90 +92,57 @@ public sealed class LiveClient : IAsyncDisposable
     /// <summary>Waits for an <c>Updated</c> message that satisfies <paramref name="match"/>; those before it are passed over (and returned too).</summary>
     public async Task<(LiveUpdate Update, List<LiveUpdate> Before)> WaitForUpdateAsync(Func<LiveUpdate, bool> match, TimeSpan? timeout = null)
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
         var before = new List<LiveUpdate>();
-        try
-        {
-            while (true)
-            {
-                var update = await updates.Reader.ReadAsync(cancel.Token);
-                if (match(update)) return (update, before);
-                before.Add(update);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no matching Updated within {timeout ?? TimeSpan.FromSeconds(10)}; {before.Count} others came");
-        }
+        var update = await WaitOnAsync(updates, match, before, "Updated", u => $"{u.Queues.Count} queues", timeout);
+        return (update, before);
     }
 
     /// <summary><c>Updated</c> messages received so far and not yet read.</summary>
-    public List<LiveUpdate> DrainUpdates()
-    {
-        var list = new List<LiveUpdate>();
-        while (updates.Reader.TryRead(out var u)) list.Add(u);
-        return list;
-    }
+    public List<LiveUpdate> DrainUpdates() => DrainOf(updates);
 
     public Task<QueueDetail> JoinDetailAsync(string queue) => Connection.InvokeAsync<QueueDetail>("JoinDetail", queue);
 
     public Task LeaveDetailAsync(string queue) => Connection.InvokeAsync("LeaveDetail", queue);
 
     /// <summary>Waits for a detail push that satisfies <paramref name="match"/>; others before it are passed over.</summary>
-    public async Task<QueueDetail> WaitForDetailAsync(Func<QueueDetail, bool> match, TimeSpan? timeout = null)
-    {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
-        var others = 0;
-        try
-        {
-            while (true)
-            {
-                var detail = await details.Reader.ReadAsync(cancel.Token);
-                if (match(detail)) return detail;
-                others++;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            throw new TimeoutException($"no matching detail push within {timeout ?? TimeSpan.FromSeconds(10)}; {others} others came");
-        }
-    }
+    public Task<QueueDetail> WaitForDetailAsync(Func<QueueDetail, bool> match, TimeSpan? timeout = null) =>
+        WaitOnAsync(details, match, [], "detail push", d => d.Snapshot.Queue ?? "", timeout);
 
     /// <summary>Detail pushes received so far and not yet read.</summary>
-    public List<QueueDetail> DrainDetails()
-    {
-        var list = new List<QueueDetail>();
-        while (details.Reader.TryRead(out var d)) list.Add(d);
-        return list;
-    }
+    public List<QueueDetail> DrainDetails() => DrainOf(details);
 
     /// <summary>Waits for an alert push that satisfies <paramref name="match"/>; others before it are passed over.</summary>
-    public async Task<Queue.Alerts.Alert> WaitForAlertAsync(Func<Queue.Alerts.Alert, bool> match, TimeSpan? timeout = null)
+    public Task<Queue.Alerts.Alert> WaitForAlertAsync(Func<Queue.Alerts.Alert, bool> match, TimeSpan? timeout = null) =>
+        WaitOnAsync(alerts, match, [], "alert push", a => $"{a.Kind} {a.Subject} {a.State}", timeout);
+
+    // The first item of a channel that matches; those before it go to `before`; none in time says what came instead.
+    static async Task<T> WaitOnAsync<T>(Channel<T> channel, Func<T, bool> match, List<T> before, string what, Func<T, string> describe, TimeSpan? timeout)
     {
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
-        var others = new List<string>();
         try
         {
             while (true)
             {
-                var alert = await alerts.Reader.ReadAsync(cancel.Token);
-                if (match(alert)) return alert;
-                others.Add($"{alert.Kind} {alert.Subject} {alert.State}");
+                var item = await channel.Reader.ReadAsync(cancel.Token);
+                if (match(item)) return item;
+                before.Add(item);
             }
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"no matching alert push within {timeout ?? TimeSpan.FromSeconds(10)}; others: {string.Join(", ", others)}");
+            throw new TimeoutException($"no matching {what} within {timeout ?? TimeSpan.FromSeconds(10)}; others: {string.Join(", ", before.Select(describe))}");
         }
+    }
+
+    static List<T> DrainOf<T>(Channel<T> channel)
+    {
+        var list = new List<T>();
+        while (channel.Reader.TryRead(out var item)) list.Add(item);
+        return list;
     }
 
     /// <summary>Alert pushes received so far and not yet read.</summary>
-    public List<Queue.Alerts.Alert> DrainAlerts()
-    {
-        var list = new List<Queue.Alerts.Alert>();
-        while (alerts.Reader.TryRead(out var a)) list.Add(a);
-        return list;
-    }
+    public List<Queue.Alerts.Alert> DrainAlerts() => DrainOf(alerts);
 
     /// <summary>Every push received so far and not yet read.</summary>
     public List<QueueSnapshot> Drain(string method)

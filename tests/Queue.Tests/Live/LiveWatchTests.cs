@@ -94,6 +94,23 @@ public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_queue_whose_published_number_Redis_lost_goes_on_above_what_screens_have()
+    {
+        using var http = app.Client();
+        await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        await client.WatchAsync("wn");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wn-1", Now.AddSeconds(-2), "wn-c1", "wn"))).StatusCode);
+        var (first, _) = await client.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wn" && q.CallsWaiting == 1));
+
+        // As after a FLUSHALL: the queue's published number and content are gone.
+        Assert.True(await app.Redis.Db.KeyDeleteAsync(new Queue.Redis.LiveKeys(app.RedisPrefix).Of("wn", Queue.Redis.RedisLayout.Published.Name)));
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wn-2", Now.AddSeconds(-1), "wn-c2", "wn"))).StatusCode);
+        var (next, _) = await client.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wn" && q.CallsWaiting == 2));
+        // A screen keeps the highest number it has seen: the new one is above, so it is shown.
+        Assert.True(next.Queues.Single().Seq > first.Queues.Single().Seq, $"{next.Queues.Single().Seq} after {first.Queues.Single().Seq}");
+    }
+
+    [Fact]
     public async Task A_bad_queue_name_is_refused_and_watching_keeps_what_it_had()
     {
         await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
