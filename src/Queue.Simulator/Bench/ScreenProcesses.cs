@@ -79,7 +79,8 @@ internal sealed class ScreenProcesses : IAsyncDisposable
             {
                 ProbesMissed = merged.ProbesMissed + seen.ProbesMissed, LeftBehind = merged.LeftBehind + seen.LeftBehind,
                 QueuePushes = merged.QueuePushes + seen.QueuePushes, DetailPushes = merged.DetailPushes + seen.DetailPushes,
-                Messages = merged.Messages + seen.Messages,
+                Messages = merged.Messages + seen.Messages, ChangesMissed = merged.ChangesMissed + seen.ChangesMissed,
+                CenterScreenBytes = merged.CenterScreenBytes ?? seen.CenterScreenBytes,
                 CpuSeconds = merged.CpuSeconds + seen.CpuSeconds,
             };
         }

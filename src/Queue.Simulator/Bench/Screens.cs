@@ -44,7 +44,12 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     readonly ConcurrentDictionary<int, DateTimeOffset> probeRead = new();
     readonly Dictionary<string, (long First, long Last, long Count)>[] seqs =
         Enumerable.Range(0, count).Select(_ => new Dictionary<string, (long, long, long)>(StringComparer.Ordinal)).ToArray();
-    long details, messages;
+    // Per screen, the number of each queue's snapshot it holds; until its watch is answered, the changes that came.
+    readonly Dictionary<string, long>[] held = Enumerable.Range(0, count).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+    readonly List<ScreenChanges>?[] answering = new List<ScreenChanges>?[count];
+    long details, messages, changesMissed, centerBytes;
+    // One screen on the whole center reads its messages as documents too: how many bytes such a screen is sent.
+    int measured = -1;
 
     public async Task<HubConnection> ConnectAsync(int slot, Uri service, string key, CancellationToken ct)
     {
@@ -55,15 +60,23 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         if (join)
         {
             // As clients of the joining methods: a message per queue per push.
-            connection.On<ScreenSnapshot>("QueueUpdated", s => Updated(slot, new ScreenUpdate([s])));
+            connection.On<ScreenSnapshot>("QueueUpdated", s => Seen(slot, s.Queue, s.Seq, s.CallsWaiting, s.AsOf));
+        }
+        else if (mix.KindOf(i) == ScreenKind.Center && Interlocked.CompareExchange(ref measured, slot, -1) == -1)
+        {
+            connection.On<JsonElement>("Updated", u =>
+            {
+                Interlocked.Add(ref centerBytes, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(u).Length);
+                Updated(slot, u.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!);
+            });
         }
         else if (messagePack)
         {
-            connection.On<JsonElement>("Updated", u => Updated(slot, u.Deserialize<ScreenUpdate>(JsonSerializerOptions.Web)!));
+            connection.On<JsonElement>("Updated", u => Updated(slot, u.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!));
         }
         else
         {
-            connection.On<ScreenUpdate>("Updated", u => Updated(slot, u));
+            connection.On<ScreenChanges>("Updated", u => Updated(slot, u));
         }
         // What a screen receives besides, read as a page would, and counted.
         connection.On<JsonElement>("AlertChanged", _ => { });
@@ -71,31 +84,73 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         await connection.StartAsync(ct);
         if (join && mix.KindOf(i) == ScreenKind.Wallboard) await connection.InvokeAsync<JsonElement>("JoinQueues", Shown(i), ct);
         else if (join) await connection.InvokeAsync<JsonElement>("JoinCenter", ct);
-        else await connection.InvokeAsync<JsonElement>("Watch", mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null, ct);
+        else await WatchAsync(slot, connection, mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null, ct);
         if (mix.KindOf(i) == ScreenKind.Console) await connection.InvokeAsync<JsonElement>("JoinDetail", SteadyLoad.QueueName(i % queues), ct);
         return connection;
     }
 
-    void Updated(int slot, ScreenUpdate update)
+    // As a page watches (live.ts Watching): what comes while the watch is answered applies to the answer.
+    async Task WatchAsync(int slot, HubConnection connection, string[]? queues, CancellationToken ct)
     {
-        Interlocked.Increment(ref messages);
-        foreach (var snapshot in update.Queues) Seen(slot, snapshot);
+        lock (held[slot]) answering[slot] = [];
+        var watched = (await connection.InvokeAsync<JsonElement>("Watch", queues, ct)).Deserialize<ScreenWatched>(JsonSerializerOptions.Web)!;
+        List<ScreenChanges> waiting;
+        lock (held[slot])
+        {
+            foreach (var q in watched.Queues) held[slot][q.Queue] = q.Seq;
+            waiting = answering[slot]!;
+            answering[slot] = null;
+        }
+        foreach (var update in waiting) Apply(slot, update);
     }
 
-    void Seen(int slot, ScreenSnapshot snapshot)
+    void Updated(int slot, ScreenChanges update)
+    {
+        Interlocked.Increment(ref messages);
+        lock (held[slot])
+        {
+            if (answering[slot] is { } waiting)
+            {
+                waiting.Add(update);
+                return;
+            }
+        }
+        Apply(slot, update);
+    }
+
+    void Apply(int slot, ScreenChanges update)
+    {
+        foreach (var change in update.Queues)
+        {
+            // As a page applies a change: to the snapshot it holds, which must be the one the change is against.
+            lock (held[slot])
+            {
+                var had = held[slot].GetValueOrDefault(change.Queue);
+                if (change.Seq <= had) continue;
+                if (change.Base != 0 && change.Base != had)
+                {
+                    changesMissed++;
+                    continue;
+                }
+                held[slot][change.Queue] = change.Seq;
+            }
+            Seen(slot, change.Queue, change.Seq, change.Set.CallsWaiting, change.Set.AsOf);
+        }
+    }
+
+    // A queue's snapshot numbered seq seen; the waiting count and instant when they changed.
+    void Seen(int slot, string queue, long seq, long? waiting, DateTimeOffset? asOf)
     {
         var now = Stopwatch.GetTimestamp();
-        var (queue, seq) = (snapshot.Queue, snapshot.Seq);
         lock (seqs[slot])
         {
             seqs[slot][queue] = seqs[slot].TryGetValue(queue, out var s) ? (s.First, seq, s.Count + 1) : (seq, seq, 1);
         }
-        if (queue != SteadyLoad.ProbeQueue) return;
+        if (queue != SteadyLoad.ProbeQueue || waiting is not { } probe) return;
         // The probe queue's waiting count is the number of the newest probe included.
-        var probe = (int)snapshot.CallsWaiting;
-        probeRead.TryAdd(probe, snapshot.AsOf);
+        if (asOf is { } read) probeRead.TryAdd((int)probe, read);
         var seen = probeSeen[slot];
-        for (var p = Math.Min(probe, seen.Length - 1); p > 0 && seen[p] == 0; p--) seen[p] = now;
+        for (var p = Math.Min((int)probe, seen.Length - 1); p > 0 && seen[p] == 0; p--) seen[p] = now;
     }
 
     // A wallboard's queues: the probe queue and three of the load's; every other screen shows them all.
@@ -108,6 +163,8 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         foreach (var s in seqs) lock (s) s.Clear();
         Interlocked.Exchange(ref details, 0);
         Interlocked.Exchange(ref messages, 0);
+        Interlocked.Exchange(ref changesMissed, 0);
+        Interlocked.Exchange(ref centerBytes, 0);
     }
 
     /// <summary>
@@ -140,19 +197,29 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
                 }
             }
         }
-        return new ScreensSeen(latencies, missing, behind, pushes, Interlocked.Read(ref details), Interlocked.Read(ref messages), new Dictionary<int, DateTimeOffset>(probeRead), 0);
+        return new ScreensSeen(latencies, missing, behind, pushes, Interlocked.Read(ref details), Interlocked.Read(ref messages), new Dictionary<int, DateTimeOffset>(probeRead), 0,
+            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null);
     }
 }
 
 /// <summary>The fields of a pushed snapshot the screens measure by.</summary>
 internal sealed record ScreenSnapshot(string Queue, long Seq, long CallsWaiting, DateTimeOffset AsOf);
 
-internal sealed record ScreenUpdate(IReadOnlyList<ScreenSnapshot> Queues);
+/// <summary>The fields of a pushed change the screens measure by: the waiting count and instant, when they changed.</summary>
+internal sealed record ScreenChange(string Queue, long Seq, long Base, ScreenSet Set);
+
+internal sealed record ScreenSet(long? CallsWaiting, DateTimeOffset? AsOf);
+
+internal sealed record ScreenChanges(IReadOnlyList<ScreenChange> Queues);
+
+/// <summary>A watch's answer: the snapshots the screen holds at first.</summary>
+internal sealed record ScreenWatched(IReadOnlyList<ScreenSnapshot> Queues);
 
 /// <summary>
 /// What one process of screens saw, merged by the bench: raw latencies, so that percentiles are of them all; how many
-/// (screen, queue) pairs ended behind the number last published.
+/// (screen, queue) pairs ended behind the number last published; how many changes came against another snapshot than
+/// the one held (each would make a page watch again); the JSON bytes one screen on the whole center was sent (null: none here).
 /// </summary>
 internal sealed record ScreensSeen(
     List<double> LatenciesMs, long ProbesMissed, long LeftBehind, long QueuePushes, long DetailPushes, long Messages,
-    Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds);
+    Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds, long ChangesMissed = 0, long? CenterScreenBytes = null);

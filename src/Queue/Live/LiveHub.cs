@@ -20,10 +20,12 @@ public interface ILiveClient
     Task DetailUpdated(QueueDetail detail);
 
     /// <summary>
-    /// To a client that called <see cref="LiveHub.Watch"/>: once a publishing round, what changed among what it watches
-    /// (the queues' and the center's newest snapshots); keep each only if its <c>seq</c> is not lower than the one shown.
+    /// To a client that called <see cref="LiveHub.Watch"/>: once a publishing round, what changed among what it watches,
+    /// each as the figures that differ from the snapshot it holds (<see cref="SnapshotChange.Base"/>). A change of a
+    /// lower or equal number than the one held is passed over; one against another number than the one held means a
+    /// change was missed: watch again.
     /// </summary>
-    Task Updated(LiveUpdate update);
+    Task Updated(LiveChanges changes);
 
     // Alerts push AlertChanged through this hub too (Alerts.AlertEvaluator.PushAsync): live state does not know them.
 }
@@ -37,7 +39,7 @@ public sealed record CenterJoined(QueueSnapshot Center, IReadOnlyList<QueueSnaps
 /// whichever node saw them. A key scoped to queues (a team) joins and gets those queues only, and as its center their sum.
 /// </summary>
 [Authorize(Policy = Policies.Read)]
-internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews views) : Hub<ILiveClient>
+internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews views, LiveDelivery delivery) : Hub<ILiveClient>
 {
     public const string Path = "/hubs/live";
     public const string CenterGroup = "center";
@@ -88,7 +90,8 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews v
     /// <summary>
     /// Watches the whole center (no queues named: every queue and the center's totals, or for a key scoped to a team its
     /// queues and their sum) or the named queues, instead of whatever this connection watched before. Answers their
-    /// snapshots at once; then one <c>Updated</c> a publishing round with what changed among them (ADR 0009).
+    /// snapshots at once, as this node's watching screens were last sent them; then one <c>Updated</c> a publishing round
+    /// with what changed among them since (ADR 0009).
     /// </summary>
     public async Task<LiveUpdate> Watch(string[]? queues)
     {
@@ -107,9 +110,12 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews v
         await LeaveAlertsAsync();
         foreach (var group in alerts) await Groups.AddToGroupAsync(Context.ConnectionId, group);
         Context.Items[nameof(AlertsGroup)] = alerts;
+        // What the node's screens hold, so that the next changes apply; read now what they were never sent.
         return center
-            ? new LiveUpdate(await view.CenterAsync(scope), await view.AllAsync(scope))
-            : new LiveUpdate(null, await Task.WhenAll(queues!.Distinct(StringComparer.Ordinal).Select(q => view.QueueAsync(q))));
+            ? new LiveUpdate(
+                delivery.Delivered(scope.TeamId is null ? LivePublisher.CenterKey : LivePublisher.TeamPrefix + scope.TeamId) ?? await view.CenterAsync(scope),
+                [.. (await view.AllAsync(scope)).Select(q => delivery.Delivered(q.Queue!) ?? q)])
+            : new LiveUpdate(null, await Task.WhenAll(queues!.Distinct(StringComparer.Ordinal).Select(async q => delivery.Delivered(q) ?? await view.QueueAsync(q))));
     }
 
     /// <summary>Stops what <see cref="Watch"/> started.</summary>

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -7,7 +9,10 @@ using Queue.Live;
 
 namespace Queue.Tests.Infrastructure;
 
-/// <summary>A live hub client (the .NET SignalR client) that keeps every push it receives, in order.</summary>
+/// <summary>
+/// A live hub client (the .NET SignalR client) that keeps every push it receives, in order. Watching, it holds what it
+/// watches and applies each change as the pages do (live.ts <c>applyChange</c>), and keeps the snapshots they make.
+/// </summary>
 public sealed class LiveClient : IAsyncDisposable
 {
     readonly Dictionary<string, Channel<(QueueSnapshot Snapshot, DateTime ReceivedUtc)>> pushes = new()
@@ -19,13 +24,24 @@ public sealed class LiveClient : IAsyncDisposable
     readonly Channel<Queue.Alerts.Alert> alerts = Channel.CreateUnbounded<Queue.Alerts.Alert>();
     readonly Channel<QueueDetail> details = Channel.CreateUnbounded<QueueDetail>();
     readonly Channel<LiveUpdate> updates = Channel.CreateUnbounded<LiveUpdate>();
+    readonly Channel<LiveChanges> changes = Channel.CreateUnbounded<LiveChanges>();
+    // What it holds of what it watches, by queue ("" for its center).
+    readonly Dictionary<string, QueueSnapshot> held = new(StringComparer.Ordinal);
+    static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+    int missed;
+    // While a watch is being answered, the changes that came: they apply to the answer (as live.ts Watching does).
+    List<LiveChanges>? answering;
 
     LiveClient(HubConnection connection)
     {
         Connection = connection;
         connection.On<Queue.Alerts.Alert>(Queue.Alerts.AlertEvaluator.AlertChanged, a => alerts.Writer.TryWrite(a));
         connection.On<QueueDetail>(nameof(ILiveClient.DetailUpdated), d => details.Writer.TryWrite(d));
-        connection.On<LiveUpdate>(nameof(ILiveClient.Updated), u => updates.Writer.TryWrite(u));
+        connection.On<LiveChanges>(nameof(ILiveClient.Updated), c =>
+        {
+            changes.Writer.TryWrite(c);
+            Apply(c);
+        });
         foreach (var (method, channel) in pushes)
             connection.On<QueueSnapshot>(method, s => channel.Writer.TryWrite((s, DateTime.UtcNow)));
     }
@@ -85,7 +101,88 @@ public sealed class LiveClient : IAsyncDisposable
     }
 
     /// <summary>Watches the named queues, or with none the whole center (<see cref="LiveHub.Watch"/>).</summary>
-    public Task<LiveUpdate> WatchAsync(params string[] queues) => Connection.InvokeAsync<LiveUpdate>("Watch", queues.Length == 0 ? null : queues);
+    public async Task<LiveUpdate> WatchAsync(params string[] queues)
+    {
+        lock (held) answering = [];
+        LiveUpdate? watched = null;
+        try
+        {
+            return watched = await Connection.InvokeAsync<LiveUpdate>("Watch", queues.Length == 0 ? null : queues);
+        }
+        finally
+        {
+            lock (held)
+            {
+                var waiting = answering!;
+                answering = null;
+                if (watched is not null)
+                {
+                    held.Clear();
+                    if (watched.Center is { } center) held[""] = center;
+                    foreach (var q in watched.Queues) held[q.Queue!] = q;
+                }
+                foreach (var c in waiting) Apply(c);
+            }
+        }
+    }
+
+    /// <summary>Changes that applied to another snapshot than the one held: each would make a page watch again.</summary>
+    public int Missed => Volatile.Read(ref missed);
+
+    /// <summary>What it holds of a queue it watches ("" for its center), the changes applied.</summary>
+    public QueueSnapshot? Held(string key)
+    {
+        lock (held) return held.GetValueOrDefault(key);
+    }
+
+    /// <summary><c>Updated</c> messages as they came, not yet read.</summary>
+    public List<LiveChanges> DrainChanges() => DrainOf(changes);
+
+    void Apply(LiveChanges c)
+    {
+        lock (held)
+        {
+            if (answering is { } waiting)
+            {
+                waiting.Add(c);
+                return;
+            }
+            var center = c.Center is { } change ? Applied("", change) : null;
+            var queues = c.Queues.Select(q => Applied(q.Queue!, q)).OfType<QueueSnapshot>().ToList();
+            if (center is not null || queues.Count > 0) updates.Writer.TryWrite(new LiveUpdate(center, queues));
+        }
+    }
+
+    QueueSnapshot? Applied(string key, SnapshotChange change)
+    {
+        held.TryGetValue(key, out var before);
+        if (before is not null && change.Seq <= before.Seq) return null;
+        JsonNode after;
+        if (change.Base == 0)
+        {
+            after = JsonNode.Parse(change.Set.GetRawText())!;
+        }
+        else if (before is null || before.Seq != change.Base)
+        {
+            Interlocked.Increment(ref missed);
+            return null;
+        }
+        else
+        {
+            after = JsonSerializer.SerializeToNode(before, Web)!;
+            Merge(after.AsObject(), change.Set);
+        }
+        return held[key] = after.Deserialize<QueueSnapshot>(Web)!;
+    }
+
+    static void Merge(JsonObject into, JsonElement set)
+    {
+        foreach (var member in set.EnumerateObject())
+        {
+            if (member.Value.ValueKind == JsonValueKind.Object && into[member.Name] is JsonObject inner) Merge(inner, member.Value);
+            else into[member.Name] = JsonNode.Parse(member.Value.GetRawText());
+        }
+    }
 
     public Task UnwatchAsync() => Connection.InvokeAsync("Unwatch");
 

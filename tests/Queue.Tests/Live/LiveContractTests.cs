@@ -13,7 +13,7 @@ public sealed partial class LiveContractTests
 
     public static TheoryData<Type> Records() =>
         [typeof(QueueSnapshot), typeof(LiveWindow), typeof(LiveWindowStates), typeof(LiveWindows3), typeof(LiveVisits),
-         typeof(LiveTargets), typeof(LiveStates), typeof(LiveStaffing), typeof(LiveStaffingInputs), typeof(CenterJoined), typeof(LiveUpdate), typeof(Queue.Alerts.Alert),
+         typeof(LiveTargets), typeof(LiveStates), typeof(LiveStaffing), typeof(LiveStaffingInputs), typeof(CenterJoined), typeof(LiveUpdate), typeof(SnapshotChange), typeof(LiveChanges), typeof(Queue.Alerts.Alert),
          typeof(QueueDetail), typeof(WaitingLeg), typeof(AgentLive)];
 
     [Theory]

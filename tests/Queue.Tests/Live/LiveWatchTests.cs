@@ -111,6 +111,78 @@ public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_change_carries_what_differs_from_the_snapshot_held_and_makes_what_a_new_screen_is_answered()
+    {
+        using var http = app.Client();
+        await using var first = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"), messagePack: true);
+        await first.WatchAsync("wd");
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wd-1", Now.AddSeconds(-3), "wd-c1", "wd"))).StatusCode);
+        await first.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wd" && q.CallsWaiting == 1));
+        var held = first.Held("wd")!;
+        first.DrainChanges();
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued("wd-2", Now.AddSeconds(-2), "wd-c2", "wd"))).StatusCode);
+        await first.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wd" && q.CallsWaiting == 2));
+        var change = first.DrainChanges().SelectMany(c => c.Queues).Single(c => c.Queue == "wd");
+        // Against the snapshot the screen holds, and only what differs: not the targets nor the answered counts, which did not change.
+        Assert.Equal(held.Seq, change.Base);
+        Assert.Equal(2, change.Set.GetProperty("callsWaiting").GetInt64());
+        Assert.False(change.Set.TryGetProperty("targets", out _), change.Set.GetRawText());
+        Assert.DoesNotContain("answered", change.Set.GetRawText(), StringComparison.Ordinal);
+
+        // A screen starting later, the clock having moved and no figure with it, is answered what the first holds, so the
+        // changes to come apply to both alike; and from then on both hold the same.
+        app.Time.Advance(TimeSpan.FromSeconds(2));
+        await Task.Delay(300);
+        await using var second = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));
+        var answered = (await second.WatchAsync("wd")).Queues.Single();
+        Assert.Equal(Json(first.Held("wd")!), Json(answered));
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Answered("wd-3", Now.AddSeconds(-1), "wd-c1", "wd-agent"))).StatusCode);
+        await second.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wd" && q.Windows.Today.Answered == 1));
+        await first.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wd" && q.Windows.Today.Answered == 1));
+        await Task.Delay(300);
+        Assert.Equal(Json(first.Held("wd")!), Json(second.Held("wd")!));
+        Assert.Equal(0, first.Missed + second.Missed);
+    }
+
+    [Fact]
+    public async Task Screens_starting_to_watch_while_a_queue_changes_never_get_a_change_against_what_they_do_not_hold()
+    {
+        using var http = app.Client();
+        var key = await app.KeyAsync("wallboard");
+        var screens = new List<LiveClient>();
+        try
+        {
+            const int calls = 24;
+            for (var i = 1; i <= calls; i++)
+            {
+                Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.Queued($"ws-{i}", Now.AddSeconds(-30 + i), $"ws-c{i}", "ws"))).StatusCode);
+                // A screen starts every fourth call, while the rounds go on.
+                if (i % 4 == 1)
+                {
+                    var screen = await LiveClient.ConnectAsync(app.Factory.Server, key, messagePack: i % 8 == 1);
+                    screens.Add(screen);
+                    await screen.WatchAsync("ws", "ws-other");
+                }
+                await Task.Delay(60);
+            }
+            foreach (var screen in screens)
+            {
+                if (screen.Held("ws")?.CallsWaiting != calls)
+                    await screen.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "ws" && q.CallsWaiting == calls));
+            }
+            await Task.Delay(300);
+            Assert.All(screens, s => Assert.Equal(0, s.Missed));
+            Assert.Single(screens.Select(s => Json(s.Held("ws")!)).Distinct());
+        }
+        finally
+        {
+            foreach (var screen in screens) await screen.DisposeAsync();
+        }
+    }
+
+    static string Json(QueueSnapshot s) => System.Text.Json.JsonSerializer.Serialize(s, System.Text.Json.JsonSerializerOptions.Web);
+
+    [Fact]
     public async Task A_bad_queue_name_is_refused_and_watching_keeps_what_it_had()
     {
         await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("wallboard"));

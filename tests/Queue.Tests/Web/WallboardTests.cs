@@ -87,6 +87,14 @@ public sealed class WallboardTests(BrowserService web) : IClassFixture<BrowserSe
 
         await web.PostAsync(Ev.Answered(Id(), Now, call, "op-" + Id()));
         await Expect(waiting).ToHaveTextAsync("0", new() { Timeout = 2_000 });
+        var asa = Figure(page, "change", "asa").Locator(".fig-value");
+        var asaShown = await asa.TextContentAsync();
+        Assert.Matches(@"\d", asaShown);
+
+        // Each push after the first carries what changed only: what did not change (the ASA) stays as it was.
+        await web.PostAsync(Ev.Queued(Id(), Now, "c-" + Id(), "change"));
+        await Expect(waiting).ToHaveTextAsync("1", new() { Timeout = 2_000 });
+        await Expect(asa).ToHaveTextAsync(asaShown!);
         Assert.True(await page.EvaluateAsync<bool>("window.notReloaded === true"));
         await page.Context.CloseAsync();
     }

@@ -1,8 +1,8 @@
 // The supervisor console: open alerts with acknowledgement, alert history, and a queue's drill-down with today's trend.
 import type uPlot from "uplot";
 import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, FigureState, LiveUpdate, QueueDetail, QueueSnapshot } from "./live";
-import { LiveMethods } from "./live";
+import type { Alert, FigureState, LiveChanges, LiveUpdate, QueueDetail, QueueSnapshot } from "./live";
+import { LiveMethods, Watching, applyChange } from "./live";
 import {
   ApiError, type Me, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
 } from "./common";
@@ -107,26 +107,13 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
   connection.off(LiveMethods.client.updated);
   connection.off(LiveMethods.client.detailUpdated);
   connection.off(LiveMethods.client.alertChanged);
-  // One message a publishing round: the queues that changed.
-  connection.on(LiveMethods.client.updated, (u: LiveUpdate) => {
-    lastUpdate = Date.now();
-    let changed = false;
-    for (const s of u.queues) {
-      if (!s.queue) continue;
-      const before = snapshots.get(s.queue);
-      if (before && s.seq < before.seq) continue;
-      snapshots.set(s.queue, s);
-      changed = true;
-      if (detail && detail.snapshot.queue === s.queue && s.seq > detail.snapshot.seq) {
-        detail.snapshot = s;
-        renderDetail();
-      }
-    }
-    if (!changed) return;
+  // One message a publishing round: the queues that changed, against what this console holds.
+  const watching = new Watching((u) => applied(u), async () => {
+    await watchCenter(connection);
     renderNav();
-    callbacks?.changed();
-    agents?.changed();
+    return true;
   });
+  connection.on(LiveMethods.client.updated, (u: LiveChanges) => watching.received(u));
   connection.on(LiveMethods.client.detailUpdated, (d: QueueDetail) => {
     lastUpdate = Date.now();
     if (!detail || d.snapshot.queue !== detail.snapshot.queue) return;
@@ -138,12 +125,7 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
     lastUpdate = Date.now();
     alertChanged(a);
   });
-  const center = await connection.invoke<LiveUpdate>(LiveMethods.server.watch, null);
-  lastUpdate = Date.now();
-  snapshots.clear();
-  for (const s of center.queues) if (s.queue) snapshots.set(s.queue, s);
-  if (!offset && center.center) offset = offsetOf(center.center.windows.today.from);
-  renderNav();
+  await watching.again();
   if (again) {
     void loadOpenAlerts();
     if (lostSince > 0 || joinedOnce) showBack();
@@ -152,6 +134,40 @@ async function joined(connection: HubConnection, again: boolean): Promise<void> 
   agents?.read();
   watcher.connected(connection);
   await selectQueue();
+}
+
+// Applies a round's changes; answers whether one was against another snapshot than the one held.
+function applied(u: LiveChanges): boolean {
+  lastUpdate = Date.now();
+  let changed = false;
+  let missed = false;
+  for (const change of u.queues) {
+    if (!change.queue) continue;
+    const s = applyChange(snapshots.get(change.queue), change);
+    if (s === "missed") missed = true;
+    if (s === "missed" || s === "stale") continue;
+    snapshots.set(change.queue, s);
+    changed = true;
+    if (detail && detail.snapshot.queue === s.queue && s.seq > detail.snapshot.seq) {
+      detail.snapshot = s;
+      renderDetail();
+    }
+  }
+  if (changed) {
+    renderNav();
+    callbacks?.changed();
+    agents?.changed();
+  }
+  return missed;
+}
+
+// Watches the whole center (a team's for a scoped key) and holds what the service answers.
+async function watchCenter(connection: HubConnection): Promise<void> {
+  const center = await connection.invoke<LiveUpdate>(LiveMethods.server.watch, null);
+  lastUpdate = Date.now();
+  snapshots.clear();
+  for (const s of center.queues) if (s.queue) snapshots.set(s.queue, s);
+  if (!offset && center.center) offset = offsetOf(center.center.windows.today.from);
 }
 
 let offset: string | null = null;

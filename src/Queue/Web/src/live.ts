@@ -187,12 +187,83 @@ export interface Alert {
 }
 
 /**
- * What a watching screen receives once a publishing round, and what watch answers: the center it watches (the whole
- * one or its team's; null if unchanged or not watched) and each of its queues that changed.
+ * What watch answers: the center it watches (the whole one or its team's; null if it watches named queues) and each of
+ * its queues, whole.
  */
 export interface LiveUpdate {
   center: QueueSnapshot | null;
   queues: QueueSnapshot[];
+}
+
+/**
+ * A watched snapshot's change: the members that differ from the snapshot numbered base, which the screen holds (0: set
+ * is the whole snapshot); an object that was an object before carries only its own members that changed.
+ */
+export interface SnapshotChange {
+  queue: string | null;
+  seq: number;
+  base: number;
+  set: Record<string, unknown>;
+}
+
+/** What a watching screen receives once a publishing round: the change of its center (null if none) and of each of its queues that changed. */
+export interface LiveChanges {
+  center: SnapshotChange | null;
+  queues: SnapshotChange[];
+}
+
+/**
+ * The snapshot a change makes of the one held; "stale" if it is not newer (keep what is held), "missed" if it applies
+ * to another snapshot than the one held (a change in between was missed: watch again).
+ */
+export function applyChange(held: QueueSnapshot | null | undefined, change: SnapshotChange): QueueSnapshot | "stale" | "missed" {
+  if (held && change.seq <= held.seq) return "stale";
+  if (change.base === 0) return change.set as unknown as QueueSnapshot;
+  if (!held || held.seq !== change.base) return "missed";
+  return merged(held, change.set) as unknown as QueueSnapshot;
+}
+
+function merged(held: object, set: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...held };
+  for (const [name, value] of Object.entries(set)) {
+    const before = out[name];
+    out[name] = isObject(value) && isObject(before) ? merged(before, value) : value;
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * A screen's watching: the changes that come while a watch is being answered wait for the answer, then apply to it (a
+ * change sent before the answer was read is stale, one sent after is against it); a change against another snapshot
+ * than the one held (one was lost on the way) makes the screen watch again.
+ */
+export class Watching {
+  private waiting: LiveChanges[] | null = null;
+
+  /** apply answers whether a change was against another snapshot than the one held; watch invokes Watch and holds its answer. */
+  constructor(private readonly apply: (changes: LiveChanges) => boolean, private readonly watch: () => Promise<boolean>) {}
+
+  /** An Updated message. */
+  received(changes: LiveChanges): void {
+    if (this.waiting) this.waiting.push(changes);
+    else if (this.apply(changes)) void this.again();
+  }
+
+  /** Watches (again), holding back what comes meanwhile; false if watch refused. */
+  async again(): Promise<boolean> {
+    this.waiting = [];
+    let watched = false;
+    try {
+      watched = await this.watch();
+    } finally {
+      const waiting = this.waiting;
+      this.waiting = null;
+      if (watched) for (const changes of waiting) this.received(changes);
+    }
+    return watched;
+  }
 }
 
 /** Methods the hub calls on its clients (ILiveClient). */
@@ -200,7 +271,7 @@ export interface LiveClient {
   queueUpdated(snapshot: QueueSnapshot): void;
   centerUpdated(snapshot: QueueSnapshot): void;
   detailUpdated(detail: QueueDetail): void;
-  updated(update: LiveUpdate): void;
+  updated(changes: LiveChanges): void;
   alertChanged(alert: Alert): void;
 }
 

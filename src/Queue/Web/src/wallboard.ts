@@ -1,7 +1,7 @@
 // The wallboard: every queue (or those in ?queues=) live over SignalR, each figure against its target.
 import type { HubConnection } from "@microsoft/signalr";
-import type { Alert, LiveUpdate, QueueSnapshot } from "./live";
-import { LiveMethods } from "./live";
+import type { Alert, LiveChanges, LiveUpdate, QueueSnapshot } from "./live";
+import { LiveMethods, Watching, applyChange } from "./live";
 import {
   ApiError, api, centerFormat, connectLive, el, offsetOf, takeKey, text, whoAmI,
 } from "./common";
@@ -82,16 +82,45 @@ async function main(): Promise<void> {
 async function join(connection: HubConnection, again: boolean, key: string): Promise<void> {
   connection.off(LiveMethods.client.updated);
   connection.off(LiveMethods.client.alertChanged);
-  // One message a publishing round: what changed among what this screen watches.
-  connection.on(LiveMethods.client.updated, (u: LiveUpdate) => {
-    if (u.center && (!center || u.center.seq >= center.seq)) { center = u.center; seen(); renderSummary(); }
-    let changed = false;
-    for (const s of u.queues) changed = keep(s) || changed;
-    if (!changed) return;
+  // One message a publishing round: what changed among what this screen watches, against what it holds.
+  const watching = new Watching((u) => applied(u), async () => {
+    if (!await watch(connection)) return false;
+    seen();
     breaks?.poke();
     render();
+    return true;
   });
+  connection.on(LiveMethods.client.updated, (u: LiveChanges) => watching.received(u));
   connection.on(LiveMethods.client.alertChanged, (a: Alert) => alertChanged(a));
+  if (!await watching.again()) return;
+  if (again) void loadAlerts(key);
+  if (lostSince > 0 || (again && firstJoinDone)) showBack();
+  firstJoinDone = true;
+}
+
+// Applies a round's changes; answers whether one was against another snapshot than the one held.
+function applied(u: LiveChanges): boolean {
+  let missed = false;
+  if (u.center) {
+    const c = applyChange(center, u.center);
+    if (c === "missed") missed = true;
+    else if (c !== "stale") { center = c; seen(); renderSummary(); }
+  }
+  let changed = false;
+  for (const change of u.queues) {
+    const s = applyChange(change.queue ? queues.get(change.queue) : null, change);
+    if (s === "missed") missed = true;
+    else if (s !== "stale") changed = keep(s) || changed;
+  }
+  if (changed) {
+    breaks?.poke();
+    render();
+  }
+  return missed;
+}
+
+// Watches what this screen shows and holds what the service answers; false if the link names what cannot be watched.
+async function watch(connection: HubConnection): Promise<boolean> {
   if (named.length > 0) {
     let snapshots: QueueSnapshot[];
     try {
@@ -101,7 +130,7 @@ async function join(connection: HubConnection, again: boolean, key: string): Pro
       const message = e instanceof Error ? e.message : String(e);
       if (!message.includes("HubException")) throw e;
       fatal("Wrong link", `This screen's link names queues the service does not accept: ${message.replace(/^.*HubException: /, "")}`);
-      return;
+      return false;
     }
     for (const s of snapshots) replace(s);
   } else {
@@ -111,12 +140,7 @@ async function join(connection: HubConnection, again: boolean, key: string): Pro
     queues.clear();
     for (const s of joined.queues) replace(s);
   }
-  seen();
-  breaks?.poke();
-  render();
-  if (again) void loadAlerts(key);
-  if (lostSince > 0 || (again && firstJoinDone)) showBack();
-  firstJoinDone = true;
+  return true;
 }
 
 // Keep the highest seq of a queue; a state turning to breach draws the eye.
