@@ -25,7 +25,9 @@ internal enum FollowStep
 /// Wakes the live follower when events are committed (docs/adr/0002): at once for this node's own commits
 /// (<see cref="CommitAnnouncer.Committed"/>), and by a notification on <see cref="CommitAnnouncer.Channel"/> for other
 /// nodes' (<c>LISTEN</c> on a connection of its own, outside the pool). Wakes coalesce: however many come while the
-/// follower reads, one is pending at most. A wake only says "look": without one, the follower still looks every
+/// follower reads, one is pending at most, and it starts no look sooner than <see cref="LiveOptions.PollInterval"/>
+/// after the one before (but to go on with a full page), so that a stream of commits is read in batches at that pace,
+/// not one small read per commit. A wake only says "look": without one, the follower still looks every
 /// <see cref="LiveOptions.ListeningPollInterval"/> while this node listens, and every <see cref="LiveOptions.PollInterval"/>
 /// while it cannot, so that a notification lost with its connection delays an event and loses none. Its pauses are
 /// real time (<c>pace</c>), not the center's clock.
@@ -42,6 +44,7 @@ internal sealed partial class CommitListener : BackgroundService
     readonly TimeProvider pace;
     readonly Channel<bool> wakes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     volatile bool listening;
+    long lookedAt;
 
     public CommitListener(NpgsqlDataSource source, CommitAnnouncer announcer, ILogger<CommitListener> logger, TimeProvider? pace = null)
     {
@@ -63,14 +66,34 @@ internal sealed partial class CommitListener : BackgroundService
         _ => listening ? options.ListeningPollInterval : options.PollInterval,
     };
 
+    /// <summary>The least time from the start of a look to the start of the next one when woken: pure.</summary>
+    public static TimeSpan Spacing(FollowStep step, LiveOptions options) => step == FollowStep.More ? TimeSpan.Zero : options.PollInterval;
+
     /// <summary>Something may have changed: the follower looks at once, or once it is done with its current step.</summary>
     public void Wake() => wakes.Writer.TryWrite(true);
 
-    /// <summary>Takes a pending wake, if there is one: what it stood for is read by the step about to start.</summary>
-    public bool TryTake() => wakes.Reader.TryRead(out _);
+    /// <summary>A look starts: a pending wake stands for commits that it reads, and is taken.</summary>
+    public void Look()
+    {
+        TryTake();
+        lookedAt = pace.GetTimestamp();
+    }
 
-    /// <summary>Waits for a wake, or at most <paramref name="timeout"/>: true if woken.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct)
+    /// <summary>
+    /// Waits for a wake, or at most <paramref name="pause"/>; a wake is acted on no sooner than <paramref name="spacing"/>
+    /// after the last look began. True if woken.
+    /// </summary>
+    public async Task<bool> WaitAsync(TimeSpan pause, TimeSpan spacing, CancellationToken ct)
+    {
+        if (!await WaitAsync(pause, ct)) return false;
+        var rest = spacing - pace.GetElapsedTime(lookedAt);
+        if (rest > TimeSpan.Zero) await Task.Delay(rest < LongestPause ? rest : LongestPause, pace, ct);
+        return true;
+    }
+
+    bool TryTake() => wakes.Reader.TryRead(out _);
+
+    async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken ct)
     {
         if (TryTake()) return true;
         if (timeout <= TimeSpan.Zero) return false;

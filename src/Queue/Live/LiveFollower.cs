@@ -69,10 +69,10 @@ internal sealed partial class LiveFollower(
             try
             {
                 // A wake pending now stands for commits that this step reads; one that comes during it stays pending.
-                commits.TryTake();
+                commits.Look();
                 var step = await StepAsync(ct);
                 failures = 0;
-                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, options.Value), ct);
+                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, options.Value), CommitListener.Spacing(step, options.Value), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

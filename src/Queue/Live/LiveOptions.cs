@@ -22,7 +22,8 @@ public sealed class LiveOptions
 
     /// <summary>
     /// How often the log is looked at when it had nothing new and this node cannot hear other nodes' commits (the
-    /// listening connection is down), and while events committed are held back behind a running transaction.
+    /// listening connection is down), and while events committed are held back behind a running transaction; also the
+    /// least time between the starts of two looks, but to go on with a full page.
     /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
 

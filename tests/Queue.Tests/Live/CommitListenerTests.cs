@@ -45,10 +45,20 @@ public sealed class CommitListenerTests : IDisposable
         string step, bool listening, int milliseconds) =>
         Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), CommitListener.Pause(Enum.Parse<FollowStep>(step), listening, Options));
 
+    [Theory]
+    [InlineData("More", 0)]
+    [InlineData("HeldBack", 25)]
+    [InlineData("CaughtUp", 25)]
+    public void Looks_are_spaced_by_the_poll_interval_but_to_go_on_with_a_full_page(string step, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), CommitListener.Spacing(Enum.Parse<FollowStep>(step), Options));
+
+    static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(25);
+
     [Fact]
     public async Task A_wait_with_no_wake_ends_when_its_pause_has_passed_on_the_clock()
     {
-        var wait = listener.WaitAsync(TimeSpan.FromSeconds(1), Ct);
+        listener.Look();
+        var wait = listener.WaitAsync(TimeSpan.FromSeconds(1), Spacing, Ct);
         clock.Advance(TimeSpan.FromMilliseconds(999));
         await Task.Delay(50, Ct);
         Assert.False(wait.IsCompleted);
@@ -59,7 +69,9 @@ public sealed class CommitListenerTests : IDisposable
     [Fact]
     public async Task A_commit_announced_on_this_node_ends_the_wait_at_once()
     {
-        var wait = listener.WaitAsync(TimeSpan.FromHours(1), Ct);
+        listener.Look();
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var wait = listener.WaitAsync(TimeSpan.FromHours(1), Spacing, Ct);
         await Task.Delay(50, Ct);
         Assert.False(wait.IsCompleted);
         announcer.Announce();
@@ -67,12 +79,28 @@ public sealed class CommitListenerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_wake_soon_after_a_look_began_is_acted_on_a_poll_interval_after_it()
+    {
+        listener.Look();
+        listener.Wake();
+        var wait = listener.WaitAsync(TimeSpan.FromHours(1), Spacing, Ct);
+        clock.Advance(TimeSpan.FromMilliseconds(24));
+        await Task.Delay(50, Ct);
+        Assert.False(wait.IsCompleted);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.True(await wait.WaitAsync(TimeSpan.FromSeconds(5), Ct));
+    }
+
+    [Fact]
     public async Task Wakes_while_the_follower_reads_are_one_look_after_it()
     {
+        listener.Look();
+        clock.Advance(TimeSpan.FromSeconds(1));
         foreach (var _ in Enumerable.Range(0, 5)) listener.Wake();
-        Assert.True(await listener.WaitAsync(TimeSpan.FromHours(1), Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        Assert.True(await listener.WaitAsync(TimeSpan.FromHours(1), Spacing, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct));
 
-        var next = listener.WaitAsync(TimeSpan.FromSeconds(1), Ct);
+        listener.Look();
+        var next = listener.WaitAsync(TimeSpan.FromSeconds(1), Spacing, Ct);
         await Task.Delay(50, Ct);
         Assert.False(next.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -80,11 +108,11 @@ public sealed class CommitListenerTests : IDisposable
     }
 
     [Fact]
-    public async Task A_wake_taken_before_a_step_is_not_looked_at_again_after_it()
+    public async Task A_wake_taken_by_a_look_is_not_looked_at_again_after_it()
     {
         listener.Wake();
-        Assert.True(listener.TryTake());
-        var wait = listener.WaitAsync(TimeSpan.FromSeconds(1), Ct);
+        listener.Look();
+        var wait = listener.WaitAsync(TimeSpan.FromSeconds(1), TimeSpan.Zero, Ct);
         await Task.Delay(50, Ct);
         Assert.False(wait.IsCompleted);
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -94,6 +122,7 @@ public sealed class CommitListenerTests : IDisposable
     [Fact]
     public async Task A_look_that_should_come_at_once_does_not_wait()
     {
-        Assert.False(await listener.WaitAsync(TimeSpan.Zero, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct));
+        listener.Look();
+        Assert.False(await listener.WaitAsync(TimeSpan.Zero, TimeSpan.Zero, Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct));
     }
 }
