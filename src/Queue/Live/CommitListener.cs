@@ -25,7 +25,7 @@ internal enum FollowStep
 /// Wakes the live follower when events are committed (docs/adr/0002): at once for this node's own commits
 /// (<see cref="CommitAnnouncer.Committed"/>), and by a notification on <see cref="CommitAnnouncer.Channel"/> for other
 /// nodes' (<c>LISTEN</c> on a connection of its own, outside the pool). Wakes coalesce: however many come while the
-/// follower reads, one is pending at most, and it starts no look sooner than <see cref="LiveOptions.PollInterval"/>
+/// follower reads, one is pending at most, and the follower starts no look sooner than <see cref="LiveOptions.PollInterval"/>
 /// after the one before (but to go on with a full page), so that a stream of commits is read in batches at that pace,
 /// not one small read per commit. A wake only says "look": without one, the follower still looks every
 /// <see cref="LiveOptions.ListeningPollInterval"/> while this node listens, and every <see cref="LiveOptions.PollInterval"/>
