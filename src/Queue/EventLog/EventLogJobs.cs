@@ -85,6 +85,8 @@ public static class EventLogSetup
                 + "was dropped must be one ingest refuses as too old, or its id would be stored again")
             .ValidateOnStart();
         builder.Services.AddSingleton<EventPartitions>();
+        builder.Services.AddSingleton<CommitAnnouncer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CommitAnnouncer>());
         builder.Services.AddTransient<EventLogJobs>();
         // Ingest has its own pool whose statements time out with the ingest deadline: a database that stops
         // answering turns into a 503 within that time, not after the 30 s that reports may need.

@@ -11,7 +11,7 @@ namespace Queue.EventLog;
 /// </summary>
 internal sealed partial class EventWriter(
     [FromKeyedServices(EventLogSetup.IngestPool)] NpgsqlDataSource dataSource, IOptions<IngestOptions> options, EventPartitions partitions,
-    ILogger<EventWriter> logger, TimeZoneInfo? zone = null, TimeProvider? time = null)
+    ILogger<EventWriter> logger, TimeZoneInfo? zone = null, TimeProvider? time = null, CommitAnnouncer? commits = null)
     : IDisposable
 {
     readonly SemaphoreSlim slots = new(options.Value.MaxConcurrentBatches);
@@ -124,7 +124,15 @@ internal sealed partial class EventWriter(
         {
             AddDerivedWrites(derive, [.. unique.Where(p => fresh.Contains(p.Event.Id))], history, zone, (time ?? TimeProvider.System).GetUtcNow());
             derive.BatchCommands.Add(new NpgsqlBatchCommand("commit"));
-            await derive.ExecuteNonQueryAsync(ct);
+            try
+            {
+                await derive.ExecuteNonQueryAsync(ct);
+            }
+            finally
+            {
+                // Followers look now (ADR 0002); also when the commit's outcome is unknown, which costs a look at most.
+                commits?.Announce();
+            }
         }
         return new Written(fresh, conflicts);
     }

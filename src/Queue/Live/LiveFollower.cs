@@ -14,11 +14,12 @@ namespace Queue.Live;
 /// re-projects what each step touched, and moves the cursor on. A missing cursor means Redis lost live state
 /// (flushed, restarted, new), and a cursor of an older layout (<see cref="RedisLayout.Version"/>) means live state is
 /// shaped as an earlier release shaped it: either way one node rebuilds it from the derived tables while the others
-/// wait, then all follow from where the rebuild stood. Runs on every node; applying twice changes nothing.
+/// wait, then all follow from where the rebuild stood. Runs on every node; applying twice changes nothing. It looks
+/// when a commit wakes it (<see cref="CommitListener"/>), and at the pace of <see cref="CommitListener.Pause"/> besides.
 /// </summary>
 internal sealed partial class LiveFollower(
     CommittedEvents log, LiveProjector projector, LiveSource source, LiveStore store, LivePublisher publisher,
-    Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
+    Targets.QueueTargets targets, CommitListener commits, IOptions<LiveOptions> options, TimeProvider time, ILogger<LiveFollower> logger) : BackgroundService
 {
     // Queues whose thresholds changed, to be projected again, each with the number of the change it is marked for.
     readonly ConcurrentDictionary<string, long> reproject = new(StringComparer.Ordinal);
@@ -41,7 +42,7 @@ internal sealed partial class LiveFollower(
 
     /// <summary>
     /// How far live state on this node may be behind PostgreSQL: now − <see cref="CaughtUpAt"/> (− the follower's
-    /// creation, before it first caught up). An upper bound: about the poll interval when it keeps up.
+    /// creation, before it first caught up). An upper bound: about the listening poll interval when it keeps up.
     /// </summary>
     public TimeSpan Lag
     {
@@ -60,15 +61,18 @@ internal sealed partial class LiveFollower(
         targets.Changed += changed =>
         {
             foreach (var c in changed.Where(c => c.Thresholds)) reproject[c.Queue] = Interlocked.Increment(ref changes);
+            commits.Wake();
         };
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var more = await StepAsync(ct);
+                // A wake pending now stands for commits that this step reads; one that comes during it stays pending.
+                commits.Look();
+                var step = await StepAsync(ct);
                 failures = 0;
-                if (!more) await Task.Delay(options.Value.PollInterval, ct);
+                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, options.Value), CommitListener.Spacing(step, options.Value), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -91,10 +95,10 @@ internal sealed partial class LiveFollower(
     }
 
     /// <summary>
-    /// One step: rebuild if live state is missing or of an older layout, else apply what the log has next. True if more
-    /// may be waiting.
+    /// One step: rebuild if live state is missing or of an older layout, else apply what the log has next; says whether
+    /// more may be waiting, or events held back by a running transaction, or nothing.
     /// </summary>
-    internal async Task<bool> StepAsync(CancellationToken ct)
+    internal async Task<FollowStep> StepAsync(CancellationToken ct)
     {
         var shared = await store.ReadCursorAsync();
         if (shared is not { IsCurrent: true } current)
@@ -106,10 +110,10 @@ internal sealed partial class LiveFollower(
                 // nothing in its own layout over theirs, and reports itself behind (health) until it is replaced.
                 if (newerLayoutSeen != newer.Layout) LogNewerLayout(logger, newer.Layout, RedisLayout.Version);
                 newerLayoutSeen = newer.Layout;
-                return false;
+                return FollowStep.CaughtUp;
             }
             await RebuildAsync(ct);
-            return true;
+            return FollowStep.More;
         }
         newerLayoutSeen = 0;
         var stands = new FeedCursor(current.Tx, current.Position);
@@ -137,7 +141,7 @@ internal sealed partial class LiveFollower(
             if (!advanced) cursor = null; // lost meanwhile: the next step rebuilds
             var full = page.Events.Count == options.Value.FeedBatch;
             if (advanced && !full) CaughtUpAt = readAt;
-            return full;
+            return full || !advanced ? FollowStep.More : page.HeldBack ? FollowStep.HeldBack : FollowStep.CaughtUp;
         }
         CaughtUpAt = readAt;
         if (Stopwatch.GetElapsedTime(lastTrim) >= options.Value.TrimInterval)
@@ -145,7 +149,7 @@ internal sealed partial class LiveFollower(
             lastTrim = Stopwatch.GetTimestamp();
             await TrimAsync();
         }
-        return false;
+        return page.HeldBack ? FollowStep.HeldBack : FollowStep.CaughtUp;
     }
 
     async Task RebuildAsync(CancellationToken ct)

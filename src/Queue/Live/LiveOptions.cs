@@ -20,8 +20,18 @@ public sealed class LiveOptions
     /// </summary>
     public TimeSpan GhostAfter { get; set; } = TimeSpan.FromHours(1);
 
-    /// <summary>How often the log is polled when it has nothing new.</summary>
+    /// <summary>
+    /// How often the log is looked at when it had nothing new and this node cannot hear other nodes' commits (the
+    /// listening connection is down), and while events committed are held back behind a running transaction; also the
+    /// least time between the starts of two looks, but to go on with a full page.
+    /// </summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>
+    /// How often the log is looked at when it had nothing new while this node hears commits (they wake it at once), in
+    /// case a notification was lost: what a lost one can delay an event by.
+    /// </summary>
+    public TimeSpan ListeningPollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How often a node removes parts that have aged out of every live window.</summary>
     public TimeSpan TrimInterval { get; set; } = TimeSpan.FromSeconds(10);

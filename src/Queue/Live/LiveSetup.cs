@@ -15,7 +15,8 @@ public static class LiveSetup
     public static WebApplicationBuilder AddLiveState(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero, "Queue:Live intervals must be positive")
+            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.ListeningPollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero,
+                "Queue:Live intervals must be positive")
             .ValidateOnStart();
         // Configuration is read when the services are built, not here: a host (or a test) may still add to it.
         // One multiplexer for live state, created at first use; it reconnects by itself when Redis comes back.
@@ -37,6 +38,9 @@ public static class LiveSetup
         builder.Services.AddSingleton<IMetricSeed, LiveLagGauge>();
         builder.Services.AddHealthChecks().AddCheck<LiveLagCheck>("live-lag", tags: [TelemetrySetup.Ready]);
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LivePublisher>());
+        // Built here, not from the container: its pauses are real time, not the center's clock that a host may replace.
+        builder.Services.AddSingleton(sp => new CommitListener(CommitListener.Source(sp), sp.GetRequiredService<CommitAnnouncer>(), sp.GetRequiredService<ILogger<CommitListener>>()));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CommitListener>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<LiveFollower>());
 
         // JSON and MessagePack side by side: a client picks one when it connects (ADR 0009).
