@@ -9,12 +9,17 @@ namespace Queue.EventLog;
 /// transaction of its own. Not from inside the ingest transaction: PostgreSQL serialises the commits of every
 /// transaction that notifies, server-wide, under one lock held through the commit's WAL flush, so ingest would commit
 /// one transaction at a time. Here one notification is on its way at most, and one more waits for it, whatever the
-/// number of commits meanwhile: a notification says only "look", and a look reads everything committed before it.
+/// number of commits meanwhile: a notification says only "look", and a look reads everything committed before it. Two
+/// notifications are at least <see cref="Spacing"/> apart: a follower starts its looks no closer together than that
+/// (its poll interval, 25 ms by default), so more would wake none sooner and cost PostgreSQL a transaction each.
 /// </summary>
 internal sealed partial class CommitAnnouncer(NpgsqlDataSource db, ILogger<CommitAnnouncer> logger) : BackgroundService
 {
     /// <summary>The channel on which commits of events are announced; followers <c>LISTEN</c> on it (ADR 0002).</summary>
     public const string Channel = "queue_events";
+
+    /// <summary>The least time between two notifications.</summary>
+    public static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(20);
 
     readonly Channel<bool> pending = System.Threading.Channels.Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -35,6 +40,7 @@ internal sealed partial class CommitAnnouncer(NpgsqlDataSource db, ILogger<Commi
         while (await pending.Reader.WaitToReadAsync(ct))
         {
             pending.Reader.TryRead(out _);
+            var sent = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 // Committed without waiting for the WAL flush: a notification lost with a crash costs a follower one
@@ -52,6 +58,8 @@ internal sealed partial class CommitAnnouncer(NpgsqlDataSource db, ILogger<Commi
                 // Other nodes look at their safety poll instead; ingest meets the same outage and says so.
                 if (failures++ == 0) LogNotifyFailed(logger, e.Message);
             }
+            var rest = Spacing - System.Diagnostics.Stopwatch.GetElapsedTime(sent);
+            if (rest > TimeSpan.Zero) await Task.Delay(rest, ct);
         }
     }
 
