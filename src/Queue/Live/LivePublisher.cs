@@ -187,13 +187,15 @@ internal sealed partial class LivePublisher(
         if (await store.ReadCursorAsync() is not { IsCurrent: true }) return false;
         if (queue.StartsWith(TeamPrefix, StringComparison.Ordinal))
         {
-            if (teams.TryGetValue(queue, out var team))
-            {
-                var teamCenter = await view.TeamAsync(team);
-                await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(teamCenter);
-                delivery.Offer(queue, teamCenter);
-            }
-            return true;
+            if (!teams.TryGetValue(queue, out var team)) return false;
+            // Numbered by a claim of its own, as the center is: a sum of its queues' numbers lags its figures, which
+            // are read live, and a screen would hold two different snapshots under one number.
+            var teamCenter = await view.TeamAsync(team, seq: 0);
+            var teamSeq = await store.ClaimPublishAsync(keys.PublishedTeams, LiveContent.Of(teamCenter), LiveView.TeamFields(team),
+                await view.TeamFloorAsync(team));
+            if (teamSeq > 0) await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(teamCenter with { Seq = teamSeq });
+            var teamNews = delivery.Offer(queue, teamCenter with { Seq = Math.Abs(teamSeq) });
+            return teamSeq > 0 || teamNews;
         }
         if (queue == CenterKey)
         {

@@ -61,11 +61,13 @@ internal static class LiveScripts
     // numbers it: clients keep the highest number they have seen. The same content answers its number, negated. A
     // number lost with Redis (flushed, restarted empty) starts again from ARGV[2], the clock in milliseconds, above any
     // number given before (a queue is pushed a few times a second, not a thousand), so screens do not ignore what follows.
+    // ARGV[3] prefixes the fields: '' in a hash of its own, '{team}:' in the one that holds every team's center.
     public const string Publish = """
-        if redis.call('HGET', KEYS[1], 'content') == ARGV[1] then return -tonumber(redis.call('HGET', KEYS[1], 'seq') or '0') end
-        redis.call('HSET', KEYS[1], 'content', ARGV[1])
-        if redis.call('HEXISTS', KEYS[1], 'seq') == 0 then redis.call('HSET', KEYS[1], 'seq', ARGV[2]) end
-        return redis.call('HINCRBY', KEYS[1], 'seq', 1)
+        local content, seq = ARGV[3] .. 'content', ARGV[3] .. 'seq'
+        if redis.call('HGET', KEYS[1], content) == ARGV[1] then return -tonumber(redis.call('HGET', KEYS[1], seq) or '0') end
+        redis.call('HSET', KEYS[1], content, ARGV[1])
+        if redis.call('HEXISTS', KEYS[1], seq) == 0 then redis.call('HSET', KEYS[1], seq, ARGV[2]) end
+        return redis.call('HINCRBY', KEYS[1], seq, 1)
         """;
 
     // Parts due to expire and the parts themselves, read at one instant. KEYS: expiry, parts. ARGV: now, the most.

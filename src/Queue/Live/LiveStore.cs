@@ -123,15 +123,17 @@ internal sealed class LiveStore(IConnectionMultiplexer redis, LiveKeys keys)
 
     /// <summary>
     /// The sequence number to publish the snapshot under; if the same content was published already (by any node), its
-    /// number negated (0 if the published number was lost with Redis).
+    /// number negated (0 if the published number was lost with Redis). A number that starts (again) starts above
+    /// <paramref name="floor"/> and the clock in milliseconds; <paramref name="fields"/> prefixes the hash's fields.
     /// </summary>
-    public async Task<long> ClaimPublishAsync(string publishedKey, string content) =>
+    public async Task<long> ClaimPublishAsync(string publishedKey, string content, string fields = "", long floor = 0) =>
         // The machine's clock, not the service's TimeProvider: a floor for numbers, not a figure.
-        (long)await Db.ScriptEvaluateAsync(LiveScripts.Publish, [publishedKey], [content, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()]);
+        (long)await Db.ScriptEvaluateAsync(LiveScripts.Publish, [publishedKey],
+            [content, Math.Max(floor, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), fields]);
 
-    public async Task<long> PublishedSeqAsync(string publishedKey)
+    public async Task<long> PublishedSeqAsync(string publishedKey, string fields = "")
     {
-        var value = await Db.HashGetAsync(publishedKey, "seq");
+        var value = await Db.HashGetAsync(publishedKey, fields + "seq");
         return value.IsNull ? 0 : (long)value;
     }
 

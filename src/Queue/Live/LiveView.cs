@@ -25,20 +25,29 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
 
     /// <summary>
     /// A team's queues added up, every agent once, as the center of a key scoped to them (SPEC §6). Visits with no call
-    /// belong to no queue, so no team counts them. Its <c>seq</c> is the sum of its queues' own: it grows whenever one of
-    /// them is pushed, so a screen keeps the latest.
+    /// belong to no queue, so no team counts them. Its <c>seq</c> is the team's own, numbered as published
+    /// (<paramref name="seq"/>, or the last published if null).
     /// </summary>
-    public async Task<QueueSnapshot> TeamAsync(IReadOnlyList<string> queues)
+    public async Task<QueueSnapshot> TeamAsync(IReadOnlyList<string> queues, long? seq = null)
     {
         var now = time.GetUtcNow();
         var counts = await Task.WhenAll(queues.Select(q => reader.ReadAsync(q, now)));
-        var seqs = await Task.WhenAll(queues.Select(q => store.PublishedSeqAsync(keys.Of(q, RedisLayout.Published))));
         var agents = new Dictionary<string, AgentInfo>(StringComparer.Ordinal);
         foreach (var c in counts)
             foreach (var (agent, info) in c.Agents) agents.TryAdd(agent, info);
         var sum = counts.Skip(1).Aggregate(counts[0], (total, c) => total.Plus(c)) with { Agents = agents, Staffing = null };
-        return Snapshot.Of(null, seqs.Sum(), sum, targets.Defaults);
+        return Snapshot.Of(null, seq ?? await store.PublishedSeqAsync(keys.PublishedTeams, TeamFields(queues)), sum, targets.Defaults);
     }
+
+    /// <summary>The fields of a team's center in <see cref="LiveKeys.PublishedTeams"/>.</summary>
+    public static string TeamFields(IReadOnlyList<string> queues) => KeyScope.TeamIdOf(queues) + ":";
+
+    /// <summary>
+    /// The sum of a team's queues' numbers: what numbered its center before it had a number of its own. It only grows,
+    /// so a team's own number starting above it is above any a screen holds.
+    /// </summary>
+    public async Task<long> TeamFloorAsync(IReadOnlyList<string> queues) =>
+        (await Task.WhenAll(queues.Select(q => store.PublishedSeqAsync(keys.Of(q, RedisLayout.Published))))).Sum();
 
     /// <summary>The whole center: every queue's counts added up (visits without a call included), every agent once.</summary>
     public async Task<QueueSnapshot> CenterAsync(long? seq = null)

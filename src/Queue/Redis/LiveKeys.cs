@@ -25,6 +25,7 @@ public sealed class LiveKeys(string prefix)
     public string RebuildLock => Of(Center, RedisLayout.RebuildLock);
     public string Queues => Of(Center, RedisLayout.Queues);
     public string PublishedCenter => Of(Center, RedisLayout.PublishedCenter);
+    public string PublishedTeams => Of(Center, RedisLayout.PublishedTeams);
 
     /// <summary>A <c>SCAN MATCH</c> pattern for every key of live state under this prefix.</summary>
     public string Pattern

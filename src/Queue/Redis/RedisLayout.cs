@@ -12,7 +12,7 @@ public static class RedisLayout
     /// The layout's version, stored in the cursor. Raise it with any change to a key, a member, a field or a value
     /// below, or to the stored form of parts: live state of another layout is rebuilt rather than read wrongly.
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public static readonly PlainKey Parts = new("parts", KeyType.Hash,
         "every entity's part in the queue: the ops it did, undone when a newer part replaces it",
@@ -97,11 +97,15 @@ public static class RedisLayout
     public static readonly PlainKey PublishedCenter = new("published-center", KeyType.Hash,
         "the center's snapshot last published, by any node", "content, seq", "as published") { CenterOnly = true, Kept = true };
 
+    public static readonly PlainKey PublishedTeams = new("published-teams", KeyType.Hash,
+        "each team's center last published, by any node (a team: the queues a scoped key sees)", "{team}:content, {team}:seq",
+        "as published; a team's number starts above the sum of its queues' own") { CenterOnly = true, Kept = true };
+
     /// <summary>Every key, in the order docs/redis.md lists them.</summary>
     public static readonly IReadOnlyList<LayoutKey> Keys =
     [
         Parts, Expiry, Waiting, WaitInfo, Answered, InServiceLevel, WaitSum, Quarters, Abandoned, ShortAbandoned, Completed, Resolved,
         Unknown, OpenVisits, Due24, Due24Met, Overdue48, Agents, StaffSums, AgentDay, Published,
-        Cursor, RebuildLock, Queues, PublishedCenter,
+        Cursor, RebuildLock, Queues, PublishedCenter, PublishedTeams,
     ];
 }

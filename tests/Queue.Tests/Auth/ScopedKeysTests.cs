@@ -102,4 +102,31 @@ public sealed class ScopedKeysTests(QueueApp app) : IClassFixture<QueueApp>
         var other = await Assert.ThrowsAnyAsync<Exception>(() => team.JoinDetailAsync("hub-other"));
         Assert.Contains("no queue 'hub-other'", other.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_team_s_center_goes_out_under_a_new_number_when_its_sum_changes_and_not_when_only_a_queue_did()
+    {
+        var key = await KeyAsync("wallboard", "num-a", "num-b");
+        await using var team = await LiveClient.ConnectAsync(app.Factory.Server, key);
+        await team.JoinCenterAsync();
+        using var admin = app.Client();
+        (await admin.PostEventsAsync(Ev.Queued("num-q1", Now.AddSeconds(-5), "num-c1", "num-a"))).EnsureSuccessStatusCode();
+        var first = (await team.WaitForAsync(nameof(ILiveClient.CenterUpdated), s => s.CallsWaiting == 1)).Snapshot;
+        await app.LiveCaughtUpAsync();
+        await Task.Delay(600); // any push still on its way
+        team.Drain(nameof(ILiveClient.CenterUpdated));
+
+        // A queue's own target changes its snapshot, not the team's sum (a team is judged by the defaults): the queue goes
+        // out, the team's center does not.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync("/api/targets/num-a", new { waitSeconds = 5 })).StatusCode);
+        await team.WaitForAsync(nameof(ILiveClient.QueueUpdated), s => s.Queue == "num-a" && s.Targets.WaitSeconds == 5);
+        await Task.Delay(600);
+        Assert.Empty(team.Drain(nameof(ILiveClient.CenterUpdated)));
+
+        // The call answered changes the sum: it goes out under a higher number.
+        (await admin.PostEventsAsync(Ev.Answered("num-a1", Now, "num-c1", "ag-num"))).EnsureSuccessStatusCode();
+        var next = (await team.WaitForAsync(nameof(ILiveClient.CenterUpdated), s => s.CallsWaiting == 0)).Snapshot;
+        Assert.True(next.Seq > first.Seq, $"seq {next.Seq} after {first.Seq}");
+        Assert.All(team.Drain(nameof(ILiveClient.CenterUpdated)), s => Assert.True(s.Seq > next.Seq || s.CallsWaiting == 0, "one number, one snapshot"));
+    }
 }

@@ -26,6 +26,7 @@ public sealed class RedisLayoutTests
     {
         [1] = "9cd6e88e1b3efefb03a58b3f3a0627dcab003cc16752530393d1cd17cf6b3901",
         [2] = "8d909561c86b1c4e3d4657add60da4f25472037c61cb9d082472bb56ec52e563",
+        [3] = "700cb976824e418bf1d0c67203083bb02eb5d008e00d2c0e61d216719f29469f",
     };
 
     const string ThisFile = "tests/Queue.Tests/Live/RedisLayoutTests.cs";
