@@ -41,7 +41,12 @@ internal sealed partial class GroupCommit : IDisposable
             SingleReader = this.options.GroupWriters == 1,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        for (var i = 0; i < this.options.GroupWriters; i++) _ = Task.Run(WriteLoopAsync);
+        // Made when the first request needs it: the writers must not run on in that request's context (its span, long
+        // ended, and its log scopes) for the life of the service.
+        using (ExecutionContext.SuppressFlow())
+        {
+            for (var i = 0; i < this.options.GroupWriters; i++) _ = Task.Run(WriteLoopAsync);
+        }
     }
 
     public void Dispose()
@@ -158,7 +163,7 @@ internal sealed partial class GroupCommit : IDisposable
             // The group's statements are traced under the first request's ingest span; every request's span says how
             // many requests shared its commit.
             foreach (var request in included) request.Activity?.SetTag("queue.ingest.group_requests", included.Count);
-            var outer = Activity.Current;
+            // Set for this method's own awaits only: an async method's changes to Activity.Current do not reach its caller.
             Activity.Current = included.Count > 0 ? included[0].Activity : null;
             try
             {
@@ -169,10 +174,6 @@ internal sealed partial class GroupCommit : IDisposable
                 LogGroupFailed(included.Count, events.Count, e.GetBaseException().Message);
                 foreach (var request in included) request.Fail(e);
                 return;
-            }
-            finally
-            {
-                Activity.Current = outer;
             }
 
             if (written.Conflicts.Count == 0)
