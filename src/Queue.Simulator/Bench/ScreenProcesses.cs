@@ -37,6 +37,9 @@ internal sealed class ScreenProcesses : IAsyncDisposable
                              "--count", Text(Math.Min(share, mix.Count - first)), "--queues", Text(queues), "--protocol", protocol, "--via", via])
                     start.ArgumentList.Add(arg);
                 start.Environment[ScreensCommand.KeyVariable] = key;
+                // Server GC: 2,000 screens in one process allocate ~100 MB/s, and the workstation collector stopped them
+                // all for 6–8 s of a 60 s run (dotnet-counters), which the probes counted as the service's latency.
+                start.Environment["DOTNET_gcServer"] = "1";
                 started.processes.Add(Process.Start(start) ?? throw new BenchException("could not start a process of screens"));
             }
             foreach (var process in started.processes) await ExpectAsync(process, "connected", TimeSpan.FromMinutes(5), ct);
