@@ -56,7 +56,8 @@ public sealed class CallbacksTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(["cb-c2"], (await ListAsync(http, "queue=cb-2")).Select(c => c.GetProperty("callId").GetString()));
         Assert.Equal(["cb-c8", "cb-c7"], (await ListAsync(http, Since(Now.AddMinutes(-15)))).Select(c => c.GetProperty("callId").GetString()));
         // No number anywhere in the answer: callers are told apart by their keyed hash alone.
-        Assert.DoesNotContain("900", await http.GetStringAsync("/api/callbacks"), StringComparison.Ordinal);
+        var answer = await http.GetStringAsync("/api/callbacks");
+        foreach (var part in (string[])["900 000", "000-00-0", "7900000000"]) Assert.DoesNotContain(part, answer, StringComparison.Ordinal);
 
         // Called back, or got through on their own: the caller leaves the list.
         events.Clear();
