@@ -118,12 +118,13 @@ internal static class LiveBench
             var clock = Stopwatch.StartNew();
             var probes = new ConcurrentDictionary<int, long>();
             var probeSent = new ConcurrentDictionary<int, DateTimeOffset>();
-            var posted = await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(options.Seconds), probes, probeSent, ct);
+            var marks = new Dictionary<string, List<long[]>>(StringComparer.Ordinal);
+            var posted = await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(options.Seconds), probes, probeSent, ct, marks);
             var loadTime = clock.Elapsed;
             var cpu = (service.CpuTime - cpuBefore).TotalSeconds;
             var loadCpu = (Process.GetCurrentProcess().TotalProcessorTime - loadCpuBefore).TotalSeconds;
             await Task.Delay(TimeSpan.FromSeconds(2), ct); // the last pushes in flight
-            var seen = await screens.SeenAsync(probes, await PublishedAsync(service, screenKey, ct), ct);
+            var seen = await screens.SeenAsync(probes, marks, await PublishedAsync(service, screenKey, ct), ct);
             var result = FreshnessResult.Of(mix, seen, probes.Count, probeSent, posted, loadTime,
                 new FreshnessCost(cpu / loadTime.TotalSeconds, service.PeakMemoryBytes / 1024.0 / 1024.0, memoryPerScreen / 1024.0,
                     seen.CpuSeconds / loadTime.TotalSeconds, loadCpu / loadTime.TotalSeconds));

@@ -61,22 +61,29 @@ internal sealed class ScreenProcesses : IAsyncDisposable
         foreach (var process in processes) await ExpectAsync(process, "ok", TimeSpan.FromSeconds(30), ct);
     }
 
-    /// <summary>What every screen saw of <paramref name="probes"/> since the reset, and whether it ended at the <paramref name="published"/> numbers, merged.</summary>
-    public async Task<ScreensSeen> SeenAsync(IReadOnlyDictionary<int, long> probes, IReadOnlyDictionary<string, long> published, CancellationToken ct)
+    /// <summary>
+    /// What every screen saw of <paramref name="probes"/> and of the load's batches (<paramref name="marks"/>) since the
+    /// reset, and whether it ended at the <paramref name="published"/> numbers, merged.
+    /// </summary>
+    public async Task<ScreensSeen> SeenAsync(IReadOnlyDictionary<int, long> probes, IReadOnlyDictionary<string, List<long[]>> marks,
+        IReadOnlyDictionary<string, long> published, CancellationToken ct)
     {
         var probesFile = Path.Combine(directory, "probes.json");
         await File.WriteAllTextAsync(probesFile, JsonSerializer.Serialize(probes), ct);
         var publishedFile = Path.Combine(directory, "published.json");
         await File.WriteAllTextAsync(publishedFile, JsonSerializer.Serialize(published), ct);
+        var marksFile = Path.Combine(directory, "marks.json");
+        await File.WriteAllTextAsync(marksFile, JsonSerializer.Serialize(marks), ct);
         var outputs = processes.Select((_, i) => Path.Combine(directory, $"seen-{i}.json")).ToArray();
         for (var i = 0; i < processes.Count; i++)
-            await processes[i].StandardInput.WriteLineAsync($"report {probesFile} {publishedFile} {outputs[i]}".AsMemory(), ct);
-        var merged = new ScreensSeen([], 0, 0, 0, 0, 0, [], 0);
+            await processes[i].StandardInput.WriteLineAsync($"report {probesFile} {publishedFile} {marksFile} {outputs[i]}".AsMemory(), ct);
+        var merged = new ScreensSeen([], 0, 0, 0, 0, 0, [], 0, LoadLatenciesMs: []);
         for (var i = 0; i < processes.Count; i++)
         {
             await ExpectAsync(processes[i], "ok", TimeSpan.FromMinutes(1), ct);
             var seen = JsonSerializer.Deserialize<ScreensSeen>(await File.ReadAllTextAsync(outputs[i], ct))!;
             merged.LatenciesMs.AddRange(seen.LatenciesMs);
+            merged.LoadLatenciesMs!.AddRange(seen.LoadLatenciesMs ?? []);
             foreach (var (probe, read) in seen.ProbeRead) merged.ProbeRead.TryAdd(probe, read);
             merged = merged with
             {
@@ -84,7 +91,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
                 QueuePushes = merged.QueuePushes + seen.QueuePushes, DetailPushes = merged.DetailPushes + seen.DetailPushes,
                 Messages = merged.Messages + seen.Messages, ChangesMissed = merged.ChangesMissed + seen.ChangesMissed,
                 CenterScreenBytes = merged.CenterScreenBytes ?? seen.CenterScreenBytes,
-                CpuSeconds = merged.CpuSeconds + seen.CpuSeconds,
+                CpuSeconds = merged.CpuSeconds + seen.CpuSeconds, LoadMissed = merged.LoadMissed + seen.LoadMissed,
             };
         }
         return merged;

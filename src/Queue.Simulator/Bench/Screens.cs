@@ -38,6 +38,8 @@ internal enum ScreenKind { Wallboard, Center, Console }
 internal sealed class Screens(ScreenMix mix, int first, int count, int queues, bool messagePack, bool join = false)
 {
     const int MaxProbes = 4096;
+    /// <summary>One screen in this many times the load's own events too (<see cref="Answered"/>): enough screens for a percentile, few enough to keep the process light.</summary>
+    public const int LoadSample = 10;
     readonly long[][] probeSeen = Enumerable.Range(0, count).Select(_ => new long[MaxProbes]).ToArray();
     // When the service read each probe's snapshot (its clock is this machine's): splits a latency into the
     // service's part (post → snapshot) and delivery (snapshot → screen).
@@ -47,6 +49,9 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     // Per screen, the number of each queue's snapshot it holds; until its watch is answered, the changes that came.
     readonly Dictionary<string, long>[] held = Enumerable.Range(0, count).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
     readonly List<ScreenChanges>?[] answering = new List<ScreenChanges>?[count];
+    // For the sampled screens, per load queue: each answered count it showed, and when it first did.
+    readonly Dictionary<string, List<(long Answered, long At)>>?[] answered = Enumerable.Range(0, count)
+        .Select(slot => (first + slot) % LoadSample == 0 ? new Dictionary<string, List<(long, long)>>(StringComparer.Ordinal) : null).ToArray();
     long details, messages, changesMissed, centerBytes;
     // One screen on the whole center reads its messages as documents too: how many bytes such a screen is sent.
     int measured = -1;
@@ -60,7 +65,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         if (join)
         {
             // As clients of the joining methods: a message per queue per push.
-            connection.On<ScreenSnapshot>("QueueUpdated", s => Seen(slot, s.Queue, s.Seq, s.CallsWaiting, s.AsOf));
+            connection.On<ScreenSnapshot>("QueueUpdated", s => Seen(slot, s.Queue, s.Seq, s.CallsWaiting, s.AsOf, s.Windows?.Today?.Answered));
         }
         else if (mix.KindOf(i) == ScreenKind.Center && Interlocked.CompareExchange(ref measured, slot, -1) == -1)
         {
@@ -97,7 +102,11 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         List<ScreenChanges> waiting;
         lock (held[slot])
         {
-            foreach (var q in watched.Queues) held[slot][q.Queue] = q.Seq;
+            foreach (var q in watched.Queues)
+            {
+                held[slot][q.Queue] = q.Seq;
+                Answered(slot, q.Queue, q.Windows?.Today?.Answered, Stopwatch.GetTimestamp());
+            }
             waiting = answering[slot]!;
             answering[slot] = null;
         }
@@ -134,23 +143,35 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
                 }
                 held[slot][change.Queue] = change.Seq;
             }
-            Seen(slot, change.Queue, change.Seq, change.Set.CallsWaiting, change.Set.AsOf);
+            Seen(slot, change.Queue, change.Seq, change.Set.CallsWaiting, change.Set.AsOf, change.Set.Windows?.Today?.Answered);
         }
     }
 
-    // A queue's snapshot numbered seq seen; the waiting count and instant when they changed.
-    void Seen(int slot, string queue, long seq, long? waiting, DateTimeOffset? asOf)
+    // A queue's snapshot numbered seq seen; the waiting count, instant and today's answered count when they changed.
+    void Seen(int slot, string queue, long seq, long? waiting, DateTimeOffset? asOf, long? answeredToday)
     {
         var now = Stopwatch.GetTimestamp();
         lock (seqs[slot])
         {
             seqs[slot][queue] = seqs[slot].TryGetValue(queue, out var s) ? (s.First, seq, s.Count + 1) : (seq, seq, 1);
         }
+        Answered(slot, queue, answeredToday, now);
         if (queue != SteadyLoad.ProbeQueue || waiting is not { } probe) return;
         // The probe queue's waiting count is the number of the newest probe included.
         if (asOf is { } read) probeRead.TryAdd((int)probe, read);
         var seen = probeSeen[slot];
         for (var p = Math.Min((int)probe, seen.Length - 1); p > 0 && seen[p] == 0; p--) seen[p] = now;
+    }
+
+    // A sampled screen showing a load queue's answered count: when it first showed each higher one.
+    void Answered(int slot, string queue, long? count, long now)
+    {
+        if (count is not { } n || answered[slot] is not { } shown || queue == SteadyLoad.ProbeQueue) return;
+        lock (shown)
+        {
+            if (!shown.TryGetValue(queue, out var list)) shown[queue] = list = [];
+            if (list.Count == 0 || list[^1].Answered < n) list.Add((n, now));
+        }
     }
 
     // A wallboard's queues: the probe queue and three of the load's; every other screen shows them all.
@@ -161,6 +182,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     public void Reset()
     {
         foreach (var s in seqs) lock (s) s.Clear();
+        foreach (var shown in answered.OfType<Dictionary<string, List<(long, long)>>>()) lock (shown) shown.Clear();
         Interlocked.Exchange(ref details, 0);
         Interlocked.Exchange(ref messages, 0);
         Interlocked.Exchange(ref changesMissed, 0);
@@ -171,7 +193,8 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     /// What these screens saw of the probes posted at <paramref name="probes"/> (<see cref="Stopwatch"/> timestamps:
     /// the system's monotonic clock, the same in every process of this machine).
     /// </summary>
-    public ScreensSeen Seen(IReadOnlyDictionary<int, long> probes, IReadOnlyDictionary<string, long> published)
+    public ScreensSeen Seen(IReadOnlyDictionary<int, long> probes, IReadOnlyDictionary<string, long> published,
+        IReadOnlyDictionary<string, List<long[]>> marks)
     {
         var latencies = new List<double>();
         long missing = 0;
@@ -197,18 +220,54 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
                 }
             }
         }
+        var (load, loadMissed) = LoadSeen(marks);
         return new ScreensSeen(latencies, missing, behind, pushes, Interlocked.Read(ref details), Interlocked.Read(ref messages), new Dictionary<int, DateTimeOffset>(probeRead), 0,
-            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null);
+            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null, load, loadMissed);
+    }
+
+    /// <summary>
+    /// The load's own events on the busy queues, as the sampled screens saw them: a batch posted at t that brought a
+    /// queue's answered count to n is seen when the screen first shows n or more. (A later batch committed before it
+    /// can show n first; such a batch is not counted.) Not seen by the end: missed.
+    /// </summary>
+    (List<double> Latencies, long Missed) LoadSeen(IReadOnlyDictionary<string, List<long[]>> marks)
+    {
+        var latencies = new List<double>();
+        long missed = 0;
+        for (var slot = 0; slot < count; slot++)
+        {
+            if (answered[slot] is not { } shown) continue;
+            lock (shown)
+            {
+                foreach (var queue in Shown(first + slot).Where(marks.ContainsKey))
+                {
+                    var seen = shown.GetValueOrDefault(queue) ?? [];
+                    var j = 0;
+                    foreach (var mark in marks[queue])
+                    {
+                        while (j < seen.Count && seen[j].Answered < mark[0]) j++;
+                        if (j == seen.Count) missed++;
+                        else if (seen[j].At > mark[1]) latencies.Add(Stopwatch.GetElapsedTime(mark[1], seen[j].At).TotalMilliseconds);
+                    }
+                }
+            }
+        }
+        return (latencies, missed);
     }
 }
 
 /// <summary>The fields of a pushed snapshot the screens measure by.</summary>
-internal sealed record ScreenSnapshot(string Queue, long Seq, long CallsWaiting, DateTimeOffset AsOf);
+internal sealed record ScreenSnapshot(string Queue, long Seq, long CallsWaiting, DateTimeOffset AsOf, ScreenWindows? Windows = null);
 
 /// <summary>The fields of a pushed change the screens measure by: the waiting count and instant, when they changed.</summary>
 internal sealed record ScreenChange(string Queue, long Seq, long Base, ScreenSet Set);
 
-internal sealed record ScreenSet(long? CallsWaiting, DateTimeOffset? AsOf);
+internal sealed record ScreenSet(long? CallsWaiting, DateTimeOffset? AsOf, ScreenWindows? Windows = null);
+
+/// <summary>Of a snapshot's windows, today's answered count: it grows with every answered call of the queue.</summary>
+internal sealed record ScreenWindows(ScreenWindow? Today);
+
+internal sealed record ScreenWindow(long? Answered);
 
 internal sealed record ScreenChanges(IReadOnlyList<ScreenChange> Queues);
 
@@ -218,8 +277,10 @@ internal sealed record ScreenWatched(IReadOnlyList<ScreenSnapshot> Queues);
 /// <summary>
 /// What one process of screens saw, merged by the bench: raw latencies, so that percentiles are of them all; how many
 /// (screen, queue) pairs ended behind the number last published; how many changes came against another snapshot than
-/// the one held (each would make a page watch again); the JSON bytes one screen on the whole center was sent (null: none here).
+/// the one held (each would make a page watch again); the JSON bytes one screen on the whole center was sent (null: none here);
+/// the load's own events as the sampled screens saw them (<see cref="Screens.LoadSample"/>), and how many of those they never saw.
 /// </summary>
 internal sealed record ScreensSeen(
     List<double> LatenciesMs, long ProbesMissed, long LeftBehind, long QueuePushes, long DetailPushes, long Messages,
-    Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds, long ChangesMissed = 0, long? CenterScreenBytes = null);
+    Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds, long ChangesMissed = 0, long? CenterScreenBytes = null,
+    List<double>? LoadLatenciesMs = null, long LoadMissed = 0);

@@ -7,8 +7,9 @@ namespace Queue.Simulator.Bench;
 /// <summary>
 /// <c>Queue.Simulator screens</c>: a share of <c>ops/bench live</c>'s screens, in a process of their own so that they
 /// do not take the load generator's threads (SPEC §7). It connects its screens, says <c>connected</c>, then answers the
-/// bench line by line on stdin: <c>reset</c> (forget the warm-up), <c>report PROBES PUBLISHED OUT</c> (read the probes'
-/// post timestamps from PROBES and each queue's last published number from PUBLISHED, write what its screens saw to OUT), <c>stop</c>. Each answer is one line on stdout.
+/// bench line by line on stdin: <c>reset</c> (forget the warm-up), <c>report PROBES PUBLISHED MARKS OUT</c> (read the probes'
+/// post timestamps from PROBES, each queue's last published number from PUBLISHED and the load's batches from MARKS,
+/// write what its screens saw to OUT), <c>stop</c>. Each answer is one line on stdout.
 /// </summary>
 internal static class ScreensCommand
 {
@@ -48,10 +49,11 @@ internal static class ScreensCommand
                         cpuAtReset = Process.GetCurrentProcess().TotalProcessorTime;
                         Console.WriteLine("ok");
                         break;
-                    case ["report", var probesFile, var publishedFile, var output]:
+                    case ["report", var probesFile, var publishedFile, var marksFile, var output]:
                         var probes = JsonSerializer.Deserialize<Dictionary<int, long>>(await File.ReadAllTextAsync(probesFile))!;
                         var published = JsonSerializer.Deserialize<Dictionary<string, long>>(await File.ReadAllTextAsync(publishedFile))!;
-                        var seen = screens.Seen(probes, published) with { CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtReset).TotalSeconds };
+                        var marks = JsonSerializer.Deserialize<Dictionary<string, List<long[]>>>(await File.ReadAllTextAsync(marksFile))!;
+                        var seen = screens.Seen(probes, published, marks) with { CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtReset).TotalSeconds };
                         await File.WriteAllTextAsync(output, JsonSerializer.Serialize(seen));
                         Console.WriteLine("ok");
                         break;

@@ -7,18 +7,26 @@ namespace Queue.Simulator.Bench;
 
 /// <summary>
 /// Steady traffic: every 100 ms a batch of calls (queued, answered, completed; an agent status now and then)
-/// timed now, spread over the queues; every 500 ms a probe call queued in a queue of its own.
+/// timed now, spread over the queues; every 500 ms a probe call queued in a queue of its own. It counts the calls
+/// answered in each queue, so that when a batch was posted can be told from the answered count a screen shows
+/// (<see cref="RunAsync"/>'s marks).
 /// </summary>
 internal sealed class SteadyLoad(int queues)
 {
     public const string ProbeQueue = "bench-probe";
     static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
     readonly string run = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Random.Shared.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
+    readonly Dictionary<string, long> answered = new(StringComparer.Ordinal);
     long sequence;
     int probe;
 
+    /// <summary>
+    /// Posts <paramref name="rate"/> events a second for <paramref name="duration"/>. <paramref name="marks"/>, if given,
+    /// gets for each queue, for each batch that answered calls in it, the queue's answered count once the batch is in and
+    /// when the batch was posted (a <see cref="Stopwatch"/> timestamp): the load's own events, timed as the probes are.
+    /// </summary>
     public async Task<long> RunAsync(HttpClient http, int rate, TimeSpan duration, ConcurrentDictionary<int, long>? probes,
-        ConcurrentDictionary<int, DateTimeOffset>? probeSent, CancellationToken ct)
+        ConcurrentDictionary<int, DateTimeOffset>? probeSent, CancellationToken ct, Dictionary<string, List<long[]>>? marks = null)
     {
         var perTick = Math.Max(1, (int)(rate * Tick.TotalSeconds));
         var started = Stopwatch.GetTimestamp();
@@ -30,7 +38,16 @@ internal sealed class SteadyLoad(int queues)
             if (due > TimeSpan.Zero) await Task.Delay(due, ct);
             inFlight.RemoveAll(t => t.IsCompleted);
             if (inFlight.Count > 16) throw new BenchException("the service fell more than 16 batches behind the load");
-            inFlight.Add(PostAsync(http, Batch(perTick), ct));
+            var touched = new HashSet<string>(StringComparer.Ordinal);
+            var batch = Batch(perTick, touched);
+            var postedAt = Stopwatch.GetTimestamp();
+            foreach (var queue in touched)
+            {
+                if (marks is null) break;
+                if (!marks.TryGetValue(queue, out var list)) marks[queue] = list = [];
+                list.Add([answered[queue], postedAt]);
+            }
+            inFlight.Add(PostAsync(http, batch, ct));
             posted += perTick;
             if (probes is not null && tick % 5 == 0)
             {
@@ -53,7 +70,9 @@ internal sealed class SteadyLoad(int queues)
             throw new BenchException($"posting events answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }
 
-    string Batch(int events)
+    // The calls answered in the batch are counted in their queues, and those queues added to touched. Call 0 has no
+    // queued event (the sequence starts at 1), so its answer counts in no queue.
+    string Batch(int events, HashSet<string> touched)
     {
         var now = DateTimeOffset.UtcNow;
         var json = new StringBuilder(events * 160).Append('[');
@@ -64,6 +83,11 @@ internal sealed class SteadyLoad(int queues)
             var call = $"c-{run}-{n / 4}";
             var queue = QueueName((int)(n / 4 % queues));
             var at = now.AddSeconds(-(n % 4) * 5);
+            if (n % 4 == 1 && n > 4)
+            {
+                answered[queue] = answered.GetValueOrDefault(queue) + 1;
+                touched.Add(queue);
+            }
             json.Append((n % 4) switch
             {
                 0 => Queued($"e-{run}-{n}", call, queue, at.AddSeconds(-20)),

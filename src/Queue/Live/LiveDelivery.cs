@@ -69,6 +69,9 @@ internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub,
         lock (gate) return delivered.TryGetValue(key, out var sent) ? sent.Snapshot : null;
     }
 
+    /// <summary>How many screens of this node watch something: each gets at most one message a round.</summary>
+    public int Screens => views.Screens;
+
     public void Began() => Interlocked.Increment(ref publishing);
 
     public void Ended()

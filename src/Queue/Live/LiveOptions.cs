@@ -11,8 +11,23 @@ public sealed class LiveOptions
     [RegularExpression(@"^[A-Za-z0-9_.:-]{0,50}$")]
     public string KeyPrefix { get; set; } = "";
 
-    /// <summary>Pushes per queue are coalesced to at most one per interval; the last state is always sent.</summary>
-    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+    /// <summary>
+    /// Pushes per queue are coalesced to at most one per interval; the last state is always sent. This is the shortest
+    /// interval: with more watching screens than <see cref="ScreenMessagesPerSecond"/> allows at it, it stretches.
+    /// </summary>
+    public TimeSpan PublishInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// About how many messages a second this node may send its watching screens (each gets at most one a round): the
+    /// push interval is at least the screens' count ÷ this, so that a growing floor slows every screen's pushes a little
+    /// rather than overwhelming the node (docs/performance.md).
+    /// </summary>
+    [Range(100, 10_000_000)]
+    public int ScreenMessagesPerSecond { get; set; } = 6_000;
+
+    /// <summary>The push interval of a node that <paramref name="screens"/> screens watch: the configured one, or as long as its message budget needs.</summary>
+    public TimeSpan IntervalFor(int screens) =>
+        TimeSpan.FromTicks(Math.Max(PublishInterval.Ticks, TimeSpan.FromSeconds((double)screens / ScreenMessagesPerSecond).Ticks));
 
     /// <summary>
     /// A leg still waiting after this long is taken for a ghost — a call a restarted PBX never ended, or history loaded

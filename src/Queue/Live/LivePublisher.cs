@@ -61,9 +61,9 @@ internal sealed partial class LivePublisher(
         targets.Changed += changed => MarkDirty(changed.Select(c => c.Queue));
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         var delivering = delivery.RunAsync(ct);
-        var interval = Stopwatch.Frequency * options.Value.PublishInterval.Ticks / TimeSpan.TicksPerSecond;
         while (!ct.IsCancellationRequested)
         {
+            var interval = Stopwatch.Frequency * options.Value.IntervalFor(delivery.Screens).Ticks / TimeSpan.TicksPerSecond;
             long? nextDue = null;
             var due = new List<(string Queue, long Before, long Taken)>();
             var now = Stopwatch.GetTimestamp();
