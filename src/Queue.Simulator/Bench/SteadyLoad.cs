@@ -6,15 +6,18 @@ using System.Text;
 namespace Queue.Simulator.Bench;
 
 /// <summary>
-/// Steady traffic: every 100 ms a batch of calls (queued, answered, completed; an agent status now and then)
-/// timed now, spread over the queues; every 500 ms a probe call queued in a queue of its own. It counts the calls
+/// Steady traffic: every 20 ms a batch of calls (queued, answered, completed; an agent status now and then) timed now,
+/// spread over the queues, as a center's events come, a few at a time; every 500 ms a probe call queued in a queue of
+/// its own. It counts the calls
 /// answered in each queue, so that when a batch was posted can be told from the answered count a screen shows
 /// (<see cref="RunAsync"/>'s marks).
 /// </summary>
 internal sealed class SteadyLoad(int queues)
 {
     public const string ProbeQueue = "bench-probe";
-    static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(100);
+    static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
+    // A probe every 500 ms; the run stops if the service answers 1.6 s of batches late.
+    const int ProbeEvery = 25, BehindLimit = 80;
     readonly string run = System.Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Random.Shared.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
     readonly Dictionary<string, long> answered = new(StringComparer.Ordinal);
     long sequence;
@@ -37,7 +40,7 @@ internal sealed class SteadyLoad(int queues)
             var due = TimeSpan.FromTicks(Tick.Ticks * tick) - Stopwatch.GetElapsedTime(started);
             if (due > TimeSpan.Zero) await Task.Delay(due, ct);
             inFlight.RemoveAll(t => t.IsCompleted);
-            if (inFlight.Count > 16) throw new BenchException("the service fell more than 16 batches behind the load");
+            if (inFlight.Count > BehindLimit) throw new BenchException($"the service fell more than {BehindLimit} batches ({(BehindLimit * Tick).TotalSeconds:F1} s) behind the load");
             var touched = new HashSet<string>(StringComparer.Ordinal);
             var batch = Batch(perTick, touched);
             var postedAt = Stopwatch.GetTimestamp();
@@ -49,7 +52,7 @@ internal sealed class SteadyLoad(int queues)
             }
             inFlight.Add(PostAsync(http, batch, ct));
             posted += perTick;
-            if (probes is not null && tick % 5 == 0)
+            if (probes is not null && tick % ProbeEvery == 0)
             {
                 var number = Interlocked.Increment(ref probe);
                 var body = "[" + Queued($"probe-{run}-{number}", $"probe-{run}-{number}", ProbeQueue, DateTimeOffset.UtcNow) + "]";
