@@ -26,6 +26,7 @@ internal static class LiveBench
           --rate N             events posted per second (1000)
           --seconds N          how long the load runs (60)
           --queues N           queues the load spreads over (20)
+          --agents N           operators the load's calls and status events name (500)
           --protocol P         the screens' hub protocol: json, or messagepack as the pages speak it (json)
           --via V              watch: one message a round per screen, as the pages; join: the joining methods' message
                                per queue per push, as API clients of JoinQueues/JoinCenter (watch)
@@ -45,7 +46,7 @@ internal static class LiveBench
         }
         var options = new Options(
             args.String("--service", ServiceProcess.DefaultDll),
-            Counts(args.String("--screens", "2000")), args.Int("--screen-processes", 1), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 20),
+            Counts(args.String("--screens", "2000")), args.Int("--screen-processes", 1), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 20), args.Int("--agents", 500, min: 1),
             args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"),
             args.String("--protocol", "json"), args.String("--via", "watch"));
         if (options.Protocol is not ("messagepack" or "json"))
@@ -84,7 +85,7 @@ internal static class LiveBench
     }
 
     internal sealed record Options(
-        string ServiceDll, int[] Screens, int ScreenProcesses, int Rate, int Seconds, int Queues, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
+        string ServiceDll, int[] Screens, int ScreenProcesses, int Rate, int Seconds, int Queues, int Agents, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
         string Protocol = "json", string Via = "watch");
 
     static async Task<FreshnessResult> FreshnessAsync(Options options, ScreenMix mix, string stamp, CancellationToken ct)
@@ -110,7 +111,7 @@ internal static class LiveBench
             Say($"(a) posting {options.Rate:N0} events/s for {options.Seconds} s over {options.Queues} queues, a probe call every 500 ms");
             using var http = new HttpClient { BaseAddress = service.Address, Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Add("X-Api-Key", ingestKey);
-            var load = new SteadyLoad(options.Queues);
+            var load = new SteadyLoad(options.Queues, options.Agents);
             await load.RunAsync(http, options.Rate, TimeSpan.FromSeconds(3), probes: null, probeSent: null, ct); // warm-up
             await screens.ResetAsync(ct);
             var cpuBefore = service.CpuTime;

@@ -12,7 +12,7 @@ namespace Queue.Simulator.Bench;
 /// answered in each queue, so that when a batch was posted can be told from the answered count a screen shows
 /// (<see cref="RunAsync"/>'s marks).
 /// </summary>
-internal sealed class SteadyLoad(int queues)
+internal sealed class SteadyLoad(int queues, int agents = 500)
 {
     public const string ProbeQueue = "bench-probe";
     static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(20);
@@ -94,9 +94,9 @@ internal sealed class SteadyLoad(int queues)
             json.Append((n % 4) switch
             {
                 0 => Queued($"e-{run}-{n}", call, queue, at.AddSeconds(-20)),
-                1 => Event($"e-{run}-{n}", "call.answered", at.AddSeconds(-10), $"\"callId\":\"{call}\",\"agentId\":\"ag-{n % 500}\""),
+                1 => Event($"e-{run}-{n}", "call.answered", at.AddSeconds(-10), $"\"callId\":\"{call}\",\"agentId\":\"ag-{n % agents}\""),
                 2 => Event($"e-{run}-{n}", "call.completed", at, $"\"callId\":\"{call}\",\"resolution\":\"{(n % 40 == 2 ? "field_visit" : "resolved")}\""),
-                _ => Event($"e-{run}-{n}", "agent.status", at, $"\"agentId\":\"ag-{n % 500}\",\"status\":\"{(n % 8 == 3 ? "wrap_up" : "available")}\",\"queues\":[\"{queue}\"]"),
+                _ => Event($"e-{run}-{n}", "agent.status", at, $"\"agentId\":\"ag-{n % agents}\",\"status\":\"{(n % 8 == 3 ? "wrap_up" : "available")}\",\"queues\":[\"{queue}\"]"),
             });
         }
         return json.Append(']').ToString();

@@ -14,6 +14,8 @@ namespace Queue.Live;
 /// </summary>
 internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, LiveRules rules)
 {
+    readonly ParsedAgents parsedAgents = new();
+
     public async Task<QueueCounts> ReadAsync(string queue, DateTimeOffset now)
     {
         now = Micros.Truncate(now);
@@ -43,7 +45,7 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
         return new QueueCounts(now, await waiting, first.Length == 0 ? null : Micros.At((long)first[0].Score),
             await m15.Read(sums), await m60.Read(sums), await today.Read(sums),
             new VisitCounts(vFrom, vTo, await open, await late, await overdue, await due24, await met24, await overdue48),
-            (await agents).ToDictionary(e => e.Name.ToString(), e => RedisJson.Read<AgentInfo>(e.Value.ToString()), StringComparer.Ordinal),
+            (await agents).ToDictionary(e => e.Name.ToString(), e => parsedAgents.Of(e.Value.ToString()), StringComparer.Ordinal),
             await staffing.Read());
     }
 
@@ -95,14 +97,29 @@ internal sealed class LiveReader(IConnectionMultiplexer redis, LiveKeys keys, Li
     public async Task<IReadOnlyDictionary<string, AgentInfo>> AgentsAsync(string queue)
     {
         var entries = await redis.GetDatabase().HashGetAllAsync(keys.Of(queue, RedisLayout.Agents));
-        return entries.ToDictionary(e => e.Name.ToString(), e => RedisJson.Read<AgentInfo>(e.Value.ToString()), StringComparer.Ordinal);
+        return entries.ToDictionary(e => e.Name.ToString(), e => parsedAgents.Of(e.Value.ToString()), StringComparer.Ordinal);
     }
 
-    /// <summary>Today's counts per agent of the queue: answered, handled and their talk time, missed (<see cref="AgentDayField"/>).</summary>
-    public async Task<IReadOnlyDictionary<string, long>> AgentDayAsync(string queue, DateTimeOffset now)
+    /// <summary>
+    /// Today's counts per agent of the queue: answered, handled and their talk time, missed (<see cref="AgentDayField"/>);
+    /// of <paramref name="agents"/> alone if given (a queue's day names every agent who took one of its calls, on a large
+    /// floor thousands, where its detail shows the few logged in to it).
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> AgentDayAsync(string queue, DateTimeOffset now, IReadOnlyCollection<string>? agents = null)
     {
-        var entries = await redis.GetDatabase().HashGetAllAsync(keys.Of(queue, RedisLayout.AgentDay.On(rules.LocalDay(now))));
-        return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+        var key = keys.Of(queue, RedisLayout.AgentDay.On(rules.LocalDay(now)));
+        if (agents is null)
+        {
+            var entries = await redis.GetDatabase().HashGetAllAsync(key);
+            return entries.ToDictionary(e => e.Name.ToString(), e => (long)e.Value, StringComparer.Ordinal);
+        }
+        string[] fields = [.. agents.SelectMany(a => (string[])[AgentDayField.Answered(a), AgentDayField.Handled(a), AgentDayField.Handle(a), AgentDayField.Missed(a)])];
+        if (fields.Length == 0) return new Dictionary<string, long>(StringComparer.Ordinal);
+        var values = await redis.GetDatabase().HashGetAsync(key, [.. fields.Select(f => (RedisValue)f)]);
+        var day = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < fields.Length; i++)
+            if (!values[i].IsNull) day[fields[i]] = (long)values[i];
+        return day;
     }
 
     /// <summary>

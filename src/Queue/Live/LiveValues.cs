@@ -8,3 +8,28 @@ public sealed record WaitingInfo(string CallId, int Leg, DateTimeOffset Since, s
 /// the reason its status event gave (a pause code), if any.
 /// </summary>
 public sealed record AgentInfo(string Status, DateTimeOffset Since, IReadOnlyList<string>? Queues, string? Reason = null);
+
+/// <summary>
+/// Agents' values parsed once each. A queue's snapshot reads all its agents and the center's every agent of the floor,
+/// at every push, while an agent's value changes only with its status: the same text is parsed to the same record.
+/// Bounded: past <see cref="Limit"/> values it starts again.
+/// </summary>
+internal sealed class ParsedAgents
+{
+    const int Limit = 100_000;
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, AgentInfo> parsed = new(StringComparer.Ordinal);
+    int count;
+
+    public AgentInfo Of(string json)
+    {
+        if (parsed.TryGetValue(json, out var info)) return info;
+        info = Redis.RedisJson.Read<AgentInfo>(json);
+        if (Interlocked.Increment(ref count) > Limit)
+        {
+            parsed.Clear();
+            Interlocked.Exchange(ref count, 0);
+        }
+        parsed.TryAdd(json, info);
+        return info;
+    }
+}

@@ -77,7 +77,7 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
             .Select(w => new WaitingLeg(w.Info.CallId, w.Info.Leg, w.Info.Since, Math.Max(0, (now - w.Info.Since).TotalSeconds),
                 w.Info.Region, w.Info.Language, w.Info.Segment))
             .ToList();
-        var day = await reader.AgentDayAsync(queue, now);
+        var day = await reader.AgentDayAsync(queue, now, [.. counts.Agents.Keys]);
         var agents = counts.Agents
             .OrderBy(a => a.Key, StringComparer.Ordinal)
             .Select(a =>
