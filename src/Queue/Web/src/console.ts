@@ -6,7 +6,7 @@ import { LiveMethods, Watching, applyChange } from "./live";
 import {
   ApiError, type Me, api, centerFormat, connectLive, duration, el, offsetOf, percent, problemText, secondsSince, takeKey, text, whoAmI,
 } from "./common";
-import { alertFigures, alertSubject, kindLabel, loadAlertKinds } from "./alert-kinds";
+import { loadAlertKinds } from "./alert-kinds";
 import { drawTrend, type Trend } from "./trend";
 import { type AlertPage, AlertHistory } from "./console-history";
 import { staffingFigures } from "./staffing";
@@ -14,8 +14,8 @@ import { QueueBreakdown } from "./console-breakdown";
 import { QueueCallbacks } from "./console-callbacks";
 import { AgentsView } from "./console-agents";
 import { figure, table } from "./console-parts";
-import { ackButton } from "./console-ack";
-import { visitTable, visitsNamed } from "./console-visits";
+import { AlertItems } from "./console-alert-item";
+import { visitTable } from "./console-visits";
 import { DetailWatcher } from "./console-detail";
 
 
@@ -356,7 +356,7 @@ function renderOpen(): void {
   const count = $("open-count");
   count.className = `count${openCount === 0 ? " zero" : ""}`;
   text(count, String(openCount));
-  const items = alerts.map((a) => itemFor(a));
+  const items = alerts.map((a) => alertItems.of(a));
   for (const li of [...list.children]) if (!items.includes(li as HTMLLIElement)) li.remove();
   items.forEach((li, i) => { if (list.children[i] !== li) list.insertBefore(li, list.children[i] ?? null); });
   if (items.length === 0) list.replaceChildren(el("li", { class: "empty-note" }, "✓ No open alerts."));
@@ -365,37 +365,9 @@ function renderOpen(): void {
 async function acknowledge(id: number, note: string): Promise<void> {
   alertChanged(await api<Alert>(key, `/api/alerts/${id}/ack`, { note }));
   // The form is gone with the acknowledgement: the focus stays on the alert, now saying who acknowledged it.
-  items.get(id)?.focus();
+  alertItems.focus(id);
 }
 
-const items = new Map<number, HTMLLIElement>();
-function itemFor(a: Alert): HTMLLIElement {
-  let li = items.get(a.id);
-  if (!li) {
-    li = el("li", { class: "alert-item", "data-alert": String(a.id), tabindex: "-1" },
-      el("div", { class: "head" }, el("span", { class: "sev" }), el("strong", { class: "kind" }), el("span", { class: "subject" })),
-      el("div", { class: "meta" }),
-      el("div", { class: "visits" }),
-      el("div", { class: "ack" }));
-    items.set(a.id, li);
-  }
-  li.className = `alert-item ${a.severity} ${a.state}`;
-  li.dataset.state = a.state;
-  const sev = li.querySelector<HTMLElement>(".sev")!;
-  sev.className = `sev ${a.severity}`;
-  text(sev, a.state === "acknowledged" ? "✓ ACK" : a.severity === "breach" ? "▲ BREACH" : "◆ WARNING");
-  text(li.querySelector(".kind")!, kindLabel(a.kind));
-  text(li.querySelector(".subject")!, alertSubject(a));
-  const facts = [`#${a.id}`, `raised ${at(a.raisedAt, true)}`, alertFigures(a), a.escalatedAt ? `escalated ${at(a.escalatedAt)}` : ""].filter(Boolean).join(" · ");
-  text(li.querySelector(".meta")!, facts);
-  text(li.querySelector(".visits")!, visitsNamed(a));
-  const ack = li.querySelector<HTMLElement>(".ack")!;
-  if (a.state === "open") {
-    if (!ack.querySelector(".ack-open")) ack.replaceChildren(ackButton(a.id, ack, (note) => acknowledge(a.id, note)));
-  } else {
-    ack.replaceChildren(el("div", { class: "meta" }, `Acknowledged by ${a.acknowledgedBy ?? "?"} at ${at(a.acknowledgedAt)}`), el("p", { class: "note" }, a.ackNote ?? ""));
-  }
-  return li;
-}
+const alertItems = new AlertItems(at, acknowledge);
 
 void main();
