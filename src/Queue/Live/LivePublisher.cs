@@ -9,8 +9,8 @@ using Queue.Redis;
 namespace Queue.Live;
 
 /// <summary>
-/// Pushes snapshots of queues whose live state changed, coalesced in rounds: a queue goes at most once per
-/// <see cref="LiveOptions.PublishInterval"/>, the queues changed meanwhile go together, and the last state always
+/// Pushes snapshots of queues whose live state changed, coalesced in rounds: a queue goes at most once per interval
+/// (<see cref="LiveOptions.IntervalFor"/>: longer as more screens watch), the queues changed meanwhile go together, and the last state always
 /// goes out. Every second (of the service's clock) all queues are looked at again, because windows move with time
 /// alone. A snapshot goes to the joined groups only if no node published the same content already, so several nodes do
 /// not push the same thing several times; each node delivers a round to its own watching screens (<see cref="LiveDelivery"/>).
