@@ -27,7 +27,7 @@ internal static class LiveBench
           --seconds N          how long the load runs (60)
           --queues N           queues the load spreads over (20)
           --agents N           operators the load's calls and status events name (500)
-          --protocol P         the screens' hub protocol: json, or messagepack as the pages speak it (json)
+          --protocol P         the screens' hub protocol: messagepack, as the pages speak it, or json (messagepack)
           --via V              watch: one message a round per screen, as the pages; join: the joining methods' message
                                per queue per push, as API clients of JoinQueues/JoinCenter (watch)
           --week-operators N   operators of the generated center whose week is rebuilt (10000; ~100 calls a day each)
@@ -48,7 +48,7 @@ internal static class LiveBench
             args.String("--service", ServiceProcess.DefaultDll),
             Counts(args.String("--screens", "2000")), args.Int("--screen-processes", 1), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--queues", 20), args.Int("--agents", 500, min: 1),
             args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"),
-            args.String("--protocol", "json"), args.String("--via", "watch"));
+            args.String("--protocol", "messagepack"), args.String("--via", "watch"));
         if (options.Protocol is not ("messagepack" or "json"))
         {
             Console.Error.WriteLine($"--protocol: messagepack or json, not '{options.Protocol}'");
@@ -86,7 +86,7 @@ internal static class LiveBench
 
     internal sealed record Options(
         string ServiceDll, int[] Screens, int ScreenProcesses, int Rate, int Seconds, int Queues, int Agents, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
-        string Protocol = "json", string Via = "watch");
+        string Protocol = "messagepack", string Via = "watch");
 
     static async Task<FreshnessResult> FreshnessAsync(Options options, ScreenMix mix, string stamp, CancellationToken ct)
     {

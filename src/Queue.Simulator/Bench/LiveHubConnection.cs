@@ -7,7 +7,11 @@ namespace Queue.Simulator.Bench;
 /// <summary>A wallboard's connection to a running service's live hub: WebSockets, the key as a bearer token.</summary>
 public static class LiveHubConnection
 {
-    public static HubConnection Build(Uri service, string key, bool messagePack = false)
+    public static HubConnection Build(Uri service, string key, bool messagePack = false) =>
+        Build(service, key, messagePack ? Queue.Live.LiveMessagePack.Options : null);
+
+    /// <summary>A connection speaking MessagePack with <paramref name="messagePack"/> (null: JSON).</summary>
+    public static HubConnection Build(Uri service, string key, MessagePack.MessagePackSerializerOptions? messagePack)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(service, "hubs/live"), o =>
@@ -17,7 +21,7 @@ public static class LiveHubConnection
                 o.AccessTokenProvider = () => Task.FromResult<string?>(key);
             });
         // As the pages speak to the hub (ADR 0009).
-        if (messagePack) builder.AddMessagePackProtocol(o => o.SerializerOptions = Queue.Live.LiveMessagePack.Options);
+        if (messagePack is not null) builder.AddMessagePackProtocol(o => o.SerializerOptions = messagePack);
         return builder.Build();
     }
 }

@@ -59,7 +59,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     public async Task<HubConnection> ConnectAsync(int slot, Uri service, string key, CancellationToken ct)
     {
         var i = first + slot;
-        var connection = LiveHubConnection.Build(service, key, messagePack);
+        var connection = LiveHubConnection.Build(service, key, messagePack ? ScreenMessagePack.Options : null);
         // As the pages do: one message a round with what changed among what the screen watches. Read into the few
         // fields measured, not a document: the screens share this machine's cores with the service they measure.
         if (join)
@@ -75,12 +75,9 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
                 Updated(slot, u.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!);
             });
         }
-        else if (messagePack)
-        {
-            connection.On<JsonElement>("Updated", u => Updated(slot, u.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!));
-        }
         else
         {
+            // In MessagePack, by the screens' own reader (ScreenMessagePack).
             connection.On<ScreenChanges>("Updated", u => Updated(slot, u));
         }
         // What a screen receives besides, read as a page would, and counted.

@@ -27,7 +27,7 @@ internal static class ScreensCommand
         var first = args.Int("--first", 0, min: 0);
         var count = args.Int("--count", mix.Count - first);
         var queues = args.Int("--queues", 20);
-        var messagePack = args.String("--protocol", "json") == "messagepack";
+        var messagePack = args.String("--protocol", "messagepack") == "messagepack";
         var join = args.String("--via", "watch") == "join";
         args.EnsureAllUsed();
 
