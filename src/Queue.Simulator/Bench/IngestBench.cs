@@ -56,6 +56,9 @@ internal static class IngestBench
         var warmRows = PostgresBaseline.Rows([.. warmBatches.Select(b => b.Body)], callerHashSecret);
         var measuredRows = PostgresBaseline.Rows([.. measuredBatches.Select(b => b.Body)], callerHashSecret);
 
+        // Live state of this run's own, from nothing: under the default prefix the service would follow from another
+        // run's cursor into another run's entities (or stop, finding a newer layout), and write over a service running here.
+        var prefix = $"bench{System.Environment.ProcessId}i:";
         var pgVersion = await databases.ServerVersionAsync(ct);
         await databases.DropAbandonedAsync(ct);
         Say($"creating databases {databases.Service} and {databases.Baseline} (PostgreSQL {pgVersion})");
@@ -67,7 +70,7 @@ internal static class IngestBench
             var logPath = Path.Combine(options.OutputDirectory, $"ingest-{stamp}-service.log");
             Say($"starting the service ({options.ServiceDll}); its log: {logPath}");
             await using var service = await ServiceProcess.StartAsync(options.ServiceDll, databases.ServiceConnectionString(),
-                callerHashSecret, logPath, ct);
+                callerHashSecret, logPath, ct, BenchRedis.ServiceEnvironment(prefix));
             var key = await service.CreateKeyAsync("bench", "ingest", ct);
             using var load = new HttpLoad(service.Address, key);
             var cpu = new CpuMeter(service, [databases.Service, databases.Baseline]);
@@ -120,6 +123,7 @@ internal static class IngestBench
                 await databases.DropAsync(databases.Service, CancellationToken.None);
                 await databases.DropAsync(databases.Baseline, CancellationToken.None);
             }
+            await BenchRedis.DeleteKeysAsync(prefix);
         }
     }
 
