@@ -11,10 +11,11 @@ public sealed record LiveUpdate(QueueSnapshot? Center, IReadOnlyList<QueueSnapsh
 
 /// <summary>
 /// Delivers what this node published to its own watching screens (<see cref="LiveViews"/>), a round at a time: the
-/// snapshots of a publishing round are gathered until the round is done (or has waited <see cref="MaxHold"/>), then each
-/// group of screens gets one <c>Updated</c> with what it watches, serialized once for the group (ADR 0009). A snapshot goes
-/// to this node's screens once, whichever node claimed it, as its change from the one they were sent before (whole
-/// if they were sent none); a screen starting to watch is answered those same snapshots (<see cref="Delivered"/>).
+/// snapshots of a publishing round are gathered until the round is done (or the first has waited <see cref="MaxHold"/>),
+/// then each group of screens gets one <c>Updated</c> with what it watches, serialized once for the group, every group's
+/// at once (ADR 0009). A snapshot goes to this node's screens once, whichever node claimed it, as its change from the
+/// one they were sent before (whole if they were sent none); a screen starting to watch is answered those same
+/// snapshots (<see cref="Delivered"/>).
 /// </summary>
 internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub, ILiveClient> hub, ILogger<LiveDelivery> logger)
 {
@@ -120,6 +121,8 @@ internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub,
             }
             pending = new(StringComparer.Ordinal);
         }
+        // Every group's message goes out at once, not each after the one before has crossed the backplane.
+        var sends = new List<(string Group, LiveViewSpec Spec, Task Sent)>();
         foreach (var (group, spec) in views.Groups())
         {
             SnapshotChange? center = null;
@@ -131,9 +134,13 @@ internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub,
                 else queues.Add(change);
             }
             if (center is null && queues.Count == 0) continue;
+            sends.Add((group, spec, SendAsync(group, new LiveChanges(center, queues))));
+        }
+        foreach (var (group, spec, sent) in sends)
+        {
             try
             {
-                await hub.Clients.Group(group).Updated(new LiveChanges(center, queues));
+                await sent;
             }
             catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
             {
@@ -147,6 +154,9 @@ internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub,
             }
         }
     }
+
+    // Whatever fails, fails in the task it answers: the other groups' messages are on their way.
+    async Task SendAsync(string group, LiveChanges changes) => await hub.Clients.Group(group).Updated(changes);
 
     sealed record Sent(QueueSnapshot Snapshot, JsonElement Json);
 
