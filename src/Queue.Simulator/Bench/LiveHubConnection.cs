@@ -7,11 +7,8 @@ namespace Queue.Simulator.Bench;
 /// <summary>A wallboard's connection to a running service's live hub: WebSockets, the key as a bearer token.</summary>
 public static class LiveHubConnection
 {
-    public static HubConnection Build(Uri service, string key, bool messagePack = false) =>
-        Build(service, key, messagePack ? Queue.Live.LiveMessagePack.Options : null);
-
-    /// <summary>A connection speaking MessagePack with <paramref name="messagePack"/> (null: JSON).</summary>
-    public static HubConnection Build(Uri service, string key, MessagePack.MessagePackSerializerOptions? messagePack)
+    /// <summary>A connection speaking MessagePack with <paramref name="messagePack"/>, or JSON when null.</summary>
+    public static HubConnection Build(Uri service, string key, MessagePack.MessagePackSerializerOptions? messagePack = null)
     {
         var builder = new HubConnectionBuilder()
             .WithUrl(new Uri(service, "hubs/live"), o =>

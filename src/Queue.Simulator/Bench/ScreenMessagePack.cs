@@ -22,22 +22,13 @@ internal static class ScreenMessagePack
         public void Serialize(ref MessagePackWriter writer, ScreenChanges value, MessagePackSerializerOptions options) =>
             throw new NotSupportedException("The screens only read updates.");
 
-        public ScreenChanges Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options)
-        {
-            var queues = new List<ScreenChange>();
-            for (var fields = reader.ReadMapHeader(); fields > 0; fields--)
+        public ScreenChanges Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) =>
+            new(Member<List<ScreenChange>>(ref reader, "queues"u8, static (ref r) =>
             {
-                var name = Name(ref reader);
-                if (reader.TryReadNil()) continue;
-                if (!name.SequenceEqual("queues"u8))
-                {
-                    reader.Skip();
-                    continue;
-                }
-                for (var items = reader.ReadArrayHeader(); items > 0; items--) queues.Add(Change(ref reader));
-            }
-            return new ScreenChanges(queues);
-        }
+                var changes = new List<ScreenChange>();
+                for (var items = r.ReadArrayHeader(); items > 0; items--) changes.Add(Change(ref r));
+                return changes;
+            }) ?? []);
 
         static ScreenChange Change(ref MessagePackReader reader)
         {
@@ -73,28 +64,24 @@ internal static class ScreenMessagePack
             return new ScreenSet(waiting, asOf, answered is { } n ? new ScreenWindows(new ScreenWindow(n)) : null);
         }
 
-        // Of a snapshot's windows (or their change), today's answered count; every other member stepped over.
-        static long? TodayAnswered(ref MessagePackReader reader)
+        // Of a snapshot's windows (or their change), today's answered count.
+        static long? TodayAnswered(ref MessagePackReader reader) =>
+            Member<long?>(ref reader, "today"u8, static (ref r) => Member<long?>(ref r, "answered"u8, static (ref a) => a.ReadInt64()));
+
+        delegate T ReadValue<T>(ref MessagePackReader reader);
+
+        // The member named name of the map that comes next, read by read (default when absent or nil); every other member stepped over.
+        static T? Member<T>(ref MessagePackReader reader, ReadOnlySpan<byte> name, ReadValue<T> read)
         {
-            long? answered = null;
+            T? value = default;
             for (var fields = reader.ReadMapHeader(); fields > 0; fields--)
             {
-                var name = Name(ref reader);
+                var found = Name(ref reader).SequenceEqual(name);
                 if (reader.TryReadNil()) continue;
-                if (!name.SequenceEqual("today"u8))
-                {
-                    reader.Skip();
-                    continue;
-                }
-                for (var members = reader.ReadMapHeader(); members > 0; members--)
-                {
-                    var member = Name(ref reader);
-                    if (reader.TryReadNil()) continue;
-                    if (member.SequenceEqual("answered"u8)) answered = reader.ReadInt64();
-                    else reader.Skip();
-                }
+                if (found) value = read(ref reader);
+                else reader.Skip();
             }
-            return answered;
+            return value;
         }
 
         static ReadOnlySpan<byte> Name(ref MessagePackReader reader) =>

@@ -30,7 +30,6 @@ internal sealed class LiveViews
     readonly ConcurrentDictionary<string, string> groupOf = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, (LiveViewSpec Spec, ConcurrentDictionary<string, byte> Connections)> groups = new(StringComparer.Ordinal);
     readonly Lock gate = new();
-    int screens;
 
     /// <summary>Records that <paramref name="connection"/> now watches <paramref name="spec"/>; answers the group it
     /// leaves (if any) and the group it joins.</summary>
@@ -42,7 +41,6 @@ internal sealed class LiveViews
             var left = Leave(connection);
             groups.GetOrAdd(group, _ => (spec, new(StringComparer.Ordinal))).Connections[connection] = 0;
             groupOf[connection] = group;
-            screens++;
             return (left == group ? null : left, group);
         }
     }
@@ -56,7 +54,6 @@ internal sealed class LiveViews
     string? Leave(string connection)
     {
         if (!groupOf.TryRemove(connection, out var group)) return null;
-        screens--;
         if (groups.TryGetValue(group, out var members))
         {
             members.Connections.TryRemove(connection, out _);
@@ -71,5 +68,5 @@ internal sealed class LiveViews
     public bool IsEmpty => groups.IsEmpty;
 
     /// <summary>How many screens of this node watch something.</summary>
-    public int Screens => Volatile.Read(ref screens);
+    public int Screens => groupOf.Count;
 }
