@@ -10,8 +10,9 @@ namespace Queue.EventLog;
 /// transaction that notifies, server-wide, under one lock held through the commit's WAL flush, so ingest would commit
 /// one transaction at a time. Here one notification is on its way at most, and one more waits for it, whatever the
 /// number of commits meanwhile: a notification says only "look", and a look reads everything committed before it. Two
-/// notifications are at least <see cref="Spacing"/> apart: a follower starts its looks no closer together than that
-/// (its poll interval, 25 ms by default), so more would wake none sooner and cost PostgreSQL a transaction each.
+/// notifications are at least <see cref="Spacing"/> apart: closer ones would wake other nodes' followers (which start
+/// their looks at least their poll interval apart, 10 ms by default) at most that much sooner, at a PostgreSQL
+/// transaction each; this node's own follower is woken in process at once.
 /// </summary>
 internal sealed partial class CommitAnnouncer(NpgsqlDataSource db, ILogger<CommitAnnouncer> logger) : BackgroundService
 {

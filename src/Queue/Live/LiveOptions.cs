@@ -40,7 +40,7 @@ public sealed class LiveOptions
     /// listening connection is down), and while events committed are held back behind a running transaction; also the
     /// least time between the starts of two looks, but to go on with a full page.
     /// </summary>
-    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(25);
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
     /// How often the log is looked at when it had nothing new while this node hears commits (they wake it at once), in
