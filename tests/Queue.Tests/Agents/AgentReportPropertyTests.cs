@@ -64,7 +64,7 @@ public sealed class AgentReportPropertyTests(QueueApp app) : IClassFixture<Queue
 
     async Task CheckAsync(Case c)
     {
-        await using (var truncate = app.Db.CreateCommand(DerivedRows.Truncate)) await truncate.ExecuteNonQueryAsync();
+        await DerivedRows.TruncateAsync(app.Db);
         var start = Start;
         var now = app.Time.GetUtcNow();
         var events = Events(c, start);

@@ -36,7 +36,7 @@ public sealed partial class ScopedKeysPropertyTests(QueueApp app) : IClassFixtur
         var (c, mask) = x;
         var team = Team(mask);
         var others = ScenarioGen.QueueNames.Except(team).ToList();
-        await using (var truncate = app.Db.CreateCommand(DerivedRows.Truncate + ", alerts cascade")) await truncate.ExecuteNonQueryAsync();
+        await DerivedRows.TruncateAsync(app.Db, ", alerts cascade");
         var now = app.Time.GetUtcNow();
         using var admin = app.Client();
         var body = new JsonArray([.. c.Scenario.Events.Select(e => (JsonNode)e.Json(now, rewritten: false))]);

@@ -39,12 +39,12 @@ public sealed class GroupCommitPropertyTests(GroupCommitPropertyTests.PatientApp
         using var client = app.Client();
         var events = c.Scenario.Events;
 
-        await TruncateAsync();
+        await DerivedRows.TruncateAsync(app.Db);
         using (var batch = await client.PostEventsAsync([.. events.Select(e => (JsonNode)e.Json(ingestNow, rewritten: false))]))
             Assert.True(batch.StatusCode == HttpStatusCode.OK, await batch.Content.ReadAsStringAsync());
         var expected = await StateAsync(client, ingestNow);
 
-        await TruncateAsync();
+        await DerivedRows.TruncateAsync(app.Db);
         var sends = c.Delivery.Batches.SelectMany(b => b).ToList();
         var answers = await GroupCommitTests.PostEachAsync(client, [.. sends.Select(s => (JsonNode)events[s.Event].Json(ingestNow, s.Rewritten))]);
         var refused = answers.Where(a => a.Status != HttpStatusCode.OK).Select(a => $"{(int)a.Status}: {a.Body}").ToList();
@@ -58,23 +58,6 @@ public sealed class GroupCommitPropertyTests(GroupCommitPropertyTests.PatientApp
         var actual = await StateAsync(client, ingestNow);
         Assert.Equal(expected.Rows, actual.Rows);
         Assert.Equal(expected.Figures, actual.Figures);
-    }
-
-    async Task TruncateAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var truncate = app.Db.CreateCommand(DerivedRows.Truncate);
-                await truncate.ExecuteNonQueryAsync();
-                return;
-            }
-            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DeadlockDetected && attempt < 5)
-            {
-                // The live follower reads the same tables meanwhile; truncating locks them all at once.
-            }
-        }
     }
 
     /// <summary>The derived rows, and the figures over every event's time for the center and each queue.</summary>

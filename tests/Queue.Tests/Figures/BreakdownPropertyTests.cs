@@ -35,7 +35,7 @@ public sealed class BreakdownPropertyTests(QueueApp app) : IClassFixture<QueueAp
 
     async Task CheckAsync(Case c)
     {
-        await using (var truncate = app.Db.CreateCommand(DerivedRows.Truncate)) await truncate.ExecuteNonQueryAsync();
+        await DerivedRows.TruncateAsync(app.Db);
         var now = app.Time.GetUtcNow();
         using var client = app.Client();
         var body = new JsonArray([.. c.Scenario.Events.Select(e => (JsonNode)e.Json(now, rewritten: false))]);

@@ -28,7 +28,7 @@ public sealed class ReorderPropertyTests(QueueApp app) : IClassFixture<QueueApp>
 
     async Task CheckAsync(Case c)
     {
-        await using (var truncate = app.Db.CreateCommand(DerivedRows.Truncate)) await truncate.ExecuteNonQueryAsync();
+        await DerivedRows.TruncateAsync(app.Db);
         var ingestNow = app.Time.GetUtcNow();
         var problems = new List<string>();
 

@@ -52,7 +52,7 @@ public sealed class LivePropertyTests(QueueApp app) : IClassFixture<QueueApp>
     // that read rows before the truncate may land after the first flush; none can after the first rebuild.
     async Task ResetAsync()
     {
-        await using (var truncate = app.Db.CreateCommand(DerivedRows.Truncate)) await truncate.ExecuteNonQueryAsync();
+        await DerivedRows.TruncateAsync(app.Db);
         for (var round = 0; round < 2; round++)
         {
             await app.Redis.DeleteKeysAsync();
