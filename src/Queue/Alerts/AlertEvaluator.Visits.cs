@@ -11,7 +11,7 @@ internal sealed partial class AlertEvaluator
     /// <summary>Raises, updates and clears the visits' alerts, center-wide; answers when an open visit next passes a deadline.</summary>
     public async Task<DateTimeOffset?> ObserveVisitsAsync(CancellationToken ct)
     {
-        if (!loaded) return null;
+        if (!loaded.Task.IsCompleted) return null;
         var now = time.GetUtcNow();
         var queues = (await live.QueuesAsync()).Append(LiveKeys.Center).ToList();
         var late = new List<(string, string?, DateTimeOffset)>();

@@ -46,7 +46,8 @@ internal sealed partial class AlertEvaluator(
     readonly ConcurrentDictionary<(string Kind, string Subject), Alert> open = new();
     // The visits each visit alert lists, all of them (its details name only the first few hundred).
     readonly ConcurrentDictionary<(string Kind, string Subject), IReadOnlySet<string>> listed = new();
-    volatile bool loaded;
+    // Completed once this node has read which alerts are open: until then it judges nothing.
+    readonly TaskCompletionSource loaded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The alerts not cleared (open or acknowledged) as this node last learned them from PostgreSQL or made them.</summary>
     public IEnumerable<Alert> Uncleared => open.Values;
@@ -55,10 +56,12 @@ internal sealed partial class AlertEvaluator(
 
     Task<DateTimeOffset?> ILiveObserver.CenterChangedAsync(CancellationToken ct) => ObserveVisitsAsync(ct);
 
+    Task ILiveObserver.Ready => loaded.Task;
+
     /// <summary>Raises and clears the queue's alerts; answers when its longest wait will next pass the target.</summary>
     public async Task<DateTimeOffset?> ObserveQueueAsync(QueueSnapshot snapshot, CancellationToken ct)
     {
-        if (!loaded || snapshot.Queue is not { } queue) return null;
+        if (!loaded.Task.IsCompleted || snapshot.Queue is not { } queue) return null;
         var t = targets.For(queue);
         foreach (var c in AlertRules.OfQueue(snapshot, t, kind => open.ContainsKey((kind, queue)), options.Value.ClearMargin, options.Value.ForecastHorizon))
             await SettleAsync(c, ct);
@@ -121,7 +124,7 @@ internal sealed partial class AlertEvaluator(
         foreach (var k in open.Keys.Where(k => !keys.Contains(k)).ToList()) open.TryRemove(k, out _);
         foreach (var (k, visits) in lists) listed[k] = visits;
         foreach (var k in listed.Keys.Where(k => !lists.ContainsKey(k)).ToList()) listed.TryRemove(k, out _);
-        loaded = true;
+        loaded.TrySetResult();
     }
 
     protected override async Task ExecuteAsync(CancellationToken ct)

@@ -11,4 +11,10 @@ public interface ILiveObserver
 
     /// <summary>The center changed: its visits (which belong to no queue or to several).</summary>
     Task<DateTimeOffset?> CenterChangedAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Completes once the observer can judge (alerts: once they have read what is open). Until then it names no instant,
+    /// and once it can the publisher looks at every queue again, so that no deadline passed meanwhile is missed.
+    /// </summary>
+    Task Ready { get; }
 }

@@ -60,6 +60,8 @@ internal sealed partial class LivePublisher(
         // New targets: snapshots carry them and their figures' states, and alerts are decided against them.
         targets.Changed += changed => MarkDirty(changed.Select(c => c.Queue));
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        // Observers that cannot judge yet name no deadline; once all can, every queue is looked at again.
+        _ = Task.WhenAll(observers.Select(o => o.Ready)).ContinueWith(_ => AgeAsync(), ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         var delivering = delivery.RunAsync(ct);
         while (!ct.IsCancellationRequested)
         {
