@@ -104,6 +104,18 @@ internal sealed partial class BenchDatabases(string baseConnectionString)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Where the last event stored in a database's log stands: (transaction, position), or (0, 0) if it has none.</summary>
+    public async Task<(ulong Tx, long Position)> LastEventAsync(string database, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString(database));
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("select e.tx::text, e.position from events e order by e.tx desc, e.position desc limit 1", connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct)
+            ? (ulong.Parse(reader.GetString(0), System.Globalization.CultureInfo.InvariantCulture), reader.GetInt64(1))
+            : (0, 0);
+    }
+
     /// <summary>
     /// Count and an order-free checksum of the event rows (id, type, at, entity, body) in a database's
     /// <c>events</c> table: equal in both databases when both committed the same rows.

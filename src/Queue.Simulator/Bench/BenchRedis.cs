@@ -32,6 +32,24 @@ internal static class BenchRedis
         }
     }
 
+    /// <summary>
+    /// Waits until the service on <paramref name="prefix"/> has applied the log up to <paramref name="last"/> (its cursor
+    /// is there or past it), looking every 10 ms; at most 10 minutes. The cursor is read in any layout.
+    /// </summary>
+    public static async Task WaitForCursorAsync(string prefix, (ulong Tx, long Position) last, CancellationToken ct)
+    {
+        await using var redis = await ConnectionMultiplexer.ConnectAsync(Address);
+        var since = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await redis.GetDatabase().StringGetAsync($"{prefix}live:{{~}}:cursor");
+            if (!value.IsNull && Queue.Redis.LiveCursor.Parse(value.ToString()) is var c
+                && (c.Tx > last.Tx || (c.Tx == last.Tx && c.Position >= last.Position))) return;
+            if (since.Elapsed > TimeSpan.FromMinutes(10)) throw new BenchException($"live state did not reach ({last.Tx}, {last.Position}) within 10 minutes");
+            await Task.Delay(10, ct);
+        }
+    }
+
     public static async Task DeleteKeysAsync(string prefix)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Address + ",allowAdmin=true");

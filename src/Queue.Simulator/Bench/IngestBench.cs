@@ -75,9 +75,23 @@ internal static class IngestBench
             using var load = new HttpLoad(service.Address, key);
             var cpu = new CpuMeter(service, [databases.Service, databases.Baseline]);
 
+            // Live state follows the log in the service's own process. Each phase starts once it holds every event posted
+            // before, so that no phase is measured while the service still projects the one before it; how long that took
+            // after the phase's last answer, and the CPU it took, are figures of their own.
+            async Task<LiveCatchUp> LiveCaughtUpAsync()
+            {
+                var before = cpu.Read();
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                await BenchRedis.WaitForCursorAsync(prefix, await databases.LastEventAsync(databases.Service, ct), ct);
+                var caughtUp = new LiveCatchUp(clock.Elapsed, CpuMeter.Between(before, cpu.Read()));
+                Console.Error.WriteLine($"    live state held every event {caughtUp.Took.TotalSeconds:0.00} s later");
+                return caughtUp;
+            }
+
             // (a)
             Say($"(a) service: {options.Events:N0} events in {options.BatchSize:N0}-event batches from {options.Clients} clients");
-            var (batches, batchCpu) = await BatchesAsync(load, cpu, warmBatches, measuredBatches, options.Clients, ct);
+            var (batches, batchCpu) = await BatchesAsync(load, cpu, warmBatches, measuredBatches, options.Clients, ct, LiveCaughtUpAsync);
+            var batchesLive = await LiveCaughtUpAsync();
 
             // (b)
             Say($"(b) PostgreSQL: the same {options.Events:N0} rows, prepared {options.BatchSize:N0}-row INSERT … ON CONFLICT DO NOTHING over {options.Clients} connections");
@@ -101,12 +115,15 @@ internal static class IngestBench
             // (c)
             Say($"(c) service: {options.Single:N0} single-event posts from {options.SingleClients} clients");
             await Expect(load.PostAsync(singleWarm, [.. singleWarm.Select(_ => 1)], options.SingleClients, ct), "warm-up posts");
+            await LiveCaughtUpAsync();
             var singleBefore = cpu.Read();
             var singles = await load.PostAsync(single, [.. single.Select(_ => 1)], options.SingleClients, ct);
             var singleCpu = CpuMeter.Between(singleBefore, cpu.Read());
             Report("    ", singles);
+            var singlesLive = await LiveCaughtUpAsync();
 
-            var report = IngestReport.Create(options, startedAt, pgVersion, stats, traffic, batches, batchCpu, baseline, identical, singles, singleCpu);
+            var report = IngestReport.Create(options, startedAt, pgVersion, stats, traffic, batches, batchCpu, batchesLive, baseline, identical,
+                singles, singleCpu, singlesLive);
             var jsonPath = Path.Combine(options.OutputDirectory, $"ingest-{stamp}.json");
             await report.WriteJsonAsync(jsonPath, ct);
             Console.WriteLine();
@@ -129,9 +146,11 @@ internal static class IngestBench
 
     /// <summary>(a): the warm-up batches posted, then the measured ones timed, with the CPU each side used meanwhile.</summary>
     internal static async Task<(PostResult Result, CpuSeconds Cpu)> BatchesAsync(HttpLoad load, CpuMeter cpu,
-        List<(byte[] Body, int Count)> warm, List<(byte[] Body, int Count)> measured, int clients, CancellationToken ct)
+        List<(byte[] Body, int Count)> warm, List<(byte[] Body, int Count)> measured, int clients, CancellationToken ct,
+        Func<Task>? afterWarmup = null)
     {
         await Expect(load.PostAsync([.. warm.Select(b => b.Body)], [.. warm.Select(b => b.Count)], clients, ct), "warm-up batches");
+        if (afterWarmup is not null) await afterWarmup();
         var before = cpu.Read();
         var result = await load.PostAsync([.. measured.Select(b => b.Body)], [.. measured.Select(b => b.Count)], clients, ct);
         var used = CpuMeter.Between(before, cpu.Read());
@@ -181,6 +200,9 @@ internal static class IngestBench
         if (r.FirstFailure is not null) Console.Error.WriteLine($"{indent}first failure: {r.FirstFailure}");
     }
 }
+
+/// <summary>How long live state took, after a phase's last answer, to hold every event of it; and the CPU used meanwhile.</summary>
+internal sealed record LiveCatchUp(TimeSpan Took, CpuSeconds Cpu);
 
 internal sealed record BaselineResult(int Rows, long Inserted, TimeSpan Elapsed, CpuSeconds Cpu)
 {

@@ -10,6 +10,8 @@ internal sealed record IngestBenchOptions
         clients, (b) PostgreSQL committing the same rows through its fastest plain path (prepared multi-row
         INSERT … ON CONFLICT DO NOTHING, 1,000 rows a transaction, 4 connections), their ratio, and (c)
         single-event posts from 32 concurrent clients. SPEC §7 asks a/b ≥ 0.5 and a p99 ≤ 50 ms for (c).
+        Each phase starts once the service's live state holds every event posted before it, so that none is
+        measured while the service still projects the one before; how long that took is reported too.
 
         The service runs as a child process on a database of its own (queue_bench_<pid>); the baseline has
         another (queue_bench_<pid>_pg). Both are created for the run and dropped at its end.

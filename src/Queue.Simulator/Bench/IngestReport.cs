@@ -24,13 +24,17 @@ internal sealed record IngestReport(
     public sealed record CpuFigures(double ServiceSeconds, double PostgresSeconds, double BenchSeconds);
 
     public sealed record BatchFigures(int Events, int BatchSize, int Clients, double Seconds, double EventsPerSecond,
-        double BatchP50Ms, double BatchP99Ms, double BatchMaxMs, long New, long Duplicates, int Failed, string? FirstFailure, CpuFigures Cpu);
+        double BatchP50Ms, double BatchP99Ms, double BatchMaxMs, long New, long Duplicates, int Failed, string? FirstFailure, CpuFigures Cpu,
+        LiveFigures Live);
+
+    /// <summary>How long after a phase's last answer live state held every event of it, and the CPU used meanwhile.</summary>
+    public sealed record LiveFigures(double CaughtUpSeconds, CpuFigures Cpu);
 
     public sealed record BaselineFigures(int Rows, long Inserted, int RowsPerTransaction, int Connections, double Seconds, double RowsPerSecond,
         bool SameRowsAsService, CpuFigures Cpu);
 
     public sealed record SingleFigures(int Events, int Clients, double Seconds, double PerSecond,
-        double P50Ms, double P95Ms, double P99Ms, double MaxMs, long New, int Failed, string? FirstFailure, CpuFigures Cpu);
+        double P50Ms, double P95Ms, double P99Ms, double MaxMs, long New, int Failed, string? FirstFailure, CpuFigures Cpu, LiveFigures Live);
 
     public sealed record TargetFigures(double RatioAtLeast, bool RatioMet, double P99AtMostMs, bool P99Met);
 
@@ -44,8 +48,8 @@ internal sealed record IngestReport(
     };
 
     public static IngestReport Create(IngestBenchOptions options, DateTimeOffset startedAt, string postgres, StreamStats stream,
-        TrafficOptions traffic, PostResult batches, CpuSeconds batchCpu, BaselineResult baseline, bool sameRows,
-        PostResult single, CpuSeconds singleCpu)
+        TrafficOptions traffic, PostResult batches, CpuSeconds batchCpu, LiveCatchUp batchesLive, BaselineResult baseline, bool sameRows,
+        PostResult single, CpuSeconds singleCpu, LiveCatchUp singleLive)
     {
         var batchOk = batches.Failed == 0 && batches.New == batches.Events;
         double? ratio = batchOk ? batches.EventsPerSecond / baseline.RowsPerSecond : null;
@@ -57,13 +61,13 @@ internal sealed record IngestReport(
             new StreamInfo(stream.Events, stream.Calls, traffic.Operators, traffic.Seed, stream.First, stream.Last, stream.ToString()),
             new BatchFigures(batches.Events, options.BatchSize, options.Clients, batches.Elapsed.TotalSeconds, batches.EventsPerSecond,
                 Percentile(batches.LatenciesMs, 0.5), Percentile(batches.LatenciesMs, 0.99), batches.LatenciesMs.Max(),
-                batches.New, batches.Duplicates, batches.Failed, batches.FirstFailure, Cpu(batchCpu)),
+                batches.New, batches.Duplicates, batches.Failed, batches.FirstFailure, Cpu(batchCpu), Live(batchesLive)),
             new BaselineFigures(baseline.Rows, baseline.Inserted, options.BatchSize, options.Clients, baseline.Elapsed.TotalSeconds,
                 baseline.RowsPerSecond, sameRows, Cpu(baseline.Cpu)),
             ratio,
             new SingleFigures(single.Events, options.SingleClients, single.Elapsed.TotalSeconds, single.EventsPerSecond,
                 Percentile(single.LatenciesMs, 0.5), Percentile(single.LatenciesMs, 0.95), p99, single.LatenciesMs.Max(),
-                single.New, single.Failed, single.FirstFailure, Cpu(singleCpu)),
+                single.New, single.Failed, single.FirstFailure, Cpu(singleCpu), Live(singleLive)),
             new TargetFigures(IngestBenchOptions.RatioTarget, ratio >= IngestBenchOptions.RatioTarget,
                 IngestBenchOptions.P99TargetMs, singleOk && p99 <= IngestBenchOptions.P99TargetMs));
     }
@@ -91,6 +95,7 @@ internal sealed record IngestReport(
         Line($"  {$"(b) PostgreSQL, {N(Baseline.RowsPerTransaction)} rows a transaction, {Baseline.Connections} conns",-52} {N(Baseline.Rows),9} {F(Baseline.Seconds, "0.00"),8} {N(Baseline.RowsPerSecond),10}");
         Line($"  {$"(c) service, single events, {Single.Clients} clients",-52} {N(Single.Events),9} {F(Single.Seconds, "0.00"),8} {N(Single.PerSecond),10} {F(Single.P50Ms),8} {F(Single.P99Ms),8}");
         Line($"      (c) p95 {F(Single.P95Ms)} ms, max {F(Single.MaxMs)} ms; (a) and (c) latencies are per request, to the whole answer");
+        Line($"      live state held every event {F(Batches.Live.CaughtUpSeconds, "0.00")} s after (a)'s last answer, {F(Single.Live.CaughtUpSeconds, "0.00")} s after (c)'s");
         Line("");
         Line($"  ratio a/b     {(Ratio is { } r ? F(r, "0.000") : "—"),8}   SPEC §7 target ≥ {F(Targets.RatioAtLeast, "0.0#")}:  {Met(Targets.RatioMet)}");
         Line($"  (c) p99 ms    {F(Single.P99Ms),8}   SPEC §7 target ≤ {F(Targets.P99AtMostMs, "0")}:   {Met(Targets.P99Met)}");
@@ -102,10 +107,13 @@ internal sealed record IngestReport(
         Line("");
         Line($"  CPU seconds     {"service",9} {"PostgreSQL",11} {"bench",7}   ({Machine.Cores} cores × {F(Batches.Seconds, "0.0")} s = {F(Machine.Cores * Batches.Seconds, "0")} s of CPU during (a))");
         Line($"  (a)             {F(Batches.Cpu.ServiceSeconds),9} {F(Batches.Cpu.PostgresSeconds),11} {F(Batches.Cpu.BenchSeconds),7}");
+        Line($"  (a) live after  {F(Batches.Live.Cpu.ServiceSeconds),9} {F(Batches.Live.Cpu.PostgresSeconds),11} {F(Batches.Live.Cpu.BenchSeconds),7}   (live state catching up with (a) after its last answer)");
         Line($"  (b)             {F(Baseline.Cpu.ServiceSeconds),9} {F(Baseline.Cpu.PostgresSeconds),11} {F(Baseline.Cpu.BenchSeconds),7}");
         Line($"  (c)             {F(Single.Cpu.ServiceSeconds),9} {F(Single.Cpu.PostgresSeconds),11} {F(Single.Cpu.BenchSeconds),7}");
         return s.ToString().TrimEnd();
     }
+
+    static LiveFigures Live(LiveCatchUp l) => new(Math.Round(l.Took.TotalSeconds, 3), Cpu(l.Cpu));
 
     static CpuFigures Cpu(CpuSeconds c) => new(Math.Round(c.Service, 2), Math.Round(c.Postgres, 2), Math.Round(c.Bench, 2));
 
