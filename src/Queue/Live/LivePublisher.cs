@@ -136,15 +136,6 @@ internal sealed partial class LivePublisher(
             // back, so that its next change goes at once.
             if (!await PublishOrRetryAsync(queue)) lastSent.TryUpdate(queue, before, taken);
         }
-        catch (Exception e) when (!stopping.IsCancellationRequested)
-        {
-            // A defect, not an outage: say so, and let the queue be published again at its next change.
-            LogPublishBroken(logger, queue, e);
-        }
-        catch (Exception)
-        {
-            // The service is stopping: what this publish needed may be gone already.
-        }
         finally
         {
             publishing.TryRemove(queue, out _);
@@ -153,6 +144,7 @@ internal sealed partial class LivePublisher(
         }
     }
 
+    // A round's look and a deadline's alike: whatever fails is said here, as nothing awaits a deadline's look.
     async Task<bool> PublishOrRetryAsync(string queue)
     {
         try
@@ -164,6 +156,17 @@ internal sealed partial class LivePublisher(
             LogPublishFailed(logger, queue, e.Message);
             dirty[queue] = 0;
             // Again at its next turn, not at once: Redis is failing.
+            return true;
+        }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            // A defect, not an outage: say so, and let the queue be published again at its next change.
+            LogPublishBroken(logger, queue, e);
+            return true;
+        }
+        catch (Exception)
+        {
+            // The service is stopping: what this publish needed may be gone already.
             return true;
         }
     }
