@@ -17,18 +17,14 @@ namespace Queue.Live;
 /// </summary>
 internal sealed partial class LivePublisher(
     LiveView view, LiveStore store, LiveKeys keys, IHubContext<LiveHub, ILiveClient> hub, IEnumerable<ILiveObserver> observers, Auth.ApiKeyStore apiKeys,
-    DetailWatchers details, LiveDelivery delivery,
+    DetailPushes detailPushes, LiveDelivery delivery,
     Targets.QueueTargets targets, IOptions<LiveOptions> options, TimeProvider time, ILogger<LivePublisher> logger) : BackgroundService
 {
-    // Per queue (and the center, for visits), a timer for the next alert deadline: the instant a waiting call's wait
-    // passes its target, or an open visit its deadline. It looks at the queue then, so the alert needs no event.
-    readonly ConcurrentDictionary<string, ITimer> deadlines = new(StringComparer.Ordinal);
+    readonly LiveDeadlines deadlines = new(time);
     readonly ConcurrentDictionary<string, byte> dirty = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, byte> publishing = new(StringComparer.Ordinal);
     // When each queue was last pushed (a look that found nothing new gives its turn back): a queue goes at most once per interval.
     readonly ConcurrentDictionary<string, long> lastSent = new(StringComparer.Ordinal);
-    // The detail last sent to this node's watchers of a queue, per scope ("queue|team"): what makes the next one news.
-    readonly ConcurrentDictionary<string, string> detailSent = new(StringComparer.Ordinal);
     readonly Channel<bool> wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     internal const string CenterKey = "";
 
@@ -60,8 +56,7 @@ internal sealed partial class LivePublisher(
         // New targets: snapshots carry them and their figures' states, and alerts are decided against them.
         targets.Changed += changed => MarkDirty(changed.Select(c => c.Queue));
         await using var ageing = time.CreateTimer(_ => _ = AgeAsync(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
-        // Observers that cannot judge yet name no deadline; once all can, every queue is looked at again.
-        _ = Task.WhenAll(observers.Select(o => o.Ready)).ContinueWith(_ => AgeAsync(), ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        _ = AgeWhenReadyAsync(ct);
         var delivering = delivery.RunAsync(ct);
         while (!ct.IsCancellationRequested)
         {
@@ -144,7 +139,8 @@ internal sealed partial class LivePublisher(
         }
     }
 
-    // A round's look and a deadline's alike: whatever fails is said here, as nothing awaits a deadline's look.
+    // A round's look and a deadline's alike: whatever fails, short of the service stopping, is said here, as nothing
+    // awaits a deadline's look.
     async Task<bool> PublishOrRetryAsync(string queue)
     {
         try
@@ -171,6 +167,21 @@ internal sealed partial class LivePublisher(
         }
     }
 
+    // Observers that cannot judge yet name no deadline: once all can, every queue is looked at again at once, not at
+    // the next second of the service's clock (which a test's clock may never reach).
+    async Task AgeWhenReadyAsync(CancellationToken ct)
+    {
+        try
+        {
+            await Task.WhenAll(observers.Select(o => o.Ready)).WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        await AgeAsync();
+    }
+
     async Task AgeAsync()
     {
         try
@@ -181,6 +192,20 @@ internal sealed partial class LivePublisher(
         {
             LogPublishFailed(logger, "(all)", e.Message);
         }
+        catch (Exception e) when (!stopping.IsCancellationRequested)
+        {
+            LogPublishBroken(logger, "(all)", e);
+        }
+        catch (Exception)
+        {
+            // The service is stopping.
+        }
+    }
+
+    public override void Dispose()
+    {
+        deadlines.Dispose();
+        base.Dispose();
     }
 
     // Answers whether something went out: to the joined groups or to this node's watching screens.
@@ -218,29 +243,8 @@ internal sealed partial class LivePublisher(
         var news = delivery.Offer(queue, snapshot with { Seq = Math.Abs(claimed) });
         if (claimed > 0 || news) await MarkTeamsAsync(queue);
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
-        await PushDetailsAsync(queue);
+        await detailPushes.PushAsync(queue);
         return claimed > 0 || news;
-    }
-
-    // Every node looks at every changed queue (and at all of them each second), so each tells its own watchers; a
-    // detail goes out when its calls, agents or figures changed, not because waits and times in status grew.
-    async Task PushDetailsAsync(string queue)
-    {
-        var watching = details.Of(queue);
-        if (watching.Count == 0)
-        {
-            foreach (var key in detailSent.Keys.Where(k => k.StartsWith(queue + "|", StringComparison.Ordinal))) detailSent.TryRemove(key, out _);
-            return;
-        }
-        foreach (var (scope, connections) in watching)
-        {
-            var detail = await view.DetailAsync(queue, scope);
-            var content = LiveContent.Of(detail);
-            var key = queue + "|" + scope.TeamId;
-            if (detailSent.TryGetValue(key, out var last) && last == content) continue;
-            detailSent[key] = content;
-            await hub.Clients.Clients(connections).DetailUpdated(detail);
-        }
     }
 
     async Task MarkTeamsAsync(string queue)
@@ -279,13 +283,7 @@ internal sealed partial class LivePublisher(
             LogAlertsFailed(logger, queue, e.Message);
             return;
         }
-        if (deadlines.TryRemove(queue, out var old)) old.Dispose();
-        if (next is not { } at) return;
-        var after = at - time.GetUtcNow();
-        // The deadline is looked at on its own, at once: through the loop it would wait for the round in progress
-        // (every queue, every second) and then for the queue's push interval, up to a few hundred ms more.
-        deadlines[queue] = time.CreateTimer(_ => _ = PublishOrRetryAsync(queue), null,
-            after < TimeSpan.Zero ? TimeSpan.Zero : after, Timeout.InfiniteTimeSpan);
+        deadlines.Set(queue, next, PublishOrRetryAsync);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts of {Queue} not checked: {Reason}")]

@@ -32,6 +32,7 @@ public static class LiveSetup
         builder.Services.AddSingleton<LiveChecker>();
         builder.Services.AddSingleton<LivePublisher>();
         builder.Services.AddSingleton<DetailWatchers>();
+        builder.Services.AddSingleton<DetailPushes>();
         builder.Services.AddSingleton<LiveViews>();
         builder.Services.AddSingleton<LiveDelivery>();
         builder.Services.AddSingleton<LiveFollower>();

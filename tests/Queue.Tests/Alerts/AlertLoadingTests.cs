@@ -29,10 +29,10 @@ public sealed class AlertLoadingTests(AlertRetryApp app) : IClassFixture<AlertRe
         Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(Ev.VisitCreated("al-1", Now.AddHours(-24).AddMilliseconds(5), "al-v1", region: "ural"))).StatusCode);
         await app.LiveCaughtUpAsync();
 
-        // The node starts again with the alerts' table out of reach: its reads of the open alerts fail, and it retries.
-        await app.RestartAsync(() => RenameAsync("alerts", "alerts_away"));
         try
         {
+            // The node starts again with the alerts' table out of reach: its reads of the open alerts fail, and it retries.
+            await app.RestartAsync(() => RenameAsync("alerts", "alerts_away"));
             await using var client = await LiveClient.ConnectAsync(app.Factory.Server, await app.KeyAsync("supervisor"));
             await client.JoinCenterAsync();
             using var restarted = app.Client();
