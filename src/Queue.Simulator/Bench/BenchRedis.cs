@@ -36,9 +36,8 @@ internal static class BenchRedis
     /// Waits until the service on <paramref name="prefix"/> has applied the log up to <paramref name="last"/> (its cursor
     /// is there or past it), looking every 10 ms; at most 10 minutes. The cursor is read in any layout.
     /// </summary>
-    public static async Task WaitForCursorAsync(string prefix, (ulong Tx, long Position) last, CancellationToken ct)
+    public static async Task WaitForCursorAsync(IConnectionMultiplexer redis, string prefix, (ulong Tx, long Position) last, CancellationToken ct)
     {
-        await using var redis = await ConnectionMultiplexer.ConnectAsync(Address);
         var since = Stopwatch.StartNew();
         while (true)
         {

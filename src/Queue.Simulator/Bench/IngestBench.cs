@@ -78,11 +78,12 @@ internal static class IngestBench
             // Live state follows the log in the service's own process. Each phase starts once it holds every event posted
             // before, so that no phase is measured while the service still projects the one before it; how long that took
             // after the phase's last answer, and the CPU it took, are figures of their own.
+            await using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(BenchRedis.Address);
             async Task<LiveCatchUp> LiveCaughtUpAsync()
             {
                 var before = cpu.Read();
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                await BenchRedis.WaitForCursorAsync(prefix, await databases.LastEventAsync(databases.Service, ct), ct);
+                await BenchRedis.WaitForCursorAsync(redis, prefix, await databases.LastEventAsync(databases.Service, ct), ct);
                 var caughtUp = new LiveCatchUp(clock.Elapsed, CpuMeter.Between(before, cpu.Read()));
                 Console.Error.WriteLine($"    live state held every event {caughtUp.Took.TotalSeconds:0.00} s later");
                 return caughtUp;
