@@ -25,7 +25,8 @@ internal static class BenchRedis
     public static async Task WaitForLiveStateAsync(string prefix, Stopwatch since, CancellationToken ct)
     {
         await using var redis = await ConnectionMultiplexer.ConnectAsync(Address);
-        while (!await redis.GetDatabase().KeyExistsAsync($"{prefix}live:{{~}}:cursor"))
+        var cursor = new Queue.Redis.LiveKeys(prefix).Cursor;
+        while (!await redis.GetDatabase().KeyExistsAsync(cursor))
         {
             if (since.Elapsed > TimeSpan.FromMinutes(10)) throw new BenchException("live state was not rebuilt within 10 minutes");
             await Task.Delay(100, ct);
@@ -39,9 +40,10 @@ internal static class BenchRedis
     public static async Task WaitForCursorAsync(IConnectionMultiplexer redis, string prefix, (ulong Tx, long Position) last, CancellationToken ct)
     {
         var since = Stopwatch.StartNew();
+        var cursor = new Queue.Redis.LiveKeys(prefix).Cursor;
         while (true)
         {
-            var value = await redis.GetDatabase().StringGetAsync($"{prefix}live:{{~}}:cursor");
+            var value = await redis.GetDatabase().StringGetAsync(cursor);
             if (!value.IsNull && Queue.Redis.LiveCursor.Parse(value.ToString()) is var c
                 && (c.Tx > last.Tx || (c.Tx == last.Tx && c.Position >= last.Position))) return;
             if (since.Elapsed > TimeSpan.FromMinutes(10)) throw new BenchException($"live state did not reach ({last.Tx}, {last.Position}) within 10 minutes");

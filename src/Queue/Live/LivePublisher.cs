@@ -139,32 +139,30 @@ internal sealed partial class LivePublisher(
         }
     }
 
-    // A round's look and a deadline's alike: whatever fails, short of the service stopping, is said here, as nothing
-    // awaits a deadline's look.
+    // A round's look and a deadline's alike. Redis failing: the queue goes again at its next turn, not at once. A
+    // defect: it goes again at its next change.
     async Task<bool> PublishOrRetryAsync(string queue)
     {
         try
         {
             return await PublishAsync(queue);
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception e) when (Said(queue, e))
         {
-            LogPublishFailed(logger, queue, e.Message);
-            dirty[queue] = 0;
-            // Again at its next turn, not at once: Redis is failing.
+            if (IsOutage(e)) dirty[queue] = 0;
             return true;
         }
-        catch (Exception e) when (!stopping.IsCancellationRequested)
-        {
-            // A defect, not an outage: say so, and let the queue be published again at its next change.
-            LogPublishBroken(logger, queue, e);
-            return true;
-        }
-        catch (Exception)
-        {
-            // The service is stopping: what this publish needed may be gone already.
-            return true;
-        }
+    }
+
+    static bool IsOutage(Exception e) => e is StackExchange.Redis.RedisException or TimeoutException;
+
+    // Whatever fails in a look that nothing awaits is said here: an outage as a warning, a defect as an error, nothing
+    // while the service stops (what the look needed may be gone already). Always true: the failure is handled.
+    bool Said(string queue, Exception e)
+    {
+        if (IsOutage(e)) LogPublishFailed(logger, queue, e.Message);
+        else if (!stopping.IsCancellationRequested) LogPublishBroken(logger, queue, e);
+        return true;
     }
 
     // Observers that cannot judge yet name no deadline: once all can, every queue is looked at again at once, not at
@@ -188,17 +186,9 @@ internal sealed partial class LivePublisher(
         {
             await MarkAllDirtyAsync();
         }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
+        catch (Exception e) when (Said("(all)", e))
         {
-            LogPublishFailed(logger, "(all)", e.Message);
-        }
-        catch (Exception e) when (!stopping.IsCancellationRequested)
-        {
-            LogPublishBroken(logger, "(all)", e);
-        }
-        catch (Exception)
-        {
-            // The service is stopping.
+            // said; every queue is looked at again within the second
         }
     }
 
