@@ -15,7 +15,7 @@ internal sealed record FreshnessResult(
     string Mix, int Screens, long EventsPosted, double Seconds, double EventsPerSecond, int Probes, long Observations,
     double P50Ms, double P99Ms, double MaxMs, double ToSnapshotP50Ms, double ToSnapshotP99Ms, long ProbesMissed, long LeftBehind,
     long QueuePushes, long DetailPushes, long Messages, FreshnessCost Cost, long ChangesMissed, double? CenterScreenKiBPerSecond,
-    long LoadObservations, double LoadP50Ms, double LoadP99Ms, double LoadMaxMs, long LoadMissed)
+    long LoadObservations, double LoadP50Ms, double LoadP99Ms, double LoadMaxMs, long LoadMissed, IReadOnlyList<SlowProbe> SlowestProbes)
 {
     /// <summary>SPEC §7: an accepted event reaches a connected screen in p99 ≤ 250 ms.</summary>
     public const double TargetP99Ms = 250;
@@ -32,7 +32,18 @@ internal sealed record FreshnessResult(
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? 0 : latencies[^1],
             Percentile(toSnapshot, 0.50), Percentile(toSnapshot, 0.99), seen.ProbesMissed, seen.LeftBehind, seen.QueuePushes, seen.DetailPushes, seen.Messages, cost, seen.ChangesMissed,
             seen.CenterScreenBytes / 1024.0 / elapsed.TotalSeconds,
-            load.Count, Percentile(load, 0.50), Percentile(load, 0.99), load.Count == 0 ? 0 : load[^1], seen.LoadMissed);
+            load.Count, Percentile(load, 0.50), Percentile(load, 0.99), load.Count == 0 ? 0 : load[^1], seen.LoadMissed, Slowest(seen, probeSent));
+    }
+
+    // The probes whose slowest screen saw them latest, with when in the run they were posted: a few at the start are the
+    // service still settling, a few spread over the run are stalls, many alike are a floor beyond what the node keeps up with.
+    static List<SlowProbe> Slowest(ScreensSeen seen, IReadOnlyDictionary<int, DateTimeOffset> probeSent)
+    {
+        if (probeSent.Count == 0) return [];
+        var start = probeSent.Values.Min();
+        return [.. (seen.ProbeSlowestMs ?? []).Where(p => probeSent.ContainsKey(p.Key))
+            .OrderByDescending(p => p.Value).Take(3)
+            .Select(p => new SlowProbe(Math.Round((probeSent[p.Key] - start).TotalSeconds, 1), Math.Round(p.Value)))];
     }
 
     static double Percentile(List<double> sorted, double p) =>
@@ -41,10 +52,14 @@ internal sealed record FreshnessResult(
     public override string ToString() =>
         $"{EventsPosted:N0} events in {Seconds:F1} s ({EventsPerSecond:N0}/s); {Probes} probes × {Screens:N0} screens: " +
         $"p50 {P50Ms:F0} ms, p99 {P99Ms:F0} ms, max {MaxMs:F0} ms (post → snapshot read p50 {ToSnapshotP50Ms:F0}, p99 {ToSnapshotP99Ms:F0} ms); " +
+        $"slowest probes (second of the run: slowest screen) {string.Join(", ", SlowestProbes.Select(p => $"{p.AtSeconds:F1} s: {p.SlowestMs:F0} ms"))}; " +
         $"the load's events on the busy queues ({LoadObservations:N0} sightings): p50 {LoadP50Ms:F0} ms, p99 {LoadP99Ms:F0} ms, max {LoadMaxMs:F0} ms, {LoadMissed} missed; " +
         $"{ProbesMissed} probe sightings missed, {LeftBehind} (screen, queue) left behind, {ChangesMissed} changes against a snapshot not held; {QueuePushes:N0} snapshots in {Messages:N0} messages (and {DetailPushes:N0} details), a screen on the center sent {CenterScreenKiBPerSecond:F0} KiB/s; " +
         $"cores: service {Cost.ServiceCores:F2}, screens {Cost.ScreensCores:F2}, load {Cost.LoadCores:F2}; service peak {Cost.ServicePeakMiB:F0} MiB, {Cost.ServiceKiBPerScreen:F0} KiB per screen";
 }
+
+/// <summary>A probe, by when it was posted (seconds into the measured run), and how long its slowest screen took to see it.</summary>
+internal sealed record SlowProbe(double AtSeconds, double SlowestMs);
 
 /// <summary>(b): live state rebuilt from a generated week.</summary>
 internal sealed record RebuildResult(int Operators, long CallsInWeek, long Entities, double RebuildSeconds, double StartToLiveSeconds, double RedisMiB, double ServicePeakMiB)

@@ -194,12 +194,18 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         IReadOnlyDictionary<string, List<long[]>> marks)
     {
         var latencies = new List<double>();
+        var slowest = new Dictionary<int, double>();
         long missing = 0;
         foreach (var (probe, sent) in probes)
         {
             foreach (var seen in probeSeen)
             {
-                if (probe < seen.Length && seen[probe] > sent) latencies.Add(Stopwatch.GetElapsedTime(sent, seen[probe]).TotalMilliseconds);
+                if (probe < seen.Length && seen[probe] > sent)
+                {
+                    var ms = Stopwatch.GetElapsedTime(sent, seen[probe]).TotalMilliseconds;
+                    latencies.Add(ms);
+                    slowest[probe] = Math.Max(ms, slowest.GetValueOrDefault(probe));
+                }
                 else missing++;
             }
         }
@@ -219,7 +225,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         }
         var (load, loadMissed) = LoadSeen(marks);
         return new ScreensSeen(latencies, missing, behind, pushes, Interlocked.Read(ref details), Interlocked.Read(ref messages), new Dictionary<int, DateTimeOffset>(probeRead), 0,
-            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null, load, loadMissed);
+            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null, load, loadMissed, slowest);
     }
 
     /// <summary>
@@ -280,4 +286,4 @@ internal sealed record ScreenWatched(IReadOnlyList<ScreenSnapshot> Queues);
 internal sealed record ScreensSeen(
     List<double> LatenciesMs, long ProbesMissed, long LeftBehind, long QueuePushes, long DetailPushes, long Messages,
     Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds, long ChangesMissed = 0, long? CenterScreenBytes = null,
-    List<double>? LoadLatenciesMs = null, long LoadMissed = 0);
+    List<double>? LoadLatenciesMs = null, long LoadMissed = 0, Dictionary<int, double>? ProbeSlowestMs = null);
