@@ -27,7 +27,7 @@ internal enum FollowStep
 /// nodes' (<c>LISTEN</c> on a connection of its own, outside the pool). Wakes coalesce: however many come while the
 /// follower reads, one is pending at most, and the follower starts no look sooner than <see cref="LiveOptions.PollInterval"/>
 /// after the one before (but to go on with a full page), so that a stream of commits is read in batches at that pace,
-/// not one small read per commit. A wake only says "look": without one, the follower still looks every
+/// not one small read per commit; under a busy log (<see cref="LiveOptions.PollStretchRate"/>), further apart (<see cref="Spacing"/>). A wake only says "look": without one, the follower still looks every
 /// <see cref="LiveOptions.ListeningPollInterval"/> while this node listens, and every <see cref="LiveOptions.PollInterval"/>
 /// while it cannot, so that a notification lost with its connection delays an event and loses none. Its pauses are
 /// real time (<c>pace</c>), not the center's clock.
@@ -37,6 +37,7 @@ internal sealed partial class CommitListener : BackgroundService
     // A connection dropped without a word (a network gone) is noticed by a statement, not by waiting on it.
     static readonly TimeSpan LivenessInterval = TimeSpan.FromSeconds(15);
     static readonly TimeSpan LongestPause = TimeSpan.FromDays(1);
+    static readonly TimeSpan RateWindow = TimeSpan.FromSeconds(1);
 
     readonly NpgsqlDataSource source;
     readonly CommitAnnouncer announcer;
@@ -45,6 +46,7 @@ internal sealed partial class CommitListener : BackgroundService
     readonly Channel<bool> wakes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     volatile bool listening;
     long lookedAt;
+    long ratedAt;
 
     public CommitListener(NpgsqlDataSource source, CommitAnnouncer announcer, ILogger<CommitListener> logger, TimeProvider? pace = null)
     {
@@ -66,8 +68,34 @@ internal sealed partial class CommitListener : BackgroundService
         _ => listening ? options.ListeningPollInterval : options.PollInterval,
     };
 
-    /// <summary>The least time from the start of a look to the start of the next one when woken: pure.</summary>
-    public static TimeSpan Spacing(FollowStep step, LiveOptions options) => step == FollowStep.More ? TimeSpan.Zero : options.PollInterval;
+    /// <summary>
+    /// The least time from the start of a look to the start of the next one when woken, the log growing by
+    /// <paramref name="eventsPerSecond"/>: <see cref="LiveOptions.PollInterval"/>, stretched in proportion to the rate
+    /// above <see cref="LiveOptions.PollStretchRate"/> up to <see cref="LiveOptions.BusyPollInterval"/>; none to go on
+    /// with a full page. Pure.
+    /// </summary>
+    public static TimeSpan Spacing(FollowStep step, double eventsPerSecond, LiveOptions options)
+    {
+        if (step == FollowStep.More) return TimeSpan.Zero;
+        var stretched = options.PollInterval * Math.Max(1, eventsPerSecond / options.PollStretchRate);
+        var longest = options.BusyPollInterval > options.PollInterval ? options.BusyPollInterval : options.PollInterval;
+        return stretched < longest ? stretched : longest;
+    }
+
+    /// <summary>
+    /// Events a second coming into the log, as the follower's looks read them: each look's count added, the whole decayed
+    /// by <c>e^(-t/1 s)</c>, so that it follows a change of pace within a second or two and smooths the commits' bursts.
+    /// </summary>
+    public double Rate { get; private set; }
+
+    /// <summary>A look read <paramref name="events"/> events (none too: the rate decays).</summary>
+    public void Read(int events)
+    {
+        var now = pace.GetTimestamp();
+        var seconds = ratedAt == 0 ? RateWindow.TotalSeconds : pace.GetElapsedTime(ratedAt, now).TotalSeconds;
+        Rate = Rate * Math.Exp(-seconds / RateWindow.TotalSeconds) + events / RateWindow.TotalSeconds;
+        ratedAt = now;
+    }
 
     /// <summary>Something may have changed: the follower looks at once, or once it is done with its current step.</summary>
     public void Wake() => wakes.Writer.TryWrite(true);

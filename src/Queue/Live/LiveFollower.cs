@@ -72,7 +72,7 @@ internal sealed partial class LiveFollower(
                 commits.Look();
                 var step = await StepAsync(ct);
                 failures = 0;
-                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, options.Value), CommitListener.Spacing(step, options.Value), ct);
+                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, options.Value), CommitListener.Spacing(step, commits.Rate, options.Value), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -130,6 +130,7 @@ internal sealed partial class LiveFollower(
         }
         var readAt = time.GetUtcNow();
         var page = await log.ReadAsync(cursor.Value, options.Value.FeedBatch, ct);
+        commits.Read(page.Events.Count);
         if (page.Events.Count > 0)
         {
             using var span = QueueMetrics.Source.StartActivity("live.apply")?.SetTag("queue.live.events", page.Events.Count);

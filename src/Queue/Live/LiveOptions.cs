@@ -43,6 +43,17 @@ public sealed class LiveOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>
+    /// Events a second coming into the log above which looks start further apart than <see cref="PollInterval"/>, in
+    /// proportion to the rate (twice this rate, twice the interval), up to <see cref="BusyPollInterval"/>: a look has a
+    /// fixed cost, and a log growing by thousands a second is read in fewer, larger looks.
+    /// </summary>
+    [Range(1, 10_000_000)]
+    public int PollStretchRate { get; set; } = 1_000;
+
+    /// <summary>The longest the least time between the starts of two looks stretches to under a busy log (<see cref="PollStretchRate"/>).</summary>
+    public TimeSpan BusyPollInterval { get; set; } = TimeSpan.FromMilliseconds(60);
+
+    /// <summary>
     /// How often the log is looked at when it had nothing new while this node hears commits (they wake it at once), in
     /// case a notification was lost: what a lost one can delay an event by.
     /// </summary>

@@ -15,7 +15,8 @@ public static class LiveSetup
     public static WebApplicationBuilder AddLiveState(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations()
-            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.ListeningPollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero,
+            .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.BusyPollInterval > TimeSpan.Zero
+                && o.ListeningPollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero,
                 "Queue:Live intervals must be positive")
             .ValidateOnStart();
         // Configuration is read when the services are built, not here: a host (or a test) may still add to it.

@@ -50,7 +50,68 @@ public sealed class CommitListenerTests : IDisposable
     [InlineData("HeldBack", 25)]
     [InlineData("CaughtUp", 25)]
     public void Looks_are_spaced_by_the_poll_interval_but_to_go_on_with_a_full_page(string step, int milliseconds) =>
-        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), CommitListener.Spacing(Enum.Parse<FollowStep>(step), Options));
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), CommitListener.Spacing(Enum.Parse<FollowStep>(step), 0, Options));
+
+    static readonly LiveOptions Stretching = new() { PollInterval = TimeSpan.FromMilliseconds(10), PollStretchRate = 1_000, BusyPollInterval = TimeSpan.FromMilliseconds(60) };
+
+    [Theory]
+    [InlineData(0, "CaughtUp", 10)]
+    [InlineData(1_000, "CaughtUp", 10)]
+    [InlineData(2_500, "CaughtUp", 25)]
+    [InlineData(5_000, "HeldBack", 50)]
+    [InlineData(6_000, "CaughtUp", 60)]
+    [InlineData(50_000, "CaughtUp", 60)]
+    [InlineData(50_000, "More", 0)]
+    public void Under_a_busy_log_looks_start_further_apart_in_proportion_to_its_rate_up_to_the_busy_interval(double rate, string step, int milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), CommitListener.Spacing(Enum.Parse<FollowStep>(step), rate, Stretching));
+
+    [Fact]
+    public void A_busy_interval_below_the_poll_interval_never_brings_looks_closer()
+    {
+        var options = new LiveOptions { PollInterval = TimeSpan.FromMilliseconds(25), BusyPollInterval = TimeSpan.FromMilliseconds(5) };
+        Assert.Equal(TimeSpan.FromMilliseconds(25), CommitListener.Spacing(FollowStep.CaughtUp, 100_000, options));
+    }
+
+    // Looks every 10 ms on the fake clock, for `seconds`, each reading what the log brought since the one before:
+    // `perCommit` events committed together every `commitMs`.
+    void Follow(double seconds, int perCommit, int commitMs)
+    {
+        for (var ms = 10; ms <= seconds * 1_000; ms += 10)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(10));
+            listener.Read(ms % commitMs == 0 ? perCommit : 0);
+        }
+    }
+
+    [Fact]
+    public void The_rate_is_the_logs_own_pace_smoothed_over_its_commits_bursts()
+    {
+        // The live benchmark's load: 20 events every 20 ms, 1,000 a second; each look sees 20 or none.
+        Follow(5, perCommit: 20, commitMs: 20);
+        Assert.InRange(listener.Rate, 950, 1_050);
+        Assert.InRange(CommitListener.Spacing(FollowStep.CaughtUp, listener.Rate, Stretching).TotalMilliseconds, 10, 10.5);
+
+        // Single events at 5,000 a second: the looks stretch to ~50 ms within a few seconds.
+        Follow(5, perCommit: 50, commitMs: 10);
+        Assert.InRange(listener.Rate, 4_900, 5_100);
+        Assert.InRange(CommitListener.Spacing(FollowStep.CaughtUp, listener.Rate, Stretching).TotalMilliseconds, 49, 51);
+
+        // The log goes quiet: within seconds the follower is back to its quick pace.
+        Follow(5, perCommit: 0, commitMs: 10);
+        Assert.InRange(listener.Rate, 0, 50);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), CommitListener.Spacing(FollowStep.CaughtUp, listener.Rate, Stretching));
+    }
+
+    [Fact]
+    public void One_burst_does_not_hold_the_follower_back_for_long()
+    {
+        // A connector hands over 3,000 events at once after a quiet minute.
+        Follow(60, perCommit: 0, commitMs: 10);
+        listener.Read(3_000);
+        Assert.Equal(TimeSpan.FromMilliseconds(30), CommitListener.Spacing(FollowStep.CaughtUp, Math.Round(listener.Rate), Stretching));
+        Follow(3, perCommit: 0, commitMs: 10);
+        Assert.Equal(TimeSpan.FromMilliseconds(10), CommitListener.Spacing(FollowStep.CaughtUp, listener.Rate, Stretching));
+    }
 
     static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(25);
 
