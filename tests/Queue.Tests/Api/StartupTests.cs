@@ -19,6 +19,20 @@ public sealed class StartupTests
         Assert.Contains("CallerHashSecret", error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Queue:Live:BusyPollInterval", "00:00:00", "Queue:Live intervals must be positive")]
+    [InlineData("Queue:Live:BusyPollInterval", "-00:00:01", "Queue:Live intervals must be positive")]
+    [InlineData("Queue:Live:PollStretchRate", "0", "PollStretchRate")]
+    public async Task The_service_refuses_to_start_with_a_follower_pace_that_cannot_be(string key, string value, string said)
+    {
+        await using var factory = Node("Testing", TestDatabase.BaseConnectionString, settings: new() { [key] = value });
+
+        var error = Record.Exception(() => factory.Server);
+
+        Assert.NotNull(error);
+        Assert.Contains(said, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_service_refuses_a_database_that_is_not_UTF8()
     {
@@ -70,11 +84,12 @@ public sealed class StartupTests
         }
     }
 
-    static WebApplicationFactory<Program> Node(string environment, string connectionString, string callerSecret = QueueApp.CallerSecret) =>
+    static WebApplicationFactory<Program> Node(string environment, string connectionString, string callerSecret = QueueApp.CallerSecret,
+        Dictionary<string, string?>? settings = null) =>
         new WebApplicationFactory<Program>().WithWebHostBuilder(web =>
         {
             web.UseEnvironment(environment);
-            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
+            web.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? [])
             {
                 ["ConnectionStrings:Queue"] = connectionString,
                 ["Queue:Ingest:CallerHashSecret"] = callerSecret,
