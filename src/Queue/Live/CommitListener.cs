@@ -27,7 +27,8 @@ internal enum FollowStep
 /// nodes' (<c>LISTEN</c> on a connection of its own, outside the pool). Wakes coalesce: however many come while the
 /// follower reads, one is pending at most, and the follower starts no look sooner than <see cref="LiveOptions.PollInterval"/>
 /// after the one before (but to go on with a full page), so that a stream of commits is read in batches at that pace,
-/// not one small read per commit; under a busy log (<see cref="LiveOptions.PollStretchRate"/>), further apart (<see cref="Spacing"/>). A wake only says "look": without one, the follower still looks every
+/// not one small read per commit; under a busy log, further apart (<see cref="Spacing"/>). A wake only says "look":
+/// without one, the follower still looks every
 /// <see cref="LiveOptions.ListeningPollInterval"/> while this node listens, and every <see cref="LiveOptions.PollInterval"/>
 /// while it cannot, so that a notification lost with its connection delays an event and loses none. Its pauses are
 /// real time (<c>pace</c>), not the center's clock.

@@ -72,7 +72,8 @@ internal sealed partial class LiveFollower(
                 commits.Look();
                 var step = await StepAsync(ct);
                 failures = 0;
-                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, options.Value), CommitListener.Spacing(step, commits.Rate, options.Value), ct);
+                var live = options.Value;
+                await commits.WaitAsync(CommitListener.Pause(step, commits.Listening, live), CommitListener.Spacing(step, commits.Rate, live), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -95,6 +95,21 @@ public sealed class CommitWakeTests(WakeQueueApp app) : IClassFixture<WakeQueueA
     }
 
     [Fact]
+    public async Task What_the_follower_reads_is_counted_into_the_log_s_rate_which_spaces_its_looks()
+    {
+        using var http = app.Client();
+        var listener = app.Factory.Services.GetRequiredService<CommitListener>();
+        var batch = Enumerable.Range(0, 400).Select(i => (System.Text.Json.Nodes.JsonNode)Ev.Queued($"rate-{i}", app.Time.GetUtcNow(), $"rate-c{i}", "rate")).ToArray();
+        var since = Stopwatch.StartNew();
+
+        Assert.Equal(HttpStatusCode.OK, (await http.PostEventsAsync(batch)).StatusCode);
+        await Wake.FollowsAsync(http, "rate", 400, since, "a batch of 400");
+
+        // 400 events read by a look a moment ago: the rate holds most of them (it decays by e^(-t/1 s)).
+        Assert.InRange(listener.Rate, 100, 1_000);
+    }
+
+    [Fact]
     public async Task Events_posted_to_this_node_reach_live_state_at_once_though_it_looks_every_30_s()
     {
         using var http = app.Client();
