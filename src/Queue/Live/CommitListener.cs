@@ -55,6 +55,7 @@ internal sealed partial class CommitListener : BackgroundService
         this.announcer = announcer;
         this.logger = logger;
         this.pace = pace ?? TimeProvider.System;
+        ratedAt = this.pace.GetTimestamp();
         announcer.Committed += Wake;
     }
 
@@ -93,8 +94,7 @@ internal sealed partial class CommitListener : BackgroundService
     public void Read(int events)
     {
         var now = pace.GetTimestamp();
-        var seconds = ratedAt == 0 ? RateWindow.TotalSeconds : pace.GetElapsedTime(ratedAt, now).TotalSeconds;
-        Rate = Rate * Math.Exp(-seconds / RateWindow.TotalSeconds) + events / RateWindow.TotalSeconds;
+        Rate = Rate * Math.Exp(-pace.GetElapsedTime(ratedAt, now) / RateWindow) + events / RateWindow.TotalSeconds;
         ratedAt = now;
     }
 
