@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Queue.Live;
 
@@ -17,10 +18,13 @@ public sealed record LiveUpdate(QueueSnapshot? Center, IReadOnlyList<QueueSnapsh
 /// one they were sent before (whole if they were sent none); a screen starting to watch is answered those same
 /// snapshots (<see cref="Delivered"/>).
 /// </summary>
-internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub, ILiveClient> hub, ILogger<LiveDelivery> logger)
+internal sealed class LiveDelivery(LiveViews views, ScreenConnections connections)
 {
     /// <summary>The longest the first snapshot of a round waits for the round's others.</summary>
     public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>How many screens a round writes to before it lets the node's other work run.</summary>
+    const int WritesPerTurn = 64;
 
     // As the hub's JSON protocol writes them: what a change is told against.
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
@@ -121,45 +125,47 @@ internal sealed partial class LiveDelivery(LiveViews views, IHubContext<LiveHub,
             }
             pending = new(StringComparer.Ordinal);
         }
-        // Every group's message goes out at once, not each after the one before has crossed the backplane.
-        var sends = new List<(string Group, LiveViewSpec Spec, Task Sent)>();
-        foreach (var (group, spec) in views.Groups())
+        var written = 0;
+        foreach (var (spec, screens) in views.Groups())
         {
-            SnapshotChange? center = null;
-            var queues = new List<SnapshotChange>();
-            foreach (var (key, change) in round)
+            var keys = round.Keys.Where(spec.Shows).ToList();
+            if (keys.Count == 0) continue;
+            // Serialized once per protocol, when the group's first screen speaking it is written to.
+            var message = Updated(Changes(keys.Select(k => (k, round[k]))));
+            foreach (var screen in screens)
             {
-                if (!spec.Shows(key)) continue;
-                if (LiveViewSpec.IsCenter(key)) center = change;
-                else queues.Add(change);
-            }
-            if (center is null && queues.Count == 0) continue;
-            sends.Add((group, spec, SendAsync(group, new LiveChanges(center, queues))));
-        }
-        foreach (var (group, spec, sent) in sends)
-        {
-            try
-            {
-                await sent;
-            }
-            catch (Exception e) when (e is StackExchange.Redis.RedisException or TimeoutException)
-            {
-                // What this group missed goes again, whole, with the next round that finds it published (every queue is
-                // looked at each second); a screen that got a later change against what it missed watches again.
-                LogDeliveryFailed(logger, group, e.Message);
-                lock (gate)
-                {
-                    foreach (var key in round.Keys.Where(spec.Shows)) delivered.Remove(key);
-                }
+                connections.TryWrite(screen, message, keys, Whole);
+                // Each write hands its connection's transport a piece of work on the thread pool. A round's thousands,
+                // handed at once, would be queued ahead of whatever the node does next (the follower's look, a commit's
+                // answer), which would then wait for the whole round to be written: so the round takes turns with it.
+                if (++written % WritesPerTurn == 0) await Task.Yield();
             }
         }
     }
 
-    // Whatever fails, fails in the task it answers: the other groups' messages are on their way.
-    async Task SendAsync(string group, LiveChanges changes) => await hub.Clients.Group(group).Updated(changes);
+    static SerializedHubMessage Updated(LiveChanges changes) => new(new InvocationMessage(nameof(ILiveClient.Updated), [changes]));
+
+    static LiveChanges Changes(IEnumerable<(string Key, SnapshotChange Change)> changes)
+    {
+        SnapshotChange? center = null;
+        var queues = new List<SnapshotChange>();
+        foreach (var (key, change) in changes)
+        {
+            if (LiveViewSpec.IsCenter(key)) center = change;
+            else queues.Add(change);
+        }
+        return new LiveChanges(center, queues);
+    }
+
+    // What this node's screens were last sent of keys, whole: for a screen that missed a round of them.
+    SerializedHubMessage Whole(IReadOnlyCollection<string> keys)
+    {
+        lock (gate)
+        {
+            return Updated(Changes(keys.Where(delivered.ContainsKey)
+                .Select(k => (k, new SnapshotChange(delivered[k].Snapshot.Queue, delivered[k].Snapshot.Seq, 0, delivered[k].Json)))));
+        }
+    }
 
     sealed record Sent(QueueSnapshot Snapshot, JsonElement Json);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Live update to {Group} not delivered: {Reason}")]
-    static partial void LogDeliveryFailed(ILogger logger, string group, string reason);
 }

@@ -102,9 +102,7 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews v
             ? new LiveViewSpec(true, scope.TeamId, scope.Queues)
             : new LiveViewSpec(false, null, new HashSet<string>(queues!, StringComparer.Ordinal));
         // Join first, then read: a change in between arrives as an update with a higher seq, not lost.
-        var (left, joined) = views.Watch(Context.ConnectionId, spec);
-        if (left is not null) await Groups.RemoveFromGroupAsync(Context.ConnectionId, left);
-        await Groups.AddToGroupAsync(Context.ConnectionId, joined);
+        views.Watch(Context.ConnectionId, spec);
         // Its alerts as they change: the center's all, a team's or named queues' their own.
         string[] alerts = center && scope.Team is null ? [AlertsGroup] : [.. (center ? scope.Team! : queues!).Select(QueueAlertsGroup)];
         await LeaveAlertsAsync();
@@ -121,7 +119,7 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews v
     /// <summary>Stops what <see cref="Watch"/> started.</summary>
     public async Task Unwatch()
     {
-        if (views.Forget(Context.ConnectionId) is { } left) await Groups.RemoveFromGroupAsync(Context.ConnectionId, left);
+        views.Forget(Context.ConnectionId);
         await LeaveAlertsAsync();
     }
 
@@ -153,7 +151,7 @@ internal sealed class LiveHub(LiveView view, DetailWatchers details, LiveViews v
     public override Task OnDisconnectedAsync(Exception? exception)
     {
         details.Forget(Context.ConnectionId);
-        // SignalR forgets the connection's groups by itself.
+        // SignalR forgets the connection's groups by itself; this node's own grouping of what it watches is forgotten here.
         views.Forget(Context.ConnectionId);
         return base.OnDisconnectedAsync(exception);
     }

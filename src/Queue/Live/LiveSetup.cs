@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Queue.EventLog;
 using Queue.Events;
@@ -47,6 +49,11 @@ public static class LiveSetup
 
         // JSON and MessagePack side by side: a client picks one when it connects (ADR 0009).
         builder.Services.AddSignalR().AddMessagePackProtocol(o => o.SerializerOptions = LiveMessagePack.Options).AddStackExchangeRedis();
+        // A round's messages to this node's watching screens are written by the node itself (ScreenConnections); the rest
+        // (joined groups, alerts, detail) crosses the backplane to whichever node holds the connection.
+        builder.Services.AddSingleton<RedisHubLifetimeManager<LiveHub>>();
+        builder.Services.AddSingleton<ScreenConnections>();
+        builder.Services.AddSingleton<HubLifetimeManager<LiveHub>>(sp => sp.GetRequiredService<ScreenConnections>());
         builder.Services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()
             .Configure<IConfiguration, IOptions<LiveOptions>>((o, configuration, live) =>
             {

@@ -25,45 +25,39 @@ internal sealed record LiveViewSpec(bool Center, string? TeamId, IReadOnlySet<st
 /// <summary>The screens of this node and what each watches, grouped by what they watch.</summary>
 internal sealed class LiveViews
 {
-    // Groups are this node's own: every node delivers what it computed to its own screens.
-    readonly string node = Guid.NewGuid().ToString("N")[..16];
     readonly ConcurrentDictionary<string, string> groupOf = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, (LiveViewSpec Spec, ConcurrentDictionary<string, byte> Connections)> groups = new(StringComparer.Ordinal);
     readonly Lock gate = new();
 
-    /// <summary>Records that <paramref name="connection"/> now watches <paramref name="spec"/>; answers the group it
-    /// leaves (if any) and the group it joins.</summary>
-    public (string? Left, string Joined) Watch(string connection, LiveViewSpec spec)
+    /// <summary>Records that <paramref name="connection"/> now watches <paramref name="spec"/>, instead of what it watched before.</summary>
+    public void Watch(string connection, LiveViewSpec spec)
     {
-        var group = $"view:{node}:{spec.Name}";
         lock (gate)
         {
-            var left = Leave(connection);
-            groups.GetOrAdd(group, _ => (spec, new(StringComparer.Ordinal))).Connections[connection] = 0;
-            groupOf[connection] = group;
-            return (left == group ? null : left, group);
+            Leave(connection);
+            groups.GetOrAdd(spec.Name, _ => (spec, new(StringComparer.Ordinal))).Connections[connection] = 0;
+            groupOf[connection] = spec.Name;
         }
     }
 
-    /// <summary>Forgets what <paramref name="connection"/> watched; answers the group it was in.</summary>
-    public string? Forget(string connection)
+    /// <summary>Forgets what <paramref name="connection"/> watched.</summary>
+    public void Forget(string connection)
     {
-        lock (gate) return Leave(connection);
+        lock (gate) Leave(connection);
     }
 
-    string? Leave(string connection)
+    void Leave(string connection)
     {
-        if (!groupOf.TryRemove(connection, out var group)) return null;
+        if (!groupOf.TryRemove(connection, out var group)) return;
         if (groups.TryGetValue(group, out var members))
         {
             members.Connections.TryRemove(connection, out _);
             if (members.Connections.IsEmpty) groups.TryRemove(group, out _);
         }
-        return group;
     }
 
-    /// <summary>Every group with a screen in it, and what its screens watch.</summary>
-    public IReadOnlyList<(string Group, LiveViewSpec Spec)> Groups() => [.. groups.Select(g => (g.Key, g.Value.Spec))];
+    /// <summary>What each group of screens watches, and its screens' connections.</summary>
+    public IReadOnlyList<(LiveViewSpec Spec, ICollection<string> Screens)> Groups() => [.. groups.Values.Select(g => (g.Spec, g.Connections.Keys))];
 
     public bool IsEmpty => groups.IsEmpty;
 

@@ -66,6 +66,9 @@ public sealed class LiveClient : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client over <paramref name="connection"/>, not yet started: the caller may add handlers of its own first.</summary>
+    public static LiveClient Over(HubConnection connection) => new(connection);
+
     /// <summary>Connects to a service process over WebSockets, the key as a bearer token.</summary>
     public static async Task<LiveClient> ConnectAsync(Uri service, string key)
     {
