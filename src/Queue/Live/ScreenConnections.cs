@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Queue.Telemetry;
 
 namespace Queue.Live;
 
@@ -11,7 +12,7 @@ namespace Queue.Live;
 /// no trip through the Redis backplane and back (ADR 0009). Everything else — joined groups, alerts, what other nodes
 /// send — goes through <paramref name="backplane"/> as before.
 /// </summary>
-internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backplane)
+internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backplane, QueueMetrics metrics)
     : HubLifetimeManager<LiveHub>
 {
     readonly ConcurrentDictionary<string, Screen> screens = new(StringComparer.Ordinal);
@@ -31,6 +32,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
         if (screen.Writing is { IsCompleted: false })
         {
             (screen.Missed ??= new(StringComparer.Ordinal)).UnionWith(keys);
+            metrics.RoundsMissed.Add(1);
             return false;
         }
         var message = change;

@@ -28,6 +28,8 @@ internal sealed class QueueMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         AlertsRaised = Meter.CreateCounter<long>("queue.alerts.raised", "{alert}", "Alerts raised by this node, by kind");
         SignalRConnections = Meter.CreateUpDownCounter<long>("queue.signalr.connections", "{connection}", "SignalR connections on this node");
+        RoundsMissed = Meter.CreateCounter<long>("queue.live.rounds_missed", "{round}",
+            "Rounds not written to a watching screen still taking its last one (a slow or stalled screen)");
         ReportSends = Meter.CreateCounter<long>("queue.report.sends", "{email}", "Weekly report emails, by outcome");
         Notifications = Meter.CreateCounter<long>("queue.notifications", "{notification}", "Escalation deliveries, by channel and outcome");
     }
@@ -39,6 +41,7 @@ internal sealed class QueueMetrics : IDisposable
     public Histogram<double> IngestDuration { get; }
     public Counter<long> AlertsRaised { get; }
     public UpDownCounter<long> SignalRConnections { get; }
+    public Counter<long> RoundsMissed { get; }
     public Counter<long> ReportSends { get; }
     public Counter<long> Notifications { get; }
 
@@ -52,6 +55,7 @@ internal sealed class QueueMetrics : IDisposable
         EventsDuplicate.Add(0);
         foreach (var reason in RejectReasons.All) Rejected(reason, 0);
         SignalRConnections.Add(0);
+        RoundsMissed.Add(0);
         foreach (var outcome in (string[])["sent", "failed"]) ReportSends.Add(0, new KeyValuePair<string, object?>("outcome", outcome));
     }
 

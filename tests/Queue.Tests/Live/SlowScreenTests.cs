@@ -61,6 +61,10 @@ public sealed class SlowScreenTests(OwnService service) : IClassFixture<OwnServi
             var got = stalled.DrainChanges().Count;
             Assert.True(got < steadyGot, $"the stalled screen was sent {got} messages and the steady one {steadyGot}: every round was kept for it");
             Assert.Equal(0, stalled.Missed);
+            // And counted, for whoever watches the node.
+            using var anonymous = new HttpClient { BaseAddress = service.Node.Address };
+            Assert.True((await Telemetry.Scrape.OfAsync(anonymous)).Sum("queue_live_rounds_missed_total") >= steadyGot - got,
+                "the rounds passed over are not counted");
             Assert.Equal(HubConnectionState.Connected, stalled.Connection.State);
         }
         finally
