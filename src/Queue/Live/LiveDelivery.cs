@@ -88,6 +88,8 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
 
     public async Task RunAsync(CancellationToken ct)
     {
+        // A screen that missed a round is caught up as soon as it can take something, not at the next change.
+        connections.Freed = () => signal.Writer.TryWrite(true);
         while (!ct.IsCancellationRequested)
         {
             await signal.Reader.ReadAsync(ct);
@@ -115,7 +117,7 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
         var round = new Dictionary<string, SnapshotChange>(StringComparer.Ordinal);
         lock (gate)
         {
-            if (pending.Count == 0) return;
+            if (pending.Count == 0 && !connections.AnyBehind) return;
             foreach (var (key, sent) in pending)
             {
                 var s = sent.Snapshot;
@@ -130,12 +132,14 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
         foreach (var (spec, screens) in views.Groups())
         {
             var keys = round.Keys.Where(spec.Shows).ToList();
-            if (keys.Count == 0) continue;
+            if (keys.Count == 0 && !connections.AnyBehind) continue;
             // Serialized once per protocol, when the group's first screen speaking it is written to.
-            var message = Updated(Changes(keys.Select(k => (k, round[k]))));
+            var message = keys.Count == 0 ? null : Updated(Changes(keys.Select(k => (k, round[k]))));
+            // For a screen that missed rounds: what it missed of another view, watched before this one, is not its to show.
+            Func<IReadOnlyCollection<string>, SerializedHubMessage> whole = missed => Whole([.. missed.Where(spec.Shows)]);
             foreach (var screen in screens)
             {
-                connections.TryWrite(screen, message, keys, Whole);
+                connections.TryWrite(screen, message, keys, whole);
                 // Each write hands its connection's transport a piece of work on the thread pool. A round's thousands,
                 // handed at once, would be queued ahead of whatever the node does next (the follower's look, a commit's
                 // answer), which would then wait for the whole round to be written: so the round takes turns with it.

@@ -16,22 +16,33 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
     : HubLifetimeManager<LiveHub>
 {
     readonly ConcurrentDictionary<string, Screen> screens = new(StringComparer.Ordinal);
+    // How many screens missed a round and wait to be caught up.
+    int behind;
 
     /// <summary>
-    /// Writes a round's <paramref name="change"/> (of <paramref name="keys"/>) to <paramref name="connectionId"/>. A screen
-    /// still taking the message before (its transport's buffers full: a slow or stalled network) is written nothing: no
-    /// queue of messages is kept for it on the node, and the other screens' round does not wait for it. The next round
-    /// it can take, it is written instead what <paramref name="whole"/> makes of every key it missed and this round's:
-    /// their snapshots whole, so that it shows the last state again without the changes it missed. Answers whether
-    /// something was written. Called by one writer at a time.
+    /// Writes a round's <paramref name="change"/> (of <paramref name="keys"/>; null if the round has nothing for this
+    /// screen's view) to <paramref name="connectionId"/>. A screen still taking the message before (its transport's
+    /// buffers full: a slow or stalled network) is written nothing: no queue of messages is kept for it on the node, and
+    /// the other screens' round does not wait for it. Once that write is done, <see cref="Freed"/> is called, and the
+    /// next round — an empty one if nothing else changed — writes it instead what <paramref name="whole"/> makes of every
+    /// key it missed and this round's: their snapshots whole, so that it shows the last state again without the changes
+    /// it missed. Answers whether something was written. Called by one writer at a time.
     /// </summary>
-    public bool TryWrite(string connectionId, SerializedHubMessage change, IReadOnlyCollection<string> keys,
+    public bool TryWrite(string connectionId, SerializedHubMessage? change, IReadOnlyCollection<string> keys,
         Func<IReadOnlyCollection<string>, SerializedHubMessage> whole)
     {
         if (!screens.TryGetValue(connectionId, out var screen)) return false;
-        if (screen.Writing is { IsCompleted: false })
+        if (screen.Writing is { IsCompleted: false } writing)
         {
-            (screen.Missed ??= new(StringComparer.Ordinal)).UnionWith(keys);
+            if (change is null) return false;
+            if (screen.Missed is null)
+            {
+                screen.Missed = new(StringComparer.Ordinal);
+                Interlocked.Increment(ref behind);
+                writing.ContinueWith(static (_, self) => ((ScreenConnections)self!).Freed?.Invoke(), this, CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+            screen.Missed.UnionWith(keys);
             metrics.RoundsMissed.Add(1);
             return false;
         }
@@ -41,7 +52,9 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
             missed.UnionWith(keys);
             message = whole(missed);
             screen.Missed = null;
+            Interlocked.Decrement(ref behind);
         }
+        if (message is null) return false;
         var write = screen.Connection.WriteAsync(message);
         if (write.IsCompletedSuccessfully)
         {
@@ -56,6 +69,12 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
         return true;
     }
 
+    /// <summary>Whether a screen missed a round and has not been written what it missed.</summary>
+    public bool AnyBehind => Volatile.Read(ref behind) > 0;
+
+    /// <summary>Called when a screen that missed a round has taken its last message: it can be caught up.</summary>
+    public Action? Freed { get; set; }
+
     public override Task OnConnectedAsync(HubConnectionContext connection)
     {
         screens[connection.ConnectionId] = new Screen(connection);
@@ -64,7 +83,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
 
     public override Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        screens.TryRemove(connection.ConnectionId, out _);
+        if (screens.TryRemove(connection.ConnectionId, out var gone) && gone.Missed is not null) Interlocked.Decrement(ref behind);
         return backplane.OnDisconnectedAsync(connection);
     }
 
