@@ -9,8 +9,8 @@ namespace Queue.Tests.Live;
 
 /// <summary>
 /// A screen that stops reading (a TV whose network stalls) holds back neither the node's other screens nor a queue of
-/// messages on the node: while its last update is still being written, its rounds are passed over, and the next round
-/// it can take brings it every snapshot it watches, whole (ADR 0009, <c>ScreenConnections</c>).
+/// messages on the node: while its last update is still being written, its rounds are passed over, and once it has taken
+/// it, it is written every snapshot it missed, whole (ADR 0009, <c>ScreenConnections</c>).
 /// </summary>
 [Collection(AloneCollection.Name)]
 public sealed class SlowScreenTests(OwnService service) : IClassFixture<OwnService>
