@@ -139,7 +139,7 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
             Func<IReadOnlyCollection<string>, SerializedHubMessage> whole = missed => Whole([.. missed.Where(spec.Shows)]);
             foreach (var screen in screens)
             {
-                connections.TryWrite(screen, message, keys, whole);
+                connections.Write(screen, message, keys, whole);
                 // Each write hands its connection's transport a piece of work on the thread pool. A round's thousands,
                 // handed at once, would be queued ahead of whatever the node does next (the follower's look, a commit's
                 // answer), which would then wait for the whole round to be written: so the round takes turns with it.
@@ -165,11 +165,15 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
     // What this node's screens were last sent of keys, whole: for a screen that missed a round of them.
     SerializedHubMessage Whole(IReadOnlyCollection<string> keys)
     {
+        var whole = new List<(string, SnapshotChange)>();
         lock (gate)
         {
-            return Updated(Changes(keys.Where(delivered.ContainsKey)
-                .Select(k => (k, new SnapshotChange(delivered[k].Snapshot.Queue, delivered[k].Snapshot.Seq, 0, delivered[k].Json)))));
+            foreach (var key in keys)
+            {
+                if (delivered.TryGetValue(key, out var sent)) whole.Add((key, new SnapshotChange(sent.Snapshot.Queue, sent.Snapshot.Seq, 0, sent.Json)));
+            }
         }
+        return Updated(Changes(whole));
     }
 
     sealed record Sent(QueueSnapshot Snapshot, JsonElement Json);

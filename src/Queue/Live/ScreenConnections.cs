@@ -26,15 +26,15 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
     /// the other screens' round does not wait for it. Once that write is done, <see cref="Freed"/> is called, and the
     /// next round — an empty one if nothing else changed — writes it instead what <paramref name="whole"/> makes of every
     /// key it missed and this round's: their snapshots whole, so that it shows the last state again without the changes
-    /// it missed. Answers whether something was written. Called by one writer at a time.
+    /// it missed. Called by one writer at a time.
     /// </summary>
-    public bool TryWrite(string connectionId, SerializedHubMessage? change, IReadOnlyCollection<string> keys,
+    public void Write(string connectionId, SerializedHubMessage? change, IReadOnlyCollection<string> keys,
         Func<IReadOnlyCollection<string>, SerializedHubMessage> whole)
     {
-        if (!screens.TryGetValue(connectionId, out var screen)) return false;
+        if (!screens.TryGetValue(connectionId, out var screen)) return;
         if (screen.Writing is { IsCompleted: false } writing)
         {
-            if (change is null) return false;
+            if (change is null) return;
             if (screen.Missed is null)
             {
                 screen.Missed = new(StringComparer.Ordinal);
@@ -44,7 +44,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
             }
             screen.Missed.UnionWith(keys);
             metrics.RoundsMissed.Add(1);
-            return false;
+            return;
         }
         var message = change;
         if (screen.Missed is { } missed)
@@ -54,7 +54,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
             screen.Missed = null;
             Interlocked.Decrement(ref behind);
         }
-        if (message is null) return false;
+        if (message is null) return;
         var write = screen.Connection.WriteAsync(message);
         if (write.IsCompletedSuccessfully)
         {
@@ -66,7 +66,6 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
             // The connection logs and aborts itself if the write fails.
             screen.Writing = write.AsTask();
         }
-        return true;
     }
 
     /// <summary>Whether a screen missed a round and has not been written what it missed.</summary>
