@@ -9,13 +9,16 @@ internal sealed record FreshnessCost(double ServiceCores, double ServicePeakMiB,
 /// <summary>
 /// (a): how fresh a floor of screens was while events flowed, and what it cost. The probes (P50Ms…) are calls in a
 /// quiet queue of their own, whose change goes out at once; the load's own events (Load…) are on the busy queues, whose
-/// changes go out at most once per push interval, as the sampled screens saw them.
+/// changes go out at most once per push interval, as the sampled screens saw them. Of each probe, its first screen and its
+/// last: from post to the first is the service's part (the follower, the snapshot's read, the round's hold), from the
+/// first to the last is the round's fan-out to every screen (FirstScreenP50Ms, LastScreenP50Ms: medians over the probes).
 /// </summary>
 internal sealed record FreshnessResult(
     string Mix, int Screens, long EventsPosted, double Seconds, double EventsPerSecond, int Probes, long Observations,
     double P50Ms, double P99Ms, double MaxMs, double ToSnapshotP50Ms, double ToSnapshotP99Ms, long ProbesMissed, long LeftBehind,
     long QueuePushes, long DetailPushes, long Messages, FreshnessCost Cost, long ChangesMissed, double? CenterScreenKiBPerSecond,
-    long LoadObservations, double LoadP50Ms, double LoadP99Ms, double LoadMaxMs, long LoadMissed, IReadOnlyList<SlowProbe> SlowestProbes)
+    long LoadObservations, double LoadP50Ms, double LoadP99Ms, double LoadMaxMs, long LoadMissed, IReadOnlyList<SlowProbe> SlowestProbes,
+    double FirstScreenP50Ms = 0, double LastScreenP50Ms = 0)
 {
     /// <summary>SPEC §7: an accepted event reaches a connected screen in p99 ≤ 250 ms.</summary>
     public const double TargetP99Ms = 250;
@@ -28,11 +31,14 @@ internal sealed record FreshnessResult(
         var latencies = seen.LatenciesMs.Order().ToList();
         var load = (seen.LoadLatenciesMs ?? []).Order().ToList();
         var toSnapshot = probeSent.Where(p => seen.ProbeRead.ContainsKey(p.Key)).Select(p => (seen.ProbeRead[p.Key] - p.Value).TotalMilliseconds).Order().ToList();
+        var firstScreen = (seen.ProbeFirstMs ?? []).Where(p => probeSent.ContainsKey(p.Key)).Select(p => p.Value).Order().ToList();
+        var lastScreen = (seen.ProbeSlowestMs ?? []).Where(p => probeSent.ContainsKey(p.Key)).Select(p => p.Value).Order().ToList();
         return new FreshnessResult(mix.ToString(), mix.Count, posted, elapsed.TotalSeconds, posted / elapsed.TotalSeconds, probes, latencies.Count,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Count == 0 ? 0 : latencies[^1],
             Percentile(toSnapshot, 0.50), Percentile(toSnapshot, 0.99), seen.ProbesMissed, seen.LeftBehind, seen.QueuePushes, seen.DetailPushes, seen.Messages, cost, seen.ChangesMissed,
             seen.CenterScreenBytes / 1024.0 / elapsed.TotalSeconds,
-            load.Count, Percentile(load, 0.50), Percentile(load, 0.99), load.Count == 0 ? 0 : load[^1], seen.LoadMissed, Slowest(seen, probeSent));
+            load.Count, Percentile(load, 0.50), Percentile(load, 0.99), load.Count == 0 ? 0 : load[^1], seen.LoadMissed, Slowest(seen, probeSent),
+            Percentile(firstScreen, 0.50), Percentile(lastScreen, 0.50));
     }
 
     // The probes whose slowest screen saw them latest, with when in the run they were posted: a few at the start are the
@@ -51,7 +57,7 @@ internal sealed record FreshnessResult(
 
     public override string ToString() =>
         $"{EventsPosted:N0} events in {Seconds:F1} s ({EventsPerSecond:N0}/s); {Probes} probes × {Screens:N0} screens: " +
-        $"p50 {P50Ms:F0} ms, p99 {P99Ms:F0} ms, max {MaxMs:F0} ms (post → snapshot read p50 {ToSnapshotP50Ms:F0}, p99 {ToSnapshotP99Ms:F0} ms); " +
+        $"p50 {P50Ms:F0} ms, p99 {P99Ms:F0} ms, max {MaxMs:F0} ms (post → snapshot read p50 {ToSnapshotP50Ms:F0}, p99 {ToSnapshotP99Ms:F0} ms; a probe's first screen p50 {FirstScreenP50Ms:F0} ms, its last {LastScreenP50Ms:F0} ms); " +
         $"slowest probes (second of the run: slowest screen) {string.Join(", ", SlowestProbes.Select(p => $"{p.AtSeconds:F1} s: {p.SlowestMs:F0} ms"))}; " +
         $"the load's events on the busy queues ({LoadObservations:N0} sightings): p50 {LoadP50Ms:F0} ms, p99 {LoadP99Ms:F0} ms, max {LoadMaxMs:F0} ms, {LoadMissed} missed; " +
         $"{ProbesMissed} probe sightings missed, {LeftBehind} (screen, queue) left behind, {ChangesMissed} changes against a snapshot not held; {QueuePushes:N0} snapshots in {Messages:N0} messages (and {DetailPushes:N0} details), a screen on the center sent {CenterScreenKiBPerSecond:F0} KiB/s; " +
@@ -93,7 +99,7 @@ internal sealed record LiveReport(LiveBench.Options Options, IReadOnlyList<Fresh
 
     static void Rows(StringBuilder text, FreshnessResult f, string protocol)
     {
-        text.AppendLine(CultureInfo.InvariantCulture, $"| event → screen, p50 / p99 / max ({f.Mix}; {protocol}; {f.EventsPerSecond:N0} events/s, {f.Seconds:F0} s): probes, in a quiet queue | {f.P50Ms:F0} / {f.P99Ms:F0} / {f.MaxMs:F0} ms (post → snapshot read p99 {f.ToSnapshotP99Ms:F0} ms) | p99 ≤ 250 ms |");
+        text.AppendLine(CultureInfo.InvariantCulture, $"| event → screen, p50 / p99 / max ({f.Mix}; {protocol}; {f.EventsPerSecond:N0} events/s, {f.Seconds:F0} s): probes, in a quiet queue | {f.P50Ms:F0} / {f.P99Ms:F0} / {f.MaxMs:F0} ms (post → snapshot read p99 {f.ToSnapshotP99Ms:F0} ms; a probe's first screen p50 {f.FirstScreenP50Ms:F0} ms, its last {f.LastScreenP50Ms:F0}) | p99 ≤ 250 ms |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| event → screen, p50 / p99 / max: the load's own events, on the busy queues (every {Screens.LoadSample}th screen) | {f.LoadP50Ms:F0} / {f.LoadP99Ms:F0} / {f.LoadMaxMs:F0} ms ({f.LoadObservations:N0} sightings, {f.LoadMissed} missed) | p99 ≤ 250 ms |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| queues left behind the last published snapshot, {f.Screens:N0} screens | {f.LeftBehind} ({f.ChangesMissed} changes against a snapshot not held; {f.QueuePushes:N0} snapshots received in {f.Messages:N0} messages, {f.Messages / f.Seconds / f.Screens:F1} a second a screen{(f.CenterScreenKiBPerSecond is { } kib ? $", {kib:F0} KiB/s of JSON to a screen on the center" : "")}; probe sightings missed: {f.ProbesMissed}) | 0 |");
         text.AppendLine(CultureInfo.InvariantCulture, $"| cores: service / screens / load; service memory, {f.Screens:N0} screens | {f.Cost.ServiceCores:F2} / {f.Cost.ScreensCores:F2} / {f.Cost.LoadCores:F2}; peak {f.Cost.ServicePeakMiB:F0} MiB, {f.Cost.ServiceKiBPerScreen:F0} KiB per screen | |");

@@ -77,7 +77,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
         var outputs = processes.Select((_, i) => Path.Combine(directory, $"seen-{i}.json")).ToArray();
         for (var i = 0; i < processes.Count; i++)
             await processes[i].StandardInput.WriteLineAsync($"report {probesFile} {publishedFile} {marksFile} {outputs[i]}".AsMemory(), ct);
-        var merged = new ScreensSeen([], 0, 0, 0, 0, 0, [], 0, LoadLatenciesMs: [], ProbeSlowestMs: []);
+        var merged = new ScreensSeen([], 0, 0, 0, 0, 0, [], 0, LoadLatenciesMs: [], ProbeSlowestMs: [], ProbeFirstMs: []);
         for (var i = 0; i < processes.Count; i++)
         {
             await ExpectAsync(processes[i], "ok", TimeSpan.FromMinutes(1), ct);
@@ -86,6 +86,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
             merged.LoadLatenciesMs!.AddRange(seen.LoadLatenciesMs ?? []);
             foreach (var (probe, read) in seen.ProbeRead) merged.ProbeRead.TryAdd(probe, read);
             foreach (var (probe, ms) in seen.ProbeSlowestMs ?? []) merged.ProbeSlowestMs![probe] = Math.Max(ms, merged.ProbeSlowestMs.GetValueOrDefault(probe));
+            foreach (var (probe, ms) in seen.ProbeFirstMs ?? []) merged.ProbeFirstMs![probe] = Math.Min(ms, merged.ProbeFirstMs.GetValueOrDefault(probe, double.MaxValue));
             merged = merged with
             {
                 ProbesMissed = merged.ProbesMissed + seen.ProbesMissed, LeftBehind = merged.LeftBehind + seen.LeftBehind,

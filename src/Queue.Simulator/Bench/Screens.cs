@@ -195,6 +195,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     {
         var latencies = new List<double>();
         var slowest = new Dictionary<int, double>();
+        var firstSeen = new Dictionary<int, double>();
         long missing = 0;
         foreach (var (probe, sent) in probes)
         {
@@ -205,6 +206,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
                     var ms = Stopwatch.GetElapsedTime(sent, seen[probe]).TotalMilliseconds;
                     latencies.Add(ms);
                     slowest[probe] = Math.Max(ms, slowest.GetValueOrDefault(probe));
+                    firstSeen[probe] = Math.Min(ms, firstSeen.GetValueOrDefault(probe, double.MaxValue));
                 }
                 else missing++;
             }
@@ -225,7 +227,7 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         }
         var (load, loadMissed) = LoadSeen(marks);
         return new ScreensSeen(latencies, missing, behind, pushes, Interlocked.Read(ref details), Interlocked.Read(ref messages), new Dictionary<int, DateTimeOffset>(probeRead), 0,
-            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null, load, loadMissed, slowest);
+            Interlocked.Read(ref changesMissed), measured >= 0 ? Interlocked.Read(ref centerBytes) : null, load, loadMissed, slowest, firstSeen);
     }
 
     /// <summary>
@@ -281,9 +283,10 @@ internal sealed record ScreenWatched(IReadOnlyList<ScreenSnapshot> Queues);
 /// What one process of screens saw, merged by the bench: raw latencies, so that percentiles are of them all; how many
 /// (screen, queue) pairs ended behind the number last published; how many changes came against another snapshot than
 /// the one held (each would make a page watch again); the JSON bytes one screen on the whole center was sent (null: none here);
-/// the load's own events as the sampled screens saw them (<see cref="Screens.LoadSample"/>), and how many of those they never saw.
+/// the load's own events as the sampled screens saw them (<see cref="Screens.LoadSample"/>), and how many of those they never saw;
+/// each probe's latest and earliest sighting, in ms from its post (the spread between them is a round's fan-out).
 /// </summary>
 internal sealed record ScreensSeen(
     List<double> LatenciesMs, long ProbesMissed, long LeftBehind, long QueuePushes, long DetailPushes, long Messages,
     Dictionary<int, DateTimeOffset> ProbeRead, double CpuSeconds, long ChangesMissed = 0, long? CenterScreenBytes = null,
-    List<double>? LoadLatenciesMs = null, long LoadMissed = 0, Dictionary<int, double>? ProbeSlowestMs = null);
+    List<double>? LoadLatenciesMs = null, long LoadMissed = 0, Dictionary<int, double>? ProbeSlowestMs = null, Dictionary<int, double>? ProbeFirstMs = null);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
@@ -19,7 +18,7 @@ public sealed record LiveUpdate(QueueSnapshot? Center, IReadOnlyList<QueueSnapsh
 /// before (whole if they were sent none, or to a screen that missed a round); a screen starting to watch is answered
 /// those same snapshots (<see cref="Delivered"/>).
 /// </summary>
-internal sealed class LiveDelivery(LiveViews views, ScreenConnections connections)
+internal sealed class LiveDelivery(LiveViews views, ScreenConnections connections, TimeProvider time)
 {
     /// <summary>The longest the first snapshot of a round waits for the round's others.</summary>
     public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(30);
@@ -78,12 +77,31 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
     /// <summary>How many screens of this node watch something: each gets at most one message a round.</summary>
     public int Screens => views.Screens;
 
-    public void Began() => Interlocked.Increment(ref publishing);
+    /// <summary>
+    /// A key's publishing began: the round waits for it (at most <see cref="MaxHold"/>) until its part is
+    /// <see cref="RoundPart.Done"/>, as soon as its snapshot is offered, not after the alerts and details that follow it.
+    /// </summary>
+    public RoundPart Began()
+    {
+        Interlocked.Increment(ref publishing);
+        return new RoundPart(this);
+    }
 
-    public void Ended()
+    void Ended()
     {
         Interlocked.Decrement(ref publishing);
         signal.Writer.TryWrite(true);
+    }
+
+    /// <summary>One key's share of a round: done once, by the first call of <see cref="Done"/>.</summary>
+    public sealed class RoundPart(LiveDelivery delivery)
+    {
+        int done;
+
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref done, 1) == 0) delivery.Ended();
+        }
     }
 
     public async Task RunAsync(CancellationToken ct)
@@ -93,12 +111,13 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
         while (!ct.IsCancellationRequested)
         {
             await signal.Reader.ReadAsync(ct);
-            var first = Stopwatch.GetTimestamp();
-            // The round's other snapshots: until nothing is being published, or the first has waited long enough.
-            while (Volatile.Read(ref publishing) > 0 && Stopwatch.GetElapsedTime(first) is var waited && waited < MaxHold)
+            var first = time.GetTimestamp();
+            // The round's other snapshots: until none is being read (what follows a snapshot, its alerts and details, is
+            // not waited for), or the first has waited long enough.
+            while (Volatile.Read(ref publishing) > 0 && time.GetElapsedTime(first) is var waited && waited < MaxHold)
             {
-                using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                hold.CancelAfter(MaxHold - waited);
+                using var held = new CancellationTokenSource(MaxHold - waited, time);
+                using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Token);
                 try
                 {
                     await signal.Reader.ReadAsync(hold.Token);

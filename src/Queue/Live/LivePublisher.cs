@@ -98,8 +98,7 @@ internal sealed partial class LivePublisher(
             foreach (var (queue, before, taken) in due)
             {
                 publishing[queue] = 0;
-                delivery.Began();
-                _ = PublishThenWakeAsync(queue, before, taken);
+                _ = PublishThenWakeAsync(queue, before, taken, delivery.Began());
             }
             var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -123,29 +122,29 @@ internal sealed partial class LivePublisher(
         }
     }
 
-    async Task PublishThenWakeAsync(string queue, long before, long taken)
+    async Task PublishThenWakeAsync(string queue, long before, long taken, LiveDelivery.RoundPart part)
     {
         try
         {
             // Looked at and found as it was pushed last (the clock's round, or another node's push): its turn is given
             // back, so that its next change goes at once.
-            if (!await PublishOrRetryAsync(queue)) lastSent.TryUpdate(queue, before, taken);
+            if (!await PublishOrRetryAsync(queue, part)) lastSent.TryUpdate(queue, before, taken);
         }
         finally
         {
             publishing.TryRemove(queue, out _);
-            delivery.Ended();
+            part.Done();
             wake.Writer.TryWrite(true);
         }
     }
 
-    // A round's look and a deadline's alike. Redis failing: the queue goes again at its next turn, not at once. A
-    // defect: it goes again at its next change.
-    async Task<bool> PublishOrRetryAsync(string queue)
+    // A round's look and a deadline's alike (a deadline's takes no part in a round). Redis failing: the queue goes
+    // again at its next turn, not at once. A defect: it goes again at its next change.
+    async Task<bool> PublishOrRetryAsync(string queue, LiveDelivery.RoundPart? part = null)
     {
         try
         {
-            return await PublishAsync(queue);
+            return await PublishAsync(queue, part);
         }
         catch (Exception e) when (Said(queue, e))
         {
@@ -198,8 +197,10 @@ internal sealed partial class LivePublisher(
         base.Dispose();
     }
 
-    // Answers whether something went out: to the joined groups or to this node's watching screens.
-    async Task<bool> PublishAsync(string queue)
+    // Answers whether something went out: to the joined groups or to this node's watching screens. The round's
+    // delivery waits for the snapshot alone (part): what the joined groups, the alerts and the details are sent after it
+    // does not hold back the screens.
+    async Task<bool> PublishAsync(string queue, LiveDelivery.RoundPart? part)
     {
         // Live state being rebuilt (of an older layout, flushed, lost) or of a newer layout holds no figures to push or
         // to judge alerts by: pushed, it would empty the screens and clear every open alert, to raise them again as new
@@ -213,24 +214,27 @@ internal sealed partial class LivePublisher(
             var teamCenter = await view.TeamAsync(team, seq: 0);
             var teamSeq = await store.ClaimPublishAsync(keys.PublishedTeams, LiveContent.Of(teamCenter), LiveView.TeamFields(team),
                 await view.TeamFloorAsync(team));
-            if (teamSeq > 0) await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(teamCenter with { Seq = teamSeq });
             var teamNews = delivery.Offer(queue, teamCenter with { Seq = Math.Abs(teamSeq) });
+            part?.Done();
+            if (teamSeq > 0) await hub.Clients.Group(LiveHub.TeamGroup(queue[TeamPrefix.Length..])).CenterUpdated(teamCenter with { Seq = teamSeq });
             return teamSeq > 0 || teamNews;
         }
         if (queue == CenterKey)
         {
             var center = await view.CenterAsync(seq: 0);
             var seq = await store.ClaimPublishAsync(keys.PublishedCenter, LiveContent.Of(center));
-            if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
             var offered = delivery.Offer(queue, center with { Seq = Math.Abs(seq) });
+            part?.Done();
+            if (seq > 0) await hub.Clients.Group(LiveHub.CenterGroup).CenterUpdated(center with { Seq = seq });
             await ObserveAsync(queue, (o, ct) => o.CenterChangedAsync(ct));
             return seq > 0 || offered;
         }
         var snapshot = await view.QueueAsync(queue, seq: 0);
         var claimed = await store.ClaimPublishAsync(keys.Of(queue, RedisLayout.Published), LiveContent.Of(snapshot));
-        if (claimed > 0) await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
         // News to this node's screens, whichever node claimed it: the teams it belongs to are news too.
         var news = delivery.Offer(queue, snapshot with { Seq = Math.Abs(claimed) });
+        part?.Done();
+        if (claimed > 0) await hub.Clients.Groups([LiveHub.QueueGroup(queue), LiveHub.CenterGroup]).QueueUpdated(snapshot with { Seq = claimed });
         if (claimed > 0 || news) await MarkTeamsAsync(queue);
         await ObserveAsync(queue, (o, ct) => o.QueueChangedAsync(snapshot, ct));
         await detailPushes.PushAsync(queue);
@@ -273,7 +277,7 @@ internal sealed partial class LivePublisher(
             LogAlertsFailed(logger, queue, e.Message);
             return;
         }
-        deadlines.Set(queue, next, PublishOrRetryAsync);
+        deadlines.Set(queue, next, q => PublishOrRetryAsync(q));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alerts of {Queue} not checked: {Reason}")]

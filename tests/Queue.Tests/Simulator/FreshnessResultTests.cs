@@ -11,10 +11,10 @@ public sealed class FreshnessResultTests
 {
     static readonly DateTimeOffset Start = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
 
-    static FreshnessResult Of(Dictionary<int, double> slowest, IEnumerable<double> latencies, int probes)
+    static FreshnessResult Of(Dictionary<int, double> slowest, IEnumerable<double> latencies, int probes, Dictionary<int, double>? first = null)
     {
         var sent = Enumerable.Range(0, probes).ToDictionary(p => p, p => Start.AddMilliseconds(500 * p));
-        var seen = new ScreensSeen([.. latencies], 0, 0, 0, 0, 0, [], 0, LoadLatenciesMs: [], ProbeSlowestMs: slowest);
+        var seen = new ScreensSeen([.. latencies], 0, 0, 0, 0, 0, [], 0, LoadLatenciesMs: [], ProbeSlowestMs: slowest, ProbeFirstMs: first);
         return FreshnessResult.Of(ScreenMix.Of(100), seen, probes, sent, posted: 1_000, TimeSpan.FromSeconds(10), new FreshnessCost(0, 0, 0, 0, 0));
     }
 
@@ -47,5 +47,17 @@ public sealed class FreshnessResultTests
         // Late on half the screens only, it is under 1 %: p99 is the rest's.
         var half = Enumerable.Range(0, 91).SelectMany(p => Enumerable.Range(0, 100).Select(s => p == 0 && s < 50 ? 1_500.0 : 100.0));
         Assert.Equal(100, Of(new() { [0] = 1_500 }, half, probes: 91).P99Ms);
+    }
+
+    [Fact]
+    public void A_probes_first_and_last_screens_are_told_as_medians_over_the_probes_the_spread_between_them_is_the_fan_out()
+    {
+        var result = Of(new() { [0] = 900, [1] = 95, [2] = 100, [3] = 110 }, [100], probes: 4, first: new() { [0] = 800, [1] = 40, [2] = 50, [3] = 60 });
+
+        Assert.Equal(50, result.FirstScreenP50Ms);
+        Assert.Equal(100, result.LastScreenP50Ms);
+        Assert.Contains("a probe's first screen p50 50 ms, its last 100 ms", result.ToString());
+        // No screen saw any: nothing to tell.
+        Assert.Equal(0, Of([], [], probes: 2).FirstScreenP50Ms);
     }
 }
