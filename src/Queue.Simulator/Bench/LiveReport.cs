@@ -10,8 +10,9 @@ internal sealed record FreshnessCost(double ServiceCores, double ServicePeakMiB,
 /// (a): how fresh a floor of screens was while events flowed, and what it cost. The probes (P50Ms…) are calls in a
 /// quiet queue of their own, whose change goes out at once; the load's own events (Load…) are on the busy queues, whose
 /// changes go out at most once per push interval, as the sampled screens saw them. Of each probe, its first screen and its
-/// last: from post to the first is the service's part (the follower, the snapshot's read, the round's hold), from the
-/// first to the last is the round's fan-out to every screen (FirstScreenP50Ms, LastScreenP50Ms: medians over the probes).
+/// last (of those that saw it: a probe missed is counted in ProbesMissed): from post to the first is the service's part
+/// (the follower, the snapshot's read, the round's hold), from the first to the last is the round's fan-out to every
+/// screen (FirstScreenP50Ms, LastScreenP50Ms: medians over the probes).
 /// </summary>
 internal sealed record FreshnessResult(
     string Mix, int Screens, long EventsPosted, double Seconds, double EventsPerSecond, int Probes, long Observations,

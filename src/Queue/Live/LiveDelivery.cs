@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace Queue.Live;
 
@@ -11,18 +13,16 @@ public sealed record LiveUpdate(QueueSnapshot? Center, IReadOnlyList<QueueSnapsh
 
 /// <summary>
 /// Delivers what this node published to its own watching screens (<see cref="LiveViews"/>), a round at a time: the
-/// snapshots of a publishing round are gathered until the round is done (or the first has waited <see cref="MaxHold"/>),
+/// snapshots of a publishing round are gathered until every one of them is read and offered (or the first has waited
+/// <see cref="LiveOptions.RoundHold"/>),
 /// then each group of screens gets one <c>Updated</c> with what it watches, serialized once for the group and written
 /// by this node to its screens' connections (<see cref="ScreenConnections"/>), not through the backplane (ADR 0009). A
 /// snapshot goes to this node's screens once, whichever node claimed it, as its change from the one they were sent
 /// before (whole if they were sent none, or to a screen that missed a round); a screen starting to watch is answered
 /// those same snapshots (<see cref="Delivered"/>).
 /// </summary>
-internal sealed class LiveDelivery(LiveViews views, ScreenConnections connections, TimeProvider time)
+internal sealed class LiveDelivery(LiveViews views, ScreenConnections connections, IOptions<LiveOptions> options)
 {
-    /// <summary>The longest the first snapshot of a round waits for the round's others.</summary>
-    public static readonly TimeSpan MaxHold = TimeSpan.FromMilliseconds(30);
-
     /// <summary>How many screens a round writes to before it lets the node's other work run.</summary>
     const int WritesPerTurn = 64;
 
@@ -34,7 +34,8 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
     // What this node's screens were last sent of each key: what the next change is told against.
     readonly Dictionary<string, Sent> delivered = new(StringComparer.Ordinal);
     readonly Channel<bool> signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-    int publishing;
+    // The round's parts not yet done: snapshots still being read.
+    int undone;
 
     /// <summary>
     /// A snapshot of <paramref name="key"/> (a queue or a center) just published or found published: delivered with the
@@ -78,18 +79,18 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
     public int Screens => views.Screens;
 
     /// <summary>
-    /// A key's publishing began: the round waits for it (at most <see cref="MaxHold"/>) until its part is
+    /// A key's publishing began: the round waits for it (at most <see cref="LiveOptions.RoundHold"/>) until its part is
     /// <see cref="RoundPart.Done"/>, as soon as its snapshot is offered, not after the alerts and details that follow it.
     /// </summary>
     public RoundPart Began()
     {
-        Interlocked.Increment(ref publishing);
+        Interlocked.Increment(ref undone);
         return new RoundPart(this);
     }
 
     void Ended()
     {
-        Interlocked.Decrement(ref publishing);
+        Interlocked.Decrement(ref undone);
         signal.Writer.TryWrite(true);
     }
 
@@ -111,13 +112,14 @@ internal sealed class LiveDelivery(LiveViews views, ScreenConnections connection
         while (!ct.IsCancellationRequested)
         {
             await signal.Reader.ReadAsync(ct);
-            var first = time.GetTimestamp();
+            var first = Stopwatch.GetTimestamp();
+            var most = options.Value.RoundHold;
             // The round's other snapshots: until none is being read (what follows a snapshot, its alerts and details, is
             // not waited for), or the first has waited long enough.
-            while (Volatile.Read(ref publishing) > 0 && time.GetElapsedTime(first) is var waited && waited < MaxHold)
+            while (Volatile.Read(ref undone) > 0 && Stopwatch.GetElapsedTime(first) is var waited && waited < most)
             {
-                using var held = new CancellationTokenSource(MaxHold - waited, time);
-                using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct, held.Token);
+                using var hold = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                hold.CancelAfter(most - waited);
                 try
                 {
                     await signal.Reader.ReadAsync(hold.Token);

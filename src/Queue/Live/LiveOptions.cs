@@ -30,6 +30,12 @@ public sealed class LiveOptions
         TimeSpan.FromTicks(Math.Max(PublishInterval.Ticks, TimeSpan.FromSeconds((double)screens / ScreenMessagesPerSecond).Ticks));
 
     /// <summary>
+    /// The longest a round's first snapshot waits for the round's others to be read (the center's read is the slowest),
+    /// so that a screen gets one message a round for all it watches; then the round is written with what it has.
+    /// </summary>
+    public TimeSpan RoundHold { get; set; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>
     /// A leg still waiting after this long is taken for a ghost — a call a restarted PBX never ended, or history loaded
     /// without its end — and no live figure counts it (SPEC §9 calls a leg that never ends, an hour old, a ghost).
     /// </summary>

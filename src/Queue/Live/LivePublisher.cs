@@ -29,7 +29,8 @@ internal sealed partial class LivePublisher(
     internal const string CenterKey = "";
 
     // A team's center (the sum of its queues, for keys scoped to them) is published under "#" and its id: no queue name
-    // has a '#'. It goes out after one of its queues did, at most once per interval like a queue.
+    // has a '#'. Once known (after one of its queues first went out), it goes in the rounds of its queues' changes, at most
+    // once per interval like a queue.
     internal const string TeamPrefix = "#";
     readonly ConcurrentDictionary<string, IReadOnlyList<string>> teams = new(StringComparer.Ordinal);
 
@@ -40,6 +41,11 @@ internal sealed partial class LivePublisher(
         {
             dirty[q == LiveKeys.Center ? CenterKey : q] = 0;
             any = true;
+            // The teams known to hold it go in the same round, so that a team's screens get its sum with its queues.
+            foreach (var (key, team) in teams)
+            {
+                if (team.Contains(q, StringComparer.Ordinal)) dirty[key] = 0;
+            }
         }
         if (!any) return;
         dirty[CenterKey] = 0;

@@ -20,6 +20,7 @@ public static class LiveSetup
             .Validate(o => o.PublishInterval > TimeSpan.Zero && o.PollInterval > TimeSpan.Zero && o.BusyPollInterval > TimeSpan.Zero
                 && o.ListeningPollInterval > TimeSpan.Zero && o.TrimInterval > TimeSpan.Zero,
                 "Queue:Live intervals must be positive")
+            .Validate(o => o.RoundHold >= TimeSpan.Zero, "Queue:Live:RoundHold must not be negative")
             .ValidateOnStart();
         // Configuration is read when the services are built, not here: a host (or a test) may still add to it.
         // One multiplexer for live state, created at first use; it reconnects by itself when Redis comes back.

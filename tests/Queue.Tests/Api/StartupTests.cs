@@ -22,6 +22,7 @@ public sealed class StartupTests
     [Theory]
     [InlineData("Queue:Live:BusyPollInterval", "00:00:00", "Queue:Live intervals must be positive")]
     [InlineData("Queue:Live:BusyPollInterval", "-00:00:01", "Queue:Live intervals must be positive")]
+    [InlineData("Queue:Live:RoundHold", "-00:00:00.001", "Queue:Live:RoundHold must not be negative")]
     [InlineData("Queue:Live:PollStretchRate", "0", "PollStretchRate")]
     public async Task The_service_refuses_to_start_with_a_follower_pace_that_cannot_be(string key, string value, string said)
     {

@@ -218,6 +218,28 @@ public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
     }
 
     [Fact]
+    public async Task A_team_screen_gets_its_queues_change_and_their_sum_in_one_message()
+    {
+        using var admin = app.Client();
+        using var created = await admin.PostAsJsonAsync("/api/keys", new { name = "watch team together", role = "wallboard", queues = new[] { "wtt-a", "wtt-b" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = (await created.JsonAsync()).GetProperty("key").GetString()!;
+        await using var team = await LiveClient.ConnectAsync(app.Factory.Server, key);
+        await team.WatchAsync();
+
+        // The team's first change makes it known to the publisher; its sum may follow its queue then.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostEventsAsync(Ev.Queued("wtt-1", Now.AddSeconds(-3), "wtt-c1", "wtt-a"))).StatusCode);
+        await team.WaitForUpdateAsync(u => u.Center is { CallsWaiting: 1 });
+        await Task.Delay(300);
+
+        // From then on a change of its queue and of their sum come in one round: the screen never shows a sum that
+        // its queues do not add up to.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostEventsAsync(Ev.Queued("wtt-2", Now.AddSeconds(-2), "wtt-c2", "wtt-b"))).StatusCode);
+        var (update, _) = await team.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wtt-b" && q.CallsWaiting == 1));
+        Assert.Equal(2, update.Center?.CallsWaiting);
+    }
+
+    [Fact]
     public async Task A_watching_screen_gets_the_alerts_of_what_it_watches_only()
     {
         using var http = app.Client();
