@@ -199,10 +199,7 @@ public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
     public async Task A_team_key_watching_the_center_gets_its_queues_and_their_sum_only()
     {
         using var admin = app.Client();
-        using var created = await admin.PostAsJsonAsync("/api/keys", new { name = "watch team", role = "wallboard", queues = new[] { "wtm-a", "wtm-b" } });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var key = (await created.JsonAsync()).GetProperty("key").GetString()!;
-        await using var team = await LiveClient.ConnectAsync(app.Factory.Server, key);
+        await using var team = await TeamScreenAsync(admin, "watch team", "wtm-a", "wtm-b");
         var watched = await team.WatchAsync();
         Assert.Equal(0, watched.Center!.CallsWaiting);
         Assert.All(watched.Queues, q => Assert.Contains(q.Queue, new[] { "wtm-a", "wtm-b" }));
@@ -221,10 +218,7 @@ public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
     public async Task A_team_screen_gets_its_queues_change_and_their_sum_in_one_message()
     {
         using var admin = app.Client();
-        using var created = await admin.PostAsJsonAsync("/api/keys", new { name = "watch team together", role = "wallboard", queues = new[] { "wtt-a", "wtt-b" } });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var key = (await created.JsonAsync()).GetProperty("key").GetString()!;
-        await using var team = await LiveClient.ConnectAsync(app.Factory.Server, key);
+        await using var team = await TeamScreenAsync(admin, "watch team together", "wtt-a", "wtt-b");
         await team.WatchAsync();
 
         // The team's first change makes it known to the publisher; its sum may follow its queue then.
@@ -237,6 +231,15 @@ public sealed class LiveWatchTests(QueueApp app) : IClassFixture<QueueApp>
         Assert.Equal(HttpStatusCode.OK, (await admin.PostEventsAsync(Ev.Queued("wtt-2", Now.AddSeconds(-2), "wtt-c2", "wtt-b"))).StatusCode);
         var (update, _) = await team.WaitForUpdateAsync(u => u.Queues.Any(q => q.Queue == "wtt-b" && q.CallsWaiting == 1));
         Assert.Equal(2, update.Center?.CallsWaiting);
+    }
+
+    // A screen connected with a wallboard key scoped to queues: a team's.
+    async Task<LiveClient> TeamScreenAsync(HttpClient admin, string name, params string[] queues)
+    {
+        using var created = await admin.PostAsJsonAsync("/api/keys", new { name, role = "wallboard", queues });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var key = (await created.JsonAsync()).GetProperty("key").GetString()!;
+        return await LiveClient.ConnectAsync(app.Factory.Server, key);
     }
 
     [Fact]
