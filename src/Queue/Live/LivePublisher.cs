@@ -34,25 +34,30 @@ internal sealed partial class LivePublisher(
     internal const string TeamPrefix = "#";
     readonly ConcurrentDictionary<string, IReadOnlyList<string>> teams = new(StringComparer.Ordinal);
 
-    public void MarkDirty(IEnumerable<string> queues)
+    /// <summary>Queues whose live state changed: they go in the next round, with the center and the teams known to hold them.</summary>
+    public void MarkDirty(IEnumerable<string> queues) => Mark(queues, teamsToo: true);
+
+    /// <summary>
+    /// Every queue looked at again (the clock's round, a rebuild): a team goes after one of its queues is found changed,
+    /// not with every look, which would read every team's queues again each second for nothing.
+    /// </summary>
+    public async Task MarkAllDirtyAsync() => Mark([.. await store.QueuesAsync(), LiveKeys.Center], teamsToo: false);
+
+    void Mark(IEnumerable<string> queues, bool teamsToo)
     {
         var any = false;
         foreach (var q in queues)
         {
             dirty[q == LiveKeys.Center ? CenterKey : q] = 0;
             any = true;
+            if (!teamsToo) continue;
             // The teams known to hold it go in the same round, so that a team's screens get its sum with its queues.
-            foreach (var (key, team) in teams)
-            {
-                if (team.Contains(q, StringComparer.Ordinal)) dirty[key] = 0;
-            }
+            foreach (var key in teams.Where(t => t.Value.Contains(q, StringComparer.Ordinal)).Select(t => t.Key)) dirty[key] = 0;
         }
         if (!any) return;
         dirty[CenterKey] = 0;
         wake.Writer.TryWrite(true);
     }
-
-    public async Task MarkAllDirtyAsync() => MarkDirty([.. await store.QueuesAsync(), LiveKeys.Center]);
 
     CancellationToken stopping;
 
