@@ -37,10 +37,7 @@ internal sealed partial class LivePublisher(
     /// <summary>Queues whose live state changed: they go in the next round, with the center and the teams known to hold them.</summary>
     public void MarkDirty(IEnumerable<string> queues) => Mark(queues, teamsToo: true);
 
-    /// <summary>
-    /// Every queue looked at again (the clock's round, a rebuild): a team goes after one of its queues is found changed,
-    /// not with every look, which would read every team's queues again each second for nothing.
-    /// </summary>
+    /// <summary>Every queue looked at again (the clock, a rebuild): not the teams, which follow their queues' news.</summary>
     public async Task MarkAllDirtyAsync() => Mark([.. await store.QueuesAsync(), LiveKeys.Center], teamsToo: false);
 
     void Mark(IEnumerable<string> queues, bool teamsToo)
