@@ -14,9 +14,9 @@ public sealed record LiveUpdate(QueueSnapshot? Center, IReadOnlyList<QueueSnapsh
 /// <summary>
 /// Delivers what this node published to its own watching screens (<see cref="LiveViews"/>), a round at a time: the
 /// snapshots of a publishing round are gathered until every one of them is read and offered (or the first has waited
-/// <see cref="LiveOptions.RoundHold"/>),
-/// then each group of screens gets one <c>Updated</c> with what it watches, serialized once for the group and written
-/// by this node to its screens' connections (<see cref="ScreenConnections"/>), not through the backplane (ADR 0009). A
+/// <see cref="LiveOptions.RoundHold"/>), then each group of screens gets one <c>Updated</c> with what it watches,
+/// serialized once for the group and written by this node to its screens' connections (<see cref="ScreenConnections"/>),
+/// not through the backplane (ADR 0009). A
 /// snapshot goes to this node's screens once, whichever node claimed it, as its change from the one they were sent
 /// before (whole if they were sent none, or to a screen that missed a round); a screen starting to watch is answered
 /// those same snapshots (<see cref="Delivered"/>).

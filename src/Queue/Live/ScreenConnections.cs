@@ -38,7 +38,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
             if (screen.Missed is null)
             {
                 screen.Missed = new(StringComparer.Ordinal);
-                Interlocked.Increment(ref behind);
+                if (screen.Count()) Interlocked.Increment(ref behind);
                 writing.ContinueWith(static (_, self) => ((ScreenConnections)self!).Freed?.Invoke(), this, CancellationToken.None,
                     TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
@@ -52,7 +52,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
             missed.UnionWith(keys);
             message = whole(missed);
             screen.Missed = null;
-            Interlocked.Decrement(ref behind);
+            if (screen.Uncount()) Interlocked.Decrement(ref behind);
         }
         if (message is null) return;
         var write = screen.Connection.WriteAsync(message);
@@ -82,7 +82,7 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
 
     public override Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        if (screens.TryRemove(connection.ConnectionId, out var gone) && gone.Missed is not null) Interlocked.Decrement(ref behind);
+        if (screens.TryRemove(connection.ConnectionId, out var gone) && gone.Leave()) Interlocked.Decrement(ref behind);
         return backplane.OnDisconnectedAsync(connection);
     }
 
@@ -141,5 +141,15 @@ internal sealed class ScreenConnections(RedisHubLifetimeManager<LiveHub> backpla
 
         // The keys of the rounds not written to it: what it holds of them is older than the changes that follow.
         public HashSet<string>? Missed { get; set; }
+
+        // Whether it is counted among the screens behind: 0 no, 1 yes, 2 disconnected. The round's writer and a
+        // disconnect race: each answers true only if it is the one that moves the count.
+        int counted;
+
+        public bool Count() => Interlocked.CompareExchange(ref counted, 1, 0) == 0;
+
+        public bool Uncount() => Interlocked.CompareExchange(ref counted, 0, 1) == 1;
+
+        public bool Leave() => Interlocked.Exchange(ref counted, 2) == 1;
     }
 }
