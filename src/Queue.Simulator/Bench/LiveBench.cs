@@ -31,6 +31,8 @@ internal static class LiveBench
           --protocol P         the screens' hub protocol: messagepack, as the pages speak it, or json (messagepack)
           --via V              watch: one message a round per screen, as the pages; join: the joining methods' message
                                per queue per push, as API clients of JoinQueues/JoinCenter (watch)
+          --client C           how the screens read the hub: lean, the protocol read where it arrives, one hop per
+                               message; signalr, the official .NET client (lean; json and join use the official one)
           --week-operators N   operators of the generated center whose week is rebuilt (10000; ~100 calls a day each)
           --skip-rebuild       only (a)
           --skip-freshness     only (b)
@@ -49,7 +51,7 @@ internal static class LiveBench
             args.String("--service", ServiceProcess.DefaultDll),
             Counts(args.String("--screens", "2000")), args.Int("--screen-processes", 1), args.Int("--rate", 1000), args.Int("--seconds", 60), args.Int("--warmup", 10, min: 0), args.Int("--queues", 20), args.Int("--agents", 500, min: 1),
             args.Int("--week-operators", 10_000), args.Flag("--skip-rebuild"), args.Flag("--skip-freshness"), args.Flag("--keep-week"), args.String("--output", "artifacts/bench"),
-            args.String("--protocol", "messagepack"), args.String("--via", "watch"));
+            args.String("--protocol", "messagepack"), args.String("--via", "watch"), args.String("--client", "lean"));
         if (options.Protocol is not ("messagepack" or "json"))
         {
             Console.Error.WriteLine($"--protocol: messagepack or json, not '{options.Protocol}'");
@@ -58,6 +60,11 @@ internal static class LiveBench
         if (options.Via is not ("watch" or "join"))
         {
             Console.Error.WriteLine($"--via: watch or join, not '{options.Via}'");
+            return 2;
+        }
+        if (options.Client is not ("lean" or "signalr"))
+        {
+            Console.Error.WriteLine($"--client: lean or signalr, not '{options.Client}'");
             return 2;
         }
         args.EnsureAllUsed();
@@ -87,7 +94,11 @@ internal static class LiveBench
 
     internal sealed record Options(
         string ServiceDll, int[] Screens, int ScreenProcesses, int Rate, int Seconds, int Warmup, int Queues, int Agents, int WeekOperators, bool SkipRebuild, bool SkipFreshness, bool KeepWeek, string Output,
-        string Protocol = "messagepack", string Via = "watch");
+        string Protocol = "messagepack", string Via = "watch", string Client = "lean")
+    {
+        /// <summary>The client the screens read with: the lean one speaks MessagePack to the watching method only.</summary>
+        public string ScreenClient => Client == "lean" && Protocol == "messagepack" && Via == "watch" ? "lean client" : "official .NET client";
+    }
 
     static async Task<FreshnessResult> FreshnessAsync(Options options, ScreenMix mix, string stamp, CancellationToken ct)
     {
@@ -104,9 +115,9 @@ internal static class LiveBench
             var ingestKey = await service.CreateKeyAsync("bench ingest", "ingest", ct);
             var screenKey = await service.CreateKeyAsync("bench screens", "supervisor", ct);
 
-            Say($"(a) connecting {mix} over WebSockets ({options.Protocol}, {options.Via}), in {options.ScreenProcesses} process(es) of their own");
+            Say($"(a) connecting {mix} over WebSockets ({options.Protocol}, {options.Via}, {options.ScreenClient}), in {options.ScreenProcesses} process(es) of their own");
             var memoryBefore = service.MemoryBytes;
-            await using var screens = await ScreenProcesses.StartAsync(options.ScreenProcesses, mix, service.Address, screenKey, options.Queues, options.Protocol, options.Via, ct);
+            await using var screens = await ScreenProcesses.StartAsync(options.ScreenProcesses, mix, service.Address, screenKey, options.Queues, options.Protocol, options.Via, options.Client, ct);
             var memoryPerScreen = (double)(service.MemoryBytes - memoryBefore) / mix.Count;
 
             Say($"(a) posting {options.Rate:N0} events/s for {options.Seconds} s over {options.Queues} queues, a probe call every 500 ms");

@@ -84,7 +84,7 @@ internal sealed record LiveReport(LiveBench.Options Options, IReadOnlyList<Fresh
         var text = new StringBuilder();
         text.AppendLine("| figure | measured | SPEC §7 |");
         text.AppendLine("|---|---|---|");
-        foreach (var f in Freshness) Rows(text, f, $"{Options.Protocol}, {Options.Via}");
+        foreach (var f in Freshness) Rows(text, f, $"{Options.Protocol}, {Options.Via}, {Options.ScreenClient}");
         if (Freshness.Count > 1)
         {
             var knee = Freshness.Where(f => f.Holds).Select(f => f.Screens).DefaultIfEmpty(0).Max();

@@ -17,7 +17,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
 
     /// <summary>Starts <paramref name="processCount"/> processes sharing <paramref name="mix"/>'s screens and waits until every screen has joined.</summary>
     public static async Task<ScreenProcesses> StartAsync(int processCount, ScreenMix mix, Uri service, string key, int queues, string protocol,
-        string via, CancellationToken ct)
+        string via, string client, CancellationToken ct)
     {
         var started = new ScreenProcesses();
         try
@@ -34,7 +34,7 @@ internal sealed class ScreenProcesses : IAsyncDisposable
                 // This very simulator, by the path it runs from.
                 start.ArgumentList.Add(typeof(ScreenProcesses).Assembly.Location);
                 foreach (var arg in (string[])["screens", "--address", service.ToString(), "--screens", Text(mix.Count), "--first", Text(first),
-                             "--count", Text(Math.Min(share, mix.Count - first)), "--queues", Text(queues), "--protocol", protocol, "--via", via])
+                             "--count", Text(Math.Min(share, mix.Count - first)), "--queues", Text(queues), "--protocol", protocol, "--via", via, "--client", client])
                     start.ArgumentList.Add(arg);
                 start.Environment[ScreensCommand.KeyVariable] = key;
                 // Server GC: 2,000 screens in one process allocate ~100 MB/s, and the workstation collector stopped them

@@ -35,7 +35,7 @@ internal sealed record ScreenMix(int Wallboards, int Center, int Consoles)
 internal enum ScreenKind { Wallboard, Center, Console }
 
 /// <summary>What screens <c>[first, first + count)</c> of a mix saw: for each probe, when each screen first saw it; for each queue, the pushes' numbers.</summary>
-internal sealed class Screens(ScreenMix mix, int first, int count, int queues, bool messagePack, bool join = false)
+internal sealed partial class Screens(ScreenMix mix, int first, int count, int queues, bool messagePack, bool join = false, bool lean = false)
 {
     const int MaxProbes = 4096;
     /// <summary>One screen in this many times the load's own events too (<see cref="Answered"/>): enough screens for a percentile, few enough to keep the process light.</summary>
@@ -56,8 +56,10 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
     // One screen on the whole center reads its messages as documents too: how many bytes such a screen is sent.
     int measured = -1;
 
-    public async Task<HubConnection> ConnectAsync(int slot, Uri service, string key, CancellationToken ct)
+    /// <summary>Connects screen <paramref name="slot"/>: by the lean client (<see cref="ScreenSocket"/>) or by the official one.</summary>
+    public async Task<IAsyncDisposable> ConnectAsync(int slot, Uri service, string key, CancellationToken ct)
     {
+        if (lean && messagePack && !join) return await ConnectLeanAsync(slot, service, key, ct);
         var i = first + slot;
         var connection = LiveHubConnection.Build(service, key, messagePack ? ScreenMessagePack.Options : null);
         // As the pages do: one message a round with what changed among what the screen watches. Read into the few
@@ -86,16 +88,16 @@ internal sealed class Screens(ScreenMix mix, int first, int count, int queues, b
         await connection.StartAsync(ct);
         if (join && mix.KindOf(i) == ScreenKind.Wallboard) await connection.InvokeAsync<JsonElement>("JoinQueues", Shown(i), ct);
         else if (join) await connection.InvokeAsync<JsonElement>("JoinCenter", ct);
-        else await WatchAsync(slot, connection, mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null, ct);
+        else await WatchAsync(slot, queues => connection.InvokeAsync<JsonElement>("Watch", queues, ct), mix.KindOf(i) == ScreenKind.Wallboard ? Shown(i) : null);
         if (mix.KindOf(i) == ScreenKind.Console) await connection.InvokeAsync<JsonElement>("JoinDetail", SteadyLoad.QueueName(i % queues), ct);
         return connection;
     }
 
     // As a page watches (live.ts Watching): what comes while the watch is answered applies to the answer.
-    async Task WatchAsync(int slot, HubConnection connection, string[]? queues, CancellationToken ct)
+    async Task WatchAsync(int slot, Func<string[]?, Task<JsonElement>> watch, string[]? queues)
     {
         lock (held[slot]) answering[slot] = [];
-        var watched = (await connection.InvokeAsync<JsonElement>("Watch", queues, ct)).Deserialize<ScreenWatched>(JsonSerializerOptions.Web)!;
+        var watched = (await watch(queues)).Deserialize<ScreenWatched>(JsonSerializerOptions.Web)!;
         List<ScreenChanges> waiting;
         lock (held[slot])
         {

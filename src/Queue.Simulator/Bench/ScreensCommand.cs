@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Queue.Simulator.Bench;
 
@@ -29,10 +28,11 @@ internal static class ScreensCommand
         var queues = args.Int("--queues", 20);
         var messagePack = args.String("--protocol", "messagepack") == "messagepack";
         var join = args.String("--via", "watch") == "join";
+        var lean = args.String("--client", "lean") == "lean";
         args.EnsureAllUsed();
 
-        var screens = new Screens(mix, first, count, queues, messagePack, join);
-        var connections = new HubConnection[count];
+        var screens = new Screens(mix, first, count, queues, messagePack, join, lean);
+        var connections = new IAsyncDisposable[count];
         try
         {
             await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = ConnectingAtOnce },
