@@ -34,9 +34,11 @@ internal sealed class ScreenSocket : IAsyncDisposable
     readonly MessagePackSerializerOptions options;
     readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> calls = new(StringComparer.Ordinal);
     readonly SemaphoreSlim sending = new(1, 1);
-    readonly CancellationTokenSource closing = new();
+    readonly CancellationTokenSource closing = new(), pingStop = new();
     Task receiving = Task.CompletedTask, pinging = Task.CompletedTask;
     int nextCall;
+    // Set once the reading has ended: a call made after it fails at once rather than wait for an answer never read.
+    volatile bool closed;
 
     ScreenSocket(IReadOnlyDictionary<string, Handler> handlers, MessagePackSerializerOptions options)
     {
@@ -52,7 +54,7 @@ internal sealed class ScreenSocket : IAsyncDisposable
         try
         {
             screen.socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
-            var address = new UriBuilder(new Uri(service, "hubs/live")) { Scheme = service.Scheme == "https" ? "wss" : "ws" }.Uri;
+            var address = new UriBuilder(new Uri(service, LiveHubConnection.Path)) { Scheme = service.Scheme == "https" ? "wss" : "ws" }.Uri;
             await screen.socket.ConnectAsync(address, ct);
             await screen.socket.SendAsync("""{"protocol":"messagepack","version":1}"""u8.ToArray().Append(RecordSeparator).ToArray(),
                 WebSocketMessageType.Text, endOfMessage: true, ct);
@@ -89,8 +91,8 @@ internal sealed class ScreenSocket : IAsyncDisposable
             w.WriteArrayHeader(arguments.Length);
             foreach (var argument in arguments) MessagePackSerializer.Serialize(ref w, argument, options);
         });
+        if (closed && calls.TryRemove(id, out _)) throw new BenchException($"{target}: the connection closed");
         await SendAsync(message, ct);
-        if (receiving.IsCompleted && calls.TryRemove(id, out _)) throw new BenchException($"{target}: the connection closed");
         return await answer.Task.WaitAsync(ct);
     }
 
@@ -145,10 +147,14 @@ internal sealed class ScreenSocket : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // A message this screen could not read: it stops here, and the bench counts what it missed.
-            Console.Error.WriteLine($"screens: a screen stopped reading: {e}");
+            // A message this screen could not read: it leaves, as the official client leaves on a message it cannot
+            // parse, so that the service sees it gone and the bench counts what it missed, not a stalled screen.
+            Console.Error.WriteLine($"screens: a screen stopped reading: {(e is BenchException ? e.Message : e)}");
             failure = e;
         }
+        closed = true;
+        if (failure is not null) socket.Abort();
+        pingStop.Cancel();
         foreach (var id in calls.Keys)
             if (calls.TryRemove(id, out var call)) call.TrySetException(new BenchException("the connection closed" + (failure is null ? "" : ": " + failure.Message)));
     }
@@ -165,6 +171,7 @@ internal sealed class ScreenSocket : IAsyncDisposable
                 length |= (buffer[at] & 0x7f) << shift;
                 shift += 7;
             } while ((buffer[at++] & 0x80) != 0 && shift < 35);
+            if (length < 0 || (buffer[at - 1] & 0x80) != 0) throw new BenchException("the hub sent a message whose length cannot be read");
             if (end - at < length) return start;
             Message(new ReadOnlyMemory<byte>(buffer, at, length));
             start = at + length;
@@ -196,9 +203,7 @@ internal sealed class ScreenSocket : IAsyncDisposable
                 break;
             case Close:
                 var error = reader.TryReadNil() ? null : reader.ReadString();
-                Console.Error.WriteLine($"screens: the hub closed a screen's connection{(error is null ? "" : ": " + error)}");
-                closing.Cancel();
-                break;
+                throw new BenchException($"the hub closed the connection{(error is null ? "" : ": " + error)}");
         }
     }
 
@@ -207,7 +212,7 @@ internal sealed class ScreenSocket : IAsyncDisposable
         using var timer = new PeriodicTimer(KeepAlive);
         try
         {
-            while (await timer.WaitForNextTickAsync(closing.Token)) await SendAsync(PingMessage, closing.Token);
+            while (await timer.WaitForNextTickAsync(pingStop.Token)) await SendAsync(PingMessage, pingStop.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
@@ -249,8 +254,11 @@ internal sealed class ScreenSocket : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Closed as a client closes: the service answers the close, which ends the reading.
-        if (socket.State == WebSocketState.Open)
+        // Closed as a client closes: the service answers the close, which ends the reading (or it closed first, and
+        // its close is answered).
+        pingStop.Cancel();
+        await pinging;
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             try
             {
@@ -264,9 +272,10 @@ internal sealed class ScreenSocket : IAsyncDisposable
             }
         }
         closing.Cancel();
-        await Task.WhenAll(receiving, pinging);
+        await receiving;
         socket.Dispose();
         closing.Dispose();
+        pingStop.Dispose();
         sending.Dispose();
     }
 }

@@ -5,27 +5,23 @@ namespace Queue.Simulator.Bench;
 
 internal sealed partial class Screens
 {
-    // A screen by the lean client: what it reads and says is the official client's (ConnectAsync), in MessagePack.
+    // A screen by the lean client: it reads what a screen of the official client reads (ConnectAsync), in MessagePack.
     async Task<IAsyncDisposable> ConnectLeanAsync(int slot, Uri service, string key, CancellationToken ct)
     {
         var i = first + slot;
         ScreenSocket.Handler updated = mix.KindOf(i) == ScreenKind.Center && Interlocked.CompareExchange(ref measured, slot, -1) == -1
-            ? (ref a) =>
-            {
-                a.ReadArrayHeader();
-                var u = MessagePackSerializer.Deserialize<JsonElement>(ref a, ScreenMessagePack.Options);
-                Interlocked.Add(ref centerBytes, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(u).Length);
-                Updated(slot, u.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!);
-            }
-            : (ref a) =>
-            {
-                a.ReadArrayHeader();
-                Updated(slot, MessagePackSerializer.Deserialize<ScreenChanges>(ref a, ScreenMessagePack.Options));
-            };
+            ? (ref a) => CenterUpdated(slot, Argument<JsonElement>(ref a))
+            : (ref a) => Updated(slot, Argument<ScreenChanges>(ref a));
+        // What a screen receives besides, read as a page would (as the official client's screens read it), and counted.
         var handlers = new Dictionary<string, ScreenSocket.Handler>(StringComparer.Ordinal)
         {
             ["Updated"] = updated,
-            ["DetailUpdated"] = (ref _) => Interlocked.Increment(ref details),
+            ["AlertChanged"] = (ref a) => Argument<JsonElement>(ref a),
+            ["DetailUpdated"] = (ref a) =>
+            {
+                Argument<JsonElement>(ref a);
+                Interlocked.Increment(ref details);
+            },
         };
         var screen = await ScreenSocket.ConnectAsync(service, key, handlers, ScreenMessagePack.Options, ct);
         try
@@ -39,5 +35,12 @@ internal sealed partial class Screens
             await screen.DisposeAsync();
             throw;
         }
+    }
+
+    // An invocation's one argument.
+    static T Argument<T>(ref MessagePackReader arguments)
+    {
+        arguments.ReadArrayHeader();
+        return MessagePackSerializer.Deserialize<T>(ref arguments, ScreenMessagePack.Options);
     }
 }

@@ -71,11 +71,7 @@ internal sealed partial class Screens(ScreenMix mix, int first, int count, int q
         }
         else if (mix.KindOf(i) == ScreenKind.Center && Interlocked.CompareExchange(ref measured, slot, -1) == -1)
         {
-            connection.On<JsonElement>("Updated", u =>
-            {
-                Interlocked.Add(ref centerBytes, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(u).Length);
-                Updated(slot, u.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!);
-            });
+            connection.On<JsonElement>("Updated", u => CenterUpdated(slot, u));
         }
         else
         {
@@ -110,6 +106,13 @@ internal sealed partial class Screens(ScreenMix mix, int first, int count, int q
             answering[slot] = null;
         }
         foreach (var update in waiting) Apply(slot, update);
+    }
+
+    // The screen measured on the whole center: its update read as a document, its bytes counted.
+    void CenterUpdated(int slot, JsonElement update)
+    {
+        Interlocked.Add(ref centerBytes, System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(update).Length);
+        Updated(slot, update.Deserialize<ScreenChanges>(JsonSerializerOptions.Web)!);
     }
 
     void Updated(int slot, ScreenChanges update)

@@ -23,7 +23,7 @@ public sealed class LiveOptions
     /// rather than overwhelming the node (docs/performance.md).
     /// </summary>
     [Range(100, 10_000_000)]
-    public int ScreenMessagesPerSecond { get; set; } = 15_000;
+    public int ScreenMessagesPerSecond { get; set; } = 10_000;
 
     /// <summary>The push interval of a node that <paramref name="screens"/> screens watch: the configured one, or as long as its message budget needs.</summary>
     public TimeSpan IntervalFor(int screens) =>

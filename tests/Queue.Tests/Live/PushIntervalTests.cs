@@ -24,9 +24,8 @@ public sealed class PushIntervalTests(FrugalQueueApp app) : IClassFixture<Frugal
     [Theory]
     [InlineData(0, 100)]
     [InlineData(1_000, 100)]
-    [InlineData(1_500, 100)]
-    [InlineData(2_000, 133.33)]
-    [InlineData(3_000, 200)]
+    [InlineData(1_500, 150)]
+    [InlineData(2_000, 200)]
     public void The_interval_is_the_shortest_one_until_the_screens_need_more_than_the_budget(int screens, double milliseconds)
     {
         var options = new LiveOptions();
