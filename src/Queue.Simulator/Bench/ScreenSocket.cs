@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using MessagePack;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
 
 namespace Queue.Simulator.Bench;
 
@@ -12,26 +14,28 @@ namespace Queue.Simulator.Bench;
 /// framing: a base-128 length before each message) over one WebSocket, read where it arrives. The official .NET client
 /// hands each message from its socket to a pipe, from the pipe to a reader and from the reader to a queue of
 /// invocations, three hops on the thread pool; on the two cores the screens share with the service they measure, those
-/// hops cost more than the reading. A page reads its messages with a client of its own, on a machine of its own.
+/// hops cost more than the reading. The handshake, the framing and the messages are the protocol package's own
+/// (<see cref="HandshakeProtocol"/>, <see cref="MessagePackHubProtocol"/>), as the service and the official client use them.
+/// A page reads its messages with a client of its own, on a machine of its own.
 /// </summary>
-internal sealed class ScreenSocket : IAsyncDisposable
+internal sealed class ScreenSocket : IAsyncDisposable, IInvocationBinder
 {
-    /// <summary>Reads one invocation's arguments (the reader is at their array).</summary>
-    public delegate void Handler(ref MessagePackReader arguments);
+    /// <summary>What a screen does with an invocation's one argument, read as <see cref="Argument"/>.</summary>
+    public sealed record Handler(Type Argument, Action<object?> Read)
+    {
+        internal readonly Type[] Types = [Argument];
+    }
+
+    /// <summary>A handler of invocations whose one argument is read as <typeparamref name="T"/>.</summary>
+    public static Handler On<T>(Action<T> read) => new(typeof(T), a => read((T)a!));
 
     /// <summary>How often a screen tells the service it is there (the hub's keep-alive; it drops a client silent for 30 s).</summary>
     static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
-    const byte RecordSeparator = 0x1e;
-    const int Invocation = 1, Completion = 3, Ping = 6, Close = 7;
-    static readonly byte[] PingMessage = Frame(static (ref w) =>
-    {
-        w.WriteArrayHeader(1);
-        w.Write(Ping);
-    });
 
     readonly ClientWebSocket socket = new();
     readonly IReadOnlyDictionary<string, Handler> handlers;
-    readonly MessagePackSerializerOptions options;
+    readonly MessagePackHubProtocol protocol;
+    readonly byte[] ping;
     readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> calls = new(StringComparer.Ordinal);
     readonly SemaphoreSlim sending = new(1, 1);
     readonly CancellationTokenSource closing = new(), pingStop = new();
@@ -43,7 +47,8 @@ internal sealed class ScreenSocket : IAsyncDisposable
     ScreenSocket(IReadOnlyDictionary<string, Handler> handlers, MessagePackSerializerOptions options)
     {
         this.handlers = handlers;
-        this.options = options;
+        protocol = new MessagePackHubProtocol(Options.Create(new MessagePackHubProtocolOptions { SerializerOptions = options }));
+        ping = protocol.GetMessageBytes(PingMessage.Instance).ToArray();
     }
 
     /// <summary>Connects to <paramref name="service"/>'s live hub with <paramref name="key"/>; <paramref name="handlers"/> read the invocations named (others are stepped over).</summary>
@@ -56,8 +61,9 @@ internal sealed class ScreenSocket : IAsyncDisposable
             screen.socket.Options.SetRequestHeader("Authorization", "Bearer " + key);
             var address = new UriBuilder(new Uri(service, LiveHubConnection.Path)) { Scheme = service.Scheme == "https" ? "wss" : "ws" }.Uri;
             await screen.socket.ConnectAsync(address, ct);
-            await screen.socket.SendAsync("""{"protocol":"messagepack","version":1}"""u8.ToArray().Append(RecordSeparator).ToArray(),
-                WebSocketMessageType.Text, endOfMessage: true, ct);
+            var request = new ArrayBufferWriter<byte>();
+            HandshakeProtocol.WriteRequestMessage(new HandshakeRequestMessage(screen.protocol.Name, screen.protocol.Version), request);
+            await screen.socket.SendAsync(request.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, ct);
             var rest = await screen.HandshakeAsync(ct);
             screen.receiving = screen.ReceiveAsync(rest);
             screen.pinging = screen.PingAsync();
@@ -81,22 +87,13 @@ internal sealed class ScreenSocket : IAsyncDisposable
         var id = Interlocked.Increment(ref nextCall).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var answer = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         calls[id] = answer;
-        var message = Frame((ref w) =>
-        {
-            w.WriteArrayHeader(5);
-            w.Write(Invocation);
-            w.WriteMapHeader(0);
-            w.Write(id);
-            w.Write(target);
-            w.WriteArrayHeader(arguments.Length);
-            foreach (var argument in arguments) MessagePackSerializer.Serialize(ref w, argument, options);
-        });
+        var message = protocol.GetMessageBytes(new InvocationMessage(id, target, arguments)).ToArray();
         if (closed && calls.TryRemove(id, out _)) throw new BenchException($"{target}: the connection closed");
         await SendAsync(message, ct);
         return await answer.Task.WaitAsync(ct);
     }
 
-    // The handshake's answer is JSON ending in a record separator; what follows it in the same read is the first messages.
+    // The handshake's answer; what follows it in the same read is the first messages.
     async Task<ArraySegment<byte>> HandshakeAsync(CancellationToken ct)
     {
         var buffer = new byte[4096];
@@ -106,12 +103,11 @@ internal sealed class ScreenSocket : IAsyncDisposable
             var read = await socket.ReceiveAsync(buffer.AsMemory(length), ct);
             if (read.MessageType == WebSocketMessageType.Close) throw new BenchException($"the hub closed at the handshake: {socket.CloseStatusDescription}");
             length += read.Count;
-            var end = Array.IndexOf(buffer, RecordSeparator, 0, length);
-            if (end >= 0)
+            var received = new ReadOnlySequence<byte>(buffer, 0, length);
+            if (HandshakeProtocol.TryParseResponseMessage(ref received, out var answer))
             {
-                using var answer = JsonDocument.Parse(buffer.AsMemory(0, end));
-                if (answer.RootElement.TryGetProperty("error", out var error)) throw new BenchException($"the hub refused the handshake: {error}");
-                return new ArraySegment<byte>(buffer, end + 1, length - end - 1);
+                if (answer.Error is { } error) throw new BenchException($"the hub refused the handshake: {error}");
+                return new ArraySegment<byte>(buffer, length - (int)received.Length, (int)received.Length);
             }
             if (length == buffer.Length) throw new BenchException("the hub's handshake answer is too long");
         }
@@ -162,57 +158,42 @@ internal sealed class ScreenSocket : IAsyncDisposable
     // Every whole message in buffer[start, end): answers where the first one not yet whole begins.
     int Messages(byte[] buffer, int start, int end)
     {
-        while (start < end)
-        {
-            int length = 0, shift = 0, at = start;
-            do
-            {
-                if (at == end) return start;
-                length |= (buffer[at] & 0x7f) << shift;
-                shift += 7;
-            } while ((buffer[at++] & 0x80) != 0 && shift < 35);
-            if (length < 0 || (buffer[at - 1] & 0x80) != 0) throw new BenchException("the hub sent a message whose length cannot be read");
-            if (end - at < length) return start;
-            Message(new ReadOnlyMemory<byte>(buffer, at, length));
-            start = at + length;
-        }
-        return start;
+        var unread = new ReadOnlySequence<byte>(buffer, start, end - start);
+        while (protocol.TryParseMessage(ref unread, this, out var message)) Message(message!);
+        return end - (int)unread.Length;
     }
 
-    void Message(ReadOnlyMemory<byte> message)
+    void Message(HubMessage message)
     {
-        var reader = new MessagePackReader(message);
-        reader.ReadArrayHeader();
-        switch (reader.ReadInt32())
+        switch (message)
         {
-            case Invocation:
-                reader.Skip(); // headers
-                reader.Skip(); // no answer is asked of a screen
-                if (handlers.TryGetValue(reader.ReadString()!, out var handler)) handler(ref reader);
+            case InvocationMessage invocation:
+                handlers[invocation.Target].Read(invocation.Arguments[0]);
                 break;
-            case Completion:
-                reader.Skip(); // headers
-                var id = reader.ReadString()!;
-                if (!calls.TryRemove(id, out var call)) break;
-                switch (reader.ReadInt32())
-                {
-                    case 1: call.TrySetException(new BenchException(reader.ReadString() ?? "the hub method failed")); break;
-                    case 3: call.TrySetResult(MessagePackSerializer.Deserialize<JsonElement>(ref reader, options)); break;
-                    default: call.TrySetResult(default); break;
-                }
+            case CompletionMessage completion when calls.TryRemove(completion.InvocationId!, out var call):
+                if (completion.Error is { } error) call.TrySetException(new BenchException(error));
+                else call.TrySetResult(completion.HasResult ? (JsonElement)completion.Result! : default);
                 break;
-            case Close:
-                var error = reader.TryReadNil() ? null : reader.ReadString();
-                throw new BenchException($"the hub closed the connection{(error is null ? "" : ": " + error)}");
+            case CloseMessage close:
+                throw new BenchException($"the hub closed the connection{(close.Error is null ? "" : ": " + close.Error)}");
         }
     }
+
+    // What the protocol reads arguments and results as: an invocation a screen has no handler for is not bound (an
+    // InvocationBindingFailureMessage, stepped over); a hub call's result is read as JSON.
+    IReadOnlyList<Type> IInvocationBinder.GetParameterTypes(string methodName) =>
+        handlers.TryGetValue(methodName, out var handler) ? handler.Types : throw new InvalidOperationException($"no handler for {methodName}");
+
+    Type IInvocationBinder.GetReturnType(string invocationId) => typeof(JsonElement);
+
+    Type IInvocationBinder.GetStreamItemType(string streamId) => throw new NotSupportedException("a screen streams nothing");
 
     async Task PingAsync()
     {
         using var timer = new PeriodicTimer(KeepAlive);
         try
         {
-            while (await timer.WaitForNextTickAsync(pingStop.Token)) await SendAsync(PingMessage, pingStop.Token);
+            while (await timer.WaitForNextTickAsync(pingStop.Token)) await SendAsync(ping, pingStop.Token);
         }
         catch (Exception e) when (e is OperationCanceledException or WebSocketException or ObjectDisposedException)
         {
@@ -231,25 +212,6 @@ internal sealed class ScreenSocket : IAsyncDisposable
         {
             sending.Release();
         }
-    }
-
-    delegate void Write(ref MessagePackWriter writer);
-
-    // A message as the protocol frames it: its length in base 128, low bits first, then the message.
-    static byte[] Frame(Write write)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        var writer = new MessagePackWriter(body);
-        write(ref writer);
-        writer.Flush();
-        var framed = new List<byte>(body.WrittenCount + 5);
-        for (var n = (uint)body.WrittenCount; ; n >>= 7)
-        {
-            framed.Add((byte)(n >= 0x80 ? (n & 0x7f) | 0x80 : n));
-            if (n < 0x80) break;
-        }
-        framed.AddRange(body.WrittenSpan);
-        return [.. framed];
     }
 
     public async ValueTask DisposeAsync()

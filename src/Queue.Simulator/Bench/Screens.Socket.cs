@@ -1,5 +1,4 @@
 using System.Text.Json;
-using MessagePack;
 
 namespace Queue.Simulator.Bench;
 
@@ -9,19 +8,15 @@ internal sealed partial class Screens
     async Task<IAsyncDisposable> ConnectLeanAsync(int slot, Uri service, string key, CancellationToken ct)
     {
         var i = first + slot;
-        ScreenSocket.Handler updated = mix.KindOf(i) == ScreenKind.Center && Interlocked.CompareExchange(ref measured, slot, -1) == -1
-            ? (ref a) => CenterUpdated(slot, Argument<JsonElement>(ref a))
-            : (ref a) => Updated(slot, Argument<ScreenChanges>(ref a));
+        var updated = mix.KindOf(i) == ScreenKind.Center && Interlocked.CompareExchange(ref measured, slot, -1) == -1
+            ? ScreenSocket.On<JsonElement>(u => CenterUpdated(slot, u))
+            : ScreenSocket.On<ScreenChanges>(u => Updated(slot, u));
         // What a screen receives besides, read as a page would (as the official client's screens read it), and counted.
         var handlers = new Dictionary<string, ScreenSocket.Handler>(StringComparer.Ordinal)
         {
             ["Updated"] = updated,
-            ["AlertChanged"] = (ref a) => Argument<JsonElement>(ref a),
-            ["DetailUpdated"] = (ref a) =>
-            {
-                Argument<JsonElement>(ref a);
-                Interlocked.Increment(ref details);
-            },
+            ["AlertChanged"] = ScreenSocket.On<JsonElement>(_ => { }),
+            ["DetailUpdated"] = ScreenSocket.On<JsonElement>(_ => Interlocked.Increment(ref details)),
         };
         var screen = await ScreenSocket.ConnectAsync(service, key, handlers, ScreenMessagePack.Options, ct);
         try
@@ -35,12 +30,5 @@ internal sealed partial class Screens
             await screen.DisposeAsync();
             throw;
         }
-    }
-
-    // An invocation's one argument.
-    static T Argument<T>(ref MessagePackReader arguments)
-    {
-        arguments.ReadArrayHeader();
-        return MessagePackSerializer.Deserialize<T>(ref arguments, ScreenMessagePack.Options);
     }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Threading.Channels;
-using MessagePack;
 using Queue.Simulator.Bench;
 using Queue.Tests.Infrastructure;
 using Queue.Tests.Live;
@@ -28,11 +27,7 @@ public sealed class ScreenSocketTests(OwnService service) : IClassFixture<OwnSer
         var updates = Channel.CreateUnbounded<ScreenChanges>();
         var handlers = new Dictionary<string, ScreenSocket.Handler>(StringComparer.Ordinal)
         {
-            ["Updated"] = (ref a) =>
-            {
-                a.ReadArrayHeader();
-                updates.Writer.TryWrite(MessagePackSerializer.Deserialize<ScreenChanges>(ref a, ScreenMessagePack.Options));
-            },
+            ["Updated"] = ScreenSocket.On<ScreenChanges>(u => updates.Writer.TryWrite(u)),
         };
         await using var screen = await ScreenSocket.ConnectAsync(service.Node.Address, key, handlers, ScreenMessagePack.Options, ct);
 
