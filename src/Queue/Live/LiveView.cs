@@ -28,10 +28,10 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
     /// belong to no queue, so no team counts them. Its <c>seq</c> is the team's own, numbered as published
     /// (<paramref name="seq"/>, or the last published if null).
     /// </summary>
-    public async Task<QueueSnapshot> TeamAsync(IReadOnlyList<string> queues, long? seq = null)
+    public async Task<QueueSnapshot> TeamAsync(IReadOnlyList<string> queues, long? seq = null, LiveReads? reads = null)
     {
-        var now = time.GetUtcNow();
-        var counts = await Task.WhenAll(queues.Select(q => reader.ReadAsync(q, now)));
+        reads ??= Reads();
+        var counts = await Task.WhenAll(queues.Select(reads.ReadAsync));
         var agents = new Dictionary<string, AgentInfo>(StringComparer.Ordinal);
         foreach (var c in counts)
             foreach (var (agent, info) in c.Agents) agents.TryAdd(agent, info);
@@ -50,21 +50,24 @@ internal sealed class LiveView(LiveReader reader, LiveStore store, LiveKeys keys
         (await Task.WhenAll(queues.Select(q => store.PublishedSeqAsync(keys.Of(q, RedisLayout.Published))))).Sum();
 
     /// <summary>The whole center: every queue's counts added up (visits without a call included), every agent once.</summary>
-    public async Task<QueueSnapshot> CenterAsync(long? seq = null)
+    public async Task<QueueSnapshot> CenterAsync(long? seq = null, LiveReads? reads = null)
     {
-        var counts = await CenterCountsAsync();
+        var counts = await CenterCountsAsync(reads ?? Reads());
         return Snapshot.Of(null, seq ?? await store.PublishedSeqAsync(keys.PublishedCenter), counts, targets.Defaults);
     }
 
     /// <summary>The center's counts now, or at <paramref name="at"/> (a check reads live state at one instant, again and again).</summary>
-    public async Task<QueueCounts> CenterCountsAsync(DateTimeOffset? at = null)
+    public Task<QueueCounts> CenterCountsAsync(DateTimeOffset? at = null) => CenterCountsAsync(Reads(at));
+
+    async Task<QueueCounts> CenterCountsAsync(LiveReads reads)
     {
-        var now = at ?? time.GetUtcNow();
         var queues = await store.QueuesAsync();
-        var center = await reader.ReadAsync(LiveKeys.Center, now);
-        var all = await Task.WhenAll(queues.Select(q => reader.ReadAsync(q, now)));
-        return all.Aggregate(center, (sum, q) => sum.Plus(q));
+        var all = await Task.WhenAll(queues.Prepend(LiveKeys.Center).Select(reads.ReadAsync));
+        return all.Skip(1).Aggregate(all[0], (sum, q) => sum.Plus(q));
     }
+
+    /// <summary>Reads of one instant (now, or <paramref name="at"/>), each queue's once however often asked.</summary>
+    public LiveReads Reads(DateTimeOffset? at = null) => new(reader, at ?? time.GetUtcNow());
 
     /// <summary>A queue in full; an agent's queues as the key may see them (<paramref name="scope"/>).</summary>
     public async Task<QueueDetail> DetailAsync(string queue, KeyScope? scope = null)
