@@ -102,13 +102,16 @@ internal sealed partial class LivePublisher(
                 }
             }
             // Queues go out side by side, each on its own: one slow read (the center's, every queue's once a second)
-            // must not hold back a queue whose figures just changed.
-            // The round's queues, center and teams are read at one instant, each queue once (LiveReads).
-            var reads = due.Count == 0 ? null : view.Reads();
-            foreach (var (queue, before, taken) in due)
+            // must not hold back a queue whose figures just changed. The round's queues, center and teams are read at
+            // one instant, each queue once (LiveReads).
+            if (due.Count > 0)
             {
-                publishing[queue] = 0;
-                _ = PublishThenWakeAsync(queue, before, taken, delivery.Began(), reads!);
+                var reads = view.Reads();
+                foreach (var (queue, before, taken) in due)
+                {
+                    publishing[queue] = 0;
+                    _ = PublishThenWakeAsync(queue, before, taken, delivery.Began(), reads);
+                }
             }
             var wait = nextDue is { } d ? Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), d) : Timeout.InfiniteTimeSpan;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
